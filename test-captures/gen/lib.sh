@@ -16,7 +16,7 @@ need() {
 cap_start() {   # cap_start FILE FILTER
     CAP_FILE=$1
     mkdir -p "$(dirname "$CAP_FILE")"
-    tcpdump -i lo -s 0 -U -w "$CAP_FILE.tmp" "$2" >/dev/null 2>"$WORK/tcpdump.err" &
+    tcpdump -i lo -s 0 -U --immediate-mode -Z root -w "$CAP_FILE.tmp" "$2" >/dev/null 2>"$WORK/tcpdump.err" &
     CAP_PID=$!
     # tcpdump prints "listening on" once the capture is armed
     for _ in $(seq 1 50); do
@@ -26,7 +26,7 @@ cap_start() {   # cap_start FILE FILTER
 }
 
 cap_stop() {
-    sleep 0.5
+    sleep 1.2  # tcpdump may hold packets up to a second before writing
     kill -INT "$CAP_PID" 2>/dev/null
     wait "$CAP_PID" 2>/dev/null
     mv "$CAP_FILE.tmp" "$CAP_FILE"

@@ -1,0 +1,61 @@
+# tlsexplain: explains failed TLS handshakes in packet captures.
+# make            build ./tlsexplain
+# make demo       install what is missing, build, run on a test capture
+# make check      install what is missing, build, run every test
+# make install    PREFIX=/usr/local DESTDIR= (binary and man page)
+
+CC ?= cc
+PREFIX ?= /usr/local
+WARN = -Wall -Wextra -Werror -Wswitch-enum -Wshadow -Wformat=2 -Wno-format-nonliteral
+CFLAGS ?= -O2 -g
+ALL_CFLAGS = -std=c11 -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L $(WARN) -Iinclude $(CFLAGS)
+LIBS = -lpcap -lcrypto -lm
+
+SRC = $(wildcard src/*.c) $(wildcard src/rules/*.c)
+LIB_SRC = $(filter-out src/main.c,$(SRC))
+OBJ = $(SRC:%.c=build/%.o)
+LIB_OBJ = $(LIB_SRC:%.c=build/%.o)
+TESTS = $(patsubst tests/%.c,build/tests/%,$(wildcard tests/test_*.c))
+
+.PHONY: all deps demo check unit golden corpus asan fuzz install clean registry
+
+all: tlsexplain
+
+tlsexplain: $(OBJ)
+	$(CC) $(ALL_CFLAGS) -o $@ $(OBJ) $(LIBS)
+
+build/%.o: %.c $(wildcard include/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+build/tests/%: tests/%.c $(LIB_OBJ) tests/testlib.h
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIB_OBJ) $(LIBS)
+
+deps:
+	@scripts/install-deps.sh
+
+registry:
+	python3 scripts/gen_registry.py ../shared/data data src/registry_data.c
+
+demo: deps
+	@$(MAKE) --no-print-directory all
+	./tlsexplain -v test-captures/fail/no-fs-suite.pcap; test $$? -le 1
+
+unit: $(TESTS)
+	@for t in $(TESTS); do $$t || exit 1; done
+
+check: deps
+	@$(MAKE) --no-print-directory all unit
+	@tests/run-tests.sh
+
+asan:
+	@$(MAKE) --no-print-directory BUILD=asan -f mk/asan.mk
+
+install: tlsexplain
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 755 tlsexplain $(DESTDIR)$(PREFIX)/bin/tlsexplain
+	install -m 644 man/tlsexplain.1 $(DESTDIR)$(PREFIX)/share/man/man1/tlsexplain.1
+
+clean:
+	rm -rf build tlsexplain

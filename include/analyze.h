@@ -1,0 +1,36 @@
+/* analyze.h: one capture file through the pipeline, up to the facts. */
+#ifndef TLSX_ANALYZE_H
+#define TLSX_ANALYZE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "flow.h"
+#include "packet.h"
+#include "status.h"
+
+struct analysis {
+    const char *path;
+    struct flow_table flows;
+    int linktype;
+    uint64_t frames;
+    uint64_t tcp_packets;
+    uint64_t skipped[SKIP_COUNT];
+    uint64_t cut_frames;       /* frames shorter than on the wire (snap length) */
+    uint32_t snaplen;
+    bool unreadable;           /* nothing could be read: bad file, bad format */
+    bool damaged;              /* read stopped early: the rest is lost */
+    char error[256];           /* what went wrong, for the user */
+};
+
+struct analyze_opts {
+    const char *filter;        /* BPF expression or NULL */
+    size_t max_conns;
+};
+
+/* Reads the file and fills in the facts and verdicts. ST_IO/ST_UNSUPPORTED
+ * leave a message in a->error; a damaged file still yields what was read. */
+MUST_USE enum status analyze_file(const char *path, const struct analyze_opts *o,
+                                  struct analysis *a);
+void analysis_free(struct analysis *a);
+
+#endif

@@ -1,0 +1,34 @@
+/* flow.h: the table of TCP connections in one capture. It turns packets into
+ * per-connection facts: TCP events, reassembled streams, TLS records. */
+#ifndef TLSX_FLOW_H
+#define TLSX_FLOW_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "conn.h"
+#include "packet.h"
+#include "status.h"
+
+#define FLOW_DEFAULT_MAX_CONNS 500000
+
+struct flow;
+
+struct flow_table {
+    struct flow **buckets;
+    size_t n_buckets;
+    size_t n_flows;
+    struct conn **conns;     /* every connection, in order of first frame */
+    size_t n_conns, cap_conns;
+    size_t max_conns;
+    uint64_t dropped_conns;  /* not tracked: the cap was reached */
+    uint64_t dropped_packets;
+};
+
+MUST_USE enum status flow_table_init(struct flow_table *t, size_t max_conns);
+MUST_USE enum status flow_packet(struct flow_table *t, const struct packet *p);
+/* End of capture: every stream is flushed and its buffers freed. */
+void flow_table_finish(struct flow_table *t, uint64_t last_frame);
+/* Frees the table and every connection in it. */
+void flow_table_free(struct flow_table *t);
+
+#endif

@@ -1,0 +1,126 @@
+/* rules.h: the rule engine. Rules are data: a table of entries, each a small
+ * predicate over one connection's facts and the capture-wide context, that
+ * fills in a finding (explanation, evidence, fix). The most specific rule
+ * that matches gives the diagnosis; the others that match are alternatives. */
+#ifndef TLSX_RULES_H
+#define TLSX_RULES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "analyze.h"
+#include "conn.h"
+#include "diagnosis.h"
+
+struct cert_store;
+
+struct rule_opts {
+    const uint16_t *tls_ports;
+    size_t n_tls_ports;
+    const struct cert_store *store;
+};
+
+/* What the other connections of the capture say about a server. */
+struct server_stats {
+    struct addr addr;
+    uint16_t port;
+    uint32_t ok, failed;
+    uint32_t ok_forward_secret, ok_not_forward_secret;
+    uint32_t dhe_ok, dhe_failed_bad_record_mac, ecdhe_ok;
+    uint16_t suites[32];       /* suites it chose in handshakes that succeeded */
+    uint32_t suite_count[32];
+    uint8_t n_suites;
+    uint16_t versions[8];      /* versions it chose */
+    uint32_t version_count[8];
+    uint8_t n_versions;
+    uint16_t groups[8];
+    uint8_t n_groups;
+    bool saw_sni, saw_no_sni_ok;
+    uint32_t tls_seen;         /* connections with TLS bytes */
+};
+
+struct rule_ctx {
+    struct server_stats *servers;
+    size_t n_servers, cap_servers;
+    const struct rule_opts *opts;
+};
+
+/* One entry of the rule table. */
+struct rule {
+    const char *id;            /* stable, documented in the man page */
+    const char *title;
+    /* a generic explanation: used when nothing specific matches, never
+     * offered as an alternative to a specific one */
+    bool fallback;
+    /* true when the rule explains this failed connection; fills *out */
+    bool (*match)(const struct rule *self, const struct conn *c, const struct rule_ctx *ctx,
+                  struct finding *out);
+};
+
+/* Defines the table entry for a predicate written just above it. */
+#define RULE(name, title, fallback)                                              \
+    const struct rule rule_##name = {#name, title, fallback, match_##name}
+
+/* The table, most specific first (table.c). */
+extern const struct rule *const rules_table[];
+extern const size_t rules_count;
+
+/* Builds the context from every connection, then diagnoses each failed one
+ * (and attaches warnings to successful ones). */
+MUST_USE enum status rules_diagnose(struct analysis *a, const struct rule_opts *o);
+
+/* Turns an ok, not_tls or tcp_only verdict into failed when a rule's
+ * evidence says the connection failed after all (rules_late.c). */
+void rules_rejudge(struct conn *c, const struct rule_ctx *ctx);
+/* Risks on a connection that succeeded, for --all (rules_warn.c). */
+void rules_warnings(const struct conn *c, const struct rule_ctx *ctx, struct diagnosis *d);
+
+/* How far the handshake got before it stopped. */
+enum stage {
+    STAGE_NO_HELLO,          /* no ClientHello seen */
+    STAGE_HELLO_SENT,        /* ClientHello, nothing back from the server */
+    STAGE_SERVER_ANSWERED,   /* server bytes, but no ServerHello */
+    STAGE_SERVER_FLIGHT,     /* ServerHello seen, the client's second flight not */
+    STAGE_CLIENT_FINISHED,   /* the client sent its Finished; the server did not */
+    STAGE_DONE               /* both Finished */
+};
+
+/* How a failed connection ended, read once for all rules. */
+struct ending {
+    enum stage stage;
+    const struct alert *alert;      /* first fatal alert in clear */
+    const struct alert *enc_alert;  /* first encrypted alert record */
+    bool closed, rst;
+    enum side close_by;
+    uint64_t close_frame;
+    struct tstamp close_ts;
+};
+
+void conn_ending(const struct conn *c, struct ending *e);
+
+/* Helpers for rule predicates (rules_util.c). */
+const struct server_stats *ctx_server(const struct rule_ctx *ctx, const struct conn *c);
+/* Starts a finding for rule r (its id and title). */
+void finding_init(struct finding *f, const struct rule *r, enum confidence conf);
+/* The same, for a rule named as an alternative (by its entry). */
+#define RULE_REF(name) (&rule_##name)
+void finding_evidence(struct finding *f, uint64_t frame, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+void finding_explain(struct finding *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void finding_fix(struct finding *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+bool conn_is_tls_port(const struct conn *c, const struct rule_ctx *ctx);
+/* The offered suite list has only forward-secret suites (SCSVs, GREASE aside). */
+bool ch_only_forward_secret(const struct client_hello *ch);
+/* The highest version the ClientHello offers. */
+uint16_t ch_max_version(const struct client_hello *ch);
+bool ch_offers_suite(const struct client_hello *ch, uint16_t suite);
+/* Frame and time of the server's reaction (first byte, FIN or RST) after the
+ * ClientHello; false when the server did nothing. */
+const char *alert_name_or_code(uint8_t code, char *buf, size_t len);
+const char *version_str(uint16_t v);
+const char *suite_str(uint16_t v);
+/* Writes "10.1.1.5:443" style text for the server into a static-free buffer. */
+void server_str(const struct conn *c, char *buf, size_t len);
+double ms_after_hello(const struct conn *c, struct tstamp t);
+
+#endif

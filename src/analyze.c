@@ -1,0 +1,112 @@
+/* analyze.c: capture -> decode -> flows -> facts -> plain verdicts. */
+#include <pcap/pcap.h>
+#include <stdio.h>
+#include <string.h>
+#include "analyze.h"
+#include "verdict.h"
+
+static void set_error(struct analysis *a, const char *fmt, const char *detail)
+{
+    snprintf(a->error, sizeof a->error, fmt, detail);
+}
+
+static pcap_t *open_capture(const char *path, struct analysis *a)
+{
+    char errbuf[PCAP_ERRBUF_SIZE] = "";
+    pcap_t *pc = pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_NANO,
+                                                         errbuf);
+    if (pc == NULL)
+        set_error(a, "cannot read: %s", errbuf[0] ? errbuf : "unknown format");
+    return pc;
+}
+
+static enum status apply_filter(pcap_t *pc, const char *filter, struct analysis *a)
+{
+    struct bpf_program prog;
+    if (filter == NULL)
+        return ST_OK;
+    if (pcap_compile(pc, &prog, filter, 1, PCAP_NETMASK_UNKNOWN) != 0) {
+        set_error(a, "bad filter: %s", pcap_geterr(pc));
+        return ST_IO;
+    }
+    int rc = pcap_setfilter(pc, &prog);
+    pcap_freecode(&prog);
+    if (rc != 0) {
+        set_error(a, "bad filter: %s", pcap_geterr(pc));
+        return ST_IO;
+    }
+    return ST_OK;
+}
+
+enum status analyze_file(const char *path, const struct analyze_opts *o, struct analysis *a)
+{
+    memset(a, 0, sizeof *a);
+    a->path = path;
+    TRY(flow_table_init(&a->flows, o->max_conns));
+    pcap_t *pc = open_capture(path, a);
+    if (pc == NULL) {
+        a->unreadable = true;
+        return ST_IO;
+    }
+    a->linktype = pcap_datalink(pc);
+    a->snaplen = (uint32_t)pcap_snapshot(pc);
+    if (!packet_link_supported(a->linktype)) {
+        const char *name = pcap_datalink_val_to_name(a->linktype);
+        char what[96];
+        snprintf(what, sizeof what, "%s (%d)", name ? name : "unknown", a->linktype);
+        set_error(a, "unsupported link type %s", what);
+        a->unreadable = true;
+        pcap_close(pc);
+        return ST_UNSUPPORTED;
+    }
+    enum status st = apply_filter(pc, o->filter, a);
+    if (st != ST_OK) {
+        a->unreadable = true;
+        pcap_close(pc);
+        return st;
+    }
+    struct pcap_pkthdr *hdr;
+    const u_char *data;
+    uint64_t frame = 0;
+    int rc;
+    /* Frame numbers count every record read, so they match Wireshark's
+     * as long as no filter is given (with -f they count the matches). */
+    while ((rc = pcap_next_ex(pc, &hdr, &data)) == 1) {
+        struct packet p;
+        enum skip_reason skip;
+        frame++;
+        if (hdr->caplen < hdr->len)
+            a->cut_frames++;
+        memset(&p, 0, sizeof p);
+        p.frame = frame;
+        p.ts.sec = hdr->ts.tv_sec;
+        p.ts.nsec = (uint32_t)hdr->ts.tv_usec; /* nanoseconds with PRECISION_NANO */
+        st = packet_decode(a->linktype, data, hdr->caplen, hdr->len, &p, &skip);
+        if (st != ST_OK || skip != SKIP_NONE) {
+            a->skipped[st != ST_OK ? SKIP_MALFORMED : skip]++;
+            continue;
+        }
+        a->tcp_packets++;
+        st = flow_packet(&a->flows, &p);
+        if (st != ST_OK) {
+            set_error(a, "stopped: %s", status_name(st));
+            a->damaged = true;
+            break;
+        }
+    }
+    if (rc == -1) {
+        set_error(a, "capture damaged, read stopped early: %s", pcap_geterr(pc));
+        a->damaged = true;
+    }
+    a->frames = frame;
+    pcap_close(pc);
+    flow_table_finish(&a->flows, frame);
+    for (size_t i = 0; i < a->flows.n_conns; i++)
+        verdict_decide(a->flows.conns[i]);
+    return ST_OK;
+}
+
+void analysis_free(struct analysis *a)
+{
+    flow_table_free(&a->flows);
+}

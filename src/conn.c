@@ -1,0 +1,60 @@
+/* conn.c: lifetime of the per-connection facts and their capped lists. */
+#include <stdlib.h>
+#include <string.h>
+#include "conn.h"
+
+struct conn *conn_new(uint32_t id)
+{
+    struct conn *c = calloc(1, sizeof *c);
+    if (c != NULL)
+        c->id = id;
+    return c;
+}
+
+void conn_free(struct conn *c)
+{
+    if (c == NULL)
+        return;
+    free(c->cert_bytes);
+    free(c->diagnosis);
+    free(c);
+}
+
+void conn_add_message(struct conn *c, uint64_t frame, enum side from, uint16_t type,
+                      bool encrypted)
+{
+    c->total_messages++;
+    if (c->n_messages >= CONN_MAX_MESSAGES)
+        return;
+    struct message *m = &c->messages[c->n_messages++];
+    m->frame = frame;
+    m->from = from;
+    m->type = type;
+    m->encrypted = encrypted;
+}
+
+void conn_add_alert(struct conn *c, const struct alert *a)
+{
+    c->total_alerts++;
+    if (c->n_alerts < CONN_MAX_ALERTS)
+        c->alerts[c->n_alerts++] = *a;
+}
+
+bool conn_keep_cert(struct conn *c, struct cert_msg *m, const uint8_t *der, size_t len)
+{
+    if (m->kept >= CONN_MAX_CERTS || len > CONN_MAX_CERT_BYTES - c->cert_bytes_len)
+        return false;
+    if (len == 0)
+        return false;
+    /* grows to what the certificates need, never past the cap */
+    uint8_t *grown = realloc(c->cert_bytes, c->cert_bytes_len + len);
+    if (grown == NULL)
+        return false;
+    c->cert_bytes = grown;
+    memcpy(c->cert_bytes + c->cert_bytes_len, der, len);
+    m->der[m->kept].off = c->cert_bytes_len;
+    m->der[m->kept].len = (uint32_t)len;
+    m->kept++;
+    c->cert_bytes_len += (uint32_t)len;
+    return true;
+}

@@ -1,0 +1,384 @@
+/* flow.c: the connection table (see flow.h). Who is the client: the side
+ * that sent the SYN; when the capture starts later, the side that sent the
+ * ClientHello; failing both, the side not on the lower, well-known port. */
+#include <stdlib.h>
+#include <string.h>
+#include "flow.h"
+#include "reassembly.h"
+#include "tls_stream.h"
+
+enum role { ROLE_UNKNOWN = -1, ROLE_A_SERVER = 0, ROLE_A_CLIENT = 1 };
+
+struct flow {
+    struct flow *hnext;
+    struct addr a, b;          /* a sent the first packet we saw */
+    uint16_t aport, bport;
+    int role;                  /* enum role */
+    struct conn *conn;
+    struct reasm rs[2];        /* by endpoint: 0 = from a, 1 = from b */
+    struct tls_conn_state tls; /* by side */
+    bool fin[2], rst;
+    bool released;             /* streams flushed and buffers freed */
+    uint32_t syn_seq;
+};
+
+static uint64_t hash_endpoints(const struct addr *x, uint16_t xp, const struct addr *y,
+                               uint16_t yp)
+{
+    /* symmetric, so both directions land in the same bucket (FNV-1a over each end) */
+    uint64_t h1 = 1469598103934665603ull, h2 = 1469598103934665603ull;
+    size_t n = x->family == 4 ? 4 : 16;
+    for (size_t i = 0; i < n; i++) {
+        h1 = (h1 ^ x->bytes[i]) * 1099511628211ull;
+        h2 = (h2 ^ y->bytes[i]) * 1099511628211ull;
+    }
+    h1 = (h1 ^ xp) * 1099511628211ull;
+    h2 = (h2 ^ yp) * 1099511628211ull;
+    return h1 ^ h2;
+}
+
+enum status flow_table_init(struct flow_table *t, size_t max_conns)
+{
+    memset(t, 0, sizeof *t);
+    t->n_buckets = 4096;
+    t->buckets = calloc(t->n_buckets, sizeof *t->buckets);
+    ENSURE(t->buckets != NULL, ST_NOMEM);
+    t->max_conns = max_conns ? max_conns : FLOW_DEFAULT_MAX_CONNS;
+    return ST_OK;
+}
+
+static enum status grow_buckets(struct flow_table *t)
+{
+    size_t n = t->n_buckets * 2;
+    struct flow **nb = calloc(n, sizeof *nb);
+    ENSURE(nb != NULL, ST_NOMEM);
+    for (size_t i = 0; i < t->n_buckets; i++) {
+        struct flow *f = t->buckets[i];
+        while (f != NULL) {
+            struct flow *next = f->hnext;
+            size_t k = hash_endpoints(&f->a, f->aport, &f->b, f->bport) & (n - 1);
+            f->hnext = nb[k];
+            nb[k] = f;
+            f = next;
+        }
+    }
+    free(t->buckets);
+    t->buckets = nb;
+    t->n_buckets = n;
+    return ST_OK;
+}
+
+/* Which endpoint of f sent p: 0 for a, 1 for b, -1 for another flow. */
+static int endpoint_of(const struct flow *f, const struct packet *p)
+{
+    if (p->sport == f->aport && p->dport == f->bport && addr_equal(&p->src, &f->a) &&
+        addr_equal(&p->dst, &f->b))
+        return 0;
+    if (p->sport == f->bport && p->dport == f->aport && addr_equal(&p->src, &f->b) &&
+        addr_equal(&p->dst, &f->a))
+        return 1;
+    return -1;
+}
+
+static enum side side_of(const struct flow *f, int ep)
+{
+    if (f->role == ROLE_UNKNOWN)
+        return (enum side)ep; /* provisional: swapped once the roles are known */
+    bool a_client = f->role == ROLE_A_CLIENT;
+    return (ep == 0) == a_client ? SIDE_CLIENT : SIDE_SERVER;
+}
+
+static void set_role(struct flow *f, int client_ep)
+{
+    if (f->role != ROLE_UNKNOWN)
+        return;
+    struct conn *c = f->conn;
+    f->role = client_ep == 0 ? ROLE_A_CLIENT : ROLE_A_SERVER;
+    if (client_ep == 1) {
+        /* facts so far were filed with a as the client: swap them */
+        struct side_facts tmp = c->side[0];
+        c->side[0] = c->side[1];
+        c->side[1] = tmp;
+    }
+    c->client = client_ep == 0 ? f->a : f->b;
+    c->client_port = client_ep == 0 ? f->aport : f->bport;
+    c->server = client_ep == 0 ? f->b : f->a;
+    c->server_port = client_ep == 0 ? f->bport : f->aport;
+}
+
+static bool well_known_tls_port(uint16_t port)
+{
+    static const uint16_t ports[] = {443, 465, 563, 636, 853, 989, 990, 992, 993, 994, 995,
+                                     3269, 4433, 5061, 5223, 5986, 6697, 8443, 8883, 9443};
+    for (size_t i = 0; i < sizeof ports / sizeof ports[0]; i++)
+        if (ports[i] == port)
+            return true;
+    return false;
+}
+
+/* The first payload decides the roles when no SYN did. */
+static void guess_role(struct flow *f, int ep, const uint8_t *p, size_t n)
+{
+    bool client_hello = (n >= 6 && p[0] == 0x16 && p[1] == 3 && p[5] == 1) ||
+                        (n >= 3 && p[0] >= 0x80 && p[2] == 1);
+    bool server_hello = (n >= 6 && p[0] == 0x16 && p[1] == 3 && p[5] == 2) ||
+                        (n >= 3 && p[0] >= 0x80 && p[2] == 4);
+    if (client_hello) {
+        set_role(f, ep);
+        f->conn->roles_from_hello = true;
+        return;
+    }
+    if (server_hello) {
+        set_role(f, 1 - ep);
+        f->conn->roles_from_hello = true;
+        return;
+    }
+    uint16_t mine = ep == 0 ? f->aport : f->bport, other = ep == 0 ? f->bport : f->aport;
+    bool mine_server = well_known_tls_port(mine) ||
+                       (!well_known_tls_port(other) && mine < other);
+    set_role(f, mine_server ? 1 - ep : ep);
+}
+
+static void on_data(void *ctx, int ep, const uint8_t *p, size_t n, uint64_t frame,
+                    struct tstamp ts)
+{
+    struct flow *f = ctx;
+    if (f->role == ROLE_UNKNOWN)
+        guess_role(f, ep, p, n);
+    enum side s = side_of(f, ep);
+    struct side_facts *sf = &f->conn->side[s];
+    if (sf->bytes == 0) {
+        sf->first_data_frame = frame;
+        sf->first_data_ts = ts;
+    }
+    sf->bytes += n;
+    tls_feed(&f->tls, f->conn, s, p, n, frame, ts);
+}
+
+static void on_gap(void *ctx, int ep, uint64_t missing, uint64_t frame)
+{
+    struct flow *f = ctx;
+    tls_gap(&f->tls, f->conn, side_of(f, ep), missing, frame);
+}
+
+static struct reasm_sink sink_for(struct flow *f, int ep)
+{
+    struct reasm_sink s = {on_data, on_gap, f, ep};
+    return s;
+}
+
+/* Flushes what waits in both directions and frees the buffers; the facts stay. */
+static void release(struct flow *f, uint64_t frame)
+{
+    if (f->released)
+        return;
+    for (int ep = 0; ep < 2; ep++) {
+        struct reasm_sink s = sink_for(f, ep);
+        reasm_flush(&f->rs[ep], frame, &s);
+        reasm_free(&f->rs[ep]);
+    }
+    tls_free(&f->tls);
+    f->released = true;
+}
+
+static enum status add_conn(struct flow_table *t, struct conn *c)
+{
+    if (t->n_conns == t->cap_conns) {
+        size_t n = t->cap_conns ? t->cap_conns * 2 : 256;
+        struct conn **grown = realloc(t->conns, n * sizeof *grown);
+        ENSURE(grown != NULL, ST_NOMEM);
+        t->conns = grown;
+        t->cap_conns = n;
+    }
+    t->conns[t->n_conns++] = c;
+    return ST_OK;
+}
+
+static enum status new_flow(struct flow_table *t, const struct packet *p, struct flow **out)
+{
+    *out = NULL;
+    if (t->n_conns >= t->max_conns) {
+        t->dropped_conns++;
+        return ST_OK;
+    }
+    if (t->n_flows >= t->n_buckets)
+        TRY(grow_buckets(t));
+    struct flow *f = calloc(1, sizeof *f);
+    ENSURE(f != NULL, ST_NOMEM);
+    f->conn = conn_new((uint32_t)t->n_conns + 1);
+    if (f->conn == NULL) {
+        free(f);
+        return ST_NOMEM;
+    }
+    enum status st = add_conn(t, f->conn);
+    if (st != ST_OK) {
+        conn_free(f->conn);
+        free(f);
+        return st;
+    }
+    f->a = p->src;
+    f->b = p->dst;
+    f->aport = p->sport;
+    f->bport = p->dport;
+    f->role = ROLE_UNKNOWN;
+    tls_init(&f->tls);
+    struct conn *c = f->conn;
+    c->client = p->src;
+    c->client_port = p->sport;
+    c->server = p->dst;
+    c->server_port = p->dport;
+    c->first_frame = p->frame;
+    c->start = p->ts;
+    c->mid_stream = !((p->flags & TCP_SYN) && !(p->flags & TCP_ACK));
+    size_t k = hash_endpoints(&f->a, f->aport, &f->b, f->bport) & (t->n_buckets - 1);
+    f->hnext = t->buckets[k];
+    t->buckets[k] = f;
+    t->n_flows++;
+    *out = f;
+    return ST_OK;
+}
+
+static struct flow *find_flow(struct flow_table *t, const struct packet *p, int *ep)
+{
+    size_t k = hash_endpoints(&p->src, p->sport, &p->dst, p->dport) & (t->n_buckets - 1);
+    for (struct flow *f = t->buckets[k]; f != NULL; f = f->hnext) {
+        *ep = endpoint_of(f, p);
+        if (*ep >= 0)
+            return f;
+    }
+    return NULL;
+}
+
+/* A SYN on a known 4-tuple is a new connection when the old one ended or
+ * used another initial sequence number (port reuse). */
+static bool starts_new_connection(const struct flow *f, const struct packet *p)
+{
+    if (!(p->flags & TCP_SYN) || (p->flags & TCP_ACK))
+        return false;
+    const struct conn *c = f->conn;
+    if (f->rst || (f->fin[0] && f->fin[1]))
+        return true;
+    return c->side[SIDE_CLIENT].syn_count > 0 && p->seq != f->syn_seq &&
+           (c->side[0].bytes > 0 || c->side[1].bytes > 0 || f->fin[0] || f->fin[1]);
+}
+
+static void unlink_flow(struct flow_table *t, struct flow *f)
+{
+    size_t k = hash_endpoints(&f->a, f->aport, &f->b, f->bport) & (t->n_buckets - 1);
+    for (struct flow **at = &t->buckets[k]; *at != NULL; at = &(*at)->hnext) {
+        if (*at == f) {
+            *at = f->hnext;
+            t->n_flows--;
+            return;
+        }
+    }
+}
+
+static void tcp_events(struct flow *f, int ep, const struct packet *p)
+{
+    struct conn *c = f->conn;
+    if ((p->flags & TCP_SYN) && !(p->flags & TCP_ACK)) {
+        set_role(f, ep);
+        struct side_facts *sf = &c->side[SIDE_CLIENT];
+        if (sf->syn_count++ == 0) {
+            sf->syn_frame = p->frame;
+            c->syn_ts = p->ts;
+            f->syn_seq = p->seq;
+        }
+        c->saw_syn = true;
+        reasm_start_syn(&f->rs[ep], p->seq);
+    } else if ((p->flags & TCP_SYN) && (p->flags & TCP_ACK)) {
+        set_role(f, 1 - ep);
+        if (!c->saw_synack) {
+            c->saw_synack = true;
+            c->synack_frame = p->frame;
+            c->synack_ts = p->ts;
+        }
+        c->side[SIDE_SERVER].syn_count++;
+        reasm_start_syn(&f->rs[ep], p->seq);
+    }
+    struct side_facts *sf = &c->side[side_of(f, ep)];
+    if ((p->flags & TCP_FIN) && sf->fin_frame == 0) {
+        sf->fin_frame = p->frame;
+        sf->fin_ts = p->ts;
+    }
+    if ((p->flags & TCP_RST) && sf->rst_frame == 0) {
+        sf->rst_frame = p->frame;
+        sf->rst_ts = p->ts;
+    }
+    if (p->cut)
+        sf->cut_segments++;
+    sf->last_frame = p->frame;
+}
+
+enum status flow_packet(struct flow_table *t, const struct packet *p)
+{
+    int ep = -1;
+    struct flow *f = find_flow(t, p, &ep);
+    if (f != NULL && starts_new_connection(f, p)) {
+        release(f, p->frame);
+        unlink_flow(t, f);
+        free(f);
+        f = NULL;
+    }
+    if (f == NULL) {
+        TRY(new_flow(t, p, &f));
+        if (f == NULL) {
+            t->dropped_packets++;
+            return ST_OK;
+        }
+        ep = 0;
+    }
+    struct conn *c = f->conn;
+    c->last_frame = p->frame;
+    c->end = p->ts;
+    tcp_events(f, ep, p);
+    if (f->released)
+        return ST_OK;
+    uint32_t seq = p->seq + ((p->flags & TCP_SYN) ? 1 : 0);
+    if (p->payload_wire > 0 && !(p->flags & TCP_RST)) {
+        struct reasm_sink s = sink_for(f, ep);
+        TRY(reasm_segment(&f->rs[ep], seq, p->payload.ptr, p->payload.len, p->payload_wire,
+                          p->frame, p->ts, &s));
+    }
+    if (p->flags & TCP_ACK) {
+        struct reasm_sink s = sink_for(f, 1 - ep);
+        TRY(reasm_acked(&f->rs[1 - ep], p->ack, p->frame, &s));
+    }
+    if (p->flags & TCP_FIN)
+        f->fin[ep] = true;
+    if (p->flags & TCP_RST)
+        f->rst = true;
+    /* once both sides are done, nothing more can arrive that matters */
+    if (f->rst || (f->fin[0] && f->fin[1]))
+        release(f, p->frame);
+    return ST_OK;
+}
+
+void flow_table_finish(struct flow_table *t, uint64_t last_frame)
+{
+    for (size_t i = 0; i < t->n_buckets; i++)
+        for (struct flow *f = t->buckets[i]; f != NULL; f = f->hnext) {
+            if (f->role == ROLE_UNKNOWN)
+                guess_role(f, 0, NULL, 0);
+            release(f, last_frame);
+        }
+}
+
+void flow_table_free(struct flow_table *t)
+{
+    for (size_t i = 0; i < t->n_buckets; i++) {
+        struct flow *f = t->buckets[i];
+        while (f != NULL) {
+            struct flow *next = f->hnext;
+            release(f, 0);
+            free(f);
+            f = next;
+        }
+    }
+    free(t->buckets);
+    for (size_t i = 0; i < t->n_conns; i++)
+        conn_free(t->conns[i]);
+    free(t->conns);
+    memset(t, 0, sizeof *t);
+}

@@ -1,0 +1,131 @@
+/* main.c: options, then the run. See man/tlsexplain.1 for the contract. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+#include "run.h"
+
+#define TLSX_VERSION "0.1.0"
+
+static void usage(FILE *f)
+{
+    fputs("usage: tlsexplain [OPTIONS] FILE|DIR|- ...\n"
+          "Explains why TLS handshakes in packet captures failed.\n"
+          "  -a, --all             every TLS connection, not only failed ones\n"
+          "  -v, --verbose         the ladder of messages per connection\n"
+          "      --json            JSON Lines\n"
+          "  -s, --summary         the batch summary table only\n"
+          "  -f, --filter EXPR     BPF filter\n"
+          "  -j, --jobs N          files analysed in parallel\n"
+          "  -p, --port N          treat TCP port N as a TLS port (repeatable)\n"
+          "      --ca-file FILE    trust store (PEM) for certificate checks\n"
+          "      --ca-path DIR     trust store folder (hashed, c_rehash)\n"
+          "      --html FILE       also write an HTML report\n"
+          "      --color WHEN      auto, always or never\n"
+          "      --max-connections N   connections tracked per file\n"
+          "  -h, --help            this text; the manual: man tlsexplain\n"
+          "      --version\n"
+          "Exit status: 0 no failed handshake, 1 a failed handshake, 2 bad usage or unreadable input.\n",
+          f);
+}
+
+static bool parse_number(const char *s, long min, long max, long *out)
+{
+    char *end = NULL;
+    long v = strtol(s, &end, 10);
+    if (end == s || *end != '\0' || v < min || v > max)
+        return false;
+    *out = v;
+    return true;
+}
+
+int main(int argc, char **argv)
+{
+    enum { OPT_JSON = 256, OPT_CA_FILE, OPT_CA_PATH, OPT_HTML, OPT_COLOR, OPT_VERSION,
+           OPT_MAX_CONNS };
+    static const struct option longopts[] = {
+        {"all", no_argument, NULL, 'a'},
+        {"verbose", no_argument, NULL, 'v'},
+        {"json", no_argument, NULL, OPT_JSON},
+        {"summary", no_argument, NULL, 's'},
+        {"filter", required_argument, NULL, 'f'},
+        {"jobs", required_argument, NULL, 'j'},
+        {"port", required_argument, NULL, 'p'},
+        {"ca-file", required_argument, NULL, OPT_CA_FILE},
+        {"ca-path", required_argument, NULL, OPT_CA_PATH},
+        {"html", required_argument, NULL, OPT_HTML},
+        {"color", required_argument, NULL, OPT_COLOR},
+        {"colour", required_argument, NULL, OPT_COLOR},
+        {"max-connections", required_argument, NULL, OPT_MAX_CONNS},
+        {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, OPT_VERSION},
+        {NULL, 0, NULL, 0}};
+    struct run_opts o;
+    const char *color = "auto";
+    long v;
+    int ch;
+
+    memset(&o, 0, sizeof o);
+    o.mode = OUT_TEXT;
+    o.jobs = 1;
+    o.width = 100;
+    while ((ch = getopt_long(argc, argv, "avsf:j:p:h", longopts, NULL)) != -1) {
+        switch (ch) {
+        case 'a': o.all = true; break;
+        case 'v': o.verbose = true; break;
+        case 's': o.mode = OUT_SUMMARY; break;
+        case OPT_JSON: o.mode = OUT_JSON; break;
+        case 'f': o.filter = optarg; break;
+        case 'j':
+            if (!parse_number(optarg, 1, 256, &v)) {
+                fprintf(stderr, "tlsexplain: --jobs takes a number from 1 to 256\n");
+                return 2;
+            }
+            o.jobs = (int)v;
+            break;
+        case 'p':
+            if (!parse_number(optarg, 1, 65535, &v) || o.n_tls_ports >= RUN_MAX_PORTS) {
+                fprintf(stderr, "tlsexplain: --port takes a port from 1 to 65535 (at most %d)\n",
+                        RUN_MAX_PORTS);
+                return 2;
+            }
+            o.tls_ports[o.n_tls_ports++] = (uint16_t)v;
+            break;
+        case OPT_CA_FILE: o.ca_file = optarg; break;
+        case OPT_CA_PATH: o.ca_path = optarg; break;
+        case OPT_HTML: o.html = optarg; break;
+        case OPT_COLOR: color = optarg; break;
+        case OPT_MAX_CONNS:
+            if (!parse_number(optarg, 1, 100000000, &v)) {
+                fprintf(stderr, "tlsexplain: --max-connections takes a positive number\n");
+                return 2;
+            }
+            o.max_conns = (size_t)v;
+            break;
+        case 'h': usage(stdout); return 0;
+        case OPT_VERSION: puts("tlsexplain " TLSX_VERSION); return 0;
+        default: usage(stderr); return 2;
+        }
+    }
+    if (strcmp(color, "always") == 0)
+        o.color = true;
+    else if (strcmp(color, "never") == 0)
+        o.color = false;
+    else if (strcmp(color, "auto") == 0) {
+        const char *no_color = getenv("NO_COLOR");
+        o.color = isatty(STDOUT_FILENO) && (no_color == NULL || no_color[0] == '\0');
+    } else {
+        fprintf(stderr, "tlsexplain: --color takes auto, always or never\n");
+        return 2;
+    }
+    struct winsize ws;
+    if (isatty(STDOUT_FILENO) && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col >= 60)
+        o.width = ws.ws_col;
+    if (optind >= argc) {
+        usage(stderr);
+        return 2;
+    }
+    return run_inputs(argv + optind, (size_t)(argc - optind), &o);
+}

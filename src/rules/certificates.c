@@ -1,0 +1,391 @@
+/* certificates.c: the client refused the server's certificate (kb/FAILURES.md
+ * 2.F). In TLS 1.2 and below the chain is in clear, so libcrypto's checks
+ * (cert_check.c) against the capture's own time say which problem the
+ * client most likely saw; the client's alert narrows it down. In TLS 1.3
+ * only an encrypted alert is visible. */
+#include <string.h>
+#include "cert.h"
+#include "json_out.h"
+#include "registry.h"
+#include "report.h"
+#include "rules.h"
+
+enum {
+    ALERT_BAD_CERTIFICATE = 42,
+    ALERT_UNSUPPORTED_CERTIFICATE = 43,
+    ALERT_CERTIFICATE_REVOKED = 44,
+    ALERT_CERTIFICATE_EXPIRED = 45,
+    ALERT_CERTIFICATE_UNKNOWN = 46,
+    ALERT_UNKNOWN_CA = 48,
+    ALERT_ACCESS_DENIED = 49
+};
+
+static bool is_certificate_alert(uint8_t d)
+{
+    return (d >= ALERT_BAD_CERTIFICATE && d <= ALERT_CERTIFICATE_UNKNOWN) ||
+           d == ALERT_UNKNOWN_CA || d == ALERT_ACCESS_DENIED;
+}
+
+/* The client turned the server's flight down: a certificate alert, or a
+ * silent close after the server's Certificate (TLS <= 1.2). */
+static bool client_refused_flight(const struct conn *c, const struct ending *e)
+{
+    if (!c->sh.present || e->stage != STAGE_SERVER_FLIGHT || !c->server_certs.present)
+        return false;
+    if (e->alert != NULL)
+        return e->alert->from == SIDE_CLIENT && is_certificate_alert(e->alert->description);
+    return e->closed && e->close_by == SIDE_CLIENT && !c->kx.cke_present;
+}
+
+struct cert_view {
+    struct cert_chain_report rep;
+    struct cert_info leaf;
+    bool checked;
+};
+
+static bool check_chain(const struct conn *c, const struct rule_ctx *ctx, struct cert_view *v)
+{
+    const uint8_t *der[CONN_MAX_CERTS];
+    size_t len[CONN_MAX_CERTS];
+    const struct cert_msg *m = &c->server_certs;
+    memset(v, 0, sizeof *v);
+    if (m->kept == 0)
+        return false;
+    for (uint16_t i = 0; i < m->kept; i++) {
+        der[i] = c->cert_bytes + m->der[i].off;
+        len[i] = m->der[i].len;
+    }
+    if (cert_parse(der[0], len[0], &v->leaf) != ST_OK)
+        memset(&v->leaf, 0, sizeof v->leaf);
+    const char *sni = c->ch.has_sni && memchr(c->ch.sni, 0, c->ch.sni_len) == NULL
+                          ? c->ch.sni : NULL;
+    if (cert_check_chain(der, len, m->kept, c->sh.ts.sec, sni, ctx->opts->store, &v->rep) !=
+        ST_OK)
+        return false;
+    v->checked = true;
+    return true;
+}
+
+/* Which problems a given client alert can stand for. */
+static uint32_t consistent_with_alert(const struct ending *e)
+{
+    const uint32_t trust = CERT_P_SELF_SIGNED_LEAF | CERT_P_CHAIN_INCOMPLETE | CERT_P_UNTRUSTED |
+                           CERT_P_INTERCEPTION;
+    if (e->alert == NULL)
+        return ~0u;
+    switch (e->alert->description) {
+    case ALERT_CERTIFICATE_EXPIRED: return CERT_P_EXPIRED | CERT_P_NOT_YET_VALID;
+    case ALERT_UNKNOWN_CA: return trust;
+    case ALERT_CERTIFICATE_REVOKED: return 0;
+    default: return ~0u;
+    }
+}
+
+/* The problems in the order a client most likely hits them. */
+static const struct {
+    uint32_t bits;
+    const char *id;
+} priority[] = {
+    {CERT_P_EXPIRED, "certificate_expired"},
+    {CERT_P_NOT_YET_VALID, "certificate_not_yet_valid"},
+    {CERT_P_HOSTNAME_MISMATCH, "certificate_hostname_mismatch"},
+    {CERT_P_CHAIN_INCOMPLETE, "certificate_chain_incomplete"},
+    {CERT_P_SELF_SIGNED_LEAF | CERT_P_UNTRUSTED | CERT_P_INTERCEPTION, "certificate_untrusted"},
+    {CERT_P_WEAK_SIGNATURE | CERT_P_WEAK_KEY, "certificate_weak"},
+};
+
+/* Rank of `id` among the problems found (0 = most likely), or -1. */
+static int rank_of(const char *id, uint32_t problems)
+{
+    int rank = 0;
+    for (size_t i = 0; i < sizeof priority / sizeof priority[0]; i++) {
+        if (!(problems & priority[i].bits))
+            continue;
+        if (strcmp(priority[i].id, id) == 0)
+            return rank;
+        rank++;
+    }
+    return -1;
+}
+
+static void flight_evidence(struct finding *f, const struct conn *c, const struct ending *e,
+                            const struct cert_view *v)
+{
+    char subj[160];
+    text_safe_buf(subj, sizeof subj, v->leaf.subject, strlen(v->leaf.subject));
+    finding_evidence(f, c->server_certs.frame, "server  Certificate: %u certificate%s, leaf %s",
+                     c->server_certs.count, c->server_certs.count == 1 ? "" : "s",
+                     subj[0] ? subj : "(unreadable)");
+    if (e->alert != NULL) {
+        char buf[16];
+        finding_evidence(f, e->alert->frame, "client  fatal alert %s",
+                         alert_name_or_code(e->alert->description, buf, sizeof buf));
+    } else {
+        finding_evidence(f, e->close_frame, "client  %s right after the server's certificate, "
+                                            "no alert",
+                         e->rst ? "RST" : "FIN");
+    }
+}
+
+static void days(struct finding *f, const char *what, int64_t seconds)
+{
+    int64_t d = seconds / 86400;
+    if (d >= 1)
+        finding_explain(f, "%s by %lld day%s. ", what, (long long)d, d == 1 ? "" : "s");
+    else
+        finding_explain(f, "%s by %lld seconds. ", what, (long long)seconds);
+}
+
+/* The shared predicate: does problem `id` explain this refusal? */
+static bool cert_problem_match(const struct rule *self, const struct conn *c,
+                               const struct rule_ctx *ctx, struct finding *f, struct cert_view *v,
+                               struct ending *e)
+{
+    conn_ending(c, e);
+    if (!client_refused_flight(c, e) || !check_chain(c, ctx, v))
+        return false;
+    uint32_t problems = v->rep.problems & consistent_with_alert(e);
+    int rank = rank_of(self->id, problems);
+    if (rank < 0)
+        return false;
+    bool alert_names_it = e->alert != NULL && e->alert->description != ALERT_CERTIFICATE_UNKNOWN &&
+                          e->alert->description != ALERT_BAD_CERTIFICATE;
+    enum confidence conf = rank == 0 ? (alert_names_it || e->alert ? CONF_HIGH : CONF_MEDIUM)
+                                     : CONF_LOW;
+    finding_init(f, self, conf);
+    flight_evidence(f, c, e, v);
+    return true;
+}
+
+static bool match_certificate_expired(const struct rule *self, const struct conn *c,
+                                      const struct rule_ctx *ctx, struct finding *f)
+{
+    struct cert_view v;
+    struct ending e;
+    if (!cert_problem_match(self, c, ctx, f, &v, &e))
+        return false;
+    char when[40];
+    report_iso_time((struct tstamp){c->sh.ts.sec, 0}, when, sizeof when);
+    finding_explain(f, "At the time of the capture (%s) the server's certificate%s had "
+                       "expired ",
+                    when, v.rep.expired_index > 0 ? " chain (an intermediate)" : "");
+    days(f, "", v.rep.expired_by);
+    finding_explain(f, "The client refuses an expired certificate. If the certificate looks "
+                       "current to the server's admin, check the client's clock too.");
+    finding_fix(f, "Renew the certificate (and any expired intermediate) and install it with "
+                   "its full chain; IIS: bind the new certificate in the site's HTTPS "
+                   "binding; nginx/Apache: replace the files and reload.");
+    f->refs = "RFC 5280 4.1.2.5; kb/FAILURES.md F2";
+    return true;
+}
+RULE(certificate_expired, "the server certificate had expired", false);
+
+static bool match_certificate_not_yet_valid(const struct rule *self, const struct conn *c,
+                                            const struct rule_ctx *ctx, struct finding *f)
+{
+    struct cert_view v;
+    struct ending e;
+    if (!cert_problem_match(self, c, ctx, f, &v, &e))
+        return false;
+    finding_explain(f, "The certificate is not valid yet at the time of the capture: it starts ");
+    days(f, "in the future", v.rep.not_valid_for);
+    finding_explain(f, "Either it was issued with a wrong start date, or a clock is wrong: a "
+                       "client whose clock is behind (a dead CMOS battery, a VM restored from "
+                       "a snapshot) sees every new certificate as not yet valid.");
+    finding_fix(f, "Check the client's date and time (enable NTP); if the clock is right, "
+                   "reissue the certificate with a correct notBefore date.");
+    f->refs = "RFC 5280 4.1.2.5; kb/FAILURES.md F2";
+    return true;
+}
+RULE(certificate_not_yet_valid, "the certificate is not valid yet (often a wrong clock)", false);
+
+static bool match_certificate_hostname_mismatch(const struct rule *self, const struct conn *c,
+                                                const struct rule_ctx *ctx, struct finding *f)
+{
+    struct cert_view v;
+    struct ending e;
+    if (!cert_problem_match(self, c, ctx, f, &v, &e))
+        return false;
+    char sni[80] = "", names[300] = "";
+    text_safe_buf(sni, sizeof sni, c->ch.sni, c->ch.sni_len);
+    size_t used = 0;
+    for (size_t i = 0; i < v.leaf.n_san && i < 6 && used < sizeof names; i++) {
+        char one[80];
+        text_safe_buf(one, sizeof one, v.leaf.san[i], strlen(v.leaf.san[i]));
+        used += (size_t)snprintf(names + used, sizeof names - used, "%s%s", i ? ", " : "", one);
+    }
+    finding_explain(f, "The client asked for \"%s\" but the certificate covers %s%s. ", sni,
+                    names[0] ? names : "no DNS name (subject alternative name)",
+                    v.rep.hostname_cn_only ? " (the name is only in the subject CN, which "
+                                             "current clients ignore)"
+                                           : "");
+    finding_explain(f, "The client refuses a certificate for another name (RFC 6125).");
+    finding_fix(f, "Install a certificate whose subjectAltName includes %s (a wildcard covers "
+                   "one label only), or have the client use a name the certificate covers; on "
+                   "a server with several sites, check that SNI selects the right one.",
+                sni[0] ? sni : "the name the client uses");
+    f->refs = "RFC 6125 6.4; RFC 2818 3.1; kb/FAILURES.md F3";
+    return true;
+}
+RULE(certificate_hostname_mismatch, "the certificate does not cover the name asked for", false);
+
+static bool match_certificate_chain_incomplete(const struct rule *self, const struct conn *c,
+                                               const struct rule_ctx *ctx, struct finding *f)
+{
+    struct cert_view v;
+    struct ending e;
+    if (!cert_problem_match(self, c, ctx, f, &v, &e))
+        return false;
+    char issuer[200];
+    text_safe_buf(issuer, sizeof issuer, v.rep.missing_issuer, strlen(v.rep.missing_issuer));
+    finding_explain(f, "The server sends %u certificate%s and not the one that issued the last "
+                       "of them (%s). Clients that do not fetch missing intermediates "
+                       "(most non-browser clients: Java, OpenSSL, curl, Android) cannot build "
+                       "a chain to a root they trust.",
+                    c->server_certs.count, c->server_certs.count == 1 ? "" : "s",
+                    issuer[0] ? issuer : "unknown issuer");
+    finding_fix(f, "Configure the server to send the intermediate certificate(s): nginx: put "
+                   "the leaf then the intermediates in ssl_certificate; Apache 2.4.8+: "
+                   "SSLCertificateFile with the chain; IIS: import the intermediate into the "
+                   "Intermediate Certification Authorities store of the computer.");
+    f->refs = "RFC 5246 7.4.2; RFC 8446 4.4.2; kb/FAILURES.md F1";
+    return true;
+}
+RULE(certificate_chain_incomplete, "the server sends no intermediate needed to reach a root",
+     false);
+
+static bool match_certificate_untrusted(const struct rule *self, const struct conn *c,
+                                        const struct rule_ctx *ctx, struct finding *f)
+{
+    struct cert_view v;
+    struct ending e;
+    if (!cert_problem_match(self, c, ctx, f, &v, &e))
+        return false;
+    char issuer[200];
+    text_safe_buf(issuer, sizeof issuer, v.leaf.issuer, strlen(v.leaf.issuer));
+    if (v.rep.problems & CERT_P_INTERCEPTION) {
+        finding_explain(f, "The certificate was issued by %s, a TLS-inspection product (\"%s\"): "
+                           "a middlebox in the path decrypts the traffic and re-signs it with "
+                           "its own CA, which this client does not trust. ",
+                        v.rep.interception_product, issuer);
+        finding_fix(f, "Either install the inspection product's CA in the client's trust store "
+                       "(the usual corporate setup), or exempt this destination from TLS "
+                       "inspection on the middlebox.");
+    } else if (v.rep.problems & CERT_P_SELF_SIGNED_LEAF) {
+        finding_explain(f, "The server's certificate is self-signed (issuer = subject, %s): no "
+                           "client trusts it unless it was added to its trust store. ",
+                        issuer);
+        finding_fix(f, "Install a certificate from a CA the clients trust (a public CA, or "
+                       "your internal CA distributed to the clients), or add this certificate "
+                       "to the client's trust store for a test setup.");
+    } else {
+        finding_explain(f, "The client does not trust the CA that issued the certificate (%s). ",
+                        issuer);
+        finding_fix(f, "Use a certificate from a CA the client trusts, or add the issuing root "
+                       "to the client's trust store (Java: cacerts/keytool; Windows: Trusted "
+                       "Root Certification Authorities; Linux: update-ca-certificates).");
+    }
+    f->refs = "RFC 5280 6; kb/FAILURES.md F1, F6";
+    return true;
+}
+RULE(certificate_untrusted, "self-signed or issued by a CA the client does not trust", false);
+
+static bool match_certificate_weak(const struct rule *self, const struct conn *c,
+                                   const struct rule_ctx *ctx, struct finding *f)
+{
+    struct cert_view v;
+    struct ending e;
+    if (!cert_problem_match(self, c, ctx, f, &v, &e))
+        return false;
+    if (v.rep.problems & CERT_P_WEAK_SIGNATURE)
+        finding_explain(f, "A certificate in the chain is signed with %s. ",
+                        v.leaf.signature_hash[0] ? v.leaf.signature_hash : "a weak hash");
+    if (v.rep.problems & CERT_P_WEAK_KEY)
+        finding_explain(f, "The leaf key is %s %d bits. ", v.leaf.key_type, v.leaf.key_bits);
+    finding_explain(f, "Current clients refuse SHA-1 or MD5 signatures and RSA keys below "
+                       "2048 bits (EC below 256): OpenSSL at security level 1 or higher, "
+                       "browsers, Java, iOS ATS.");
+    finding_fix(f, "Reissue the certificate with an RSA 2048+ (or EC P-256+) key and a "
+                   "SHA-256 signature, and make sure the intermediates are SHA-256 too.");
+    f->refs = "RFC 9155; kb/FAILURES.md F4, C2";
+    return true;
+}
+RULE(certificate_weak, "weak certificate (SHA-1 signature or short key)", false);
+
+static bool match_certificate_revoked(const struct rule *self, const struct conn *c,
+                                      const struct rule_ctx *ctx, struct finding *f)
+{
+    (void)ctx;
+    struct ending e;
+    conn_ending(c, &e);
+    if (e.alert == NULL || e.alert->from != SIDE_CLIENT ||
+        e.alert->description != ALERT_CERTIFICATE_REVOKED)
+        return false;
+    finding_init(f, self, CONF_HIGH);
+    finding_evidence(f, c->server_certs.frame, "server  Certificate");
+    finding_evidence(f, e.alert->frame, "client  fatal alert certificate_revoked");
+    finding_explain(f, "The client checked the certificate's revocation status (CRL or OCSP) "
+                       "and found it revoked. The capture cannot show the CRL or OCSP answer "
+                       "itself.");
+    finding_fix(f, "Install a new certificate (a revoked one cannot be reinstated); if the "
+                   "revocation was a mistake, ask the CA.");
+    f->refs = "RFC 5280 5; RFC 6960; kb/FAILURES.md F7";
+    return true;
+}
+RULE(certificate_revoked, "the client says the certificate is revoked", false);
+
+/* The catch-all: a certificate refusal the checks cannot explain, and the
+ * TLS 1.3 case where only an encrypted alert is visible. */
+static bool match_certificate_rejected(const struct rule *self, const struct conn *c,
+                                       const struct rule_ctx *ctx, struct finding *f)
+{
+    (void)ctx;
+    struct ending e;
+    conn_ending(c, &e);
+    const struct side_facts *cl = &c->side[SIDE_CLIENT];
+    if (c->sh.present && c->sh.version == 0x0304) {
+        /* the client's first protected record is alert-sized, then it closes */
+        if (cl->appdata_records != 1 || cl->appdata_len[0] != 19 || !e.closed)
+            return false;
+        finding_init(f, self, CONF_MEDIUM);
+        finding_evidence(f, c->sh.frame, "server  ServerHello (TLS 1.3), then its encrypted "
+                                         "flight with the certificate");
+        finding_evidence(f, cl->appdata_frames[0], "client  one encrypted record of 19 bytes: "
+                                                   "an alert, not a Finished");
+        finding_evidence(f, e.close_frame, "%s  %s", side_name(e.close_by), e.rst ? "RST" : "FIN");
+        finding_explain(f, "In TLS 1.3 the server's certificate is encrypted, so the capture "
+                           "cannot show it. The client answered the server's flight with an "
+                           "encrypted alert instead of its Finished and closed: it refused "
+                           "something in that flight, almost always the certificate (untrusted, "
+                           "expired, wrong name). A key log (SSLKEYLOGFILE) of the client would "
+                           "let the certificate and the alert be read.");
+        finding_fix(f, "Check the server's certificate from the client machine (openssl s_client "
+                       "-connect host:port -servername name), look at the client's error, or "
+                       "capture again with the client's key log.");
+        f->refs = "RFC 8446 4.4.2, 6; kb/FAILURES.md 1.1, 1.2";
+        return true;
+    }
+    if (!client_refused_flight(c, &e))
+        return false;
+    finding_init(f, self, e.alert ? CONF_MEDIUM : CONF_LOW);
+    finding_evidence(f, c->server_certs.frame, "server  Certificate (%u certificates)",
+                     c->server_certs.count);
+    if (e.alert) {
+        char buf[16];
+        finding_evidence(f, e.alert->frame, "client  fatal alert %s",
+                         alert_name_or_code(e.alert->description, buf, sizeof buf));
+    } else {
+        finding_evidence(f, e.close_frame, "client  %s right after the server's flight",
+                         e.rst ? "RST" : "FIN");
+    }
+    finding_explain(f, "The client refused the server's certificate, and the checks the "
+                       "capture allows (dates, name, chain, key and signature) found nothing "
+                       "wrong with it: the client probably does not trust its CA (give "
+                       "--ca-file to check against a trust store) or applies a policy of "
+                       "its own (pinning, revocation).");
+    finding_fix(f, "Check the client's trust store and error message; verify the chain with "
+                   "openssl verify against the client's CA bundle.");
+    f->refs = "kb/FAILURES.md 2.F";
+    return true;
+}
+RULE(certificate_rejected, "the client refused the certificate (reason not visible)", true);

@@ -1,0 +1,163 @@
+/* key_exchange.c: failures in the key exchange itself (kb/FAILURES.md 2.D, C5):
+ * the 1-in-256 DHE leading-zero bug, other bad_record_mac, weak DH groups. */
+#include <math.h>
+#include <stdio.h>
+#include "registry.h"
+#include "report.h"
+#include "rules.h"
+
+enum { ALERT_BAD_RECORD_MAC = 20, ALERT_DECRYPT_ERROR = 51, ALERT_HANDSHAKE_FAILURE = 40,
+       ALERT_INSUFFICIENT_SECURITY = 71 };
+
+/* bad_record_mac (or decrypt_error) right after the client's Finished: the
+ * two sides derived different keys. */
+static bool keys_disagree(const struct conn *c, const struct ending *e)
+{
+    if (e->stage != STAGE_CLIENT_FINISHED)
+        return false;
+    if (e->alert != NULL)
+        return e->alert->description == ALERT_BAD_RECORD_MAC ||
+               e->alert->description == ALERT_DECRYPT_ERROR;
+    /* SChannel resets instead of alerting */
+    return e->closed && e->close_by == SIDE_SERVER && c->side[SIDE_SERVER].ccs_frame == 0;
+}
+
+/* Wilson score interval for k failures in n, 95 %. */
+static void wilson(uint32_t k, uint32_t n, double *lo, double *hi)
+{
+    double z = 1.96, p = n ? (double)k / n : 0, d = 1 + z * z / n;
+    double centre = (p + z * z / (2.0 * n)) / d;
+    double half = z * sqrt(p * (1 - p) / n + z * z / (4.0 * n * n)) / d;
+    *lo = centre - half < 0 ? 0 : centre - half;
+    *hi = centre + half;
+}
+
+static bool match_dhe_leading_zero(const struct rule *self, const struct conn *c,
+                                   const struct rule_ctx *ctx, struct finding *f)
+{
+    struct ending e;
+    conn_ending(c, &e);
+    const struct reg_suite *suite = reg_suite(c->sh.suite);
+    if (suite == NULL || suite->kx != REG_KX_DHE || !keys_disagree(c, &e))
+        return false;
+    const struct server_stats *s = ctx_server(ctx, c);
+    uint32_t failed = s ? s->dhe_failed_bad_record_mac : 1;
+    uint32_t total = failed + (s ? s->dhe_ok : 0);
+    double lo = 0, hi = 1;
+    if (total > 0)
+        wilson(failed, total, &lo, &hi);
+    /* 1/256 inside the interval, several DHE handshakes that worked, and no
+     * failure of another kind: the signature of the leading-zero bug */
+    bool rate_fits = total >= 50 && lo <= 1.0 / 256 && hi >= 1.0 / 256 && failed * 20 < total;
+    bool short_value = c->kx.dh_ys_leading_zero || c->kx.dh_yc_leading_zero;
+    finding_init(f, self, rate_fits || short_value ? CONF_HIGH : CONF_MEDIUM);
+    finding_evidence(f, c->sh.frame, "server  ServerHello choosing %s", suite_str(c->sh.suite));
+    if (c->kx.ske_present && c->kx.dhe)
+        finding_evidence(f, c->kx.ske_frame, "server  ServerKeyExchange: %u-bit DH group, Ys %u "
+                                             "bytes%s",
+                         c->kx.dh_p_len * 8u, c->kx.dh_ys_len,
+                         c->kx.dh_ys_leading_zero ? " (shorter than p: a leading zero)" : "");
+    if (c->side[SIDE_CLIENT].encrypted_hs_frame)
+        finding_evidence(f, c->side[SIDE_CLIENT].encrypted_hs_frame,
+                         "client  ChangeCipherSpec and Finished");
+    if (e.alert != NULL)
+        finding_evidence(f, e.alert->frame, "server  fatal alert %s in clear",
+                         e.alert->description == ALERT_BAD_RECORD_MAC ? "bad_record_mac"
+                                                                      : "decrypt_error");
+    else
+        finding_evidence(f, e.close_frame, "server  %s without an alert",
+                         e.rst ? "RST" : "FIN");
+    finding_explain(f, "The handshake went through the DHE key exchange and the client's "
+                       "Finished, then the server could not verify that Finished: the two "
+                       "sides computed different keys. ");
+    if (total > 1)
+        finding_explain(f, "With this server, %u of %u DHE handshakes in the capture failed "
+                           "this way (%.2f%%, 95%% interval %.2f%%-%.2f%%; 1 in 256 is 0.39%%)%s. ",
+                        failed, total, 100.0 * failed / total, 100 * lo, 100 * hi,
+                        s && s->ecdhe_ok ? ", while every ECDHE handshake succeeded" : "");
+    finding_explain(f, "That rare, random failure is the DHE leading-zero bug: TLS 1.2 strips "
+                       "leading zero bytes from the DH shared secret (RFC 5246 8.1.2); when "
+                       "the secret starts with a zero byte (1 time in 256) a side that keeps "
+                       "it derives another master secret.");
+    if (short_value)
+        finding_explain(f, " Here a public value is shorter than p, which some stacks also "
+                           "mishandle.");
+    finding_fix(f, "Either remove the TLS_DHE_* suites and use ECDHE (IIS/SChannel: the \"SSL "
+                   "Cipher Suite Order\" group policy, or the Functions value under "
+                   "HKLM\\SYSTEM\\CurrentControlSet\\Control\\Cryptography\\Configuration\\"
+                   "Local\\SSL\\00010002, then reboot; nginx/Apache: drop DHE from ssl_ciphers "
+                   "/ SSLCipherSuite), or update the side that keeps the zeros: Windows before "
+                   "Windows 10 1511 / Server 2016, Java before 7u67 / 8u20 (JDK-8014618).");
+    f->refs = "RFC 5246 8.1.2; RFC 8446 7.4.1; MS KB 4557473; JDK-8014618; kb/FAILURES.md D1";
+    return true;
+}
+RULE(dhe_leading_zero, "intermittent DHE failure: leading zero bytes of the shared secret",
+     false);
+
+static bool match_bad_record_mac(const struct rule *self, const struct conn *c,
+                                 const struct rule_ctx *ctx, struct finding *f)
+{
+    (void)ctx;
+    struct ending e;
+    conn_ending(c, &e);
+    if (e.alert == NULL || e.alert->description != ALERT_BAD_RECORD_MAC)
+        return false;
+    finding_init(f, self, CONF_MEDIUM);
+    finding_evidence(f, e.alert->frame, "%s  fatal alert bad_record_mac",
+                     side_name(e.alert->from));
+    finding_explain(f, "The %s could not authenticate a record from its peer: the two sides "
+                       "derived different keys (a key-exchange bug such as extended master "
+                       "secret or DH encoding differences), or the bytes were changed on the "
+                       "way (a middlebox rewriting traffic, a faulty NIC offload).",
+                    side_name(e.alert->from));
+    finding_fix(f, "Update both TLS stacks; try another key exchange (ECDHE instead of DHE); "
+                   "capture on both ends to see whether the bytes change in the path.");
+    f->refs = "RFC 5246 7.2.2; kb/FAILURES.md D4, D6";
+    return true;
+}
+RULE(bad_record_mac, "bad_record_mac: the sides derived different keys", false);
+
+/* kb C5: the client refuses the server's DH group (OpenSSL "dh key too small"). */
+static bool match_dh_parameters_rejected(const struct rule *self, const struct conn *c,
+                                         const struct rule_ctx *ctx, struct finding *f)
+{
+    (void)ctx;
+    struct ending e;
+    conn_ending(c, &e);
+    if (!c->kx.ske_present || !c->kx.dhe || e.stage != STAGE_SERVER_FLIGHT || c->kx.cke_present)
+        return false;
+    bool client_alert = e.alert != NULL && e.alert->from == SIDE_CLIENT;
+    bool client_close = e.alert == NULL && e.closed && e.close_by == SIDE_CLIENT;
+    if (!client_alert && !client_close)
+        return false;
+    unsigned bits = c->kx.dh_p_len * 8u;
+    if (bits >= 2048 && !c->kx.dh_ys_leading_zero)
+        return false;
+    finding_init(f, self, bits < 2048 ? CONF_HIGH : CONF_MEDIUM);
+    finding_evidence(f, c->sh.frame, "server  ServerHello choosing %s", suite_str(c->sh.suite));
+    finding_evidence(f, c->kx.ske_frame, "server  ServerKeyExchange with a %u-bit DH group", bits);
+    if (client_alert) {
+        char buf[16];
+        finding_evidence(f, e.alert->frame, "client  fatal alert %s",
+                         alert_name_or_code(e.alert->description, buf, sizeof buf));
+    } else {
+        finding_evidence(f, e.close_frame, "client  %s without an alert", e.rst ? "RST" : "FIN");
+    }
+    if (bits < 2048)
+        finding_explain(f, "The server offers a %u-bit Diffie-Hellman group. Current clients "
+                           "refuse groups below 2048 bits (Logjam): OpenSSL \"dh key too "
+                           "small\", Java \"DH ServerKeyExchange does not comply to "
+                           "algorithm constraints\", browsers since 2015-2016.",
+                        bits);
+    else
+        finding_explain(f, "The server's public DH value is shorter than the prime (%u of %u "
+                           "bytes); some clients refuse such a value.",
+                        c->kx.dh_ys_len, c->kx.dh_p_len);
+    finding_fix(f, "Give the server a 2048-bit (or larger) DH group, e.g. RFC 7919 ffdhe2048: "
+                   "nginx ssl_dhparam, Apache SSLOpenSSLConfCmd DHParameters, IIS: "
+                   "ServerMinKeyBitLength under SCHANNEL\\KeyExchangeAlgorithms\\Diffie-Hellman; "
+                   "better, prefer ECDHE suites and drop DHE.");
+    f->refs = "RFC 7919; kb/FAILURES.md C5, D2";
+    return true;
+}
+RULE(dh_parameters_rejected, "the client refused the server's DH group", false);

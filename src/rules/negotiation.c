@@ -1,0 +1,567 @@
+/* negotiation.c: the server turns the ClientHello down, with an alert or a
+ * bare reset: suites, versions, groups, signature schemes, SNI, ALPN,
+ * fallback (kb/FAILURES.md 2.B, 2.C). The capture-wide context tells a
+ * server that rejects everything from one that rejects this offer. */
+#include <stdio.h>
+#include <string.h>
+#include "json_out.h"
+#include "registry.h"
+#include "report.h"
+#include "rules.h"
+
+enum {
+    ALERT_HANDSHAKE_FAILURE = 40,
+    ALERT_ILLEGAL_PARAMETER = 47,
+    ALERT_PROTOCOL_VERSION = 70,
+    ALERT_INSUFFICIENT_SECURITY = 71,
+    ALERT_INAPPROPRIATE_FALLBACK = 86,
+    ALERT_UNRECOGNIZED_NAME = 112,
+    ALERT_NO_APPLICATION_PROTOCOL = 120
+};
+
+/* The server refused the ClientHello itself: an alert before any ServerHello,
+ * or a close right after it. */
+static bool hello_refused(const struct conn *c, const struct ending *e)
+{
+    if (!c->ch.present || c->sh.present)
+        return false;
+    if (e->alert != NULL && e->alert->from == SIDE_SERVER)
+        return true;
+    return e->closed && e->close_by == SIDE_SERVER;
+}
+
+static bool server_alert_is(const struct ending *e, uint8_t desc)
+{
+    return e->alert != NULL && e->alert->from == SIDE_SERVER && e->alert->description == desc;
+}
+
+/* Evidence common to these rules: the offer and the refusal. */
+static void offer_and_refusal(struct finding *f, const struct conn *c, const struct ending *e)
+{
+    char sni[80] = "";
+    if (c->ch.has_sni)
+        text_safe_buf(sni, sizeof sni, c->ch.sni, c->ch.sni_len);
+    finding_evidence(f, c->ch.frame, "client  ClientHello up to %s, %u suites%s%s%s",
+                     version_str(ch_max_version(&c->ch)), c->ch.total_suites,
+                     sni[0] ? ", SNI " : ", no SNI", sni,
+                     ch_only_forward_secret(&c->ch) ? ", all forward-secret" : "");
+    if (e->alert != NULL && e->alert->from == SIDE_SERVER) {
+        char buf[16];
+        finding_evidence(f, e->alert->frame, "server  fatal alert %s, %.1f ms later; no "
+                                             "ServerHello",
+                         alert_name_or_code(e->alert->description, buf, sizeof buf),
+                         ms_after_hello(c, e->alert->ts));
+    } else if (e->closed) {
+        finding_evidence(f, e->close_frame, "server  TCP %s %.1f ms after the ClientHello; no "
+                                            "ServerHello, no alert",
+                         e->rst ? "RST" : "FIN", ms_after_hello(c, e->close_ts));
+    }
+}
+
+/* What the server chose elsewhere in the capture, as a phrase. */
+static void chosen_elsewhere(const struct server_stats *s, char *out, size_t len)
+{
+    size_t used = 0;
+    out[0] = '\0';
+    for (uint8_t i = 0; s != NULL && i < s->n_suites && i < 3; i++)
+        used += (size_t)snprintf(out + used, len - used, "%s%s", i ? ", " : "",
+                                 suite_str(s->suites[i]));
+    if (s != NULL && s->n_suites > 3 && used < len)
+        snprintf(out + used, len - used, " and %u more", s->n_suites - 3);
+}
+
+static bool offers_any_of(const struct client_hello *ch, const struct server_stats *s)
+{
+    for (uint8_t i = 0; s != NULL && i < s->n_suites; i++)
+        if (ch_offers_suite(ch, s->suites[i]))
+            return true;
+    return false;
+}
+
+/* kb C2 and case 1: an ATS-style client offers only forward-secret suites and
+ * the server accepts only RSA key exchange. */
+static bool match_no_forward_secret_suite(const struct rule *self, const struct conn *c,
+                                          const struct rule_ctx *ctx, struct finding *f)
+{
+    struct ending e;
+    conn_ending(c, &e);
+    if (!hello_refused(c, &e) || !ch_only_forward_secret(&c->ch))
+        return false;
+    if (e.alert != NULL && e.alert->description != ALERT_HANDSHAKE_FAILURE &&
+        e.alert->description != ALERT_INSUFFICIENT_SECURITY)
+        return false;
+    const struct server_stats *s = ctx_server(ctx, c);
+    if (s != NULL && s->ok_forward_secret > 0)
+        return false; /* this server does forward secrecy */
+    bool seen_rsa = s != NULL && s->ok_not_forward_secret > 0;
+    finding_init(f, self, seen_rsa ? CONF_HIGH : CONF_MEDIUM);
+    offer_and_refusal(f, c, &e);
+    finding_explain(f, "The client offers only forward-secret (ECDHE/DHE) suites, as iOS App "
+                       "Transport Security and other strict clients do. ");
+    if (seen_rsa) {
+        char chosen[200];
+        chosen_elsewhere(s, chosen, sizeof chosen);
+        finding_explain(f, "This server completed %u other handshake%s in this capture, all "
+                           "with suites that are not forward-secret (%s): it has no ECDHE suite "
+                           "enabled, so it has nothing to choose from this offer and ",
+                        s->ok, s->ok == 1 ? "" : "s", chosen);
+    } else {
+        finding_explain(f, "No other handshake with this server is in the capture to show "
+                           "what it accepts, but a refusal right after such an offer is what a "
+                           "server without any ECDHE suite does: it ");
+    }
+    finding_explain(f, "%s (Windows SChannel answers with a reset, OpenSSL with "
+                       "handshake_failure).",
+                    e.alert ? "sends a fatal alert" : "drops the connection");
+    finding_fix(f, "Enable ECDHE suites on the server, e.g. "
+                   "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 and "
+                   "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384 (TLS 1.2, RSA certificate). IIS/"
+                   "SChannel: add them in the \"SSL Cipher Suite Order\" group policy "
+                   "(Computer Configuration > Administrative Templates > Network > SSL "
+                   "Configuration Settings) and reboot; nginx: ssl_ciphers "
+                   "ECDHE-RSA-AES128-GCM-SHA256:...; Apache: SSLCipherSuite. Only as a last "
+                   "resort, relax the client (NSExceptionRequiresForwardSecrecy).");
+    f->refs = "kb/CASES.md 1; kb/FAILURES.md C1, C2; RFC 5246 7.4.1.3";
+    return true;
+}
+RULE(no_forward_secret_suite, "no forward-secret cipher suite in common", false);
+
+/* kb B1, B4: a version the server does not speak, or a refused fallback. */
+static bool match_inappropriate_fallback(const struct rule *self, const struct conn *c,
+                                         const struct rule_ctx *ctx, struct finding *f)
+{
+    (void)ctx;
+    struct ending e;
+    conn_ending(c, &e);
+    if (!server_alert_is(&e, ALERT_INAPPROPRIATE_FALLBACK))
+        return false;
+    finding_init(f, self, c->ch.fallback_scsv ? CONF_HIGH : CONF_MEDIUM);
+    offer_and_refusal(f, c, &e);
+    finding_explain(f, "The client retried with a lower version (up to %s) and marked the "
+                       "retry with TLS_FALLBACK_SCSV%s. The server supports a higher version, "
+                       "so it takes the retry for a downgrade attack and refuses it (RFC "
+                       "7507). The real failure is the client's first attempt at the higher "
+                       "version, which failed for another reason (often a middlebox or a "
+                       "network error).",
+                    version_str(ch_max_version(&c->ch)),
+                    c->ch.fallback_scsv ? "" : " (not visible in this ClientHello)");
+    finding_fix(f, "Find why the first, higher-version attempt failed (look for the "
+                   "connection just before this one). Update the client so it does not fall "
+                   "back: modern clients never do.");
+    f->refs = "RFC 7507; kb/FAILURES.md B4";
+    return true;
+}
+RULE(inappropriate_fallback, "the server refused a downgraded retry (TLS_FALLBACK_SCSV)", false);
+
+static bool match_protocol_version_mismatch(const struct rule *self, const struct conn *c,
+                                            const struct rule_ctx *ctx, struct finding *f)
+{
+    struct ending e;
+    conn_ending(c, &e);
+    const struct server_stats *s = ctx_server(ctx, c);
+    uint16_t offered = ch_max_version(&c->ch);
+    char v[16];
+    if (c->sh.present) {
+        /* kb B2: the client refuses the version the server chose */
+        if (e.alert == NULL || e.alert->from != SIDE_CLIENT ||
+            e.alert->description != ALERT_PROTOCOL_VERSION)
+            return false;
+        finding_init(f, self, CONF_HIGH);
+        finding_evidence(f, c->ch.frame, "client  ClientHello up to %s", version_str(offered));
+        finding_evidence(f, c->sh.frame, "server  ServerHello choosing %s",
+                         report_version(c->sh.version, v, sizeof v));
+        finding_evidence(f, e.alert->frame, "client  fatal alert protocol_version");
+        finding_explain(f, "The server chose %s and the client refuses it: its configuration "
+                           "excludes that version (Java's jdk.tls.disabledAlgorithms, browsers "
+                           "without TLS 1.0/1.1, iOS ATS requiring TLS 1.2).",
+                        report_version(c->sh.version, v, sizeof v));
+        finding_fix(f, "Enable TLS 1.2 (and 1.3) on the server: IIS/SChannel on Windows Server "
+                       "2008 R2/2012: registry SCHANNEL\\Protocols\\TLS 1.2\\Server Enabled=1, "
+                       "DisabledByDefault=0, then reboot; nginx: ssl_protocols TLSv1.2 "
+                       "TLSv1.3; Apache: SSLProtocol -all +TLSv1.2 +TLSv1.3.");
+        f->refs = "RFC 8446 D.1; kb/FAILURES.md B2";
+        return true;
+    }
+    if (!hello_refused(c, &e))
+        return false;
+    bool alert70 = server_alert_is(&e, ALERT_PROTOCOL_VERSION);
+    /* a reset, with other clients seen getting a version this one lacks */
+    bool elsewhere_higher = false, elsewhere_lower = false;
+    for (uint8_t i = 0; s != NULL && i < s->n_versions; i++) {
+        elsewhere_higher = elsewhere_higher || s->versions[i] > offered;
+        elsewhere_lower = elsewhere_lower || s->versions[i] < offered;
+    }
+    bool tls13_only = c->ch.versions.n > 0 && offered == 0x0304;
+    for (uint16_t i = 0; tls13_only && i < c->ch.versions.n; i++)
+        if (!reg_is_grease(c->ch.versions.v[i]) && c->ch.versions.v[i] != 0x0304)
+            tls13_only = false;
+    if (!alert70 && !(e.closed && (elsewhere_higher || (tls13_only && elsewhere_lower))))
+        return false;
+    if (!alert70 && e.alert != NULL)
+        return false;
+    finding_init(f, self, alert70 ? CONF_HIGH : CONF_MEDIUM);
+    offer_and_refusal(f, c, &e);
+    char offer[64] = "";
+    size_t used = 0;
+    for (uint16_t i = 0; i < c->ch.versions.n && used < sizeof offer; i++)
+        if (!reg_is_grease(c->ch.versions.v[i]))
+            used += (size_t)snprintf(offer + used, sizeof offer - used, "%s%s",
+                                     used ? ", " : "", version_str(c->ch.versions.v[i]));
+    if (!offer[0])
+        snprintf(offer, sizeof offer, "%s and below", version_str(offered));
+    finding_explain(f, "The client offers %s; the server %s. ", offer,
+                    alert70 ? "answers with protocol_version: it supports none of them"
+                            : "resets the connection at once");
+    if (elsewhere_higher || elsewhere_lower) {
+        finding_explain(f, "Other handshakes with this server in the capture chose ");
+        for (uint8_t i = 0; i < s->n_versions; i++)
+            finding_explain(f, "%s%s", i ? ", " : "", version_str(s->versions[i]));
+        finding_explain(f, ". ");
+    }
+    if (offered < 0x0303)
+        finding_explain(f, "A client that cannot go above %s is an old stack (Windows 7 WinHTTP "
+                           "without KB3140245, .NET before 4.6, Java 6/7, old Android).",
+                        version_str(offered));
+    finding_fix(f, offered < 0x0303
+                       ? "Update or configure the client for TLS 1.2: Windows: KB3140245 and "
+                         "DefaultSecureProtocols; .NET: SchUseStrongCrypto=1 or target 4.7+; "
+                         "Java: -Djdk.tls.client.protocols=TLSv1.2. Re-enabling TLS 1.0/1.1 on "
+                         "the server is a risk decision, not a fix."
+                       : "Enable the version the client needs on the server: nginx ssl_protocols "
+                         "TLSv1.2 TLSv1.3; Apache SSLProtocol; IIS: the SCHANNEL\\Protocols "
+                         "registry keys (reboot), or allow TLS 1.2 on the client if the server "
+                         "cannot do TLS 1.3.");
+    f->refs = "RFC 8446 D.2 and 6.2; kb/FAILURES.md B1";
+    return true;
+}
+RULE(protocol_version_mismatch, "no protocol version in common", false);
+
+static bool match_sni_required(const struct rule *self, const struct conn *c,
+                               const struct rule_ctx *ctx, struct finding *f)
+{
+    struct ending e;
+    conn_ending(c, &e);
+    const struct server_stats *s = ctx_server(ctx, c);
+    bool alert112 = e.alert != NULL && e.alert->from == SIDE_SERVER &&
+                    e.alert->description == ALERT_UNRECOGNIZED_NAME;
+    /* a reset for the client without SNI while clients with SNI get through */
+    bool reset_no_sni = hello_refused(&*c, &e) && e.alert == NULL && !c->ch.has_sni &&
+                        s != NULL && s->ok > 0 && !s->saw_no_sni_ok;
+    if (!alert112 && !reset_no_sni)
+        return false;
+    finding_init(f, self, alert112 ? CONF_HIGH : CONF_MEDIUM);
+    offer_and_refusal(f, c, &e);
+    if (!c->ch.has_sni)
+        finding_explain(f, "The client sent no server_name (SNI). The server hosts several "
+                           "names on this address and needs SNI to choose the certificate; "
+                           "without it, it refuses the handshake. ");
+    else
+        finding_explain(f, "The server does not know the name the client asked for, so it "
+                           "has no certificate for it and refuses the handshake. ");
+    if (reset_no_sni)
+        finding_explain(f, "In this capture, %u handshake%s with this server that carried SNI "
+                           "succeeded.",
+                        s->ok, s->ok == 1 ? "" : "s");
+    finding_fix(f, c->ch.has_sni
+                       ? "Configure the server for this name (a virtual host with a certificate "
+                         "that covers it), or have the client use a name the server serves."
+                       : "Make the client send SNI (old clients: Java 6, Windows XP, Python 2 "
+                         "before 2.7.9, scripts that connect by IP address), or give the server "
+                         "a default certificate for clients without SNI (nginx: "
+                         "default_server; IIS: a binding without \"Require Server Name "
+                         "Indication\").");
+    f->refs = "RFC 6066 3; kb/FAILURES.md C7";
+    return true;
+}
+RULE(sni_required, "the server needs SNI (or knows no such name)", false);
+
+static bool match_alpn_mismatch(const struct rule *self, const struct conn *c,
+                                const struct rule_ctx *ctx, struct finding *f)
+{
+    (void)ctx;
+    struct ending e;
+    conn_ending(c, &e);
+    if (e.alert == NULL || e.alert->description != ALERT_NO_APPLICATION_PROTOCOL)
+        return false;
+    finding_init(f, self, CONF_HIGH);
+    offer_and_refusal(f, c, &e);
+    char names[160] = "";
+    size_t used = 0;
+    for (uint8_t i = 0; i < c->ch.n_alpn && used < sizeof names; i++) {
+        char one[ALPN_MAX_LEN * 4];
+        text_safe_buf(one, sizeof one, c->ch.alpn[i], c->ch.alpn_len[i]);
+        used += (size_t)snprintf(names + used, sizeof names - used, "%s%s", i ? ", " : "", one);
+    }
+    finding_explain(f, "The client offers the application protocols %s (ALPN) and the %s "
+                       "supports none of them, so it ends the handshake with "
+                       "no_application_protocol.",
+                    names[0] ? names : "(none)", side_name(e.alert->from));
+    finding_fix(f, "Enable a common protocol: on the server add the client's protocol (nginx: "
+                   "http2 on the listen line for h2; gRPC needs h2), or configure the client "
+                   "to offer what the server speaks (http/1.1).");
+    f->refs = "RFC 7301 3.2; kb/FAILURES.md C8";
+    return true;
+}
+RULE(alpn_mismatch, "no application protocol (ALPN) in common", false);
+
+/* How narrow is each part of the offer? A narrow part is the likely
+ * reason for a bare handshake_failure when no other handshake tells. */
+static size_t real_suites(const struct client_hello *ch)
+{
+    size_t n = 0;
+    for (uint16_t i = 0; i < ch->n_suites; i++)
+        if (!reg_is_grease(ch->suites[i]) && ch->suites[i] != 0x00ff && ch->suites[i] != 0x5600)
+            n++;
+    return n;
+}
+
+static size_t real_values(const struct u16_list *l)
+{
+    size_t n = 0;
+    for (uint16_t i = 0; i < l->n; i++)
+        n += !reg_is_grease(l->v[i]);
+    return n;
+}
+
+/* Signature schemes of a single key type: 0x04xx/0x05xx/0x06xx/0x08xx RSA, 0x0403... */
+static bool sigalgs_one_key_type(const struct u16_list *l, bool *ecdsa_only)
+{
+    bool rsa = false, ec = false, other = false;
+    for (uint16_t i = 0; i < l->n; i++) {
+        uint16_t v = l->v[i];
+        uint8_t lo = v & 0xff, hi = v >> 8;
+        if (reg_is_grease(v))
+            continue;
+        if ((hi >= 4 && hi <= 6 && lo == 3) || v == 0x0203)
+            ec = true;
+        else if ((hi >= 4 && hi <= 6 && lo == 1) || v == 0x0201 ||
+                 (hi == 8 && (lo <= 6 || (lo >= 9 && lo <= 11))))
+            rsa = true;
+        else
+            other = true;
+    }
+    *ecdsa_only = ec && !rsa && !other;
+    return l->n > 0 && (rsa + ec + other) == 1;
+}
+
+enum narrow { NARROW_NONE, NARROW_SUITES, NARROW_GROUPS, NARROW_SIGALGS };
+
+static enum narrow narrowest(const struct conn *c, const struct server_stats *s)
+{
+    bool ecdsa_only = false;
+    if (s != NULL && s->n_suites > 0 && !offers_any_of(&c->ch, s))
+        return NARROW_SUITES;
+    if (s != NULL && s->n_groups > 0) {
+        bool any = false;
+        for (uint8_t i = 0; i < s->n_groups; i++)
+            for (uint16_t k = 0; k < c->ch.groups.n; k++)
+                any = any || c->ch.groups.v[k] == s->groups[i];
+        if (!any && c->ch.groups.n > 0)
+            return NARROW_GROUPS;
+    }
+    if (real_suites(&c->ch) <= 2)
+        return NARROW_SUITES;
+    if (sigalgs_one_key_type(&c->ch.sigalgs, &ecdsa_only) && ecdsa_only)
+        return NARROW_SIGALGS;
+    if (c->ch.groups.total > 0 && real_values(&c->ch.groups) <= 1)
+        return NARROW_GROUPS;
+    if (real_suites(&c->ch) <= 4)
+        return NARROW_SUITES;
+    return NARROW_NONE;
+}
+
+static bool handshake_failure_after_hello(const struct conn *c, struct ending *e)
+{
+    conn_ending(c, e);
+    return hello_refused(c, e) && e->alert != NULL &&
+           (e->alert->description == ALERT_HANDSHAKE_FAILURE ||
+            e->alert->description == ALERT_INSUFFICIENT_SECURITY);
+}
+
+static void list_u16(struct finding *f, const char *(*name)(uint16_t), const uint16_t *v,
+                     size_t n)
+{
+    char buf[16];
+    size_t shown = 0;
+    for (size_t i = 0; i < n && shown < 6; i++) {
+        if (reg_is_grease(v[i]))
+            continue;
+        finding_explain(f, "%s%s", shown ? ", " : "", reg_format_u16(name, v[i], buf, sizeof buf));
+        shown++;
+    }
+    if (n > shown)
+        finding_explain(f, "%s", shown ? " ..." : "(none)");
+}
+
+static bool match_no_shared_cipher_suite(const struct rule *self, const struct conn *c,
+                                         const struct rule_ctx *ctx, struct finding *f)
+{
+    struct ending e;
+    const struct server_stats *s = ctx_server(ctx, c);
+    bool alert = handshake_failure_after_hello(c, &e);
+    bool reset = hello_refused(c, &e) && e.alert == NULL && s != NULL && s->n_suites > 0 &&
+                 !offers_any_of(&c->ch, s);
+    if (!alert && !reset)
+        return false;
+    enum narrow n = narrowest(c, s);
+    bool proven = s != NULL && s->n_suites > 0 && !offers_any_of(&c->ch, s);
+    if (!proven && n != NARROW_SUITES && n != NARROW_NONE)
+        return false; /* another part of the offer is the likelier one */
+    finding_init(f, self, proven ? CONF_HIGH : CONF_MEDIUM);
+    offer_and_refusal(f, c, &e);
+    finding_explain(f, "The client offers %zu cipher suite%s (", real_suites(&c->ch),
+                    real_suites(&c->ch) == 1 ? "" : "s");
+    list_u16(f, reg_suite_name, c->ch.suites, c->ch.n_suites);
+    finding_explain(f, ") and the server refuses the handshake before choosing one. ");
+    if (proven) {
+        char chosen[200];
+        chosen_elsewhere(s, chosen, sizeof chosen);
+        finding_explain(f, "In this capture the server chose %s for other clients, none of "
+                           "which this client offers: the two have no suite in common.",
+                        chosen);
+    } else {
+        finding_explain(f, "No other handshake shows what the server accepts; a narrow suite "
+                           "list answered with %s is the usual sign of no common suite.",
+                        e.alert ? "handshake_failure" : "a reset");
+    }
+    if (e.alert && e.alert->description == ALERT_INSUFFICIENT_SECURITY)
+        finding_explain(f, " The alert is insufficient_security: the server requires "
+                           "stronger suites than the client offers.");
+    finding_fix(f, "Make the suite lists intersect, preferably on a modern AEAD suite such as "
+                   "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256. nginx: ssl_ciphers; Apache: "
+                   "SSLCipherSuite; OpenSSL-based servers also drop suites below their "
+                   "@SECLEVEL; IIS/SChannel: the \"SSL Cipher Suite Order\" group policy; Java: "
+                   "jdk.tls.disabledAlgorithms in java.security. On the client side, enable a "
+                   "suite the server accepts.");
+    f->refs = "RFC 5246 7.4.1.3 and 7.2.2; kb/FAILURES.md C1";
+    return true;
+}
+RULE(no_shared_cipher_suite, "no cipher suite in common", false);
+
+static bool match_no_shared_group(const struct rule *self, const struct conn *c,
+                                  const struct rule_ctx *ctx, struct finding *f)
+{
+    struct ending e;
+    if (!handshake_failure_after_hello(c, &e) || c->ch.groups.total == 0)
+        return false;
+    const struct server_stats *s = ctx_server(ctx, c);
+    enum narrow n = narrowest(c, s);
+    if (n != NARROW_GROUPS)
+        return false;
+    bool proven = s != NULL && s->n_groups > 0;
+    finding_init(f, self, proven ? CONF_HIGH : CONF_MEDIUM);
+    offer_and_refusal(f, c, &e);
+    finding_explain(f, "The client offers the key-exchange groups ");
+    list_u16(f, reg_group_name, c->ch.groups.v, c->ch.groups.n);
+    finding_explain(f, " and the server supports none of them, so no ECDHE (or TLS 1.3) key "
+                       "exchange is possible. ");
+    if (proven) {
+        finding_explain(f, "Other handshakes with this server used ");
+        list_u16(f, reg_group_name, s->groups, s->n_groups);
+        finding_explain(f, ".");
+    } else {
+        finding_explain(f, "Such a short group list is the likely part of the offer the "
+                           "server refused.");
+    }
+    finding_fix(f, "Enable a common group on both sides, e.g. x25519 and secp256r1: OpenSSL "
+                   "servers: ssl_ecdh_curve / Groups (nginx ssl_ecdh_curve X25519:prime256v1); "
+                   "Java: jdk.tls.namedGroups; Windows: the ECC Curve Order group policy.");
+    f->refs = "RFC 8446 4.2.7 and 4.1.1; RFC 8422 5.1; kb/FAILURES.md C3";
+    return true;
+}
+RULE(no_shared_group, "no key-exchange group in common", false);
+
+static bool match_no_shared_signature_algorithm(const struct rule *self, const struct conn *c,
+                                                const struct rule_ctx *ctx, struct finding *f)
+{
+    struct ending e;
+    if (!handshake_failure_after_hello(c, &e) || c->ch.sigalgs.total == 0)
+        return false;
+    const struct server_stats *s = ctx_server(ctx, c);
+    if (narrowest(c, s) != NARROW_SIGALGS)
+        return false;
+    finding_init(f, self, CONF_MEDIUM);
+    offer_and_refusal(f, c, &e);
+    finding_explain(f, "The client accepts only these signature schemes: ");
+    list_u16(f, reg_sigscheme_name, c->ch.sigalgs.v, c->ch.sigalgs.n);
+    finding_explain(f, ". They all need an ECDSA key: a server whose certificate has an RSA key "
+                       "cannot sign with any of them and refuses the handshake.");
+    finding_fix(f, "Give the server a certificate whose key type the client accepts (an ECDSA "
+                   "certificate, or both RSA and ECDSA: nginx and Apache take two "
+                   "ssl_certificate lines), or let the client accept RSA signatures "
+                   "(rsa_pss_rsae_sha256, rsa_pkcs1_sha256).");
+    f->refs = "RFC 8446 4.2.3; RFC 5246 7.4.1.4.1; kb/FAILURES.md C4";
+    return true;
+}
+RULE(no_shared_signature_algorithm, "no signature scheme in common", false);
+
+/* kb E1, E2: a ClientHello of a size some middleboxes choke on. */
+static bool match_client_hello_size_intolerance(const struct rule *self, const struct conn *c,
+                                                const struct rule_ctx *ctx, struct finding *f)
+{
+    struct ending e;
+    conn_ending(c, &e);
+    if (e.stage != STAGE_HELLO_SENT && !(hello_refused(c, &e) && e.alert == NULL))
+        return false;
+    /* the F5 bug: a record of 256 to 511 bytes (kb E1) */
+    uint32_t record = c->ch.length;
+    bool f5 = record >= 256 && record <= 511;
+    bool split = c->ch.segments > 1 && c->ch.key_share_bytes >= 1000;
+    if (!f5 && !split)
+        return false;
+    const struct server_stats *s = ctx_server(ctx, c);
+    finding_init(f, self, s != NULL && s->ok > 0 ? CONF_MEDIUM : CONF_LOW);
+    offer_and_refusal(f, c, &e);
+    if (e.stage == STAGE_HELLO_SENT)
+        finding_evidence(f, e.closed ? e.close_frame : c->last_frame,
+                         "the server never answered");
+    if (f5)
+        finding_explain(f, "The ClientHello is %u bytes, in the 256-511 byte range that some "
+                           "middleboxes and servers (F5 BIG-IP before 11.x fixes, some "
+                           "IronPort and other appliances) cannot parse: they hang or drop the "
+                           "connection. ",
+                        record);
+    if (split)
+        finding_explain(f, "The ClientHello spans %u TCP segments because of a %u-byte key "
+                           "share (post-quantum hybrid). Middleboxes that expect the whole "
+                           "ClientHello in one packet fail on it. ",
+                        c->ch.segments, c->ch.key_share_bytes);
+    if (s != NULL && s->ok > 0)
+        finding_explain(f, "Other clients completed %u handshake%s with this server in the "
+                           "capture.",
+                        s->ok, s->ok == 1 ? "" : "s");
+    finding_fix(f, f5 ? "Update the middlebox or server firmware; meanwhile a client can add "
+                        "the padding extension (RFC 7685) so the ClientHello is at least 512 "
+                        "bytes (OpenSSL and browsers do this)."
+                      : "Update the middlebox; meanwhile disable the post-quantum key share "
+                        "on the client (Chrome: the PostQuantumKeyAgreementEnabled policy).");
+    f->refs = "RFC 7685; kb/FAILURES.md E1, E2";
+    return true;
+}
+RULE(client_hello_size_intolerance, "the ClientHello's size trips the server or a middlebox",
+     false);
+
+static bool match_server_reset_after_client_hello(const struct rule *self, const struct conn *c,
+                                                  const struct rule_ctx *ctx, struct finding *f)
+{
+    (void)ctx;
+    struct ending e;
+    conn_ending(c, &e);
+    if (!hello_refused(c, &e) || e.alert != NULL)
+        return false;
+    finding_init(f, self, CONF_LOW);
+    offer_and_refusal(f, c, &e);
+    finding_explain(f, "The server (or a device in front of it) closed the connection right "
+                       "after the ClientHello without an alert, and nothing else in the "
+                       "capture tells which part of the offer it refused. Windows SChannel "
+                       "does this for no common suite or version; firewalls and IPS devices "
+                       "do it for names or fingerprints they block.");
+    finding_fix(f, "Check the server's log (Windows: System log, Schannel events 36874 and "
+                   "36888), compare the client's suites and versions with the server's "
+                   "configuration, and capture a client that works against the same server "
+                   "for comparison.");
+    f->refs = "kb/FAILURES.md 1.4, 1.5, A3, C1";
+    return true;
+}
+RULE(server_reset_after_client_hello, "the server reset the connection after the ClientHello",
+     true);

@@ -1,0 +1,139 @@
+/* transport.c: failures TCP shows before TLS can: a refused or unanswered
+ * SYN, a server that never answers the ClientHello, a client that gives up,
+ * and captures that cannot decide (kb/FAILURES.md 2.A). */
+#include "report.h"
+#include "rules.h"
+#include "verdict.h"
+
+/* A1/A2: the SYN answered with RST, or not at all. */
+static bool match_connection_refused(const struct rule *self, const struct conn *c,
+                     const struct rule_ctx *ctx, struct finding *f)
+{
+    (void)ctx;
+    const struct side_facts *sv = &c->side[SIDE_SERVER];
+    if (!c->saw_syn || c->saw_synack || sv->rst_frame == 0 || c->ch.present)
+        return false;
+    char srv[64];
+    server_str(c, srv, sizeof srv);
+    finding_init(f, self, CONF_HIGH);
+    finding_evidence(f, c->side[SIDE_CLIENT].syn_frame, "client  SYN to %s", srv);
+    finding_evidence(f, sv->rst_frame, "server  RST, %.1f ms later: nothing listens there",
+                     report_ms_between(c->syn_ts, sv->rst_ts));
+    finding_explain(f, "Nothing accepts connections on %s: the host (or a firewall that rejects "
+                       "rather than drops) answered the SYN with a reset. TLS never started.",
+                    srv);
+    finding_fix(f, "Check that the service runs and listens on port %u on that address (ss -ltn, "
+                   "netstat -an), and that the client uses the right host and port.",
+                c->server_port);
+    return true;
+}
+RULE(connection_refused, "the server refused the TCP connection", false);
+
+static bool match_no_syn_ack(const struct rule *self, const struct conn *c,
+                     const struct rule_ctx *ctx, struct finding *f)
+{
+    (void)ctx;
+    const struct side_facts *cl = &c->side[SIDE_CLIENT];
+    if (!c->saw_syn || c->saw_synack || c->side[SIDE_SERVER].rst_frame || c->ch.present)
+        return false;
+    char srv[64];
+    server_str(c, srv, sizeof srv);
+    finding_init(f, self, CONF_HIGH);
+    finding_evidence(f, cl->syn_frame, "client  SYN to %s%s", srv,
+                     cl->syn_count > 1 ? ", sent again later" : "");
+    finding_explain(f, "The SYN to %s was sent %u time%s and never answered in this capture: "
+                       "a firewall drops it, the host is down or unreachable, or its listen "
+                       "queue is full. TLS never started.",
+                    srv, cl->syn_count, cl->syn_count == 1 ? "" : "s");
+    finding_fix(f, "Check routing and firewalls between the client and %s (a rule that drops "
+                   "port %u), and that the server is up and accepts connections.",
+                srv, c->server_port);
+    return true;
+}
+RULE(no_syn_ack, "the SYN was never answered", false);
+
+/* The ClientHello went out and the server said nothing at all. */
+static bool match_server_no_response(const struct rule *self, const struct conn *c,
+                     const struct rule_ctx *ctx, struct finding *f)
+{
+    (void)ctx;
+    struct ending e;
+    conn_ending(c, &e);
+    if (e.stage != STAGE_HELLO_SENT || (e.closed && e.close_by == SIDE_SERVER))
+        return false;
+    finding_init(f, self, CONF_MEDIUM);
+    finding_evidence(f, c->ch.frame, "client  ClientHello (%u bytes)", c->ch.length);
+    if (e.closed) {
+        finding_evidence(f, e.close_frame, "client  %s %.0f ms later, the server having sent "
+                                           "nothing",
+                         e.rst ? "RST" : "FIN", ms_after_hello(c, e.close_ts));
+        finding_explain(f, "The server accepted the TCP connection but never answered the "
+                           "ClientHello; the client gave up after %.1f s. A TLS server answers "
+                           "at once, with a ServerHello or an alert: silence points to a "
+                           "service that is not TLS on this port (it waits for the client to "
+                           "speak its protocol), a hung server, or a middlebox that holds the "
+                           "packets.",
+                        ms_after_hello(c, e.close_ts) / 1000.0);
+    } else {
+        f->confidence = CONF_LOW;
+        finding_explain(f, "No answer to the ClientHello before the capture ended. A TLS server "
+                           "answers at once; if the capture went on long enough, the server is "
+                           "not speaking TLS on this port or is hung.");
+    }
+    finding_fix(f, "Check that port %u on the server speaks TLS directly (not STARTTLS or a "
+                   "plain protocol), that the service is healthy, and capture on the server "
+                   "side to see whether the ClientHello arrives there.",
+                c->server_port);
+    return true;
+}
+RULE(server_no_response, "the server never answered the ClientHello", false);
+
+/* The client walked away mid-handshake without saying why. */
+static bool match_client_aborted(const struct rule *self, const struct conn *c,
+                     const struct rule_ctx *ctx, struct finding *f)
+{
+    (void)ctx;
+    struct ending e;
+    conn_ending(c, &e);
+    if (!e.closed || e.close_by != SIDE_CLIENT || e.alert != NULL ||
+        e.stage < STAGE_SERVER_ANSWERED)
+        return false;
+    finding_init(f, self, CONF_LOW);
+    finding_evidence(f, e.close_frame, "client  %s with no alert", e.rst ? "RST" : "FIN");
+    finding_explain(f, "The client closed the connection in the middle of the handshake "
+                       "without a TLS alert, so the capture does not say what it disliked. "
+                       "Clients that close silently are often applications that check the "
+                       "certificate or the negotiated parameters themselves, or a user or "
+                       "timeout that cancelled the request.");
+    finding_fix(f, "Look at the client's own log or error (it names the reason), and compare "
+                   "the server's choices above with what the client requires.");
+    return true;
+}
+RULE(client_aborted, "the client closed mid-handshake without an alert", true);
+
+/* Not a failure: the capture cannot decide. */
+static bool match_capture_incomplete(const struct rule *self, const struct conn *c,
+                     const struct rule_ctx *ctx, struct finding *f)
+{
+    (void)ctx;
+    if (c->verdict != VERDICT_INCOMPLETE)
+        return false;
+    const struct side_facts *cl = &c->side[SIDE_CLIENT], *sv = &c->side[SIDE_SERVER];
+    finding_init(f, self, CONF_HIGH);
+    if (cl->gap_frame)
+        finding_evidence(f, cl->gap_frame, "client bytes missing before this frame (%llu)",
+                         (unsigned long long)cl->gap_bytes);
+    if (sv->gap_frame)
+        finding_evidence(f, sv->gap_frame, "server bytes missing before this frame (%llu)",
+                         (unsigned long long)sv->gap_bytes);
+    finding_explain(f, "This connection cannot be judged: %s.", c->incomplete_why);
+    if (cl->cut_segments || sv->cut_segments)
+        finding_explain(f, " %u segments were cut by the capture's snap length, so handshake "
+                           "messages are missing their bytes.",
+                        cl->cut_segments + sv->cut_segments);
+    finding_fix(f, "Capture again with the full packet length (tcpdump -s 0, the default in "
+                   "current versions), start the capture before the connection opens, and "
+                   "capture close to one endpoint so no packet is lost.");
+    return true;
+}
+RULE(capture_incomplete, "the capture misses what is needed to decide", false);

@@ -1,0 +1,102 @@
+/* wrong_protocol.c: the two ends do not speak the same protocol: plain text
+ * to a TLS port, or TLS to a plain-text port (kb/FAILURES.md 2.I). */
+#include <string.h>
+#include "json_out.h"
+#include "rules.h"
+#include "verdict.h"
+
+/* What the first bytes of a plain-text stream say (kb/FAILURES.md 1.3). */
+static const char *plaintext_protocol(const struct side_facts *sf)
+{
+    static const struct {
+        const char *prefix;
+        const char *name;
+    } known[] = {{"GET ", "HTTP"},   {"POST ", "HTTP"}, {"HEAD ", "HTTP"}, {"PUT ", "HTTP"},
+                 {"OPTIONS ", "HTTP"}, {"CONNECT ", "HTTP"}, {"HTTP/1.", "HTTP"},
+                 {"SSH-", "SSH"},    {"220 ", "SMTP or FTP"}, {"220-", "SMTP or FTP"},
+                 {"EHLO", "SMTP"},   {"HELO", "SMTP"},  {"* OK", "IMAP"},  {"+OK", "POP3"},
+                 {"PRI * HTTP/2", "HTTP/2 without TLS"}};
+    for (size_t i = 0; i < sizeof known / sizeof known[0]; i++) {
+        size_t n = strlen(known[i].prefix);
+        if (sf->first_bytes_len >= n && memcmp(sf->first_bytes, known[i].prefix, n) == 0)
+            return known[i].name;
+    }
+    return NULL;
+}
+
+static void first_bytes_text(const struct side_facts *sf, char *out, size_t len)
+{
+    char raw[sizeof sf->first_bytes + 1];
+    size_t n = sf->first_bytes_len;
+    memcpy(raw, sf->first_bytes, n);
+    /* stop at the line end: the first line is what a person recognises */
+    for (size_t i = 0; i < n; i++)
+        if (raw[i] == '\r' || raw[i] == '\n') {
+            n = i;
+            break;
+        }
+    text_safe_buf(out, len, raw, n);
+}
+
+static bool match_plaintext_to_tls_port(const struct rule *self, const struct conn *c,
+                                        const struct rule_ctx *ctx, struct finding *f)
+{
+    const struct side_facts *cl = &c->side[SIDE_CLIENT], *sv = &c->side[SIDE_SERVER];
+    if (!cl->not_tls || c->ch.present)
+        return false;
+    bool server_tls = sv->records > 0;
+    if (!server_tls && !conn_is_tls_port(c, ctx))
+        return false;
+    const char *proto = plaintext_protocol(cl);
+    char first[80];
+    first_bytes_text(cl, first, sizeof first);
+    finding_init(f, self, server_tls || proto ? CONF_HIGH : CONF_MEDIUM);
+    finding_evidence(f, cl->not_tls_frame, "client  \"%s\": %s, not a TLS record", first,
+                     proto ? proto : "plain bytes");
+    for (uint16_t i = 0; i < c->n_alerts; i++)
+        if (c->alerts[i].from == SIDE_SERVER) {
+            finding_evidence(f, c->alerts[i].frame, "server  TLS alert in reply");
+            break;
+        }
+    if (sv->not_tls && sv->first_bytes_len) {
+        char reply[80];
+        first_bytes_text(sv, reply, sizeof reply);
+        finding_evidence(f, sv->not_tls_frame, "server  \"%s\"", reply);
+    }
+    finding_explain(f, "The client sent %s in plain text to port %u, where the server expects "
+                       "a TLS ClientHello, so no handshake could start. The client is using "
+                       "the wrong scheme (http:// instead of https://) or port.",
+                    proto ? proto : "data", c->server_port);
+    finding_fix(f, "Use https:// (or the TLS option of the client) for this port, or connect "
+                   "to the server's plain-text port instead.");
+    f->refs = "kb/FAILURES.md I1";
+    return true;
+}
+RULE(plaintext_to_tls_port, "plain text sent to a TLS port", false);
+
+static bool match_tls_to_plaintext_port(const struct rule *self, const struct conn *c,
+                                        const struct rule_ctx *ctx, struct finding *f)
+{
+    (void)ctx;
+    const struct side_facts *sv = &c->side[SIDE_SERVER];
+    if (!c->ch.present || !sv->not_tls || c->sh.present)
+        return false;
+    const char *proto = plaintext_protocol(sv);
+    char first[80];
+    first_bytes_text(sv, first, sizeof first);
+    finding_init(f, self, CONF_HIGH);
+    finding_evidence(f, c->ch.frame, "client  ClientHello");
+    finding_evidence(f, sv->not_tls_frame, "server  \"%s\": %s, not TLS", first,
+                     proto ? proto : "plain bytes");
+    finding_explain(f, "The client started TLS on port %u, but the server there speaks %s in "
+                       "plain text and answered with that. The client uses https:// (or TLS) "
+                       "against a plain-text port, or the server's TLS is on another port "
+                       "(or needs STARTTLS first).",
+                    c->server_port, proto ? proto : "another protocol");
+    finding_fix(f, "Point the client at the server's TLS port (443 for HTTPS), or enable TLS "
+                   "on this port of the server; for SMTP, IMAP and POP3 use STARTTLS on the "
+                   "plain port or the implicit-TLS port (465, 993, 995).");
+    f->refs = "kb/FAILURES.md I2";
+    return true;
+}
+RULE(tls_to_plaintext_port, "a ClientHello sent to a plain-text port", false);

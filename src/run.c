@@ -1,0 +1,251 @@
+/* run.c: every input through analysis, rules and a reporter; folders are
+ * walked in name order; with --jobs, files are analysed by child processes
+ * and their output is printed in input order. */
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include "analyze.h"
+#include "cert.h"
+#include "report.h"
+#include "rules.h"
+#include "run.h"
+#include "summary.h"
+
+struct path_list {
+    char **v;
+    size_t n, cap;
+};
+
+static int push_path(struct path_list *l, const char *p)
+{
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 16;
+        char **grown = realloc(l->v, cap * sizeof *grown);
+        if (grown == NULL)
+            return -1;
+        l->v = grown;
+        l->cap = cap;
+    }
+    l->v[l->n] = strdup(p);
+    if (l->v[l->n] == NULL)
+        return -1;
+    l->n++;
+    return 0;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* In a folder, only files that start like a pcap or pcapng are captures. */
+static bool looks_like_capture(const char *path)
+{
+    static const uint8_t magics[][4] = {{0xd4, 0xc3, 0xb2, 0xa1}, {0xa1, 0xb2, 0xc3, 0xd4},
+                                        {0x4d, 0x3c, 0xb2, 0xa1}, {0xa1, 0xb2, 0x3c, 0x4d},
+                                        {0x0a, 0x0d, 0x0d, 0x0a}};
+    uint8_t head[4];
+    FILE *f = fopen(path, "rb");
+    if (f == NULL)
+        return false;
+    size_t n = fread(head, 1, 4, f);
+    fclose(f);
+    if (n != 4)
+        return false;
+    for (size_t i = 0; i < sizeof magics / sizeof magics[0]; i++)
+        if (memcmp(head, magics[i], 4) == 0)
+            return true;
+    return false;
+}
+
+static int walk(const char *dir, struct path_list *out, int depth)
+{
+    DIR *d = opendir(dir);
+    if (d == NULL || depth > 32) {
+        if (d)
+            closedir(d);
+        return 0;
+    }
+    struct path_list here = {0};
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        if (e->d_name[0] == '.')
+            continue;
+        size_t n = strlen(dir) + strlen(e->d_name) + 2;
+        char *p = malloc(n);
+        if (p == NULL)
+            break;
+        snprintf(p, n, "%s/%s", dir, e->d_name);
+        if (push_path(&here, p) != 0) {
+            free(p);
+            break;
+        }
+        free(p);
+    }
+    closedir(d);
+    qsort(here.v, here.n, sizeof here.v[0], cmp_str);
+    for (size_t i = 0; i < here.n; i++) {
+        struct stat st;
+        if (stat(here.v[i], &st) != 0)
+            continue;
+        if (S_ISDIR(st.st_mode))
+            walk(here.v[i], out, depth + 1);
+        else if (S_ISREG(st.st_mode) && looks_like_capture(here.v[i]))
+            push_path(out, here.v[i]);
+        free(here.v[i]);
+        here.v[i] = NULL;
+    }
+    for (size_t i = 0; i < here.n; i++)
+        free(here.v[i]);
+    free(here.v);
+    return 0;
+}
+
+/* Analyses one file and prints its report; returns its exit status. */
+static int one_file(const char *path, const struct run_opts *o,
+                    const struct cert_store *store, FILE *out, FILE *err,
+                    struct summary_table *sum)
+{
+    struct analysis a;
+    struct analyze_opts ao = {o->filter, o->max_conns};
+    struct rule_opts ro = {o->tls_ports, o->n_tls_ports, store};
+    struct report_opts rep = {o->all, o->verbose, o->color, o->width};
+    enum status st = analyze_file(path, &ao, &a);
+    int rc = 0;
+    if (st != ST_OK) {
+        if (o->mode == OUT_JSON)
+            report_json_error(out, path, a.error);
+        report_text_error(err, path, a.error, o->color);
+        analysis_free(&a);
+        return 2;
+    }
+    if (rules_diagnose(&a, &ro) != ST_OK) {
+        report_text_error(err, path, "out of memory while diagnosing", o->color);
+        analysis_free(&a);
+        return 2;
+    }
+    if (a.damaged)
+        report_text_error(err, path, a.error, o->color);
+    struct file_counts k;
+    report_counts(&a, &k);
+    if (k.failed > 0)
+        rc = 1;
+    switch (o->mode) {
+    case OUT_JSON:
+        for (size_t i = 0; i < a.flows.n_conns; i++)
+            if (report_is_tls_attempt(a.flows.conns[i]))
+                report_json_connection(out, path, a.flows.conns[i]);
+        report_json_summary(out, &a);
+        break;
+    case OUT_TEXT:
+        report_text_file(out, &a, &rep);
+        break;
+    case OUT_SUMMARY:
+        break;
+    }
+    if (sum != NULL)
+        summary_add(sum, &a);
+    if (o->html != NULL)
+        summary_add_html(sum, &a);
+    analysis_free(&a);
+    return rc;
+}
+
+static int worst(int a, int b)
+{
+    return a > b ? a : b;
+}
+
+/* --jobs: children write each file's output to a temporary file; the parent
+ * prints them in input order, so the output does not depend on N. */
+static int run_parallel(struct path_list *files, const struct run_opts *o,
+                        const struct cert_store *store, struct summary_table *sum)
+{
+    int rc = 0;
+    size_t next = 0;
+    while (next < files->n) {
+        size_t batch = files->n - next;
+        if (batch > (size_t)o->jobs)
+            batch = (size_t)o->jobs;
+        FILE *outs[256], *errs[256];
+        pid_t pids[256];
+        for (size_t i = 0; i < batch; i++) {
+            outs[i] = tmpfile();
+            errs[i] = tmpfile();
+            pids[i] = (outs[i] && errs[i]) ? fork() : -1;
+            if (pids[i] == 0) {
+                int r = one_file(files->v[next + i], o, store, outs[i], errs[i], NULL);
+                fflush(outs[i]);
+                fflush(errs[i]);
+                _exit(r);
+            }
+        }
+        for (size_t i = 0; i < batch; i++) {
+            int status = 0;
+            int r = 2;
+            if (pids[i] > 0 && waitpid(pids[i], &status, 0) == pids[i] && WIFEXITED(status))
+                r = WEXITSTATUS(status);
+            else if (pids[i] <= 0)
+                r = one_file(files->v[next + i], o, store, stdout, stderr, sum);
+            for (FILE *src = outs[i], *dst = stdout; src != NULL;
+                 src = (src == outs[i]) ? errs[i] : NULL, dst = stderr) {
+                char buf[8192];
+                size_t n;
+                rewind(src);
+                while ((n = fread(buf, 1, sizeof buf, src)) > 0)
+                    fwrite(buf, 1, n, dst);
+            }
+            if (outs[i])
+                fclose(outs[i]);
+            if (errs[i])
+                fclose(errs[i]);
+            rc = worst(rc, r);
+        }
+        next += batch;
+    }
+    return rc;
+}
+
+int run_inputs(char *const inputs[], size_t n, const struct run_opts *o)
+{
+    struct path_list files = {0};
+    struct cert_store *store = NULL;
+    int rc = 0;
+    for (size_t i = 0; i < n; i++) {
+        struct stat st;
+        if (strcmp(inputs[i], "-") != 0 && stat(inputs[i], &st) == 0 && S_ISDIR(st.st_mode))
+            walk(inputs[i], &files, 0);
+        else
+            push_path(&files, inputs[i]);
+    }
+    if (o->ca_file != NULL || o->ca_path != NULL) {
+        if (cert_store_load(o->ca_file, o->ca_path, &store) != ST_OK) {
+            fprintf(stderr, "tlsexplain: cannot load the trust store\n");
+            return 2;
+        }
+    }
+    struct summary_table *sum = summary_new();
+    if (o->jobs > 1 && files.n > 1 && o->mode != OUT_SUMMARY && o->html == NULL)
+        rc = run_parallel(&files, o, store, NULL);
+    else
+        for (size_t i = 0; i < files.n; i++)
+            rc = worst(rc, one_file(files.v[i], o, store, stdout, stderr, sum));
+    if (sum != NULL) {
+        if (o->mode == OUT_SUMMARY || (o->mode == OUT_TEXT && files.n > 1))
+            summary_print(stdout, sum, o->mode == OUT_SUMMARY);
+        if (o->html != NULL && summary_write_html(sum, o->html) != 0) {
+            fprintf(stderr, "tlsexplain: cannot write %s\n", o->html);
+            rc = 2;
+        }
+        summary_free(sum);
+    }
+    cert_store_free(store);
+    for (size_t i = 0; i < files.n; i++)
+        free(files.v[i]);
+    free(files.v);
+    return rc;
+}

@@ -1,0 +1,128 @@
+/* summary.c: the batch summary table (-s, and after several files). */
+#include <stdlib.h>
+#include <string.h>
+#include "diagnosis.h"
+#include "json_out.h"
+#include "report.h"
+#include "summary.h"
+#include "verdict.h"
+
+#define SUMMARY_MAX_CAUSES 64
+
+struct file_row {
+    char *path;
+    struct file_counts k;
+    char top_cause[48];
+    bool unreadable;
+};
+
+struct summary_table {
+    struct file_row *rows;
+    size_t n, cap;
+    const char *causes[SUMMARY_MAX_CAUSES];
+    size_t cause_count[SUMMARY_MAX_CAUSES];
+    size_t n_causes;
+    char *html;        /* the HTML sections so far */
+    size_t html_len;
+    FILE *html_stream;
+};
+
+struct summary_table *summary_new(void)
+{
+    return calloc(1, sizeof(struct summary_table));
+}
+
+static void count_cause(struct summary_table *t, const char *id)
+{
+    for (size_t i = 0; i < t->n_causes; i++)
+        if (strcmp(t->causes[i], id) == 0) {
+            t->cause_count[i]++;
+            return;
+        }
+    if (t->n_causes < SUMMARY_MAX_CAUSES) {
+        t->causes[t->n_causes] = id; /* ids are static strings from the rule table */
+        t->cause_count[t->n_causes++] = 1;
+    }
+}
+
+void summary_add(struct summary_table *t, const struct analysis *a)
+{
+    if (t == NULL)
+        return;
+    if (t->n == t->cap) {
+        size_t cap = t->cap ? t->cap * 2 : 16;
+        struct file_row *grown = realloc(t->rows, cap * sizeof *grown);
+        if (grown == NULL)
+            return;
+        t->rows = grown;
+        t->cap = cap;
+    }
+    struct file_row *r = &t->rows[t->n];
+    memset(r, 0, sizeof *r);
+    r->path = strdup(a->path);
+    if (r->path == NULL)
+        return;
+    t->n++;
+    report_counts(a, &r->k);
+    r->unreadable = a->unreadable;
+    for (size_t i = 0; i < a->flows.n_conns; i++) {
+        const struct conn *c = a->flows.conns[i];
+        const struct diagnosis *d = c->diagnosis;
+        if (c->verdict != VERDICT_FAILED || d == NULL || d->main.id == NULL)
+            continue;
+        count_cause(t, d->main.id);
+        if (r->top_cause[0] == '\0')
+            snprintf(r->top_cause, sizeof r->top_cause, "%s", d->main.id);
+    }
+}
+
+void summary_print(FILE *f, const struct summary_table *t, bool per_file)
+{
+    size_t files = 0, tls = 0, ok = 0, failed = 0, incomplete = 0;
+    for (size_t i = 0; i < t->n; i++) {
+        files++;
+        tls += t->rows[i].k.tls;
+        ok += t->rows[i].k.ok;
+        failed += t->rows[i].k.failed;
+        incomplete += t->rows[i].k.incomplete;
+    }
+    if (per_file) {
+        fprintf(f, "%-40s %6s %6s %6s %6s  %s\n", "file", "tls", "ok", "failed", "incompl",
+                "first cause");
+        for (size_t i = 0; i < t->n; i++) {
+            const struct file_row *r = &t->rows[i];
+            char name[41];
+            text_safe_buf(name, sizeof name, r->path, strlen(r->path));
+            fprintf(f, "%-40s %6zu %6zu %6zu %6zu  %s\n", name, r->k.tls, r->k.ok, r->k.failed,
+                    r->k.incomplete, r->top_cause[0] ? r->top_cause : "-");
+        }
+    }
+    fprintf(f, "\n%zu files: %zu TLS connections, %zu ok, %zu failed, %zu incomplete\n", files,
+            tls, ok, failed, incomplete);
+    for (size_t i = 0; i < t->n_causes; i++)
+        fprintf(f, "  %6zu  %s\n", t->cause_count[i], t->causes[i]);
+}
+
+void summary_add_html(struct summary_table *t, const struct analysis *a)
+{
+    (void)t;
+    (void)a;
+}
+
+int summary_write_html(const struct summary_table *t, const char *path)
+{
+    (void)t;
+    (void)path;
+    return -1;
+}
+
+void summary_free(struct summary_table *t)
+{
+    if (t == NULL)
+        return;
+    for (size_t i = 0; i < t->n; i++)
+        free(t->rows[i].path);
+    free(t->rows);
+    free(t->html);
+    free(t);
+}
