@@ -10,6 +10,7 @@ need openssl gnutls-serv python3 tcpdump timeout
 OUT=$CAPS_DIR/fail
 mkdir -p "$OUT"
 PY=(python3 -u)
+export PYTHONDONTWRITEBYTECODE=1
 if ss -Hltn 'sport >= :4501 and sport <= :4533' | grep -q .; then
     echo "a port in 4501-4533 is already in use; stop what listens there first" >&2
     exit 2
@@ -47,14 +48,14 @@ openssl dhparam -out dh1024.pem 1024 2>/dev/null
 CERT=(-cert "$WORK/server.pem" -key "$WORK/server.key")
 
 # --- helpers --------------------------------------------------------------------------------------
-# Own cap_start (overrides lib.sh's): --immediate-mode, because with the default TPACKET_V3 block
-# timeout the packets of a short exchange were still in the ring when cap_stop sent SIGINT and
-# were lost ("38 packets received by filter, 0 packets captured"); and the error file is emptied
-# first so a stale "listening on" from the previous capture cannot end the wait early.
+# Own cap_start (overrides lib.sh's): --immediate-mode (without it the packets of a short exchange
+# were still in the TPACKET_V3 ring when cap_stop sent SIGINT and were lost), an optional snap
+# length, and the error file is emptied first so that a stale "listening on" from the previous
+# capture cannot end the wait early.
 cap_start() {   # cap_start FILE FILTER [SNAPLEN]
     CAP_FILE=$1
     : >"$WORK/tcpdump.err"
-    tcpdump -i lo -s "${3:-0}" -U --immediate-mode -w "$CAP_FILE.tmp" "$2" >/dev/null 2>"$WORK/tcpdump.err" &
+    tcpdump -i lo -s "${3:-0}" -U --immediate-mode -Z root -w "$CAP_FILE.tmp" "$2" >/dev/null 2>"$WORK/tcpdump.err" &
     CAP_PID=$!
     for _ in $(seq 1 50); do
         grep -q "listening on" "$WORK/tcpdump.err" 2>/dev/null && break
