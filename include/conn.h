@@ -165,6 +165,7 @@ struct side_facts {
     uint8_t first_bytes[16];       /* what a non-TLS stream starts with */
     uint8_t first_bytes_len;
     uint64_t not_tls_frame;
+    uint64_t starttls_frame;       /* TLS began after plain text (STARTTLS) */
     bool malformed;                /* a record or message broke the grammar */
     char malformed_what[64];
     bool handshake_overflow;       /* handshake bytes beyond the cap were dropped */
@@ -207,6 +208,18 @@ struct conn {
     char incomplete_why[128];
     void *diagnosis;           /* struct diagnosis, owned by the rule engine */
 };
+
+/* TLS 1.3 and its drafts (0x7fxx) and experiments (0x7exx, 0xfbxx). */
+static inline bool version_is_tls13(uint16_t v)
+{
+    return v == 0x0304 || (v >> 8) == 0x7f || (v >> 8) == 0x7e || (v >> 8) == 0xfb;
+}
+
+/* The ServerHello chose TLS 1.3: the rest of the handshake is encrypted. */
+static inline bool conn_is_tls13(const struct conn *c)
+{
+    return c->sh.present && version_is_tls13(c->sh.version);
+}
 
 /* Version a connection runs: the ServerHello's choice, else 0. */
 static inline uint16_t conn_version(const struct conn *c)

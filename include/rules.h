@@ -43,6 +43,9 @@ struct rule_ctx {
     struct server_stats *servers;
     size_t n_servers, cap_servers;
     const struct rule_opts *opts;
+    /* no connection in the capture carried a byte: a capture of TCP attempts
+     * only, which the user brings because they were meant for TLS */
+    bool only_tcp_attempts;
 };
 
 /* One entry of the rule table. */
@@ -109,7 +112,8 @@ void finding_evidence(struct finding *f, uint64_t frame, const char *fmt, ...)
 void finding_explain(struct finding *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void finding_fix(struct finding *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 bool conn_is_tls_port(const struct conn *c, const struct rule_ctx *ctx);
-/* The offered suite list has only forward-secret suites (SCSVs, GREASE aside). */
+/* The offer's TLS 1.2 suites (there is one at least) are all forward-secret;
+ * SCSVs, GREASE and TLS 1.3 suites aside. */
 bool ch_only_forward_secret(const struct client_hello *ch);
 /* The highest version the ClientHello offers. */
 uint16_t ch_max_version(const struct client_hello *ch);

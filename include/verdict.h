@@ -19,6 +19,7 @@ enum verdict {
 #define TLS13_ALERT_RECORD_LEN 19
 
 const char *verdict_name(enum verdict v);
+
 bool tls13_established(const struct conn *c);
 bool tls12_established(const struct conn *c);
 /* Sets c->verdict and, for incomplete, c->incomplete_why. */

@@ -9,7 +9,7 @@ static enum status certificate(struct conn *c, enum side from, struct cursor *m,
                                const struct hs_where *w)
 {
     struct cert_msg *cm = from == SIDE_SERVER ? &c->server_certs : &c->client_certs;
-    bool tls13 = conn_version(c) == TLS_VERSION_13;
+    bool tls13 = conn_is_tls13(c);
     struct cursor list;
     cm->present = true;
     cm->frame = w->frame;

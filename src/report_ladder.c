@@ -84,7 +84,7 @@ void report_ladder(FILE *f, const struct conn *c, const struct report_opts *o)
     }
     for (int s = 0; s < 2; s++) {
         const struct side_facts *sf = &c->side[s];
-        if (sf->appdata_records > 0 && !(c->sh.present && c->sh.version == 0x0304)) {
+        if (sf->appdata_records > 0 && !conn_is_tls13(c)) {
             snprintf(buf, sizeof buf, "application data (%u records)", sf->appdata_records);
             add(r, &n, sf->appdata_frame, (enum side)s, "%s", buf);
         }

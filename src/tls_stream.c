@@ -135,7 +135,7 @@ static void application_record(struct conn *c, enum side from, uint16_t len, uin
         sf->appdata_frame = frame;
         sf->appdata_ts = ts;
         /* TLS 1.3 hides the rest of the handshake in type 23 records */
-        if (c->sh.present && c->sh.version == TLS_VERSION_13)
+        if (conn_is_tls13(c))
             conn_add_message(c, frame, from, MSG_ENCRYPTED_RECORDS, true);
     }
     sf->appdata_records++;
@@ -212,6 +212,14 @@ void tls_feed(struct tls_conn_state *t, struct conn *c, enum side from, const ui
             start_stream(s, c, from, p, n, frame);
             continue;
         case TLS_NOT_TLS:
+            /* STARTTLS: plain text first, then a hello at a segment start */
+            if (n >= 6 && plausible_header(p) && p[0] == CT_HANDSHAKE &&
+                p[5] == (from == SIDE_CLIENT ? HS_CLIENT_HELLO : HS_SERVER_HELLO)) {
+                s->state = TLS_RECORDS;
+                s->hdr_have = 0;
+                c->side[from].starttls_frame = frame;
+                continue;
+            }
             return;
         case TLS_LOST:
             /* resynchronise only where a segment starts with a plausible header */

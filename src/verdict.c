@@ -55,8 +55,10 @@ bool tls12_established(const struct conn *c)
 
 /* TLS 1.3 (kb/FAILURES.md 1.1-1.2): after the ServerHello every record is
  * application_data. The client's first is its Finished, unless it is an
- * alert-sized record; after it, a record of another size (a ticket, data)
- * shows the server accepted the Finished. */
+ * alert-sized record. After it, a server record of another size (a ticket,
+ * data) shows the server accepted the Finished; an alert-sized server record
+ * followed by nothing but the server's close is its refusal, unless the
+ * client had closed first (then it is the close_notify reply). */
 bool tls13_established(const struct conn *c)
 {
     const struct side_facts *cl = &c->side[SIDE_CLIENT], *sv = &c->side[SIDE_SERVER];
@@ -67,21 +69,19 @@ bool tls13_established(const struct conn *c)
         return false;
     uint32_t nc = cl->appdata_records < 8 ? cl->appdata_records : 8;
     uint32_t ns = sv->appdata_records < 8 ? sv->appdata_records : 8;
-    /* the first server record after the client's Finished decides */
     for (uint32_t i = 0; i < ns; i++) {
         if (sv->appdata_frames[i] <= fin_frame)
             continue;
-        if (sv->appdata_len[i] != TLS13_ALERT_RECORD_LEN)
+        if (sv->appdata_len[i] != TLS13_ALERT_RECORD_LEN || sv->appdata_records > i + 1)
             return true;
-        /* a lone alert-sized reply: an alert unless the client had already
-         * sent data or its own close_notify before it */
         for (uint32_t j = 1; j < nc; j++)
-            if (cl->appdata_frames[j] < sv->appdata_frames[i])
+            if (cl->appdata_len[j] == TLS13_ALERT_RECORD_LEN &&
+                cl->appdata_frames[j] < sv->appdata_frames[i])
                 return true;
-        return false;
+        return !(sv->fin_frame || sv->rst_frame);
     }
-    /* nothing more from the server within what we keep */
-    return sv->appdata_records > 8 || nc > 1 || sv->fin_frame == 0;
+    /* nothing from the server after the client's Finished */
+    return nc > 1 || !(sv->fin_frame || sv->rst_frame);
 }
 
 static bool has_gap_before_end(const struct conn *c)
@@ -120,20 +120,21 @@ void verdict_decide(struct conn *c)
     }
     bool established = false;
     if (c->sh.present)
-        established = c->sh.version == TLS_VERSION_13 ? tls13_established(c)
-                                                      : tls12_established(c);
+        established = version_is_tls13(c->sh.version) ? tls13_established(c)
+                                                        : tls12_established(c);
     if (established) {
         c->verdict = VERDICT_OK;
+        return;
+    }
+    /* a fatal alert in clear proves the failure, whatever else is missing */
+    if (conn_fatal_alert(c) != NULL) {
+        c->verdict = VERDICT_FAILED;
         return;
     }
     if (!c->ch.present && !c->sh.present) {
         /* records, but no hello: the capture began after the handshake */
         set_incomplete(c, cl->gaps || sv->gaps ? "packets missing before the first record"
                                                : "the capture starts after the handshake");
-        return;
-    }
-    if (conn_fatal_alert(c) != NULL) {
-        c->verdict = VERDICT_FAILED;
         return;
     }
     if (has_gap_before_end(c)) {

@@ -21,7 +21,7 @@ static int tls13_flight_refused(const struct conn *c, uint32_t *client_flight)
     struct ending e;
     conn_ending(c, &e);
     const struct side_facts *cl = &c->side[SIDE_CLIENT], *sv = &c->side[SIDE_SERVER];
-    if (!c->sh.present || c->sh.version != 0x0304 || e.stage != STAGE_CLIENT_FINISHED)
+    if (!conn_is_tls13(c) || e.stage != STAGE_CLIENT_FINISHED)
         return -1;
     int k = -1;
     for (uint32_t i = 0; i < sv->appdata_records && i < 8; i++)

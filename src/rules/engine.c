@@ -132,9 +132,12 @@ static void diagnose(struct conn *c, const struct rule_ctx *ctx, struct diagnosi
 
 enum status rules_diagnose(struct analysis *a, const struct rule_opts *o)
 {
-    struct rule_ctx ctx = {NULL, 0, 0, o};
+    struct rule_ctx ctx = {NULL, 0, 0, o, true};
     struct flow_table *t = &a->flows;
     enum status st = ST_OK;
+    for (size_t i = 0; i < t->n_conns; i++)
+        if (t->conns[i]->side[0].bytes > 0 || t->conns[i]->side[1].bytes > 0)
+            ctx.only_tcp_attempts = false;
     for (size_t i = 0; i < t->n_conns && st == ST_OK; i++)
         st = add_to_context(&ctx, t->conns[i]);
     /* Some failures only show once the rules read the facts: a TCP attempt

@@ -11,7 +11,7 @@
 static bool h2_blocklisted_then_closed(const struct conn *c)
 {
     if (!c->sh.present || !c->sh.has_alpn || c->sh.alpn_len != 2 || c->sh.alpn[0] != 'h' ||
-        c->sh.alpn[1] != '2' || c->sh.version == 0x0304)
+        c->sh.alpn[1] != '2' || conn_is_tls13(c))
         return false;
     const struct reg_suite *s = reg_suite(c->sh.suite);
     const struct side_facts *cl = &c->side[SIDE_CLIENT], *sv = &c->side[SIDE_SERVER];

@@ -16,6 +16,7 @@ enum {
     ALERT_INSUFFICIENT_SECURITY = 71,
     ALERT_INAPPROPRIATE_FALLBACK = 86,
     ALERT_UNRECOGNIZED_NAME = 112,
+    ALERT_MISSING_EXTENSION = 109,
     ALERT_NO_APPLICATION_PROTOCOL = 120
 };
 
@@ -244,12 +245,16 @@ static bool match_sni_required(const struct rule *self, const struct conn *c,
     const struct server_stats *s = ctx_server(ctx, c);
     bool alert112 = e.alert != NULL && e.alert->from == SIDE_SERVER &&
                     e.alert->description == ALERT_UNRECOGNIZED_NAME;
+    /* a server that insists on SNI may call it a missing extension */
+    bool alert109 = !c->sh.present && !c->ch.has_sni && e.alert != NULL &&
+                    e.alert->from == SIDE_SERVER && e.alert->description == ALERT_MISSING_EXTENSION;
     /* a reset for the client without SNI while clients with SNI get through */
-    bool reset_no_sni = hello_refused(&*c, &e) && e.alert == NULL && !c->ch.has_sni &&
+    bool reset_no_sni = hello_refused(c, &e) && e.alert == NULL && !c->ch.has_sni &&
                         s != NULL && s->ok > 0 && !s->saw_no_sni_ok;
-    if (!alert112 && !reset_no_sni)
+    if (!alert112 && !alert109 && !reset_no_sni)
         return false;
-    finding_init(f, self, alert112 ? CONF_HIGH : CONF_MEDIUM);
+    finding_init(f, self, alert112 || (alert109 && s != NULL && s->saw_sni) ? CONF_HIGH
+                                                                           : CONF_MEDIUM);
     offer_and_refusal(f, c, &e);
     if (!c->ch.has_sni)
         finding_explain(f, "The client sent no server_name (SNI). The server hosts several "
@@ -258,7 +263,10 @@ static bool match_sni_required(const struct rule *self, const struct conn *c,
     else
         finding_explain(f, "The server does not know the name the client asked for, so it "
                            "has no certificate for it and refuses the handshake. ");
-    if (reset_no_sni)
+    if (alert109)
+        finding_explain(f, "Its alert is missing_extension: the extension it misses is the "
+                           "server_name this ClientHello lacks. ");
+    if ((reset_no_sni || alert109) && s != NULL && s->ok > 0 && s->saw_sni)
         finding_explain(f, "In this capture, %u handshake%s with this server that carried SNI "
                            "succeeded.",
                         s->ok, s->ok == 1 ? "" : "s");
@@ -501,11 +509,13 @@ static bool match_client_hello_size_intolerance(const struct rule *self, const s
 {
     struct ending e;
     conn_ending(c, &e);
-    if (e.stage != STAGE_HELLO_SENT && !(hello_refused(c, &e) && e.alert == NULL))
+    bool silent = e.stage == STAGE_HELLO_SENT && !(e.closed && e.close_by == SIDE_SERVER);
+    if (!silent && !(hello_refused(c, &e) && e.alert == NULL))
         return false;
-    /* the F5 bug: a record of 256 to 511 bytes (kb E1) */
+    /* the F5 bug (kb E1): a ClientHello of 256 to 511 bytes hangs the box */
     uint32_t record = c->ch.length;
-    bool f5 = record >= 256 && record <= 511;
+    bool f5 = silent && record >= 256 && record <= 511;
+    /* kb E2: a ClientHello over several segments, dropped or reset */
     bool split = c->ch.segments > 1 && c->ch.key_share_bytes >= 1000;
     if (!f5 && !split)
         return false;

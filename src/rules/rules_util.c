@@ -60,6 +60,8 @@ bool conn_is_tls_port(const struct conn *c, const struct rule_ctx *ctx)
     static const uint16_t well_known[] = {443, 465, 563, 636, 853, 989, 990, 992, 993, 994,
                                           995, 3269, 4433, 5061, 5223, 5986, 6697, 8443, 8883,
                                           9443};
+    if (ctx->only_tcp_attempts)
+        return true;
     for (size_t i = 0; i < sizeof well_known / sizeof well_known[0]; i++)
         if (well_known[i] == c->server_port)
             return true;
@@ -72,7 +74,7 @@ bool conn_is_tls_port(const struct conn *c, const struct rule_ctx *ctx)
 
 bool ch_only_forward_secret(const struct client_hello *ch)
 {
-    size_t real = 0;
+    size_t tls12 = 0;
     for (uint16_t i = 0; i < ch->n_suites; i++) {
         uint16_t v = ch->suites[i];
         if (reg_is_grease(v) || v == 0x00ff || v == 0x5600)
@@ -80,9 +82,11 @@ bool ch_only_forward_secret(const struct client_hello *ch)
         const struct reg_suite *s = reg_suite(v);
         if (s == NULL || !s->forward_secret)
             return false;
-        real++;
+        /* TLS 1.3 suites say nothing about the key exchange a 1.2 server needs */
+        if (s->kx != REG_KX_TLS13)
+            tls12++;
     }
-    return real > 0;
+    return tls12 > 0;
 }
 
 uint16_t ch_max_version(const struct client_hello *ch)
@@ -137,7 +141,7 @@ double ms_after_hello(const struct conn *c, struct tstamp t)
 static bool client_sent_finished(const struct conn *c)
 {
     const struct side_facts *cl = &c->side[SIDE_CLIENT];
-    if (c->sh.version == 0x0304)
+    if (conn_is_tls13(c))
         return cl->appdata_records > 0 && cl->appdata_len[0] != 19;
     return cl->ccs_frame != 0 && cl->encrypted_hs_frame != 0;
 }

@@ -19,7 +19,7 @@ void rules_warnings(const struct conn *c, const struct rule_ctx *ctx, struct dia
         return;
     const struct reg_suite *s = reg_suite(c->sh.suite);
     char buf[300];
-    if (c->sh.version < 0x0303) {
+    if (c->sh.version < 0x0303 && !conn_is_tls13(c)) {
         snprintf(buf, sizeof buf, "%s: clients that require TLS 1.2 (iOS ATS, current "
                                   "browsers, Java 8u291+) fail against this server",
                  version_str(c->sh.version));
@@ -32,7 +32,7 @@ void rules_warnings(const struct conn *c, const struct rule_ctx *ctx, struct dia
         warn(d, buf);
     }
     if (c->sh.has_alpn && c->sh.alpn_len == 2 && memcmp(c->sh.alpn, "h2", 2) == 0 && s != NULL &&
-        s->h2_blocklisted && c->sh.version < 0x0304)
+        s->h2_blocklisted && !conn_is_tls13(c))
         warn(d, "HTTP/2 with a suite on the RFC 7540 block list: browsers refuse it");
     if (c->server_certs.kept > 0) {
         const uint8_t *der[CONN_MAX_CERTS];

@@ -14,20 +14,6 @@
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 need openssl tcpdump tshark python3 ss
 
-# lib.sh's cap_start without --immediate-mode loses packets here: with the TPACKET_V3 ring,
-# tcpdump gets the packets only when a block is retired, often later than cap_stop's 0.5 s
-# (0 packets written). Same interface, immediate delivery.
-cap_start() {   # cap_start FILE FILTER
-    CAP_FILE=$1
-    mkdir -p "$(dirname "$CAP_FILE")"
-    tcpdump -i lo -s 0 -U --immediate-mode -w "$CAP_FILE.tmp" "$2" >/dev/null 2>"$WORK/tcpdump.err" &
-    CAP_PID=$!
-    for _ in $(seq 1 50); do
-        grep -q "listening on" "$WORK/tcpdump.err" 2>/dev/null && break
-        sleep 0.1
-    done
-}
-
 OUT=$CAPS_DIR/certs
 PKIOUT=$OUT/pki
 KEYLOGS=$OUT/keys
@@ -296,8 +282,8 @@ print("; ".join(out))
 PYEOF
 
 PORT=4600
-FAILS=0
-ROWS=()
+ANALYSES=()
+mkdir -p "$WORK/rows"; rm -f "$WORK/rows"/*
 
 # scenario NAME VER EXPECT WANT WHAT -- SERVER_ARGS... -- CLIENT_KIND CLIENT_ARGS...
 #   VER 1.2|1.3; WANT: the description number of the client's first alert, "none" or "any"
@@ -341,8 +327,17 @@ scenario() {
     stop_bg "$SRV_PID"; SRV_PID=
     cap_stop
 
+    # the tshark analysis runs in the background while the next scenario is captured
+    analyse "$name" "$port" "$want" "$crc" "certs/$name.pcap	$expect	$stack	$what" \
+        >"$WORK/rows/$(printf %02d $((port - 4600))).out" 2>&1 &
+    ANALYSES+=($!)
+}
+
+# analyse NAME PORT WANT CLIENT_EXIT ROW_PREFIX: prints the TSV row, or "!! ..." when the client's
+# alert is not the one expected
+analyse() {
+    local name=$1 port=$2 want=$3 crc=$4 row=$5 keylog=$WORK/$1.keylog pcap=$OUT/$1.pcap ko=() desc got
     grep -q '^[A-Z_]* [0-9a-f]* [0-9a-f]*$' "$keylog" 2>/dev/null && cp "$keylog" "$KEYLOGS/$name.keylog"
-    local ko=() desc got
     [ -s "$keylog" ] && ko=(-o "tls.keylog_file:$keylog")
     tshark -r "$pcap" -o tcp.reassemble_out_of_order:TRUE -d "tcp.port==$port,tls" "${ko[@]}" -T fields \
         -E separator='|' -e frame.number -e tcp.srcport -e tcp.len -e tcp.flags.fin -e tcp.flags.reset \
@@ -350,15 +345,14 @@ scenario() {
     tshark -r "$pcap" -o tcp.reassemble_out_of_order:TRUE -d "tcp.port==$port,tls" -T fields \
         -E separator='|' -e frame.number -e tls.record.content_type -e tls.record.opaque_type \
         -e tls.record.length -e tls.alert_message.desc >"$WORK/$name.raw" 2>/dev/null
-    desc=$(python3 "$WORK/describe.py" "$port" "$name" "$WORK/$name.dec" "$WORK/$name.raw") || die "$name: describe"
+    desc=$(python3 "$WORK/describe.py" "$port" "$name" "$WORK/$name.dec" "$WORK/$name.raw") \
+        || { echo "!! $name: could not describe the capture"; return; }
     got=${desc%%$'\n'*}
-    what="$what; ${desc#*$'\n'}"
     if [ "$want" != any ] && [ "$got" != "$want" ]; then
-        echo "!! $name: expected client alert $want, saw $got (client exit $crc); see $WORK/$name.*.log" >&2
-        FAILS=$((FAILS + 1))
+        echo "!! $name: expected client alert $want, saw $got (client exit $crc); see $WORK/$name.*.log"
+        return
     fi
-    echo "   $name: client alert $got (client exit $crc)"
-    ROWS+=("certs/$name.pcap	$expect	$stack	$what")
+    printf '%s; %s\n' "$row" "${desc#*$'\n'}"
 }
 
 C=$P          # short names for the command lines below
@@ -455,9 +449,13 @@ scenario revoked-tls13-gnutls 1.3 $R 42 "TLS 1.3, revoked leaf, client --x509crl
     -- -cert "$C/revoked.pem" -key "$C/revoked.key" "${CHAIN[@]}" \
     -- gnutls --x509cafile "$C/root+inter.pem" --x509crlfile "$C/inter.crl.pem"
 
+wait "${ANALYSES[@]}"
+FAILS=$(cat "$WORK/rows"/*.out | grep -c '^!!')
+cat "$WORK/rows"/*.out | grep '^!!' >&2
 {
     printf 'file\texpect\tstack\twhat\n'
-    printf '%s\n' "${ROWS[@]}"
+    cat "$WORK/rows"/*.out | grep -v '^!!'
 } >"$TSV"
-echo "wrote $TSV (${#ROWS[@]} rows)"
+echo "wrote $TSV ($(($(wc -l <"$TSV") - 1)) rows)"
+cut -f1,4 "$TSV" | tail -n +2 | sed -E 's/\t.*(client sent [^;]*).*/: \1/'
 [ "$FAILS" -eq 0 ] || die "$FAILS capture(s) did not show the expected alert"

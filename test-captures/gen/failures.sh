@@ -52,16 +52,6 @@ CERT=(-cert "$WORK/server.pem" -key "$WORK/server.key")
 # were still in the TPACKET_V3 ring when cap_stop sent SIGINT and were lost), an optional snap
 # length, and the error file is emptied first so that a stale "listening on" from the previous
 # capture cannot end the wait early.
-cap_start() {   # cap_start FILE FILTER [SNAPLEN]
-    CAP_FILE=$1
-    : >"$WORK/tcpdump.err"
-    tcpdump -i lo -s "${3:-0}" -U --immediate-mode -Z root -w "$CAP_FILE.tmp" "$2" >/dev/null 2>"$WORK/tcpdump.err" &
-    CAP_PID=$!
-    for _ in $(seq 1 50); do
-        grep -q "listening on" "$WORK/tcpdump.err" 2>/dev/null && break
-        sleep 0.1
-    done
-}
 srv() {  # srv NAME PORT ARGS...: openssl s_server -www in the background
     local name=$1 port=$2; shift 2
     openssl s_server -accept "127.0.0.1:$port" -www "${CERT[@]}" "$@" >"$WORK/$name.srv.log" 2>&1 &

@@ -13,10 +13,11 @@ need() {
     done
 }
 
-cap_start() {   # cap_start FILE FILTER
+cap_start() {   # cap_start FILE FILTER [SNAPLEN]
     CAP_FILE=$1
     mkdir -p "$(dirname "$CAP_FILE")"
-    tcpdump -i lo -s 0 -U --immediate-mode -Z root -w "$CAP_FILE.tmp" "$2" >/dev/null 2>"$WORK/tcpdump.err" &
+    : >"$WORK/tcpdump.err"   # a stale "listening on" must not end the wait early
+    tcpdump -i lo -s "${3:-0}" -U --immediate-mode -Z root -w "$CAP_FILE.tmp" "$2" >/dev/null 2>"$WORK/tcpdump.err" &
     CAP_PID=$!
     # tcpdump prints "listening on" once the capture is armed
     for _ in $(seq 1 50); do

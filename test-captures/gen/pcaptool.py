@@ -17,9 +17,10 @@ on the command line are 1-based, like Wireshark frame numbers.
         seen by the capture point), time-stamped N microseconds later but
         never after the following packet
   pcaptool.py swap IN OUT --src-port P --nth N [--nth M ...]
-        swap the Nth and (N+1)th data segments sent from port P; the packets
-        change places while the time stamps keep their slots, so time stays
-        monotonic as it would at a real capture point (reordering in transit)
+        reorder in transit: the (N+1)th data segment sent from port P
+        overtakes the Nth; packets between them (the peer's ACKs of the Nth)
+        move along behind the Nth, and time stamps keep their slots so time
+        stays monotonic as it would at a real capture point
   pcaptool.py drop IN OUT (--frames LIST | --src-port P --nth N)
         remove frames, e.g. --frames 1-3 (late start) or 7,9; or remove the Nth
         data segment sent from port P (a segment the capture point missed)
@@ -187,16 +188,22 @@ def cmd_dup(a):
 def cmd_swap(a):
     pc = Pcap.read(a.input)
     segs = pc.data_segments(a.src_port)
-    for n in a.nth:
+    for n in sorted(a.nth, reverse=True):   # from the back: earlier indexes stay valid
         if n < 1 or n + 1 > len(segs):
             raise SystemExit(f"swap: port {a.src_port} has {len(segs)} data segments, cannot swap #{n} and #{n + 1}")
         i, j = segs[n - 1], segs[n]
-        pi, pj = pc.packets[i], pc.packets[j]
-        # packets trade places, time stamps stay with the slot
-        pc.packets[i] = [pi[0], pi[1], pj[2], pj[3]]
-        pc.packets[j] = [pj[0], pj[1], pi[2], pi[3]]
-        print(f"{a.output}: swapped frames {i + 1} and {j + 1} "
-              f"(data segments #{n} and #{n + 1} from port {a.src_port})", file=sys.stderr)
+        # Segment j overtakes segment i: the new order is ... j, i, <packets
+        # that were between them>, ...  The packets in between (normally the
+        # peer's ACKs for segment i) thus still follow the segment they
+        # acknowledge.  Time stamps stay with their slots, so time in the
+        # file stays monotonic as it would at a real capture point.
+        old = pc.packets
+        moved = [old[j], old[i]] + old[i + 1:j]
+        for k, p in enumerate(moved):
+            slot = old[i + k]
+            pc.packets[i + k] = [slot[0], slot[1], p[2], p[3]]
+        print(f"{a.output}: data segment #{n + 1} from port {a.src_port} (frame {j + 1}) "
+              f"now precedes #{n} (frame {i + 1})", file=sys.stderr)
     pc.write(a.output)
 
 

@@ -8,7 +8,8 @@ usage: raw_client.py CMD PORT
   missing_extension   TLS 1.3 ClientHello with supported_groups but without key_share
   unexpected_message  a Finished handshake message as the first message (no ClientHello)
   record_overflow     a handshake record of 18433 bytes (limit 2^14+2048 = 18432)
-  abort               python ssl ClientHello, read the server flight up to ServerHelloDone, then RST
+  abort               python ssl, TLS 1.2: answers the server flight with its ClientKeyExchange
+                      record only, then RST (a client that gives up mid-handshake)
   http                plain-text HTTP GET (no TLS)
   wait                python ssl handshake with a 2 s timeout (its ClientHello carries the padding
                       extension, 512 bytes); on timeout it closes the socket (FIN, no alert)
@@ -115,6 +116,8 @@ def tls_ctx(**kw):
 
 
 def abort(port):
+    """Mid-handshake abort: answer the server flight with the ClientKeyExchange
+    alone, then reset (an application that gives up half-way, no alert)."""
     ctx = tls_ctx()
     inc, out = ssl.MemoryBIO(), ssl.MemoryBIO()
     obj = ctx.wrap_bio(inc, out, server_hostname="localhost")
@@ -130,14 +133,22 @@ def abort(port):
             rec = read_record(s)
             if rec is None:
                 break
-            ctype, _, body = rec
-            # ServerHelloDone (TLS 1.2) or the first encrypted record (TLS 1.3 server flight)
-            if (ctype == CT_HANDSHAKE and 14 in handshake_types(body)) or ctype == 23:
+            ctype, version, body = rec
+            inc.write(struct.pack("!BHH", ctype, version, len(body)) + body)
+            if ctype == CT_HANDSHAKE and 14 in handshake_types(body):
                 break
     except socket.timeout:
         pass
+    try:
+        obj.do_handshake()
+    except (ssl.SSLWantReadError, ssl.SSLError):
+        pass
+    flight = out.read()
+    if len(flight) >= 5:
+        first = 5 + struct.unpack("!H", flight[3:5])[0]
+        s.sendall(flight[:first])  # the ClientKeyExchange record only
     time.sleep(0.05)
-    print("server flight read; resetting")
+    print("sent ClientKeyExchange only; resetting")
     rst_close(s)
 
 
