@@ -124,6 +124,7 @@ struct alert {
 
 struct message {
     uint64_t frame;
+    struct tstamp ts;
     enum side from;
     uint16_t type;             /* handshake type (0-255) or a MSG_* pseudo type */
     bool encrypted;            /* "Encrypted Handshake Message": type unknown */
@@ -229,7 +230,8 @@ static inline uint16_t conn_version(const struct conn *c)
 
 struct conn *conn_new(uint32_t id);
 void conn_free(struct conn *c);
-void conn_add_message(struct conn *c, uint64_t frame, enum side from, uint16_t type,
+void conn_add_message(struct conn *c, uint64_t frame, struct tstamp ts, enum side from,
+                      uint16_t type,
                       bool encrypted);
 void conn_add_alert(struct conn *c, const struct alert *a);
 /* Copies a certificate's DER bytes; false when the cap is reached. */

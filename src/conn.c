@@ -20,7 +20,8 @@ void conn_free(struct conn *c)
     free(c);
 }
 
-void conn_add_message(struct conn *c, uint64_t frame, enum side from, uint16_t type,
+void conn_add_message(struct conn *c, uint64_t frame, struct tstamp ts, enum side from,
+                      uint16_t type,
                       bool encrypted)
 {
     c->total_messages++;
@@ -28,6 +29,7 @@ void conn_add_message(struct conn *c, uint64_t frame, enum side from, uint16_t t
         return;
     struct message *m = &c->messages[c->n_messages++];
     m->frame = frame;
+    m->ts = ts;
     m->from = from;
     m->type = type;
     m->encrypted = encrypted;

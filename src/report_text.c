@@ -80,14 +80,14 @@ static void finding_block(FILE *f, const struct finding *x, const struct report_
     for (size_t i = 0; i < x->n_evidence; i++) {
         char label[24];
         snprintf(label, sizeof label, "frame %llu", (unsigned long long)x->evidence[i].frame);
-        fprintf(f, "    %s%-9s%s ", col(o, C_DIM), label, col(o, C_OFF));
-        wrapped(f, x->evidence[i].text, 14, o->width);
+        fprintf(f, "    %s%-11s%s ", col(o, C_DIM), label, col(o, C_OFF));
+        wrapped(f, x->evidence[i].text, 16, o->width);
     }
-    fprintf(f, "    %s%-9s%s ", col(o, C_BOLD), "why", col(o, C_OFF));
-    wrapped(f, x->explanation, 14, o->width);
+    fprintf(f, "    %s%-11s%s ", col(o, C_BOLD), "why", col(o, C_OFF));
+    wrapped(f, x->explanation, 16, o->width);
     if (x->fix[0]) {
-        fprintf(f, "    %s%-9s%s ", col(o, C_BOLD), "fix", col(o, C_OFF));
-        wrapped(f, x->fix, 14, o->width);
+        fprintf(f, "    %s%-11s%s ", col(o, C_BOLD), "fix", col(o, C_OFF));
+        wrapped(f, x->fix, 16, o->width);
     }
 }
 
@@ -102,12 +102,12 @@ static void failed_block(FILE *f, const struct conn *c, const struct report_opts
             col(o, C_RED), col(o, C_OFF), d && d->main.title ? d->main.title : "");
     if (d == NULL || d->main.id == NULL)
         return;
-    fprintf(f, "    %-9s %s (confidence %s)%s%s\n", "cause", d->main.id,
+    fprintf(f, "    %-11s %s (confidence %s)%s%s\n", "cause", d->main.id,
             confidence_name(d->main.confidence), sni[0] ? ", SNI " : "", sni);
     finding_block(f, &d->main, o);
     for (size_t i = 0; i < d->n_alternatives; i++) {
         const struct finding *alt = &d->alternatives[i];
-        fprintf(f, "    %-9s %s: %s (confidence %s)\n", i == 0 ? "or" : "", alt->id, alt->title,
+        fprintf(f, "    %-11s %s: %s (confidence %s)\n", i == 0 ? "or" : "", alt->id, alt->title,
                 confidence_name(alt->confidence));
     }
 }

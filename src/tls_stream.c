@@ -42,7 +42,7 @@ static void drain_handshake(struct tls_stream *s, struct conn *c, enum side from
             break;
         if (len > TLS_MAX_HANDSHAKE_BYTES) {
             /* too large to keep: note it and let its bytes pass */
-            conn_add_message(c, frame, from, type, false);
+            conn_add_message(c, frame, ts, from, type, false);
             c->side[from].handshake_overflow = true;
             size_t have = cur_left(&cur);
             s->hs_skip = len - (uint32_t)have;
@@ -52,7 +52,7 @@ static void drain_handshake(struct tls_stream *s, struct conn *c, enum side from
         if (cur_take(&cur, len, &body) != ST_OK)
             break;
         struct hs_where w = {frame, s->hs_first_frame, s->hs_segments, ts, s->rversion};
-        conn_add_message(c, frame, from, type, false);
+        conn_add_message(c, frame, ts, from, type, false);
         if (hs_decode(c, from, type, cur_make(body.ptr, body.len), &w) != ST_OK)
             mark_malformed(c, from, "handshake message");
         done = cur.pos;
@@ -99,9 +99,11 @@ static void record_done(struct tls_stream *s, struct conn *c, enum side from, ui
     case CT_CHANGE_CIPHER_SPEC:
         if (sf->ccs_frame == 0)
             sf->ccs_frame = frame;
-        conn_add_message(c, frame, from, MSG_CHANGE_CIPHER_SPEC, false);
-        /* TLS 1.3 sends a dummy CCS (RFC 8446 D.4); its records were already protected */
-        s->encrypted = true;
+        conn_add_message(c, frame, ts, from, MSG_CHANGE_CIPHER_SPEC, false);
+        /* TLS 1.3's CCS is a dummy for middleboxes (RFC 8446 D.4): a second
+         * ClientHello may follow it in clear. Only TLS <= 1.2 switches here. */
+        if (c->sh.present && !conn_is_tls13(c))
+            s->encrypted = true;
         break;
     case CT_ALERT: {
         struct alert a = {0};
@@ -136,7 +138,7 @@ static void application_record(struct conn *c, enum side from, uint16_t len, uin
         sf->appdata_ts = ts;
         /* TLS 1.3 hides the rest of the handshake in type 23 records */
         if (conn_is_tls13(c))
-            conn_add_message(c, frame, from, MSG_ENCRYPTED_RECORDS, true);
+            conn_add_message(c, frame, ts, from, MSG_ENCRYPTED_RECORDS, true);
     }
     sf->appdata_records++;
 }
@@ -180,13 +182,13 @@ static size_t sslv2_bytes(struct tls_stream *s, struct conn *c, enum side from,
     uint8_t type = 0;
     struct hs_where w = {frame, frame, 1, ts, 0x0002};
     if (cur_u8(&m, &type) == ST_OK && type == 1 && from == SIDE_CLIENT) {
-        conn_add_message(c, frame, from, MSG_SSLV2_CLIENT_HELLO, false);
+        conn_add_message(c, frame, ts, from, MSG_SSLV2_CLIENT_HELLO, false);
         if (hs_sslv2_client_hello(c, &m, &w) != ST_OK)
             mark_malformed(c, from, "SSLv2 CLIENT-HELLO");
         /* the server may answer with TLS records: so does the client afterwards */
         s->state = TLS_START;
     } else if (type == 4 && from == SIDE_SERVER) {
-        conn_add_message(c, frame, from, MSG_SSLV2_SERVER_HELLO, false);
+        conn_add_message(c, frame, ts, from, MSG_SSLV2_SERVER_HELLO, false);
         c->sh.present = true;
         c->sh.sslv2 = true;
         c->sh.version = 0x0002;
@@ -268,7 +270,7 @@ void tls_feed(struct tls_conn_state *t, struct conn *c, enum side from, const ui
                 /* the sender's Finished (or a renegotiation), protected */
                 if (c->side[from].encrypted_hs_frame == 0) {
                     c->side[from].encrypted_hs_frame = frame;
-                    conn_add_message(c, frame, from, HS_FINISHED, true);
+                    conn_add_message(c, frame, ts, from, HS_FINISHED, true);
                 }
             }
         }

@@ -136,6 +136,29 @@ static void days(struct finding *f, const char *what, int64_t seconds)
         finding_explain(f, "%s by %lld seconds. ", what, (long long)seconds);
 }
 
+/* TLS 1.3: the certificate is encrypted, but OpenSSL clients send their
+ * alert in clear (they have no handshake keys for sending yet). The alert
+ * alone then names the problem, without the certificate to confirm it. */
+static bool tls13_alert_only(const struct rule *self, const struct conn *c, struct finding *f,
+                             const struct ending *e, uint8_t wanted, const char *meaning)
+{
+    if (!conn_is_tls13(c) || e->alert == NULL || e->alert->from != SIDE_CLIENT ||
+        e->alert->description != wanted)
+        return false;
+    char buf[16];
+    finding_init(f, self, CONF_MEDIUM);
+    finding_evidence(f, c->sh.frame, "server  ServerHello (TLS 1.3), then its encrypted flight "
+                                     "with the certificate");
+    finding_evidence(f, e->alert->frame, "client  fatal alert %s, in clear",
+                     alert_name_or_code(e->alert->description, buf, sizeof buf));
+    finding_explain(f, "The client refused the server's certificate with the alert %s: %s. In "
+                       "TLS 1.3 the certificate is encrypted, so the capture cannot show which "
+                       "certificate or confirm the reason; a key log (SSLKEYLOGFILE) of the "
+                       "client would.",
+                    alert_name_or_code(e->alert->description, buf, sizeof buf), meaning);
+    return true;
+}
+
 /* The shared predicate: does problem `id` explain this refusal? */
 static bool cert_problem_match(const struct rule *self, const struct conn *c,
                                const struct rule_ctx *ctx, struct finding *f, struct cert_view *v,
@@ -167,6 +190,16 @@ static bool match_certificate_expired(const struct rule *self, const struct conn
 {
     struct cert_view v;
     struct ending e;
+    conn_ending(c, &e);
+    if (tls13_alert_only(self, c, f, &e, ALERT_CERTIFICATE_EXPIRED,
+                         "its certificate, or one in its chain, has expired (or the client's "
+                         "clock is wrong)")) {
+        finding_fix(f, "Check the server certificate's dates (openssl s_client -connect "
+                       "host:port | openssl x509 -noout -dates) and renew it; check the "
+                       "client's clock.");
+        f->refs = "RFC 8446 6.2; kb/FAILURES.md F2";
+        return true;
+    }
     if (!cert_problem_match(self, c, ctx, f, &v, &e))
         return false;
     char when[40];
@@ -264,6 +297,16 @@ static bool match_certificate_untrusted(const struct rule *self, const struct co
 {
     struct cert_view v;
     struct ending e;
+    conn_ending(c, &e);
+    if (tls13_alert_only(self, c, f, &e, ALERT_UNKNOWN_CA,
+                         "it cannot build a chain to a CA it trusts (a self-signed or private-CA "
+                         "certificate, a missing intermediate, or a TLS-inspection proxy)")) {
+        finding_fix(f, "Check the chain the server sends (openssl s_client -connect host:port "
+                       "-showcerts): send the intermediates, or use a certificate from a CA the "
+                       "client trusts, or add the CA to the client's trust store.");
+        f->refs = "RFC 8446 6.2; kb/FAILURES.md F1";
+        return true;
+    }
     if (!cert_problem_match(self, c, ctx, f, &v, &e))
         return false;
     char issuer[200];
@@ -348,22 +391,41 @@ static bool match_certificate_rejected(const struct rule *self, const struct con
     struct ending e;
     conn_ending(c, &e);
     const struct side_facts *cl = &c->side[SIDE_CLIENT];
+    static const uint8_t generic[] = {ALERT_BAD_CERTIFICATE, ALERT_UNSUPPORTED_CERTIFICATE,
+                                      ALERT_CERTIFICATE_UNKNOWN, ALERT_ACCESS_DENIED};
+    for (size_t i = 0; i < sizeof generic; i++)
+        if (tls13_alert_only(self, c, f, &e, generic[i],
+                             "it found the certificate unacceptable without saying why (OpenSSL "
+                             "sends bad_certificate for a wrong name, a date not yet valid, a "
+                             "weak key or signature)")) {
+            finding_fix(f, "Check the server's certificate from the client machine (openssl "
+                           "s_client -connect host:port -servername name): its names, dates, "
+                           "key size and signature; look at the client's error message.");
+            f->refs = "RFC 8446 6.2; kb/FAILURES.md 2.F";
+            return true;
+        }
     if (conn_is_tls13(c)) {
-        /* the client's first protected record is alert-sized, then it closes */
-        if (cl->appdata_records != 1 || cl->appdata_len[0] != 19 || !e.closed)
+        /* the client's only protected record is alert-sized, or it sends
+         * nothing at all, and closes after the server's encrypted flight */
+        bool alert_sized = cl->appdata_records == 1 && cl->appdata_len[0] == 19;
+        bool silent = cl->appdata_records == 0 && c->side[SIDE_SERVER].appdata_records > 0 &&
+                      e.alert == NULL && e.closed && e.close_by == SIDE_CLIENT;
+        if (!(alert_sized && e.closed) && !silent)
             return false;
-        finding_init(f, self, CONF_MEDIUM);
+        finding_init(f, self, alert_sized ? CONF_MEDIUM : CONF_LOW);
         finding_evidence(f, c->sh.frame, "server  ServerHello (TLS 1.3), then its encrypted "
                                          "flight with the certificate");
-        finding_evidence(f, cl->appdata_frames[0], "client  one encrypted record of 19 bytes: "
-                                                   "an alert, not a Finished");
+        if (alert_sized)
+            finding_evidence(f, cl->appdata_frames[0], "client  one encrypted record of 19 "
+                                                       "bytes: an alert, not a Finished");
         finding_evidence(f, e.close_frame, "%s  %s", side_name(e.close_by), e.rst ? "RST" : "FIN");
         finding_explain(f, "In TLS 1.3 the server's certificate is encrypted, so the capture "
-                           "cannot show it. The client answered the server's flight with an "
-                           "encrypted alert instead of its Finished and closed: it refused "
-                           "something in that flight, almost always the certificate (untrusted, "
-                           "expired, wrong name). A key log (SSLKEYLOGFILE) of the client would "
-                           "let the certificate and the alert be read.");
+                           "cannot show it. The client answered the server's flight %s instead "
+                           "of its Finished and closed: it refused something in that flight, "
+                           "almost always the certificate (untrusted, expired, wrong name). A "
+                           "key log (SSLKEYLOGFILE) of the client would let the certificate and "
+                           "the alert be read.",
+                        alert_sized ? "with an encrypted alert" : "with nothing at all");
         finding_fix(f, "Check the server's certificate from the client machine (openssl s_client "
                        "-connect host:port -servername name), look at the client's error, or "
                        "capture again with the client's key log.");

@@ -115,7 +115,8 @@ static bool match_bad_record_mac(const struct rule *self, const struct conn *c,
     f->refs = "RFC 5246 7.2.2; kb/FAILURES.md D4, D6";
     return true;
 }
-RULE(bad_record_mac, "bad_record_mac: the sides derived different keys", false);
+RULE(bad_record_mac, "a record failed its integrity check: the sides derived different keys",
+     false);
 
 /* kb C5: the client refuses the server's DH group (OpenSSL "dh key too small"). */
 static bool match_dh_parameters_rejected(const struct rule *self, const struct conn *c,

@@ -163,6 +163,11 @@ void conn_ending(const struct conn *c, struct ending *e)
         else
             e->close_ts = sf->fin_ts;
     }
+    /* an alert sent after the peer had already closed answers the close:
+     * it is a consequence, not the cause (OpenSSL's decode_error on a FIN) */
+    if (e->alert != NULL && e->closed && e->alert->frame > e->close_frame &&
+        e->alert->from != e->close_by)
+        e->alert = NULL;
     if (!c->ch.present)
         e->stage = STAGE_NO_HELLO;
     else if (!c->sh.present)

@@ -37,7 +37,8 @@
 
 if [ -z "${TLSX_IN_NETNS:-}" ] && [ "${TLSX_NO_NETNS:-0}" != 1 ]; then
     if unshare -n true 2>/dev/null; then
-        export TLSX_IN_NETNS=1
+        TLSX_IN_NETNS=$(readlink /proc/self/ns/net)   # the namespace we leave
+        export TLSX_IN_NETNS
         exec unshare -n -- bash "$0" "$@"
     fi
     echo "warning: cannot unshare a network namespace; recording on the host loopback" >&2
@@ -70,7 +71,11 @@ cleanup() {
 trap cleanup EXIT
 
 # Only ever touch the loopback of a namespace this script created.
-if [ -n "${TLSX_IN_NETNS:-}" ] && [ "$(readlink /proc/self/ns/net)" != "$(readlink /proc/1/ns/net)" ]; then
+# TLSX_IN_NETNS holds the namespace the script started in; ours must differ
+# and, being new, hold nothing but a loopback interface.
+NS_SELF=$(readlink /proc/self/ns/net 2>/dev/null || true)
+if [ -n "${TLSX_IN_NETNS:-}" ] && [ -n "$NS_SELF" ] && [ "$NS_SELF" != "$TLSX_IN_NETNS" ] &&
+   [ "$(ip -o link show | grep -cv ': lo:')" -eq 0 ]; then
     ip link set lo up
     ip link set dev lo mtu 1500
     ip link set dev lo gso_max_segs 1 || echo "warning: cannot set gso_max_segs; segments may be merged" >&2

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # certs.sh: real-stack captures of server-certificate failures (FAILURES.md 2.F).
 #
-#   test-captures/gen/certs.sh          (root: tcpdump on lo; TCP ports 4600-4699; ~1 min)
+#   test-captures/gen/certs.sh          (root: tcpdump on lo; TCP ports 4600-4699; ~70 s)
 #
 # Builds a throw-away PKI with `openssl ca` in $WORK (fixed validity dates, fresh keys each run),
-# runs openssl s_server against openssl s_client / python3 ssl over loopback, and writes:
+# runs openssl s_server against openssl s_client, gnutls-cli and a python3 ssl client that drops
+# its alert, over loopback, and writes:
 #   test-captures/certs/*.pcap            one connection per capture, TLS 1.2 and TLS 1.3
 #   test-captures/certs/keys/*.keylog     NSS key logs of the clients (TLS 1.3 alerts decrypt with them)
 #   test-captures/certs/pki/              the certificates (PEM + DER), the CRL, README.md
@@ -12,7 +13,7 @@
 # Every capture is checked with tshark: the alert the client sent must be the one expected,
 # otherwise the script says so and exits 1.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-need openssl tcpdump tshark python3 ss
+need openssl gnutls-cli faketime tcpdump tshark python3 ss
 
 OUT=$CAPS_DIR/certs
 PKIOUT=$OUT/pki
@@ -122,7 +123,7 @@ issue sha1       "$P/interdb" inter "/CN=good.test" $G0 $G1 v3_leaf sha1
 issue rsa1024    "$P/interdb" inter "/CN=good.test" $G0 $G1 v3_leaf
 issue revoked    "$P/interdb" inter "/CN=good.test" $G0 $G1 v3_leaf
 # CRL of the intermediate listing "revoked" (fixed update times, reason keyCompromise)
-need faketime     # the revocation date is "now" for openssl ca: fix it at 2025-06-01
+# the revocation date is "now" for openssl ca: fix it at 2025-06-01
 CADIR=$P/interdb faketime '2025-06-01 00:00:00' openssl ca -config "$P/ca.cnf" -batch -cert "$P/inter.pem" -keyfile "$P/inter.key" \
     -revoke "$P/revoked.pem" -crl_reason keyCompromise >"$P/revoke.log" 2>&1 || die "revoke"
 CADIR=$P/interdb openssl ca -config "$P/ca.cnf" -batch -cert "$P/inter.pem" -keyfile "$P/inter.key" \

@@ -26,6 +26,7 @@ on the command line are 1-based, like Wireshark frame numbers.
         data segment sent from port P (a segment the capture point missed)
 """
 import argparse
+import signal
 import struct
 import sys
 
@@ -235,6 +236,7 @@ def cmd_drop(a):
 
 
 def main():
+    signal.signal(signal.SIGPIPE, signal.SIG_DFL)   # quiet under `| head`
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = ap.add_subparsers(dest="cmd", required=True)
     p = sub.add_parser("info")

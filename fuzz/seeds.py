@@ -1,0 +1,347 @@
+#!/usr/bin/env python3
+"""seeds.py: seed corpus for one fuzz target, made at run time from the
+captures in the repository and in ../shared/corpus (nothing is checked in).
+
+    python3 fuzz/seeds.py TARGET OUTDIR DIR...
+
+capture     the capture files, cut at a record boundary to at most 64 KB
+tls_stream  per TCP connection: clen(2) ctl(1) seed(1) client-bytes server-bytes
+cert        DER certificates (files and ones found in the streams), alone and
+            as chains: flags(1) [len(2)]... der der...
+reassembly  the real segment sequences of a few connections, in the format
+            fuzz_reassembly.c reads
+
+Standard library only; any file it cannot read is skipped."""
+
+import hashlib
+import os
+import struct
+import sys
+
+MAX_CAPTURE = 64 * 1024
+MAX_STREAM = 12 * 1024
+
+
+def files_under(dirs):
+    for d in dirs:
+        if os.path.isfile(d):
+            yield d
+            continue
+        for root, subdirs, names in os.walk(d):
+            subdirs.sort()
+            for n in sorted(names):
+                yield os.path.join(root, n)
+
+
+def write_seed(outdir, data):
+    name = hashlib.sha1(data).hexdigest()
+    with open(os.path.join(outdir, "seed-" + name), "wb") as f:
+        f.write(data)
+
+
+# ---- capture files -------------------------------------------------------
+
+def pcap_records(data):
+    """(endian, linktype, header, [(ts, caplen, wirelen, frame-bytes)]) of a
+    classic pcap, or None."""
+    if len(data) < 24:
+        return None
+    magic = data[:4]
+    if magic in (b"\xd4\xc3\xb2\xa1", b"\x4d\x3c\xb2\xa1"):
+        e = "<"
+    elif magic in (b"\xa1\xb2\xc3\xd4", b"\xa1\xb2\x3c\x4d"):
+        e = ">"
+    else:
+        return None
+    linktype = struct.unpack(e + "I", data[20:24])[0] & 0x0FFFFFFF
+    recs, pos = [], 24
+    while pos + 16 <= len(data):
+        caplen = struct.unpack(e + "I", data[pos + 8:pos + 12])[0]
+        if caplen > len(data) - pos - 16:
+            break
+        recs.append((data[pos:pos + 16], data[pos + 16:pos + 16 + caplen]))
+        pos += 16 + caplen
+    return e, linktype, data[:24], recs
+
+
+def pcapng_blocks(data):
+    """(endian, [(type, block-bytes)]) of a pcapng, or None."""
+    if len(data) < 12 or data[:4] != b"\x0a\x0d\x0d\x0a":
+        return None
+    bom = data[8:12]
+    e = "<" if bom == b"\x4d\x3c\x2b\x1a" else ">"
+    blocks, pos = [], 0
+    while pos + 12 <= len(data):
+        btype, blen = struct.unpack(e + "II", data[pos:pos + 8])
+        if blen < 12 or blen % 4 or blen > len(data) - pos:
+            break
+        blocks.append((btype, data[pos:pos + blen]))
+        pos += blen
+    return e, blocks
+
+
+def cut_capture(data):
+    """The capture cut at a record boundary to at most MAX_CAPTURE bytes."""
+    if len(data) <= MAX_CAPTURE:
+        return data
+    p = pcap_records(data)
+    if p is not None:
+        out = bytearray(p[2])
+        for hdr, body in p[3]:
+            if len(out) + len(hdr) + len(body) > MAX_CAPTURE:
+                break
+            out += hdr + body
+        return bytes(out)
+    n = pcapng_blocks(data)
+    if n is not None:
+        out = bytearray()
+        for _, block in n[1]:
+            if len(out) + len(block) > MAX_CAPTURE:
+                break
+            out += block
+        return bytes(out)
+    return data[:MAX_CAPTURE]
+
+
+def is_capture(data):
+    return data[:4] in (b"\xd4\xc3\xb2\xa1", b"\xa1\xb2\xc3\xd4", b"\x4d\x3c\xb2\xa1",
+                        b"\xa1\xb2\x3c\x4d", b"\x0a\x0d\x0d\x0a")
+
+
+# ---- TCP segments out of a capture ----------------------------------------
+
+def frames(data):
+    """(linktype, frame-bytes) for every packet of a pcap or pcapng."""
+    p = pcap_records(data)
+    if p is not None:
+        for _, body in p[3]:
+            yield p[1], body
+        return
+    n = pcapng_blocks(data)
+    if n is None:
+        return
+    e, blocks = n
+    links = []
+    for btype, b in blocks:
+        if btype == 0x0A0D0D0A:
+            links = []
+        elif btype == 1 and len(b) >= 16:
+            links.append(struct.unpack(e + "H", b[8:10])[0])
+        elif btype == 6 and len(b) >= 32:
+            ifc, _, _, caplen = struct.unpack(e + "IIII", b[8:24])
+            if ifc < len(links) and caplen <= len(b) - 32:
+                yield links[ifc], b[28:28 + caplen]
+        elif btype == 3 and len(b) >= 16 and links:
+            yield links[0], b[12:len(b) - 4]
+
+
+def ip_of(link, f):
+    """The IP packet inside a frame, or None."""
+    if link == 1:  # Ethernet, VLAN tags
+        pos = 12
+        while pos + 2 <= len(f):
+            et = struct.unpack(">H", f[pos:pos + 2])[0]
+            if et in (0x8100, 0x88A8, 0x9100):
+                pos += 4
+                continue
+            return f[pos + 2:] if et in (0x0800, 0x86DD) else None
+        return None
+    if link == 113:
+        return f[16:]
+    if link == 276:
+        return f[20:]
+    if link in (0, 108):
+        return f[4:]
+    if link in (101, 12, 14, 228, 229):
+        return f
+    return None
+
+
+def tcp_of(ip):
+    """(src, dst, sport, dport, seq, flags, payload) or None."""
+    if len(ip) < 20:
+        return None
+    v = ip[0] >> 4
+    if v == 4:
+        ihl = (ip[0] & 15) * 4
+        total = struct.unpack(">H", ip[2:4])[0] or len(ip)
+        if ip[9] != 6 or ihl < 20 or struct.unpack(">H", ip[6:8])[0] & 0x3FFF:
+            return None
+        src, dst, seg = ip[12:16], ip[16:20], ip[ihl:total]
+    elif v == 6 and len(ip) >= 40:
+        if ip[6] != 6:
+            return None
+        plen = struct.unpack(">H", ip[4:6])[0] or len(ip) - 40
+        src, dst, seg = ip[8:24], ip[24:40], ip[40:40 + plen]
+    else:
+        return None
+    if len(seg) < 20:
+        return None
+    sport, dport, seq = struct.unpack(">HHI", seg[:8])
+    off = (seg[12] >> 4) * 4
+    if off < 20:
+        return None
+    return src, dst, sport, dport, seq, seg[13], seg[off:]
+
+
+def connections(data):
+    """Per connection: list of (dir, seq, flags, payload) in capture order."""
+    conns = {}
+    for link, f in frames(data):
+        ip = ip_of(link, f)
+        t = tcp_of(ip) if ip is not None else None
+        if not t:
+            continue
+        src, dst, sp, dp, seq, flags, payload = t
+        a, b = (src, sp), (dst, dp)
+        key = (a, b) if (a, b) in conns or (b, a) not in conns else (b, a)
+        d = 0 if key[0] == a else 1
+        conns.setdefault(key, []).append((d, seq, flags, payload))
+    return list(conns.values())
+
+
+def streams(segs):
+    """The two byte streams of a connection, reassembled naively by seq."""
+    out = []
+    for d in (0, 1):
+        mine = sorted((s for s in segs if s[0] == d and s[3]), key=lambda s: s[1])
+        buf, nxt = bytearray(), None
+        for _, seq, _, payload in mine:
+            if nxt is None:
+                nxt = seq
+            if seq > nxt or seq + len(payload) <= nxt:
+                continue
+            buf += payload[nxt - seq:]
+            nxt = seq + len(payload)
+            if len(buf) >= MAX_STREAM:
+                break
+        out.append(bytes(buf[:MAX_STREAM]))
+    return out
+
+
+def captures(dirs):
+    for path in files_under(dirs):
+        try:
+            with open(path, "rb") as f:
+                data = f.read()
+        except OSError:
+            continue
+        if is_capture(data):
+            yield path, data
+
+
+# ---- one generator per target ---------------------------------------------
+
+def seeds_capture(dirs):
+    for _, data in captures(dirs):
+        yield cut_capture(data)
+
+
+def seeds_tls_stream(dirs):
+    for _, data in captures(dirs):
+        try:
+            conns = connections(data)
+        except (struct.error, IndexError):
+            continue
+        for segs in conns[:20]:
+            c, s = streams(segs)
+            if not c and not s:
+                continue
+            if c and c[0] != 0x16 and s and s[0] == 0x16 and s[5:6] == b"\x01":
+                c, s = s, c
+            for ctl in (0x00, 0x0A):
+                yield struct.pack(">HBB", len(c), ctl, len(c) & 0xFF) + c + s
+
+
+def ders_in(blob):
+    """DER certificates inside a byte string: SEQUENCE { SEQUENCE ... }."""
+    pos = 0
+    while True:
+        pos = blob.find(b"\x30\x82", pos)
+        if pos < 0 or pos + 8 > len(blob):
+            return
+        n = struct.unpack(">H", blob[pos + 2:pos + 4])[0]
+        if blob[pos + 4:pos + 6] == b"\x30\x82" and 200 < n <= len(blob) - pos - 4:
+            yield blob[pos:pos + 4 + n]
+            pos += 4 + n
+        else:
+            pos += 2
+
+
+def cert_seed(ders, flags):
+    ders = ders[:3]
+    head = bytes([((len(ders) - 1) & 3) | flags])
+    for d in ders[:-1]:
+        head += struct.pack(">H", len(d))
+    return head + b"".join(ders)
+
+
+def seeds_cert(dirs):
+    found = []
+    for path in files_under(dirs):
+        if path.endswith(".der") and "crl" not in path:
+            with open(path, "rb") as f:
+                found.append(f.read())
+    for _, data in captures(dirs):
+        try:
+            for segs in connections(data)[:5]:
+                for s in streams(segs):
+                    found.extend(ders_in(s))
+        except (struct.error, IndexError):
+            continue
+    uniq = list(dict.fromkeys(d for d in found if len(d) < 8192))[:200]
+    for i, d in enumerate(uniq):
+        yield cert_seed([d], 0x04 * (i & 1))
+    for i in range(0, len(uniq) - 2, 2):
+        yield cert_seed(uniq[i:i + 3], 0x04 | (i & 0x30))
+
+
+def reasm_seed(segs, d):
+    """fuzz_reassembly.c format: isn-flag byte, isn(4), then 8-byte records
+    op(1) seq(4) wire_len(2) cut(1)."""
+    out = bytearray(b"\x00\x00\x00\x00\x00")
+    mine = [s for s in segs if s[0] == d][:200]
+    for _, seq, flags, payload in mine:
+        if flags & 0x02:
+            out[0:5] = b"\x01" + struct.pack(">I", seq)
+            continue
+        if payload:
+            out += struct.pack(">BIHB", 0, seq, min(len(payload), 0xFFFF), 0)
+    return bytes(out)
+
+
+def seeds_reassembly(dirs):
+    for _, data in captures(dirs):
+        try:
+            conns = connections(data)
+        except (struct.error, IndexError):
+            continue
+        for segs in conns[:4]:
+            for d in (0, 1):
+                s = reasm_seed(segs, d)
+                if len(s) > 5:
+                    yield s
+
+
+TARGETS = {
+    "capture": seeds_capture,
+    "tls_stream": seeds_tls_stream,
+    "cert": seeds_cert,
+    "reassembly": seeds_reassembly,
+}
+
+
+def main():
+    if len(sys.argv) < 4 or sys.argv[1] not in TARGETS:
+        sys.exit("usage: seeds.py {%s} OUTDIR DIR..." % ",".join(TARGETS))
+    target, outdir, dirs = sys.argv[1], sys.argv[2], [d for d in sys.argv[3:] if os.path.exists(d)]
+    os.makedirs(outdir, exist_ok=True)
+    n = 0
+    for seed in TARGETS[target](dirs):
+        write_seed(outdir, seed)
+        n += 1
+    print("seeds %s: %d written to %s" % (target, n, outdir))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,80 @@
+# mk/fuzz.mk: libFuzzer targets over every parser entry point (fuzz/fuzz_*.c).
+#   make fuzz-build                  build/fuzz/fuzz_NAME, clang with ASan+UBSan
+#   make fuzz-run FUZZ_SECONDS=60    each target for that long, seeded from the
+#                                    captures; fails on a crash, leak or timeout
+#   make fuzz-replay-build           build/fuzz/replay_NAME: the same entry points
+#                                    with a plain main and $(CC), for tests/regress.sh
+# Works included from the top-level Makefile or alone: make -f mk/fuzz.mk ...
+# Seed corpora are made at run time (fuzz/seeds.py) into fuzz/corpus-NAME/,
+# which is gitignored; crashes land in build/fuzz/artifacts/.
+
+fuzz_saved_goal := $(.DEFAULT_GOAL)
+
+FUZZ_CC ?= clang
+FUZZ_SECONDS ?= 60
+FUZZ_SEED_DIRS ?= test-captures ../shared/corpus tests/regress
+FUZZ_SAN = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+FUZZ_CFLAGS = -std=c11 -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L -Iinclude -g -O1 \
+	-Wall -Wextra -Wno-unused-parameter
+FUZZ_LIBS = -lpcap -lcrypto -lm
+FUZZ_DIR = build/fuzz
+FUZZ_NAMES = $(patsubst fuzz/fuzz_%.c,%,$(wildcard fuzz/fuzz_*.c))
+FUZZ_LIB_SRC = $(filter-out src/main.c,$(wildcard src/*.c) $(wildcard src/rules/*.c))
+# objects for libFuzzer (coverage, clang) and for the replay drivers ($(CC))
+FUZZ_OBJ = $(FUZZ_LIB_SRC:%.c=$(FUZZ_DIR)/obj/%.o)
+FUZZ_REPLAY_OBJ = $(FUZZ_LIB_SRC:%.c=$(FUZZ_DIR)/replay-obj/%.o)
+FUZZ_BINS = $(FUZZ_NAMES:%=$(FUZZ_DIR)/fuzz_%)
+FUZZ_REPLAY_BINS = $(FUZZ_NAMES:%=$(FUZZ_DIR)/replay_%)
+FUZZ_OPTS = -timeout=10 -rss_limit_mb=2048 -max_len=65536 -print_final_stats=1
+
+.PHONY: fuzz-build fuzz-run fuzz-replay-build
+
+fuzz-build: $(FUZZ_BINS)
+
+fuzz-replay-build: $(FUZZ_REPLAY_BINS)
+
+$(FUZZ_DIR)/obj/%.o: %.c $(wildcard include/*.h)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_SAN) -fsanitize=fuzzer-no-link -c -o $@ $<
+
+$(FUZZ_DIR)/fuzz_%: fuzz/fuzz_%.c $(FUZZ_OBJ)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $< $(FUZZ_OBJ) $(FUZZ_LIBS)
+
+$(FUZZ_DIR)/replay-obj/%.o: %.c $(wildcard include/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(FUZZ_CFLAGS) $(FUZZ_SAN) -c -o $@ $<
+
+$(FUZZ_DIR)/replay_%: fuzz/fuzz_%.c fuzz/replay.c $(FUZZ_REPLAY_OBJ)
+	$(CC) $(FUZZ_CFLAGS) $(FUZZ_SAN) -o $@ $< fuzz/replay.c $(FUZZ_REPLAY_OBJ) $(FUZZ_LIBS)
+
+# One target after the other (libFuzzer uses one core each); the summary line
+# per target comes from libFuzzer's final stats. Any crash, leak, timeout or
+# out-of-memory makes libFuzzer exit non-zero, and then this target fails.
+fuzz-run: fuzz-build
+	@mkdir -p $(FUZZ_DIR)/artifacts $(FUZZ_DIR)/logs
+	@fail=0; for t in $(FUZZ_NAMES); do \
+	    mkdir -p fuzz/corpus-$$t; \
+	    python3 fuzz/seeds.py $$t fuzz/corpus-$$t $(FUZZ_SEED_DIRS) >/dev/null || exit 1; \
+	    log=$(FUZZ_DIR)/logs/$$t.log; \
+	    ASAN_OPTIONS=detect_leaks=1 \
+	    $(FUZZ_DIR)/fuzz_$$t $(FUZZ_OPTS) -max_total_time=$(FUZZ_SECONDS) \
+	        -artifact_prefix=$(FUZZ_DIR)/artifacts/$$t- fuzz/corpus-$$t >$$log 2>&1; \
+	    rc=$$?; \
+	    execs=$$(sed -n 's/^stat::number_of_executed_units: *//p' $$log); \
+	    rate=$$(sed -n 's/^stat::average_exec_per_sec: *//p' $$log); \
+	    cov=$$(grep -o 'cov: [0-9]*' $$log | tail -1); \
+	    corp=$$(ls fuzz/corpus-$$t | wc -l); \
+	    if [ $$rc -eq 0 ]; then \
+	        echo "fuzz $$t: ok, $${execs:-?} execs, $${rate:-?} execs/s, $$cov, corpus $$corp, $(FUZZ_SECONDS) s"; \
+	    else \
+	        fail=1; \
+	        echo "fuzz $$t: FAILED (exit $$rc), $${execs:-?} execs; log $$log"; \
+	        grep -E 'ERROR|SUMMARY|runtime error|Test unit written' $$log | head -5 | sed 's/^/    /'; \
+	    fi; \
+	done; exit $$fail
+
+ifeq ($(words $(MAKEFILE_LIST)),1)
+.DEFAULT_GOAL := fuzz-build
+else
+.DEFAULT_GOAL := $(fuzz_saved_goal)
+endif

@@ -1,0 +1,36 @@
+#!/bin/sh
+# Golden tests: every capture in test-captures/ rendered to JSON (and a few to
+# text and the -v ladder) with TZ=UTC, compared with test-captures/expected/.
+# `tests/golden.sh --update` rewrites the expected files after a reviewed change.
+# Ends with "golden: N passed, N failed".
+cd "$(dirname "$0")/.." || exit 2
+TOOL=${TLSEXPLAIN:-./tlsexplain}
+export TZ=UTC NO_COLOR=1
+update=0
+[ "${1:-}" = "--update" ] && update=1
+pass=0 fail=0
+check() {   # check EXPECTED_FILE COMMAND...
+    exp=$1; shift
+    out=$(cd test-captures && "$@" 2>&1)
+    if [ $update = 1 ]; then
+        mkdir -p "$(dirname "$exp")"
+        printf '%s\n' "$out" >"$exp"
+        pass=$((pass + 1))
+    elif [ -f "$exp" ] && [ "$(cat "$exp")" = "$out" ]; then
+        pass=$((pass + 1))
+    else
+        fail=$((fail + 1))
+        echo "FAIL golden $exp"
+        printf '%s\n' "$out" | diff -u "$exp" - | head -20
+    fi
+}
+for f in $(cd test-captures && find basic fail certs dhe -name '*.pcap' | sort); do
+    check "test-captures/expected/${f%.pcap}.jsonl" ../"$TOOL" --json "$f"
+done
+for f in fail/no-fs-suite fail/dh-too-small fail/client-cert-required-tls12 certs/expired-tls12 \
+         certs/chain-incomplete-tls12 fail/capture-snaplen basic/tls13-hrr; do
+    check "test-captures/expected/$f.txt" ../"$TOOL" -a "$f.pcap"
+    check "test-captures/expected/$f.ladder.txt" ../"$TOOL" -a -v --color=never "$f.pcap"
+done
+echo "golden: $pass passed, $fail failed"
+[ $fail = 0 ]
