@@ -238,6 +238,29 @@ static void bar_tooltip(FILE *f, const struct bar *b)
         escf(f, "\nwarning: %s", d->warnings[i]);
 }
 
+/* A failed or incomplete connection stays visible however short it is. */
+static double bar_width(const struct bar *b, double span)
+{
+    double w = (TL_X1 - TL_X0) * (b->t1 - b->t0) / span;
+    double min = b->c->verdict == VERDICT_OK ? 3 : 5;
+    return w < min ? min : w;
+}
+
+static void draw_bar(FILE *f, const struct bar *b, int lane, double span, size_t file_no)
+{
+    const struct conn *c = b->c;
+    double x0 = TL_X0 + (TL_X1 - TL_X0) * b->t0 / span;
+    bool link = c->verdict == VERDICT_FAILED || c->verdict == VERDICT_INCOMPLETE;
+    if (link)
+        fprintf(f, "<a href=\"#f%zu-c%u\">", file_no, c->id);
+    fprintf(f, "<rect class=\"bar %s\" x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"%d\" "
+               "rx=\"2\"><title>",
+            verdict_class(c->verdict), x0, lane * TL_LANE + 2, bar_width(b, span), TL_BAR);
+    bar_tooltip(f, b);
+    fputs("</title></rect>", f);
+    fputs(link ? "</a>\n" : "\n", f);
+}
+
 static void timeline_svg(FILE *f, const struct bar *bars, size_t n, double span, size_t file_no)
 {
     size_t shown = n < HTML_MAX_BARS ? n : HTML_MAX_BARS;
@@ -254,9 +277,7 @@ static void timeline_svg(FILE *f, const struct bar *bars, size_t n, double span,
      * frees first (bars may then overlap: the tooltip still tells them apart) */
     for (size_t i = 0; i < shown; i++) {
         double x0 = TL_X0 + (TL_X1 - TL_X0) * bars[i].t0 / span;
-        double x1 = TL_X0 + (TL_X1 - TL_X0) * bars[i].t1 / span;
-        if (x1 < x0 + 3)
-            x1 = x0 + 3;
+        double x1 = x0 + bar_width(&bars[i], span);
         int best = 0;
         for (int k = 0; k < HTML_MAX_LANES; k++) {
             if (end[k] + 1 <= x0) {
@@ -286,22 +307,13 @@ static void timeline_svg(FILE *f, const struct bar *bars, size_t n, double span,
                 x, x, axis_y, x, axis_y + 16, x < 40 ? "start" : x > TL_W - 40 ? "end" : "middle",
                 lab);
     }
-    for (size_t i = 0; i < shown; i++) {
-        const struct conn *c = bars[i].c;
-        double x0 = TL_X0 + (TL_X1 - TL_X0) * bars[i].t0 / span;
-        double w = (TL_X1 - TL_X0) * (bars[i].t1 - bars[i].t0) / span;
-        if (w < 3)
-            w = 3;
-        bool link = c->verdict == VERDICT_FAILED || c->verdict == VERDICT_INCOMPLETE;
-        if (link)
-            fprintf(f, "<a href=\"#f%zu-c%u\">", file_no, c->id);
-        fprintf(f, "<rect class=\"bar %s\" x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"%d\" "
-                   "rx=\"2\"><title>",
-                verdict_class(c->verdict), x0, lane[i] * TL_LANE + 2, w, TL_BAR);
-        bar_tooltip(f, &bars[i]);
-        fputs("</title></rect>", f);
-        fputs(link ? "</a>\n" : "\n", f);
-    }
+    /* ok bars first, so that the failed ones are drawn on top */
+    for (size_t i = 0; i < shown; i++)
+        if (bars[i].c->verdict == VERDICT_OK)
+            draw_bar(f, &bars[i], lane[i], span, file_no);
+    for (size_t i = 0; i < shown; i++)
+        if (bars[i].c->verdict != VERDICT_OK)
+            draw_bar(f, &bars[i], lane[i], span, file_no);
     fputs("</svg>\n", f);
     if (shown < n)
         fprintf(f, "<p class=\"note\">The first %zu of %zu connections are drawn.</p>\n", shown,

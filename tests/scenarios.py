@@ -1,11 +1,14 @@
 #!/usr/bin/env python3
 """Runs tlsexplain --json over every capture listed in test-captures/scenarios/*.tsv
-and compares the multiset of per-connection outcomes (verdict[:diagnosis]) with the
-`expect` column. Ends with the line "scenarios: N passed, N failed"."""
+and compares the multiset of per-connection outcomes (verdict[:diagnosis], the
+diagnosis given for failed and incomplete ones) with the `expect` column. Then the
+negative tests of tests/negatives.tsv, and checks that every rule in the table has
+a capture that expects it and one where it must not fire. Ends with the line "scenarios: N passed, N failed"."""
 import collections
 import glob
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -21,17 +24,20 @@ def parse_expect(text):
     return want
 
 
-def outcomes(path):
+def connections(path):
     out = subprocess.run([TOOL, "--json", path], capture_output=True, text=True, timeout=120)
     if out.returncode not in (0, 1):
         raise RuntimeError("exit %d: %s" % (out.returncode, out.stderr.strip()))
+    return [json.loads(line) for line in out.stdout.splitlines()]
+
+
+def outcomes(path):
     got = collections.Counter()
-    for line in out.stdout.splitlines():
-        obj = json.loads(line)
+    for obj in connections(path):
         if obj["type"] != "connection" or obj["verdict"] == "not_tls":
             continue
         key = obj["verdict"]
-        if obj["verdict"] == "failed":
+        if obj["verdict"] == "failed" or (obj["verdict"] == "incomplete" and obj["diagnosis"]):
             key += ":" + (obj["diagnosis"] or {}).get("id", "none")
         got[key] += 1
     return got
@@ -57,6 +63,40 @@ def main():
             else:
                 failed += 1
                 print("FAIL %s\n  want %s\n  got  %s" % (name, dict(want), dict(got)))
+    # negative tests: each rule has a capture where it must not fire
+    table = open(os.path.join(ROOT, "src", "rules", "table.c")).read()
+    ids = set(re.findall(r"^\s+X\((\w+)\)", table, re.M))
+    positives = set()
+    for tsv in glob.glob(os.path.join(ROOT, "test-captures", "scenarios", "*.tsv")):
+        for line in open(tsv):
+            positives.update(re.findall(r"(?:failed|incomplete):(\w+)=", line))
+    negatives = set()
+    for line in open(os.path.join(ROOT, "tests", "negatives.tsv")):
+        if line.startswith("#") or not line.strip():
+            continue
+        rule, capture = line.split("\t")[:2]
+        if only and not any(o in capture for o in only):
+            continue
+        negatives.add(rule)
+        fired = []
+        for obj in connections(os.path.join(ROOT, "test-captures", capture)):
+            if obj["type"] != "connection":
+                continue
+            found = [obj["diagnosis"]] if obj.get("diagnosis") else []
+            found += obj.get("alternatives", [])
+            fired += [obj["conn"] for d in found if d["id"] == rule]
+        if fired:
+            failed += 1
+            print("FAIL negative: %s fired on %s (connections %s)" % (rule, capture, fired))
+        else:
+            passed += 1
+    if not only:
+        for rule in sorted(ids - positives):
+            failed += 1
+            print("FAIL rule %s has no scenario capture expecting it" % rule)
+        for rule in sorted(ids - negatives):
+            failed += 1
+            print("FAIL rule %s has no negative test in tests/negatives.tsv" % rule)
     print("scenarios: %d passed, %d failed" % (passed, failed))
     return 1 if failed else 0
 

@@ -369,6 +369,10 @@ def tshark_streams(frames):
                         st["events"].append(ev)
                     continue
                 ct = int(ct)
+                if "tls.record.opaque_type" in rec:
+                    # a TLS 1.3 record tshark decrypted (keys in a pcapng
+                    # Decryption Secrets Block): not seen in clear
+                    continue
                 if ct == 22:
                     for hs in as_list(rec.get("tls.handshake")):
                         if isinstance(hs, dict) and "tls.handshake.type" in hs:
@@ -483,8 +487,22 @@ def analyse(job):
         except (KeyError, ValueError):
             pass
     ports -= NATIVE_UPGRADE_PORTS | TLS_DEFAULT_PORTS
-    cmd, frames = run_tshark(path, ports)
+    # First tshark as it is: its heuristics and protocol dissectors (PostgreSQL,
+    # STARTTLS...) find most TLS. "-d tcp.port==N,tls" only for the candidate
+    # ports where that found no handshake: forcing it where tshark already
+    # decodes TLS behind a plain-text prologue breaks the decode (checked on
+    # ndpi/pgsql2.pcapng, port 60102: the 1-byte SSLRequest answer is then
+    # taken for the start of a record and the HelloRetryRequest is lost).
+    cmd, frames = run_tshark(path, ())
     streams = tshark_streams(frames)
+    seen = set()
+    for st in streams.values():
+        if any(e["kind"] == "hs" for e in st["events"]):
+            seen |= {int(x.rsplit(":", 1)[1]) for x in st["ends"]}
+    force = ports - seen
+    if force:
+        cmd, frames = run_tshark(path, force)
+        streams = tshark_streams(frames)
     pairs, rest = match(ours, streams)
     results = []   # (client, server, label, {field: (ours, tshark) or None when equal})
     for c, sid in pairs:

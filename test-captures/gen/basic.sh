@@ -35,13 +35,13 @@
 #   tls12-gap         = tls12-bigchain without the 3rd server data segment (inside Certificate)
 #   tls12-late-start  = tls12-bigchain without frames 1-3 (the TCP three-way handshake)
 
-if [ -z "${TLSX_IN_NETNS:-}" ] && [ "${TLSX_NO_NETNS:-0}" != 1 ]; then
-    if unshare -n true 2>/dev/null; then
+if [ -z "${TLSX_IN_NETNS:-}" ]; then
+    if [ "${TLSX_NO_NETNS:-0}" != 1 ] && unshare -n true 2>/dev/null; then
         TLSX_IN_NETNS=$(readlink /proc/self/ns/net)   # the namespace we leave
         export TLSX_IN_NETNS
         exec unshare -n -- bash "$0" "$@"
     fi
-    echo "warning: cannot unshare a network namespace; recording on the host loopback" >&2
+    echo "warning: no private network namespace; recording on the host loopback" >&2
     echo "warning: (GSO merges segments there, the multi-segment checks will fail)" >&2
 fi
 

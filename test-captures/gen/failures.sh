@@ -4,15 +4,15 @@
 #   usage: test-captures/gen/failures.sh            (as root: tcpdump on lo; about 1 minute)
 # Stacks: OpenSSL 3.0 (s_server/s_client and python ssl), GnuTLS 3.7 (gnutls-serv), plus small
 # python socket servers/clients (raw_server.py, raw_client.py, schannel_like_server.py) where a
-# stack has to misbehave on purpose. TCP ports 4501-4533 on 127.0.0.1 only.
+# stack has to misbehave on purpose. TCP ports 4501-4535 on 127.0.0.1 only.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 need openssl gnutls-serv python3 tcpdump timeout
 OUT=$CAPS_DIR/fail
 mkdir -p "$OUT"
 PY=(python3 -u)
 export PYTHONDONTWRITEBYTECODE=1
-if ss -Hltn 'sport >= :4501 and sport <= :4533' | grep -q .; then
-    echo "a port in 4501-4533 is already in use; stop what listens there first" >&2
+if ss -Hltn 'sport >= :4501 and sport <= :4535' | grep -q .; then
+    echo "a port in 4501-4535 is already in use; stop what listens there first" >&2
     exit 2
 fi
 BGPIDS=()
@@ -48,10 +48,6 @@ openssl dhparam -out dh1024.pem 1024 2>/dev/null
 CERT=(-cert "$WORK/server.pem" -key "$WORK/server.key")
 
 # --- helpers --------------------------------------------------------------------------------------
-# Own cap_start (overrides lib.sh's): --immediate-mode (without it the packets of a short exchange
-# were still in the TPACKET_V3 ring when cap_stop sent SIGINT and were lost), an optional snap
-# length, and the error file is emptied first so that a stale "listening on" from the previous
-# capture cannot end the wait early.
 srv() {  # srv NAME PORT ARGS...: openssl s_server -www in the background
     local name=$1 port=$2; shift 2
     openssl s_server -accept "127.0.0.1:$port" -www "${CERT[@]}" "$@" >"$WORK/$name.srv.log" 2>&1 &
@@ -175,6 +171,14 @@ BACK=$SRV
 bgsrv record-split 4517 "${PY[@]}" "$GEN_DIR/raw_server.py" split-proxy 4517 4518
 begin record-split 4517
 timeout 5 "${PY[@]}" "$GEN_DIR/raw_client.py" split 4517 >>"$WORK/record-split.cli.log" 2>&1
+finish "$SRV" "$BACK"
+
+# --- bad_record_mac: a faulty middlebox flips a bit of the client's Finished (ECDHE, no DHE) ----
+srv bad-mac-backend 4535 -tls1_2 -cipher ECDHE-RSA-AES128-GCM-SHA256
+BACK=$SRV
+bgsrv bad-record-mac 4534 "${PY[@]}" "$GEN_DIR/raw_server.py" corrupt-proxy 4534 4535
+begin bad-record-mac 4534
+cli bad-record-mac 4534 -tls1_2
 finish "$SRV" "$BACK"
 
 # --- client_hello_size_intolerance: F5-like front hangs on 256..511-byte ClientHello records ------

@@ -44,6 +44,6 @@ wait_port() {   # wait_port PORT: until something listens on PORT (asks ss, neve
 }
 
 stop_bg() {     # stop_bg PID...: end background servers quietly
-    for p in "$@"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
+    for p in "$@"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null || true; done
     return 0
 }

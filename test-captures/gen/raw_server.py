@@ -10,6 +10,9 @@ usage: raw_server.py MODE PORT [BACKEND_PORT]
                application-data record is tiny (<= 36 bytes: the 1-byte record of a 1/n-1 split,
                32 bytes with TLS 1.0 AES-CBC-SHA, 36 with encrypt-then-mac), reset both sides instead of forwarding it (models a server
                that reads one byte as the whole request and drops the connection, MS12-006)
+  corrupt-proxy  relay to BACKEND_PORT; flips one bit of the client's first protected handshake
+               record (its Finished) after its ChangeCipherSpec: a faulty middlebox, so the server
+               answers bad_record_mac
   backlog      listen(0) and never accept; one connection of its own fills the accept queue, so
                the kernel drops every later SYN (no SYN-ACK)
   http         python http.server (plain HTTP, no TLS); default_request_version HTTP/1.0 so that
@@ -94,10 +97,12 @@ def mode_f5(conn, backend):
     conn.close()
 
 
-def mode_split(conn, backend):
+def relay_records(conn, backend, on_client_record):
+    """Relays one connection to the backend, record by record from the client;
+    on_client_record(ctype, record) returns the bytes to forward, or None to
+    reset both sides."""
     up = socket.create_connection(("127.0.0.1", backend))
     buf = b""
-    seen_app = False
     socks = [conn, up]
     while socks:
         r, _, _ = select.select(socks, [], [], 30)
@@ -120,17 +125,43 @@ def mode_split(conn, backend):
                 if len(buf) < 5 + length:
                     break
                 rec, buf = buf[:5 + length], buf[5 + length:]
-                if ctype == CT_APPDATA and not seen_app and length <= 36:
-                    print(f"first application record is {length} bytes: reset both sides", flush=True)
-                    time.sleep(0.05)  # let the rest of the request arrive, so the capture shows the split
+                out = on_client_record(ctype, rec)
+                if out is None:
+                    time.sleep(0.05)  # let the rest of the request arrive, so the capture shows it
                     rst_close(conn)
                     rst_close(up)
                     return
-                if ctype == CT_APPDATA:
-                    seen_app = True
-                up.sendall(rec)
+                up.sendall(out)
     up.close()
     conn.close()
+
+
+def mode_split(conn, backend):
+    seen_app = [False]
+
+    def hook(ctype, rec):
+        if ctype == CT_APPDATA and not seen_app[0] and len(rec) - 5 <= 36:
+            print(f"first application record is {len(rec) - 5} bytes: reset both sides", flush=True)
+            return None
+        seen_app[0] = seen_app[0] or ctype == CT_APPDATA
+        return rec
+    relay_records(conn, backend, hook)
+
+
+def mode_corrupt(conn, backend):
+    """A faulty middlebox: flips one bit in the client's first protected
+    handshake record (its Finished), so the server's integrity check fails."""
+    after_ccs = [False]
+
+    def hook(ctype, rec):
+        if ctype == 20:
+            after_ccs[0] = True
+        elif ctype == 22 and after_ccs[0]:
+            after_ccs[0] = False
+            print("flipping a bit of the client's Finished record", flush=True)
+            return rec[:-1] + bytes([rec[-1] ^ 0x01])
+        return rec
+    relay_records(conn, backend, hook)
 
 
 def mode_sni(port, cert, key):
@@ -198,9 +229,9 @@ def main():
             except OSError as e:
                 print("proxy:", e, flush=True)
                 conn.close()
-        elif mode == "split-proxy":
+        elif mode in ("split-proxy", "corrupt-proxy"):
             try:
-                mode_split(conn, backend)
+                (mode_split if mode == "split-proxy" else mode_corrupt)(conn, backend)
             except OSError as e:
                 print("proxy:", e, flush=True)
                 conn.close()
