@@ -48,6 +48,22 @@ struct rule_ctx {
     bool only_tcp_attempts;
 };
 
+/* A finding while a rule builds it: fixed-size buffers, filled with the
+ * finding_* helpers below; the engine stores it as a struct finding. */
+struct finding_draft {
+    const char *id;
+    const char *title;
+    enum confidence confidence;
+    char explanation[1400];
+    char fix[900];
+    const char *refs;
+    struct {
+        uint64_t frame;
+        char text[200];
+    } evidence[FINDING_MAX_EVIDENCE];
+    size_t n_evidence;
+};
+
 /* One entry of the rule table. */
 struct rule {
     const char *id;            /* stable, documented in the man page */
@@ -57,7 +73,7 @@ struct rule {
     bool fallback;
     /* true when the rule explains this failed connection; fills *out */
     bool (*match)(const struct rule *self, const struct conn *c, const struct rule_ctx *ctx,
-                  struct finding *out);
+                  struct finding_draft *out);
 };
 
 /* Defines the table entry for a predicate written just above it. */
@@ -104,13 +120,13 @@ void conn_ending(const struct conn *c, struct ending *e);
 /* Helpers for rule predicates (rules_util.c). */
 const struct server_stats *ctx_server(const struct rule_ctx *ctx, const struct conn *c);
 /* Starts a finding for rule r (its id and title). */
-void finding_init(struct finding *f, const struct rule *r, enum confidence conf);
+void finding_init(struct finding_draft *f, const struct rule *r, enum confidence conf);
 /* The same, for a rule named as an alternative (by its entry). */
 #define RULE_REF(name) (&rule_##name)
-void finding_evidence(struct finding *f, uint64_t frame, const char *fmt, ...)
+void finding_evidence(struct finding_draft *f, uint64_t frame, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-void finding_explain(struct finding *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-void finding_fix(struct finding *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void finding_explain(struct finding_draft *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void finding_fix(struct finding_draft *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 bool conn_is_tls_port(const struct conn *c, const struct rule_ctx *ctx);
 /* The offer's TLS 1.2 suites (there is one at least) are all forward-secret;
  * SCSVs, GREASE and TLS 1.3 suites aside. */

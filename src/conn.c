@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "conn.h"
+#include "diagnosis.h"
 
 struct conn *conn_new(uint32_t id)
 {
@@ -16,7 +17,7 @@ void conn_free(struct conn *c)
     if (c == NULL)
         return;
     free(c->cert_bytes);
-    free(c->diagnosis);
+    diagnosis_free(c->diagnosis);
     free(c);
 }
 
@@ -59,4 +60,26 @@ bool conn_keep_cert(struct conn *c, struct cert_msg *m, const uint8_t *der, size
     m->kept++;
     c->cert_bytes_len += (uint32_t)len;
     return true;
+}
+
+static void finding_free(struct finding *f)
+{
+    free(f->explanation);
+    free(f->fix);
+    for (size_t i = 0; i < f->n_evidence; i++)
+        free(f->evidence[i].text);
+    free(f->evidence);
+}
+
+void diagnosis_free(struct diagnosis *d)
+{
+    if (d == NULL)
+        return;
+    finding_free(&d->main);
+    for (size_t i = 0; i < d->n_alternatives; i++)
+        finding_free(&d->alternatives[i]);
+    free(d->alternatives);
+    for (size_t i = 0; i < d->n_warnings; i++)
+        free(d->warnings[i]);
+    free(d);
 }

@@ -287,10 +287,18 @@ enum status hs_server_hello(struct conn *c, struct cursor *m, const struct hs_wh
 
     TRY(cur_u16(m, &sh->legacy_version));
     TRY(cur_take(m, 32, &random));
-    TRY(cur_vec(m, 1, &sid));
-    ENSURE(cur_left(&sid) <= 32, ST_MALFORMED);
+    /* TLS 1.3 drafts before 22 (0x7f00 | n) had no session id echo and no
+     * compression method */
+    bool old_draft = (sh->legacy_version >> 8) == 0x7f && (sh->legacy_version & 0xff) < 22;
+    if (old_draft) {
+        sid = cur_make(random.ptr, 0);
+    } else {
+        TRY(cur_vec(m, 1, &sid));
+        ENSURE(cur_left(&sid) <= 32, ST_MALFORMED);
+    }
     TRY(cur_u16(m, &sh->suite));
-    TRY(cur_u8(m, &sh->compression));
+    if (!old_draft)
+        TRY(cur_u8(m, &sh->compression));
     sh->present = true;
     sh->frame = w->frame;
     sh->ts = w->ts;

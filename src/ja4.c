@@ -71,11 +71,16 @@ static size_t count_non_grease(const uint16_t *v, size_t n)
 
 void ja4_compute(const struct client_hello *ch, char out[40])
 {
+    /* the highest supported_versions value, drafts included (they give "00") */
     uint16_t version = ch->legacy_version;
-    for (uint16_t i = 0; i < ch->versions.n; i++)
-        if (!reg_is_grease(ch->versions.v[i]) && ch->versions.v[i] > version &&
-            ch->versions.v[i] <= 0x0304)
-            version = ch->versions.v[i];
+    bool have_sv = false;
+    for (uint16_t i = 0; i < ch->versions.n; i++) {
+        uint16_t v = ch->versions.v[i];
+        if (reg_is_grease(v) || (have_sv && v <= version))
+            continue;
+        version = v;
+        have_sv = true;
+    }
     char alpn[3] = "00";
     if (ch->n_alpn > 0 && ch->alpn_len[0] > 0) {
         unsigned char first = (unsigned char)ch->alpn[0][0];

@@ -50,7 +50,7 @@ bool tls12_established(const struct conn *c)
     if (cl->ccs_frame && sv->ccs_frame && cl->encrypted_hs_frame && sv->encrypted_hs_frame)
         return true;
     /* application data both ways means both Finished were accepted */
-    return cl->appdata_records > 0 && sv->appdata_records > 0 && sv->ccs_frame;
+    return cl->appdata_records > 0 && sv->appdata_records > 0 && sv->ccs_frame && cl->ccs_frame;
 }
 
 /* TLS 1.3 (kb/FAILURES.md 1.1-1.2): after the ServerHello every record is
@@ -145,6 +145,13 @@ void verdict_decide(struct conn *c)
     }
     if (!c->ch.present) {
         set_incomplete(c, "the ClientHello is not in the capture");
+        return;
+    }
+    /* bytes that break the record grammar: a damaged capture as often as a
+     * broken stack, so the capture cannot decide */
+    if (cl->malformed || sv->malformed) {
+        set_incomplete(c, cl->malformed ? "a client record cannot be decoded"
+                                        : "a server record cannot be decoded");
         return;
     }
     if (closed || c->n_alerts > 0) {

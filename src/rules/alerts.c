@@ -45,7 +45,7 @@ static const struct {
 };
 
 static bool match_handshake_alert(const struct rule *self, const struct conn *c,
-                                  const struct rule_ctx *ctx, struct finding *f)
+                                  const struct rule_ctx *ctx, struct finding_draft *f)
 {
     (void)ctx;
     struct ending e;

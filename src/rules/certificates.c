@@ -108,7 +108,7 @@ static int rank_of(const char *id, uint32_t problems)
     return -1;
 }
 
-static void flight_evidence(struct finding *f, const struct conn *c, const struct ending *e,
+static void flight_evidence(struct finding_draft *f, const struct conn *c, const struct ending *e,
                             const struct cert_view *v)
 {
     char subj[160];
@@ -127,7 +127,7 @@ static void flight_evidence(struct finding *f, const struct conn *c, const struc
     }
 }
 
-static void days(struct finding *f, const char *what, int64_t seconds)
+static void days(struct finding_draft *f, const char *what, int64_t seconds)
 {
     int64_t d = seconds / 86400;
     if (d >= 1)
@@ -139,7 +139,7 @@ static void days(struct finding *f, const char *what, int64_t seconds)
 /* TLS 1.3: the certificate is encrypted, but OpenSSL clients send their
  * alert in clear (they have no handshake keys for sending yet). The alert
  * alone then names the problem, without the certificate to confirm it. */
-static bool tls13_alert_only(const struct rule *self, const struct conn *c, struct finding *f,
+static bool tls13_alert_only(const struct rule *self, const struct conn *c, struct finding_draft *f,
                              const struct ending *e, uint8_t wanted, const char *meaning)
 {
     if (!conn_is_tls13(c) || e->alert == NULL || e->alert->from != SIDE_CLIENT ||
@@ -161,7 +161,7 @@ static bool tls13_alert_only(const struct rule *self, const struct conn *c, stru
 
 /* The shared predicate: does problem `id` explain this refusal? */
 static bool cert_problem_match(const struct rule *self, const struct conn *c,
-                               const struct rule_ctx *ctx, struct finding *f, struct cert_view *v,
+                               const struct rule_ctx *ctx, struct finding_draft *f, struct cert_view *v,
                                struct ending *e)
 {
     conn_ending(c, e);
@@ -186,7 +186,7 @@ static bool cert_problem_match(const struct rule *self, const struct conn *c,
 }
 
 static bool match_certificate_expired(const struct rule *self, const struct conn *c,
-                                      const struct rule_ctx *ctx, struct finding *f)
+                                      const struct rule_ctx *ctx, struct finding_draft *f)
 {
     struct cert_view v;
     struct ending e;
@@ -219,7 +219,7 @@ static bool match_certificate_expired(const struct rule *self, const struct conn
 RULE(certificate_expired, "the server certificate had expired", false);
 
 static bool match_certificate_not_yet_valid(const struct rule *self, const struct conn *c,
-                                            const struct rule_ctx *ctx, struct finding *f)
+                                            const struct rule_ctx *ctx, struct finding_draft *f)
 {
     struct cert_view v;
     struct ending e;
@@ -238,7 +238,7 @@ static bool match_certificate_not_yet_valid(const struct rule *self, const struc
 RULE(certificate_not_yet_valid, "the certificate is not valid yet (often a wrong clock)", false);
 
 static bool match_certificate_hostname_mismatch(const struct rule *self, const struct conn *c,
-                                                const struct rule_ctx *ctx, struct finding *f)
+                                                const struct rule_ctx *ctx, struct finding_draft *f)
 {
     struct cert_view v;
     struct ending e;
@@ -268,7 +268,7 @@ static bool match_certificate_hostname_mismatch(const struct rule *self, const s
 RULE(certificate_hostname_mismatch, "the certificate does not cover the name asked for", false);
 
 static bool match_certificate_chain_incomplete(const struct rule *self, const struct conn *c,
-                                               const struct rule_ctx *ctx, struct finding *f)
+                                               const struct rule_ctx *ctx, struct finding_draft *f)
 {
     struct cert_view v;
     struct ending e;
@@ -293,7 +293,7 @@ RULE(certificate_chain_incomplete, "the server sends no intermediate needed to r
      false);
 
 static bool match_certificate_untrusted(const struct rule *self, const struct conn *c,
-                                        const struct rule_ctx *ctx, struct finding *f)
+                                        const struct rule_ctx *ctx, struct finding_draft *f)
 {
     struct cert_view v;
     struct ending e;
@@ -339,7 +339,7 @@ static bool match_certificate_untrusted(const struct rule *self, const struct co
 RULE(certificate_untrusted, "self-signed or issued by a CA the client does not trust", false);
 
 static bool match_certificate_weak(const struct rule *self, const struct conn *c,
-                                   const struct rule_ctx *ctx, struct finding *f)
+                                   const struct rule_ctx *ctx, struct finding_draft *f)
 {
     struct cert_view v;
     struct ending e;
@@ -361,7 +361,7 @@ static bool match_certificate_weak(const struct rule *self, const struct conn *c
 RULE(certificate_weak, "weak certificate (SHA-1 signature or short key)", false);
 
 static bool match_certificate_revoked(const struct rule *self, const struct conn *c,
-                                      const struct rule_ctx *ctx, struct finding *f)
+                                      const struct rule_ctx *ctx, struct finding_draft *f)
 {
     (void)ctx;
     struct ending e;
@@ -385,7 +385,7 @@ RULE(certificate_revoked, "the client says the certificate is revoked", false);
 /* The catch-all: a certificate refusal the checks cannot explain, and the
  * TLS 1.3 case where only an encrypted alert is visible. */
 static bool match_certificate_rejected(const struct rule *self, const struct conn *c,
-                                       const struct rule_ctx *ctx, struct finding *f)
+                                       const struct rule_ctx *ctx, struct finding_draft *f)
 {
     (void)ctx;
     struct ending e;

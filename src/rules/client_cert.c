@@ -41,7 +41,7 @@ static int tls13_flight_refused(const struct conn *c, uint32_t *client_flight)
 /* A Certificate with one certificate does not fit in fewer bytes. */
 #define TLS13_FLIGHT_WITH_CERT 300
 
-static void tls13_evidence(struct finding *f, const struct conn *c, int k, uint32_t flight)
+static void tls13_evidence(struct finding_draft *f, const struct conn *c, int k, uint32_t flight)
 {
     const struct side_facts *cl = &c->side[SIDE_CLIENT], *sv = &c->side[SIDE_SERVER];
     finding_evidence(f, cl->appdata_frames[0], "client  encrypted flight of %u bytes "
@@ -58,7 +58,7 @@ static void tls13_evidence(struct finding *f, const struct conn *c, int k, uint3
 }
 
 static bool match_client_certificate_required(const struct rule *self, const struct conn *c,
-                                              const struct rule_ctx *ctx, struct finding *f)
+                                              const struct rule_ctx *ctx, struct finding_draft *f)
 {
     (void)ctx;
     struct ending e;
@@ -109,7 +109,7 @@ static bool match_client_certificate_required(const struct rule *self, const str
 RULE(client_certificate_required, "the server requires a client certificate", false);
 
 static bool match_client_certificate_rejected(const struct rule *self, const struct conn *c,
-                                              const struct rule_ctx *ctx, struct finding *f)
+                                              const struct rule_ctx *ctx, struct finding_draft *f)
 {
     (void)ctx;
     struct ending e;

@@ -89,45 +89,82 @@ static enum status add_to_context(struct rule_ctx *ctx, const struct conn *c)
     return ST_OK;
 }
 
+/* Stores a draft as a finding, its strings cut to their length. */
+static enum status commit(const struct finding_draft *d, struct finding *out)
+{
+    memset(out, 0, sizeof *out);
+    out->id = d->id;
+    out->title = d->title;
+    out->confidence = d->confidence;
+    out->refs = d->refs;
+    out->explanation = strdup(d->explanation);
+    out->fix = strdup(d->fix);
+    ENSURE(out->explanation != NULL && out->fix != NULL, ST_NOMEM);
+    if (d->n_evidence > 0) {
+        out->evidence = calloc(d->n_evidence, sizeof *out->evidence);
+        ENSURE(out->evidence != NULL, ST_NOMEM);
+        for (size_t i = 0; i < d->n_evidence; i++) {
+            out->evidence[i].frame = d->evidence[i].frame;
+            out->evidence[i].text = strdup(d->evidence[i].text);
+            ENSURE(out->evidence[i].text != NULL, ST_NOMEM);
+            out->n_evidence++;
+        }
+    }
+    return ST_OK;
+}
+
 /* The diagnosis is the best-supported specific match: highest confidence,
  * then table order. A fallback is used only when nothing specific matched.
  * Other specific matches become the alternatives. */
-static void diagnose(struct conn *c, const struct rule_ctx *ctx, struct diagnosis *d)
+static enum status diagnose(struct conn *c, const struct rule_ctx *ctx, struct diagnosis *d)
 {
-    struct finding found[FINDING_MAX_ALTERNATIVES + 1];
+    /* drafts are large: one allocation for all of them, freed at the end */
+    struct drafts {
+        struct finding_draft found[FINDING_MAX_ALTERNATIVES + 1];
+        struct finding_draft fallback, f;
+    } *w = malloc(sizeof *w);
+    ENSURE(w != NULL, ST_NOMEM);
     size_t n = 0;
-    struct finding fallback;
     bool have_fallback = false;
     for (size_t i = 0; i < rules_count; i++) {
         const struct rule *r = rules_table[i];
-        struct finding f;
-        if (!r->match(r, c, ctx, &f))
+        if (!r->match(r, c, ctx, &w->f))
             continue;
         if (r->fallback) {
             if (!have_fallback)
-                fallback = f;
+                w->fallback = w->f;
             have_fallback = true;
             continue;
         }
         bool seen = false;
         for (size_t k = 0; k < n; k++)
-            seen = seen || strcmp(found[k].id, f.id) == 0;
-        if (!seen && n < sizeof found / sizeof found[0])
-            found[n++] = f;
+            seen = seen || strcmp(w->found[k].id, w->f.id) == 0;
+        if (!seen && n < sizeof w->found / sizeof w->found[0])
+            w->found[n++] = w->f;
     }
+    enum status st = ST_OK;
     if (n == 0) {
         if (have_fallback)
-            d->main = fallback;
-        return;
+            st = commit(&w->fallback, &d->main);
+        free(w);
+        return st;
     }
     size_t best = 0;
     for (size_t k = 1; k < n; k++)
-        if (found[k].confidence > found[best].confidence)
+        if (w->found[k].confidence > w->found[best].confidence)
             best = k;
-    d->main = found[best];
-    for (size_t k = 0; k < n; k++)
-        if (k != best && d->n_alternatives < FINDING_MAX_ALTERNATIVES)
-            d->alternatives[d->n_alternatives++] = found[k];
+    st = commit(&w->found[best], &d->main);
+    if (st == ST_OK && n > 1) {
+        d->alternatives = calloc(n - 1, sizeof *d->alternatives);
+        st = d->alternatives != NULL ? ST_OK : ST_NOMEM;
+    }
+    for (size_t k = 0; k < n && st == ST_OK; k++)
+        if (k != best) {
+            st = commit(&w->found[k], &d->alternatives[d->n_alternatives]);
+            d->n_alternatives++;
+        }
+    free(w);
+    return st;
 }
 
 enum status rules_diagnose(struct analysis *a, const struct rule_opts *o)
@@ -150,17 +187,25 @@ enum status rules_diagnose(struct analysis *a, const struct rule_opts *o)
         st = add_to_context(&ctx, t->conns[i]);
     for (size_t i = 0; i < t->n_conns && st == ST_OK; i++) {
         struct conn *c = t->conns[i];
+        bool judged = c->verdict == VERDICT_FAILED || c->verdict == VERDICT_INCOMPLETE;
+        if (!judged && c->verdict != VERDICT_OK)
+            continue;
         struct diagnosis *d = calloc(1, sizeof *d);
         if (d == NULL) {
             st = ST_NOMEM;
             break;
         }
-        if (c->verdict == VERDICT_FAILED || c->verdict == VERDICT_INCOMPLETE)
-            diagnose(c, &ctx, d);
-        if (c->verdict == VERDICT_OK)
+        if (judged)
+            st = diagnose(c, &ctx, d);
+        else
             rules_warnings(c, &ctx, d);
-        free(c->diagnosis);
-        c->diagnosis = d;
+        diagnosis_free(c->diagnosis);
+        c->diagnosis = NULL;
+        /* only what has something to say keeps its memory */
+        if (d->main.id != NULL || d->n_warnings > 0)
+            c->diagnosis = d;
+        else
+            diagnosis_free(d);
     }
     free(ctx.servers);
     return st;

@@ -33,7 +33,7 @@ static void wilson(uint32_t k, uint32_t n, double *lo, double *hi)
 }
 
 static bool match_dhe_leading_zero(const struct rule *self, const struct conn *c,
-                                   const struct rule_ctx *ctx, struct finding *f)
+                                   const struct rule_ctx *ctx, struct finding_draft *f)
 {
     struct ending e;
     conn_ending(c, &e);
@@ -95,7 +95,7 @@ RULE(dhe_leading_zero, "intermittent DHE failure: leading zero bytes of the shar
      false);
 
 static bool match_bad_record_mac(const struct rule *self, const struct conn *c,
-                                 const struct rule_ctx *ctx, struct finding *f)
+                                 const struct rule_ctx *ctx, struct finding_draft *f)
 {
     (void)ctx;
     struct ending e;
@@ -120,7 +120,7 @@ RULE(bad_record_mac, "a record failed its integrity check: the sides derived dif
 
 /* kb C5: the client refuses the server's DH group (OpenSSL "dh key too small"). */
 static bool match_dh_parameters_rejected(const struct rule *self, const struct conn *c,
-                                         const struct rule_ctx *ctx, struct finding *f)
+                                         const struct rule_ctx *ctx, struct finding_draft *f)
 {
     (void)ctx;
     struct ending e;

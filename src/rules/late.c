@@ -58,7 +58,7 @@ void rules_rejudge(struct conn *c, const struct rule_ctx *ctx)
 }
 
 static bool match_http2_blocklisted_suite(const struct rule *self, const struct conn *c,
-                                          const struct rule_ctx *ctx, struct finding *f)
+                                          const struct rule_ctx *ctx, struct finding_draft *f)
 {
     (void)ctx;
     if (!h2_blocklisted_then_closed(c))
@@ -86,7 +86,7 @@ static bool match_http2_blocklisted_suite(const struct rule *self, const struct 
 RULE(http2_blocklisted_suite, "HTTP/2 negotiated with a cipher suite RFC 7540 forbids", false);
 
 static bool match_record_split_rejected(const struct rule *self, const struct conn *c,
-                                        const struct rule_ctx *ctx, struct finding *f)
+                                        const struct rule_ctx *ctx, struct finding_draft *f)
 {
     (void)ctx;
     if (!split_record_then_reset(c))

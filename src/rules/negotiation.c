@@ -37,7 +37,7 @@ static bool server_alert_is(const struct ending *e, uint8_t desc)
 }
 
 /* Evidence common to these rules: the offer and the refusal. */
-static void offer_and_refusal(struct finding *f, const struct conn *c, const struct ending *e)
+static void offer_and_refusal(struct finding_draft *f, const struct conn *c, const struct ending *e)
 {
     char sni[80] = "";
     if (c->ch.has_sni)
@@ -82,7 +82,7 @@ static bool offers_any_of(const struct client_hello *ch, const struct server_sta
 /* kb C2 and case 1: an ATS-style client offers only forward-secret suites and
  * the server accepts only RSA key exchange. */
 static bool match_no_forward_secret_suite(const struct rule *self, const struct conn *c,
-                                          const struct rule_ctx *ctx, struct finding *f)
+                                          const struct rule_ctx *ctx, struct finding_draft *f)
 {
     struct ending e;
     conn_ending(c, &e);
@@ -129,7 +129,7 @@ RULE(no_forward_secret_suite, "no forward-secret cipher suite in common", false)
 
 /* kb B1, B4: a version the server does not speak, or a refused fallback. */
 static bool match_inappropriate_fallback(const struct rule *self, const struct conn *c,
-                                         const struct rule_ctx *ctx, struct finding *f)
+                                         const struct rule_ctx *ctx, struct finding_draft *f)
 {
     (void)ctx;
     struct ending e;
@@ -155,7 +155,7 @@ static bool match_inappropriate_fallback(const struct rule *self, const struct c
 RULE(inappropriate_fallback, "the server refused a downgraded retry (TLS_FALLBACK_SCSV)", false);
 
 static bool match_protocol_version_mismatch(const struct rule *self, const struct conn *c,
-                                            const struct rule_ctx *ctx, struct finding *f)
+                                            const struct rule_ctx *ctx, struct finding_draft *f)
 {
     struct ending e;
     conn_ending(c, &e);
@@ -238,7 +238,7 @@ static bool match_protocol_version_mismatch(const struct rule *self, const struc
 RULE(protocol_version_mismatch, "no protocol version in common", false);
 
 static bool match_sni_required(const struct rule *self, const struct conn *c,
-                               const struct rule_ctx *ctx, struct finding *f)
+                               const struct rule_ctx *ctx, struct finding_draft *f)
 {
     struct ending e;
     conn_ending(c, &e);
@@ -284,7 +284,7 @@ static bool match_sni_required(const struct rule *self, const struct conn *c,
 RULE(sni_required, "the server needs SNI (or knows no such name)", false);
 
 static bool match_alpn_mismatch(const struct rule *self, const struct conn *c,
-                                const struct rule_ctx *ctx, struct finding *f)
+                                const struct rule_ctx *ctx, struct finding_draft *f)
 {
     (void)ctx;
     struct ending e;
@@ -386,7 +386,7 @@ static bool handshake_failure_after_hello(const struct conn *c, struct ending *e
             e->alert->description == ALERT_INSUFFICIENT_SECURITY);
 }
 
-static void list_u16(struct finding *f, const char *(*name)(uint16_t), const uint16_t *v,
+static void list_u16(struct finding_draft *f, const char *(*name)(uint16_t), const uint16_t *v,
                      size_t n)
 {
     char buf[16];
@@ -402,7 +402,7 @@ static void list_u16(struct finding *f, const char *(*name)(uint16_t), const uin
 }
 
 static bool match_no_shared_cipher_suite(const struct rule *self, const struct conn *c,
-                                         const struct rule_ctx *ctx, struct finding *f)
+                                         const struct rule_ctx *ctx, struct finding_draft *f)
 {
     struct ending e;
     const struct server_stats *s = ctx_server(ctx, c);
@@ -447,7 +447,7 @@ static bool match_no_shared_cipher_suite(const struct rule *self, const struct c
 RULE(no_shared_cipher_suite, "no cipher suite in common", false);
 
 static bool match_no_shared_group(const struct rule *self, const struct conn *c,
-                                  const struct rule_ctx *ctx, struct finding *f)
+                                  const struct rule_ctx *ctx, struct finding_draft *f)
 {
     struct ending e;
     if (!handshake_failure_after_hello(c, &e) || c->ch.groups.total == 0)
@@ -480,7 +480,7 @@ static bool match_no_shared_group(const struct rule *self, const struct conn *c,
 RULE(no_shared_group, "no key-exchange group in common", false);
 
 static bool match_no_shared_signature_algorithm(const struct rule *self, const struct conn *c,
-                                                const struct rule_ctx *ctx, struct finding *f)
+                                                const struct rule_ctx *ctx, struct finding_draft *f)
 {
     struct ending e;
     if (!handshake_failure_after_hello(c, &e) || c->ch.sigalgs.total == 0)
@@ -505,7 +505,7 @@ RULE(no_shared_signature_algorithm, "no signature scheme in common", false);
 
 /* kb E1, E2: a ClientHello of a size some middleboxes choke on. */
 static bool match_client_hello_size_intolerance(const struct rule *self, const struct conn *c,
-                                                const struct rule_ctx *ctx, struct finding *f)
+                                                const struct rule_ctx *ctx, struct finding_draft *f)
 {
     struct ending e;
     conn_ending(c, &e);
@@ -552,7 +552,7 @@ RULE(client_hello_size_intolerance, "the ClientHello's size trips the server or 
      false);
 
 static bool match_server_reset_after_client_hello(const struct rule *self, const struct conn *c,
-                                                  const struct rule_ctx *ctx, struct finding *f)
+                                                  const struct rule_ctx *ctx, struct finding_draft *f)
 {
     (void)ctx;
     struct ending e;

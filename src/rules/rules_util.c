@@ -7,7 +7,7 @@
 #include "rules.h"
 #include "verdict.h"
 
-void finding_init(struct finding *f, const struct rule *r, enum confidence conf)
+void finding_init(struct finding_draft *f, const struct rule *r, enum confidence conf)
 {
     memset(f, 0, sizeof *f);
     f->id = r->id;
@@ -15,19 +15,19 @@ void finding_init(struct finding *f, const struct rule *r, enum confidence conf)
     f->confidence = conf;
 }
 
-void finding_evidence(struct finding *f, uint64_t frame, const char *fmt, ...)
+void finding_evidence(struct finding_draft *f, uint64_t frame, const char *fmt, ...)
 {
     if (f->n_evidence >= FINDING_MAX_EVIDENCE || frame == 0)
         return;
-    struct evidence *e = &f->evidence[f->n_evidence++];
+    size_t i = f->n_evidence++;
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(e->text, sizeof e->text, fmt, ap);
+    vsnprintf(f->evidence[i].text, sizeof f->evidence[i].text, fmt, ap);
     va_end(ap);
-    e->frame = frame;
+    f->evidence[i].frame = frame;
 }
 
-void finding_explain(struct finding *f, const char *fmt, ...)
+void finding_explain(struct finding_draft *f, const char *fmt, ...)
 {
     size_t used = strlen(f->explanation);
     va_list ap;
@@ -36,7 +36,7 @@ void finding_explain(struct finding *f, const char *fmt, ...)
     va_end(ap);
 }
 
-void finding_fix(struct finding *f, const char *fmt, ...)
+void finding_fix(struct finding_draft *f, const char *fmt, ...)
 {
     size_t used = strlen(f->fix);
     va_list ap;

@@ -7,7 +7,7 @@
 
 /* A1/A2: the SYN answered with RST, or not at all. */
 static bool match_connection_refused(const struct rule *self, const struct conn *c,
-                     const struct rule_ctx *ctx, struct finding *f)
+                     const struct rule_ctx *ctx, struct finding_draft *f)
 {
     (void)ctx;
     const struct side_facts *sv = &c->side[SIDE_SERVER];
@@ -30,7 +30,7 @@ static bool match_connection_refused(const struct rule *self, const struct conn 
 RULE(connection_refused, "the server refused the TCP connection", false);
 
 static bool match_no_syn_ack(const struct rule *self, const struct conn *c,
-                     const struct rule_ctx *ctx, struct finding *f)
+                     const struct rule_ctx *ctx, struct finding_draft *f)
 {
     (void)ctx;
     const struct side_facts *cl = &c->side[SIDE_CLIENT];
@@ -54,7 +54,7 @@ RULE(no_syn_ack, "the SYN was never answered", false);
 
 /* The ClientHello went out and the server said nothing at all. */
 static bool match_server_no_response(const struct rule *self, const struct conn *c,
-                     const struct rule_ctx *ctx, struct finding *f)
+                     const struct rule_ctx *ctx, struct finding_draft *f)
 {
     (void)ctx;
     struct ending e;
@@ -90,7 +90,7 @@ RULE(server_no_response, "the server never answered the ClientHello", false);
 
 /* The client walked away mid-handshake without saying why. */
 static bool match_client_aborted(const struct rule *self, const struct conn *c,
-                     const struct rule_ctx *ctx, struct finding *f)
+                     const struct rule_ctx *ctx, struct finding_draft *f)
 {
     (void)ctx;
     struct ending e;
@@ -113,7 +113,7 @@ RULE(client_aborted, "the client closed mid-handshake without an alert", true);
 
 /* Not a failure: the capture cannot decide. */
 static bool match_capture_incomplete(const struct rule *self, const struct conn *c,
-                     const struct rule_ctx *ctx, struct finding *f)
+                     const struct rule_ctx *ctx, struct finding_draft *f)
 {
     (void)ctx;
     if (c->verdict != VERDICT_INCOMPLETE)

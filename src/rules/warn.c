@@ -9,8 +9,11 @@
 
 static void warn(struct diagnosis *d, const char *text)
 {
-    if (d->n_warnings < sizeof d->warnings / sizeof d->warnings[0])
-        snprintf(d->warnings[d->n_warnings++], sizeof d->warnings[0], "%s", text);
+    if (d->n_warnings >= DIAGNOSIS_MAX_WARNINGS)
+        return;
+    d->warnings[d->n_warnings] = strdup(text);
+    if (d->warnings[d->n_warnings] != NULL)
+        d->n_warnings++;
 }
 
 void rules_warnings(const struct conn *c, const struct rule_ctx *ctx, struct diagnosis *d)

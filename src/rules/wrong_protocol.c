@@ -39,7 +39,7 @@ static void first_bytes_text(const struct side_facts *sf, char *out, size_t len)
 }
 
 static bool match_plaintext_to_tls_port(const struct rule *self, const struct conn *c,
-                                        const struct rule_ctx *ctx, struct finding *f)
+                                        const struct rule_ctx *ctx, struct finding_draft *f)
 {
     const struct side_facts *cl = &c->side[SIDE_CLIENT], *sv = &c->side[SIDE_SERVER];
     if (!cl->not_tls || c->ch.present)
@@ -75,7 +75,7 @@ static bool match_plaintext_to_tls_port(const struct rule *self, const struct co
 RULE(plaintext_to_tls_port, "plain text sent to a TLS port", false);
 
 static bool match_tls_to_plaintext_port(const struct rule *self, const struct conn *c,
-                                        const struct rule_ctx *ctx, struct finding *f)
+                                        const struct rule_ctx *ctx, struct finding_draft *f)
 {
     (void)ctx;
     const struct side_facts *sv = &c->side[SIDE_SERVER];
