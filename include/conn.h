@@ -196,8 +196,8 @@ struct conn {
     uint64_t server_hello_done_frame;
     bool new_session_ticket;
 
-    struct message messages[CONN_MAX_MESSAGES];
-    uint16_t n_messages, total_messages;
+    struct message *messages;  /* grown as messages come, up to CONN_MAX_MESSAGES */
+    uint16_t n_messages, cap_messages, total_messages;
     struct alert alerts[CONN_MAX_ALERTS];
     uint16_t n_alerts, total_alerts;
 

@@ -17,6 +17,7 @@ void conn_free(struct conn *c)
     if (c == NULL)
         return;
     free(c->cert_bytes);
+    free(c->messages);
     diagnosis_free(c->diagnosis);
     free(c);
 }
@@ -28,6 +29,17 @@ void conn_add_message(struct conn *c, uint64_t frame, struct tstamp ts, enum sid
     c->total_messages++;
     if (c->n_messages >= CONN_MAX_MESSAGES)
         return;
+    if (c->n_messages == c->cap_messages) {
+        /* most connections have a dozen messages; SYN-only ones none */
+        uint16_t cap = c->cap_messages ? (uint16_t)(c->cap_messages * 2) : 8;
+        if (cap > CONN_MAX_MESSAGES)
+            cap = CONN_MAX_MESSAGES;
+        struct message *grown = realloc(c->messages, cap * sizeof *grown);
+        if (grown == NULL)
+            return;
+        c->messages = grown;
+        c->cap_messages = cap;
+    }
     struct message *m = &c->messages[c->n_messages++];
     m->frame = frame;
     m->ts = ts;

@@ -150,6 +150,7 @@ static void count_cause(struct html_report *h, const char *id, const char *title
 struct bar {
     const struct conn *c;
     double t0, t1;             /* ms since the file's first connection */
+    bool linked;               /* its card is on the page */
 };
 
 static int cmp_addr(const struct addr *a, const struct addr *b)
@@ -250,7 +251,7 @@ static void draw_bar(FILE *f, const struct bar *b, int lane, double span, size_t
 {
     const struct conn *c = b->c;
     double x0 = TL_X0 + (TL_X1 - TL_X0) * b->t0 / span;
-    bool link = c->verdict == VERDICT_FAILED || c->verdict == VERDICT_INCOMPLETE;
+    bool link = b->linked;
     if (link)
         fprintf(f, "<a href=\"#f%zu-c%u\">", file_no, c->id);
     fprintf(f, "<rect class=\"bar %s\" x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"%d\" "
@@ -348,12 +349,17 @@ static void timelines(FILE *f, const struct analysis *a, size_t file_no)
         }
     }
     double span = 0;
-    size_t k = 0;
+    size_t k = 0, failed = 0, incomplete = 0;
     for (size_t i = 0; i < a->flows.n_conns; i++) {
         const struct conn *c = a->flows.conns[i];
         if (!report_is_tls_attempt(c))
             continue;
         bars[k].c = c;
+        /* the same order and limits as the cards in file_section */
+        if (c->verdict == VERDICT_FAILED)
+            bars[k].linked = failed++ < HTML_MAX_DETAILS;
+        else if (c->verdict == VERDICT_INCOMPLETE)
+            bars[k].linked = incomplete++ < HTML_MAX_INCOMPLETE;
         bars[k].t0 = report_ms_between(origin, c->start);
         bars[k].t1 = report_ms_between(origin, c->end);
         if (bars[k].t1 < bars[k].t0)
