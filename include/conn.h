@@ -205,6 +205,8 @@ struct conn {
     uint32_t cert_bytes_len;
 
     /* set by verdict.c, the rule engine and the reporters */
+    bool chain_checked;        /* the server's chain was checked at capture time */
+    uint32_t chain_problems;   /* enum cert_problem bits */
     int verdict;               /* enum verdict, see verdict.h */
     char incomplete_why[128];
     void *diagnosis;           /* struct diagnosis, owned by the rule engine */

@@ -26,6 +26,7 @@ void report_json_connection(FILE *f, const char *file, const struct conn *c);
 void report_json_summary(FILE *f, const struct analysis *a);
 void report_json_error(FILE *f, const char *file, const char *message);
 void report_json_certificates(FILE *f, const struct conn *c);
+void report_json_chain_checks(FILE *f, const struct conn *c);
 
 void report_text_file(FILE *f, const struct analysis *a, const struct report_opts *o);
 void report_text_error(FILE *f, const char *file, const char *message, bool color);

@@ -53,8 +53,16 @@ enum status analyze_file(const char *path, const struct analyze_opts *o, struct 
     if (!packet_link_supported(a->linktype)) {
         const char *name = pcap_datalink_val_to_name(a->linktype);
         char what[96];
-        snprintf(what, sizeof what, "%s (%d)", name ? name : "unknown", a->linktype);
-        set_error(a, "unsupported link type %s", what);
+        /* libpcap has no names for the private-use types tcpdump calls USER0..USER15 */
+        if (name == NULL && a->linktype >= 147 && a->linktype <= 162)
+            snprintf(what, sizeof what, "USER%d (%d, private use)", a->linktype - 147,
+                     a->linktype);
+        else
+            snprintf(what, sizeof what, "%s (%d)", name ? name : "unknown", a->linktype);
+        set_error(a,
+                  "unsupported link type %s; Ethernet, Linux cooked, raw IP and loopback "
+                  "captures can be read",
+                  what);
         a->unreadable = true;
         pcap_close(pc);
         return ST_UNSUPPORTED;

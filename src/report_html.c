@@ -236,7 +236,8 @@ static void bar_tooltip(FILE *f, const struct bar *b)
     if (sni[0])
         escf(f, "\nSNI %s", sni);
     for (size_t i = 0; d != NULL && c->verdict == VERDICT_OK && i < d->n_warnings; i++)
-        escf(f, "\nwarning: %s", d->warnings[i]);
+        if (d->warnings[i] != NULL)
+            escf(f, "\nwarning: %s", d->warnings[i]);
 }
 
 /* A failed or incomplete connection stays visible however short it is. */
@@ -386,10 +387,12 @@ static void timelines(FILE *f, const struct analysis *a, size_t file_no)
     report_iso_time(origin, when, sizeof when);
     fprintf(f, "<h3>Timeline</h3>\n<p class=\"legend\">Time from the first connection "
                "(%s). Each bar is a connection, from its first to its last frame: "
-               "<span class=\"key ok\"></span>ok <span class=\"key failed\"></span>failed "
-               "<span class=\"key incomplete\"></span>incomplete (the capture cannot tell) "
-               "<span class=\"key nottls\"></span>not TLS. Hover a bar for details; click a "
-               "failed one to jump to it.</p>\n",
+               "<span class=\"k\"><span class=\"key ok\"></span>ok</span> "
+               "<span class=\"k\"><span class=\"key failed\"></span>failed</span> "
+               "<span class=\"k\"><span class=\"key incomplete\"></span>incomplete (the "
+               "capture cannot tell)</span> "
+               "<span class=\"k\"><span class=\"key nottls\"></span>not TLS</span>. Hover a "
+               "bar for details; click a failed one to jump to it.</p>\n",
             when);
     for (size_t g = 0; g < n_groups && g < HTML_MAX_SERVERS; g++) {
         const struct conn *c0 = bars[groups[g].first].c;
@@ -640,7 +643,7 @@ static void evidence_rows(FILE *f, const struct finding *x)
 {
     fputs("<table class=\"evidence\">\n", f);
     for (size_t i = 0; i < x->n_evidence; i++) {
-        const char *t = x->evidence[i].text, *side = "";
+        const char *t = x->evidence[i].text ? x->evidence[i].text : "", *side = "";
         if (strncmp(t, "client ", 7) == 0 || strncmp(t, "server ", 7) == 0) {
             side = strncmp(t, "client", 6) == 0 ? "client" : "server";
             t += 6;
@@ -666,7 +669,7 @@ static void finding_body(FILE *f, const struct finding *x)
     fputs("<div class=\"why\"><b>Why</b><p>", f);
     esc(f, x->explanation);
     fputs("</p></div>\n", f);
-    if (x->fix[0]) {
+    if (x->fix != NULL && x->fix[0]) {
         fputs("<div class=\"fix\"><b>Fix</b><p>", f);
         esc(f, x->fix);
         fputs("</p></div>\n", f);
@@ -843,9 +846,10 @@ static void file_section(FILE *f, const struct analysis *a, size_t file_no)
     esc(f, a->path);
     fputs("</h2>\n<p class=\"counts\">", f);
     fprintf(f, "%zu TLS connection%s: <span class=\"n ok\">%zu ok</span>, "
-               "<span class=\"n failed\">%zu failed</span>, "
+               "<span class=\"n%s\">%zu failed</span>, "
                "<span class=\"n incomplete\">%zu incomplete</span>",
-            k.tls, k.tls == 1 ? "" : "s", k.ok, k.failed, k.incomplete);
+            k.tls, k.tls == 1 ? "" : "s", k.ok, k.failed ? " failed" : "", k.failed,
+            k.incomplete);
     if (k.not_tls)
         fprintf(f, "; %zu not TLS", k.not_tls);
     fprintf(f, "; %llu frames.</p>\n", (unsigned long long)a->frames);
@@ -992,7 +996,7 @@ static const char STYLE[] =
     ".bar.nottls{fill:var(--nottls);stroke:#8a80c0;stroke-width:.5}\n"
     "a .bar:hover,.bar:hover{stroke:#000;stroke-width:1}\n"
     ".grid{stroke:#e6e9ed;stroke-width:1}.tick{font-size:11px;fill:var(--dim)}\n"
-    ".key{display:inline-block;width:12px;height:10px;border-radius:2px;margin:0 3px 0 8px;"
+    ".k{white-space:nowrap}.key{display:inline-block;width:12px;height:10px;border-radius:2px;margin:0 3px 0 8px;"
     "vertical-align:baseline}\n"
     ".key.ok{background:var(--ok)}.key.failed{background:var(--failed)}"
     ".key.incomplete{background:var(--incomplete)}.key.nottls{background:var(--nottls)}\n"
@@ -1001,7 +1005,7 @@ static const char STYLE[] =
     "article.conn.incomplete{border-left-color:var(--incomplete)}\n"
     ".badge{display:inline-block;background:var(--failed);color:#fff;font-size:12px;"
     "font-weight:700;padding:1px 7px;border-radius:3px;margin-right:4px}\n"
-    ".incomplete .badge{background:#777}\n"
+    ".incomplete .badge{background:#777}.incomplete .cause .id{background:#eceff2}\n"
     ".sni{font-weight:400;color:var(--dim)}\n"
     ".cause{font-size:16px;margin:4px 0 8px}.cause .id{font-weight:700;"
     "background:#fbeaea;padding:1px 5px;border-radius:3px}\n"
@@ -1024,9 +1028,9 @@ static const char STYLE[] =
     ".alts details[open]{background:#fafbfc;border:1px solid var(--line);padding:6px 10px;"
     "border-radius:4px}\n"
     "details.certs{margin:8px 0}details.certs summary{cursor:pointer;color:var(--dim)}\n"
-    "table.certs{font-size:12.5px;border:1px solid var(--line);margin-top:4px}"
+    "table.certs{font-size:12.5px;border:1px solid var(--line);margin-top:4px;width:100%}"
     "table.certs th,table.certs td{padding:3px 6px;border-bottom:1px solid var(--line);"
-    "text-align:left;vertical-align:top;word-break:break-word}\n"
+    "text-align:left;vertical-align:top;overflow-wrap:break-word}\n"
     ".ladderbox{margin-top:10px;overflow-x:auto}\n"
     "svg.ladder{display:block;margin-top:4px;background:#fcfcfd;border:1px solid var(--line);"
     "border-radius:4px}\n"

@@ -318,6 +318,8 @@ void report_json_connection(FILE *f, const char *file, const struct conn *c)
     messages(f, c);
     fputs(",\"certificates\":", f);
     report_json_certificates(f, c);
+    fputs(",\"certificate_checks\":", f);
+    report_json_chain_checks(f, c);
     fputs(",\"alerts\":", f);
     alerts(f, c);
     fputs(",\"close\":", f);

@@ -112,6 +112,33 @@ static void failed_block(FILE *f, const struct conn *c, const struct report_opts
     }
 }
 
+/* Connections whose handshake the snap length cut are incomplete, which the
+ * default output does not list: the note says which they are. */
+static void snap_note(FILE *f, const struct analysis *a)
+{
+    char ids[160] = "";
+    size_t n = 0, used = 0;
+    if (a->cut_frames == 0)
+        return;
+    for (size_t i = 0; i < a->flows.n_conns; i++) {
+        const struct conn *c = a->flows.conns[i];
+        if (c->verdict != VERDICT_INCOMPLETE ||
+            (c->side[0].cut_segments == 0 && c->side[1].cut_segments == 0))
+            continue;
+        if (n++ < 10) {
+            int k = snprintf(ids + used, sizeof ids - used, "%s#%u", used ? ", " : "", c->id);
+            if (k > 0 && (size_t)k < sizeof ids - used)
+                used += (size_t)k;
+        }
+    }
+    if (n == 0)
+        return;
+    fprintf(f, "  note: %llu frame%s cut to the snap length (%u bytes): handshake bytes are "
+               "missing in %zu connection%s (%s%s)\n",
+            (unsigned long long)a->cut_frames, a->cut_frames == 1 ? " was" : "s were",
+            a->snaplen, n, n == 1 ? "" : "s", ids, n > 10 ? ", ..." : "");
+}
+
 void report_text_file(FILE *f, const struct analysis *a, const struct report_opts *o)
 {
     struct file_counts k;
@@ -127,6 +154,7 @@ void report_text_file(FILE *f, const struct analysis *a, const struct report_opt
         fprintf(f, "  note: %llu connections past the limit of %zu were not analysed "
                    "(--max-connections)\n",
                 (unsigned long long)a->flows.dropped_conns, a->flows.max_conns);
+    snap_note(f, a);
     for (size_t i = 0; i < a->flows.n_conns; i++) {
         const struct conn *c = a->flows.conns[i];
         const struct diagnosis *d = c->diagnosis;

@@ -132,9 +132,13 @@ void verdict_decide(struct conn *c)
         return;
     }
     if (!c->ch.present && !c->sh.present) {
-        /* records, but no hello: the capture began after the handshake */
-        set_incomplete(c, cl->gaps || sv->gaps ? "packets missing before the first record"
-                                               : "the capture starts after the handshake");
+        /* records, but no hello: the snap length cut it (tcpdump -s 96 keeps
+         * record headers only), or the capture began after the handshake */
+        if (cl->cut_segments || sv->cut_segments)
+            set_incomplete(c, "the snap length cut handshake bytes");
+        else
+            set_incomplete(c, cl->gaps || sv->gaps ? "packets missing before the first record"
+                                                   : "the capture starts after the handshake");
         return;
     }
     if (has_gap_before_end(c)) {

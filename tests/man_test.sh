@@ -64,6 +64,11 @@ for k in $fields; do
     fi
 done
 
+# ---- the default of --max-connections is the one in the code
+def=$(sed -n 's/^#define FLOW_DEFAULT_MAX_CONNS \([0-9]*\).*/\1/p' include/flow.h)
+if [ -n "$def" ] && grep -q "connections per file (default $def)" "$MAN"; then ok
+else bad "--max-connections default ${def:-?} not the one documented"; fi
+
 # ---- exit statuses 0, 1 and 2, and NO_COLOR
 for s in 0 1 2; do
     if sed -n '/^\.SH EXIT STATUS/,/^\.SH /p' "$MAN" | grep -q "^\.B $s\$"; then ok

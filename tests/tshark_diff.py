@@ -482,6 +482,8 @@ def analyse(job):
     ours = run_ours(tool, path)
     ports = set(ports_hint)
     for c in ours:
+        if not ours_interesting(c):
+            continue
         try:
             ports.add(int(c["server"].rsplit(":", 1)[1]))
         except (KeyError, ValueError):

@@ -3,6 +3,7 @@
  * rule to the most generic; the first match is the diagnosis. */
 #include <stdlib.h>
 #include <string.h>
+#include "cert.h"
 #include "registry.h"
 #include "rules.h"
 #include "verdict.h"
@@ -167,6 +168,29 @@ static enum status diagnose(struct conn *c, const struct rule_ctx *ctx, struct d
     return st;
 }
 
+/* The server's chain, checked at the capture's time against the SNI (and
+ * the trust store when given): a fact for the JSON and the warnings. */
+static void check_server_chain(struct conn *c, const struct rule_ctx *ctx)
+{
+    const struct cert_msg *m = &c->server_certs;
+    const uint8_t *der[CONN_MAX_CERTS];
+    size_t len[CONN_MAX_CERTS];
+    struct cert_chain_report rep;
+    if (m->kept == 0)
+        return;
+    for (uint16_t i = 0; i < m->kept; i++) {
+        der[i] = c->cert_bytes + m->der[i].off;
+        len[i] = m->der[i].len;
+    }
+    const char *sni = c->ch.has_sni && memchr(c->ch.sni, 0, c->ch.sni_len) == NULL
+                          ? c->ch.sni : NULL;
+    int64_t when = c->sh.present ? c->sh.ts.sec : c->start.sec;
+    if (cert_check_chain(der, len, m->kept, when, sni, ctx->opts->store, &rep) == ST_OK) {
+        c->chain_checked = true;
+        c->chain_problems = rep.problems;
+    }
+}
+
 enum status rules_diagnose(struct analysis *a, const struct rule_opts *o)
 {
     struct rule_ctx ctx = {NULL, 0, 0, o, true};
@@ -187,6 +211,7 @@ enum status rules_diagnose(struct analysis *a, const struct rule_opts *o)
         st = add_to_context(&ctx, t->conns[i]);
     for (size_t i = 0; i < t->n_conns && st == ST_OK; i++) {
         struct conn *c = t->conns[i];
+        check_server_chain(c, &ctx);
         bool judged = c->verdict == VERDICT_FAILED || c->verdict == VERDICT_INCOMPLETE;
         if (!judged && c->verdict != VERDICT_OK)
             continue;

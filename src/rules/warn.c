@@ -18,6 +18,7 @@ static void warn(struct diagnosis *d, const char *text)
 
 void rules_warnings(const struct conn *c, const struct rule_ctx *ctx, struct diagnosis *d)
 {
+    (void)ctx; /* today's warnings need only the facts */
     if (!c->sh.present || c->sh.sslv2)
         return;
     const struct reg_suite *s = reg_suite(c->sh.suite);
@@ -37,28 +38,16 @@ void rules_warnings(const struct conn *c, const struct rule_ctx *ctx, struct dia
     if (c->sh.has_alpn && c->sh.alpn_len == 2 && memcmp(c->sh.alpn, "h2", 2) == 0 && s != NULL &&
         s->h2_blocklisted && !conn_is_tls13(c))
         warn(d, "HTTP/2 with a suite on the RFC 7540 block list: browsers refuse it");
-    if (c->server_certs.kept > 0) {
-        const uint8_t *der[CONN_MAX_CERTS];
-        size_t len[CONN_MAX_CERTS];
-        for (uint16_t i = 0; i < c->server_certs.kept; i++) {
-            der[i] = c->cert_bytes + c->server_certs.der[i].off;
-            len[i] = c->server_certs.der[i].len;
-        }
-        struct cert_chain_report rep;
-        const char *sni = c->ch.has_sni && memchr(c->ch.sni, 0, c->ch.sni_len) == NULL
-                              ? c->ch.sni : NULL;
-        if (cert_check_chain(der, len, c->server_certs.kept, c->sh.ts.sec, sni,
-                             ctx->opts->store, &rep) == ST_OK) {
-            static const enum cert_problem shown[] = {
-                CERT_P_EXPIRED, CERT_P_NOT_YET_VALID, CERT_P_HOSTNAME_MISMATCH,
-                CERT_P_SELF_SIGNED_LEAF, CERT_P_CHAIN_INCOMPLETE, CERT_P_WEAK_SIGNATURE,
-                CERT_P_WEAK_KEY, CERT_P_UNTRUSTED, CERT_P_INTERCEPTION};
-            for (size_t i = 0; i < sizeof shown / sizeof shown[0]; i++)
-                if (rep.problems & shown[i]) {
-                    snprintf(buf, sizeof buf, "certificate: %s (the client accepted it anyway)",
-                             cert_problem_name(shown[i]));
-                    warn(d, buf);
-                }
-        }
+    if (c->chain_checked) {
+        static const enum cert_problem shown[] = {
+            CERT_P_EXPIRED, CERT_P_NOT_YET_VALID, CERT_P_HOSTNAME_MISMATCH,
+            CERT_P_SELF_SIGNED_LEAF, CERT_P_CHAIN_INCOMPLETE, CERT_P_WEAK_SIGNATURE,
+            CERT_P_WEAK_KEY, CERT_P_UNTRUSTED, CERT_P_INTERCEPTION};
+        for (size_t i = 0; i < sizeof shown / sizeof shown[0]; i++)
+            if (c->chain_problems & shown[i]) {
+                snprintf(buf, sizeof buf, "certificate: %s (the client accepted it anyway)",
+                         cert_problem_name(shown[i]));
+                warn(d, buf);
+            }
     }
 }
