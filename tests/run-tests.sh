@@ -24,6 +24,7 @@ for t in build/tests/test_*; do
 done
 run scenarios python3 tests/scenarios.py
 run golden tests/golden.sh
+run linktypes tests/linktypes.sh
 [ -x tests/tshark_diff.py ] && run tshark-diff python3 tests/tshark_diff.py
 [ -x tests/zeek_compare.py ] && run zeek-compare python3 tests/zeek_compare.py
 [ -x tests/ja4_compare.py ] && run ja4-compare python3 tests/ja4_compare.py

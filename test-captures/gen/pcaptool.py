@@ -21,6 +21,10 @@ on the command line are 1-based, like Wireshark frame numbers.
         overtakes the Nth; packets between them (the peer's ACKs of the Nth)
         move along behind the Nth, and time stamps keep their slots so time
         stays monotonic as it would at a real capture point
+  pcaptool.py relink IN OUT --to vlan|qinq|raw|null|loop|sll|sll2
+        re-frame an Ethernet capture in another link layer, the IP packets
+        unchanged: 802.1Q, 802.1ad+802.1Q, raw IP (LINKTYPE_RAW), BSD null and
+        loop, Linux cooked v1 and v2; to test the decoder on each
   pcaptool.py drop IN OUT (--frames LIST | --src-port P --nth N)
         remove frames, e.g. --frames 1-3 (late start) or 7,9; or remove the Nth
         data segment sent from port P (a segment the capture point missed)
@@ -235,6 +239,45 @@ def cmd_drop(a):
     print(f"{a.output}: dropped frames {sorted(i + 1 for i in gone)}", file=sys.stderr)
 
 
+# link type, and the header to put in front of the IP packet
+def relinked(kind, ethertype, mac_src):
+    ipv6 = ethertype == 0x86DD
+    if kind == "vlan":
+        return 1, None, struct.pack("!HH", 0x8100, 42)
+    if kind == "qinq":
+        return 1, None, struct.pack("!HHHH", 0x88A8, 100, 0x8100, 42)
+    if kind == "raw":
+        return 101, b"", None
+    if kind == "null":                      # AF_INET 2 / AF_INET6 (BSD) 24, host order
+        return 0, struct.pack("<I", 24 if ipv6 else 2), None
+    if kind == "loop":                      # the same in network order
+        return 108, struct.pack(">I", 24 if ipv6 else 2), None
+    if kind == "sll":                       # packet type, ARPHRD_ETHER, address, protocol
+        return 113, struct.pack("!HHH8sH", 0, 1, 6, mac_src + b"\0\0", ethertype), None
+    if kind == "sll2":                      # protocol, reserved, ifindex, hatype, type, len, addr
+        return 276, struct.pack("!HHIHBB8s", ethertype, 0, 1, 1, 0, 6, mac_src + b"\0\0"), None
+    raise SystemExit("unknown link type " + kind)
+
+
+def cmd_relink(a):
+    cap = Pcap.read(a.input)
+    if cap.linktype != 1:
+        raise SystemExit("relink needs an Ethernet capture")
+    linktype = None
+    for pkt in cap.packets:
+        data = pkt[3]
+        ethertype = struct.unpack("!H", data[12:14])[0]
+        linktype, head, tag = relinked(a.to, ethertype, data[6:12])
+        if tag is not None:                 # VLAN tags go between the MACs and the type
+            new = data[:12] + tag + data[12:]
+        else:
+            new = head + data[14:]
+        pkt[2] += len(new) - len(data)
+        pkt[3] = new
+    cap.linktype = linktype if linktype is not None else cap.linktype
+    cap.write(a.output)
+
+
 def main():
     signal.signal(signal.SIGPIPE, signal.SIG_DFL)   # quiet under `| head`
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -255,6 +298,11 @@ def main():
     p.add_argument("--src-port", type=int, required=True)
     p.add_argument("--nth", type=int, action="append", required=True)
     p.set_defaults(fn=cmd_swap)
+    p = sub.add_parser("relink")
+    p.add_argument("input")
+    p.add_argument("output")
+    p.add_argument("--to", required=True)
+    p.set_defaults(fn=cmd_relink)
     p = sub.add_parser("drop")
     p.add_argument("input")
     p.add_argument("output")
