@@ -79,7 +79,10 @@ static int walk(const char *dir, struct path_list *out, int depth)
         char *p = malloc(n);
         if (p == NULL)
             break;
-        snprintf(p, n, "%s/%s", dir, e->d_name);
+        size_t dl = strlen(dir);
+        while (dl > 1 && dir[dl - 1] == '/')
+            dl--;
+        snprintf(p, n, "%.*s/%s", (int)dl, dir, e->d_name);
         if (push_path(&here, p) != 0) {
             free(p);
             break;
@@ -108,7 +111,7 @@ static int walk(const char *dir, struct path_list *out, int depth)
 /* Analyses one file and prints its report; returns its exit status. */
 static int one_file(const char *path, const struct run_opts *o,
                     const struct cert_store *store, FILE *out, FILE *err,
-                    struct summary_table *sum)
+                    struct summary_table *sum, FILE *rows)
 {
     struct analysis a;
     struct analyze_opts ao = {o->filter, o->max_conns};
@@ -120,6 +123,10 @@ static int one_file(const char *path, const struct run_opts *o,
         if (o->mode == OUT_JSON)
             report_json_error(out, path, a.error);
         report_text_error(err, path, a.error, o->color);
+        if (sum != NULL)
+            summary_add(sum, &a);
+        if (rows != NULL)
+            summary_write_row(rows, &a);
         analysis_free(&a);
         return 2;
     }
@@ -149,10 +156,21 @@ static int one_file(const char *path, const struct run_opts *o,
     }
     if (sum != NULL)
         summary_add(sum, &a);
+    if (rows != NULL)
+        summary_write_row(rows, &a);
     if (o->html != NULL)
         summary_add_html(sum, &a);
     analysis_free(&a);
     return rc;
+}
+
+static void copy_out(FILE *src, FILE *dst)
+{
+    char buf[8192];
+    size_t n;
+    rewind(src);
+    while ((n = fread(buf, 1, sizeof buf, src)) > 0)
+        fwrite(buf, 1, n, dst);
 }
 
 static int worst(int a, int b)
@@ -160,8 +178,9 @@ static int worst(int a, int b)
     return a > b ? a : b;
 }
 
-/* --jobs: children write each file's output to a temporary file; the parent
- * prints them in input order, so the output does not depend on N. */
+/* --jobs: children write each file's output (and its summary row) to
+ * temporary files; the parent prints them in input order, so the output
+ * does not depend on N. */
 static int run_parallel(struct path_list *files, const struct run_opts *o,
                         const struct cert_store *store, struct summary_table *sum)
 {
@@ -171,38 +190,38 @@ static int run_parallel(struct path_list *files, const struct run_opts *o,
         size_t batch = files->n - next;
         if (batch > (size_t)o->jobs)
             batch = (size_t)o->jobs;
-        FILE *outs[256], *errs[256];
+        FILE *outs[256], *errs[256], *rows[256];
         pid_t pids[256];
         for (size_t i = 0; i < batch; i++) {
             outs[i] = tmpfile();
             errs[i] = tmpfile();
-            pids[i] = (outs[i] && errs[i]) ? fork() : -1;
+            rows[i] = tmpfile();
+            pids[i] = (outs[i] && errs[i] && rows[i]) ? fork() : -1;
             if (pids[i] == 0) {
-                int r = one_file(files->v[next + i], o, store, outs[i], errs[i], NULL);
+                int r = one_file(files->v[next + i], o, store, outs[i], errs[i], NULL, rows[i]);
                 fflush(outs[i]);
                 fflush(errs[i]);
+                fflush(rows[i]);
                 _exit(r);
             }
         }
         for (size_t i = 0; i < batch; i++) {
             int status = 0;
             int r = 2;
-            if (pids[i] > 0 && waitpid(pids[i], &status, 0) == pids[i] && WIFEXITED(status))
+            if (pids[i] > 0 && waitpid(pids[i], &status, 0) == pids[i] && WIFEXITED(status)) {
                 r = WEXITSTATUS(status);
-            else if (pids[i] <= 0)
-                r = one_file(files->v[next + i], o, store, stdout, stderr, sum);
-            for (FILE *src = outs[i], *dst = stdout; src != NULL;
-                 src = (src == outs[i]) ? errs[i] : NULL, dst = stderr) {
-                char buf[8192];
-                size_t n;
-                rewind(src);
-                while ((n = fread(buf, 1, sizeof buf, src)) > 0)
-                    fwrite(buf, 1, n, dst);
+                copy_out(outs[i], stdout);
+                copy_out(errs[i], stderr);
+                rewind(rows[i]);
+                summary_read_rows(sum, rows[i]);
+            } else if (pids[i] > 0) {
+                fprintf(stderr, "tlsexplain: %s: the analysis died\n", files->v[next + i]);
+            } else {
+                r = one_file(files->v[next + i], o, store, stdout, stderr, sum, NULL);
             }
-            if (outs[i])
-                fclose(outs[i]);
-            if (errs[i])
-                fclose(errs[i]);
+            for (FILE **fp = (FILE *[]){outs[i], errs[i], rows[i]}, **end = fp + 3; fp < end; fp++)
+                if (*fp)
+                    fclose(*fp);
             rc = worst(rc, r);
         }
         next += batch;
@@ -229,11 +248,12 @@ int run_inputs(char *const inputs[], size_t n, const struct run_opts *o)
         }
     }
     struct summary_table *sum = summary_new();
-    if (o->jobs > 1 && files.n > 1 && o->mode != OUT_SUMMARY && o->html == NULL)
-        rc = run_parallel(&files, o, store, NULL);
+    /* the HTML report needs every file's facts in this process */
+    if (o->jobs > 1 && files.n > 1 && o->html == NULL && sum != NULL)
+        rc = run_parallel(&files, o, store, sum);
     else
         for (size_t i = 0; i < files.n; i++)
-            rc = worst(rc, one_file(files.v[i], o, store, stdout, stderr, sum));
+            rc = worst(rc, one_file(files.v[i], o, store, stdout, stderr, sum, NULL));
     if (sum != NULL) {
         if (o->mode == OUT_SUMMARY || (o->mode == OUT_TEXT && files.n > 1))
             summary_print(stdout, sum, o->mode == OUT_SUMMARY);

@@ -4,6 +4,7 @@
 #include "diagnosis.h"
 #include "json_out.h"
 #include "report.h"
+#include "rules.h"
 #include "summary.h"
 #include "verdict.h"
 
@@ -45,24 +46,32 @@ static void count_cause(struct summary_table *t, const char *id)
     }
 }
 
-void summary_add(struct summary_table *t, const struct analysis *a)
+static struct file_row *new_row(struct summary_table *t, const char *path)
 {
-    if (t == NULL)
-        return;
     if (t->n == t->cap) {
         size_t cap = t->cap ? t->cap * 2 : 16;
         struct file_row *grown = realloc(t->rows, cap * sizeof *grown);
         if (grown == NULL)
-            return;
+            return NULL;
         t->rows = grown;
         t->cap = cap;
     }
     struct file_row *r = &t->rows[t->n];
     memset(r, 0, sizeof *r);
-    r->path = strdup(a->path);
+    r->path = strdup(path);
     if (r->path == NULL)
-        return;
+        return NULL;
     t->n++;
+    return r;
+}
+
+void summary_add(struct summary_table *t, const struct analysis *a)
+{
+    if (t == NULL)
+        return;
+    struct file_row *r = new_row(t, a->path);
+    if (r == NULL)
+        return;
     report_counts(a, &r->k);
     r->unreadable = a->unreadable;
     for (size_t i = 0; i < a->flows.n_conns; i++) {
@@ -73,6 +82,62 @@ void summary_add(struct summary_table *t, const struct analysis *a)
         count_cause(t, d->main.id);
         if (r->top_cause[0] == '\0')
             snprintf(r->top_cause, sizeof r->top_cause, "%s", d->main.id);
+    }
+}
+
+/* The cause ids are the rule table's static strings: a line read back names
+ * one of them, found by comparing. */
+static const char *known_id(const char *id)
+{
+    for (size_t i = 0; i < rules_count; i++)
+        if (strcmp(rules_table[i]->id, id) == 0)
+            return rules_table[i]->id;
+    return NULL;
+}
+
+void summary_write_row(FILE *f, const struct analysis *a)
+{
+    struct file_counts k;
+    report_counts(a, &k);
+    /* counts, then the causes; the path last, as it may hold any byte but \n */
+    fprintf(f, "%zu %zu %zu %zu %zu %zu %d", k.connections, k.tls, k.ok, k.failed, k.incomplete,
+            k.not_tls, a->unreadable ? 1 : 0);
+    for (size_t i = 0; i < a->flows.n_conns; i++) {
+        const struct conn *c = a->flows.conns[i];
+        const struct diagnosis *d = c->diagnosis;
+        if (c->verdict == VERDICT_FAILED && d != NULL && d->main.id != NULL)
+            fprintf(f, " %s", d->main.id);
+    }
+    fprintf(f, " |%s\n", strchr(a->path, '\n') ? "?" : a->path);
+}
+
+void summary_read_rows(struct summary_table *t, FILE *f)
+{
+    char line[65536];
+    while (fgets(line, sizeof line, f) != NULL) {
+        char *bar = strstr(line, " |");
+        if (bar == NULL)
+            continue;
+        *bar = '\0';
+        char *path = bar + 2;
+        path[strcspn(path, "\n")] = '\0';
+        struct file_row *r = new_row(t, path);
+        if (r == NULL)
+            return;
+        int unreadable = 0, used = 0;
+        if (sscanf(line, "%zu %zu %zu %zu %zu %zu %d%n", &r->k.connections, &r->k.tls, &r->k.ok,
+                   &r->k.failed, &r->k.incomplete, &r->k.not_tls, &unreadable, &used) < 7)
+            continue;
+        r->unreadable = unreadable != 0;
+        char *save = NULL;
+        for (char *tok = strtok_r(line + used, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
+            const char *id = known_id(tok);
+            if (id == NULL)
+                continue;
+            count_cause(t, id);
+            if (r->top_cause[0] == '\0')
+                snprintf(r->top_cause, sizeof r->top_cause, "%s", id);
+        }
     }
 }
 
@@ -87,14 +152,25 @@ void summary_print(FILE *f, const struct summary_table *t, bool per_file)
         incomplete += t->rows[i].k.incomplete;
     }
     if (per_file) {
-        fprintf(f, "%-40s %6s %6s %6s %6s  %s\n", "file", "tls", "ok", "failed", "incompl",
+        /* the name column fits the longest path, up to 60; longer ones show their end */
+        int w = 4;
+        for (size_t i = 0; i < t->n; i++) {
+            size_t len = strlen(t->rows[i].path);
+            if ((int)len > w)
+                w = len > 60 ? 60 : (int)len;
+        }
+        fprintf(f, "%-*s %6s %6s %6s %6s  %s\n", w, "file", "tls", "ok", "failed", "incompl",
                 "first cause");
         for (size_t i = 0; i < t->n; i++) {
             const struct file_row *r = &t->rows[i];
-            char name[41];
-            text_safe_buf(name, sizeof name, r->path, strlen(r->path));
-            fprintf(f, "%-40s %6zu %6zu %6zu %6zu  %s\n", name, r->k.tls, r->k.ok, r->k.failed,
-                    r->k.incomplete, r->top_cause[0] ? r->top_cause : "-");
+            char name[256];
+            size_t len = strlen(r->path);
+            const char *shown = len > (size_t)w ? r->path + len - (size_t)(w - 3) : r->path;
+            text_safe_buf(name, sizeof name, shown, strlen(shown));
+            fprintf(f, "%s%-*s %6zu %6zu %6zu %6zu  %s\n", shown != r->path ? "..." : "",
+                    shown != r->path ? w - 3 : w, name, r->k.tls, r->k.ok, r->k.failed,
+                    r->k.incomplete,
+                    r->unreadable ? "(unreadable)" : r->top_cause[0] ? r->top_cause : "-");
         }
     }
     fprintf(f, "\n%zu files: %zu TLS connections, %zu ok, %zu failed, %zu incomplete\n", files,
