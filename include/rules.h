@@ -46,6 +46,11 @@ struct rule_ctx {
     /* no connection in the capture carried a byte: a capture of TCP attempts
      * only, which the user brings because they were meant for TLS */
     bool only_tcp_attempts;
+    /* open-addressing index over servers (position + 1, 0 for empty), at
+     * least twice as long as servers: a capture of a scan, one connection to
+     * each of 100k servers, must not cost 100k^2 comparisons */
+    uint32_t *server_index;
+    size_t index_len;
 };
 
 /* A finding while a rule builds it: fixed-size buffers, filled with the
@@ -119,6 +124,9 @@ void conn_ending(const struct conn *c, struct ending *e);
 
 /* Helpers for rule predicates (rules_util.c). */
 const struct server_stats *ctx_server(const struct rule_ctx *ctx, const struct conn *c);
+/* The index slot of that server: where it is, or the empty slot where it goes
+ * (ctx->index_len must not be 0). */
+size_t ctx_server_slot(const struct rule_ctx *ctx, const struct addr *a, uint16_t port);
 /* Starts a finding for rule r (its id and title). */
 void finding_init(struct finding_draft *f, const struct rule *r, enum confidence conf);
 /* The same, for a rule named as an alternative (by its entry). */

@@ -90,7 +90,8 @@ static int walk(const char *dir, struct path_list *out, int depth)
         free(p);
     }
     closedir(d);
-    qsort(here.v, here.n, sizeof here.v[0], cmp_str);
+    if (here.n > 1)
+        qsort(here.v, here.n, sizeof here.v[0], cmp_str);
     for (size_t i = 0; i < here.n; i++) {
         struct stat st;
         if (stat(here.v[i], &st) != 0)

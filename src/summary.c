@@ -4,6 +4,7 @@
 #include "diagnosis.h"
 #include "json_out.h"
 #include "report.h"
+#include "report_html.h"
 #include "rules.h"
 #include "summary.h"
 #include "verdict.h"
@@ -23,9 +24,7 @@ struct summary_table {
     const char *causes[SUMMARY_MAX_CAUSES];
     size_t cause_count[SUMMARY_MAX_CAUSES];
     size_t n_causes;
-    char *html;        /* the HTML sections so far */
-    size_t html_len;
-    FILE *html_stream;
+    struct html_report *hr; /* --html: each file's section, drawn as it is read */
 };
 
 struct summary_table *summary_new(void)
@@ -181,15 +180,17 @@ void summary_print(FILE *f, const struct summary_table *t, bool per_file)
 
 void summary_add_html(struct summary_table *t, const struct analysis *a)
 {
-    (void)t;
-    (void)a;
+    if (t == NULL)
+        return;
+    if (t->hr == NULL)
+        t->hr = html_new();
+    if (t->hr != NULL)
+        html_add_file(t->hr, a);  /* after the rules, before the facts are freed */
 }
 
 int summary_write_html(const struct summary_table *t, const char *path)
 {
-    (void)t;
-    (void)path;
-    return -1;
+    return html_write(t->hr, path);
 }
 
 void summary_free(struct summary_table *t)
@@ -199,6 +200,6 @@ void summary_free(struct summary_table *t)
     for (size_t i = 0; i < t->n; i++)
         free(t->rows[i].path);
     free(t->rows);
-    free(t->html);
+    html_free(t->hr);
     free(t);
 }

@@ -8,13 +8,29 @@
 #include "rules.h"
 #include "verdict.h"
 
+/* Doubles the server index and enters every server again. */
+static enum status grow_index(struct rule_ctx *ctx)
+{
+    size_t len = ctx->index_len ? ctx->index_len * 2 : 128;
+    uint32_t *index = calloc(len, sizeof *index);
+    ENSURE(index != NULL, ST_NOMEM);
+    free(ctx->server_index);
+    ctx->server_index = index;
+    ctx->index_len = len;
+    for (size_t i = 0; i < ctx->n_servers; i++) {
+        const struct server_stats *s = &ctx->servers[i];
+        ctx->server_index[ctx_server_slot(ctx, &s->addr, s->port)] = (uint32_t)(i + 1);
+    }
+    return ST_OK;
+}
+
 static struct server_stats *server_for(struct rule_ctx *ctx, const struct conn *c)
 {
-    for (size_t i = 0; i < ctx->n_servers; i++) {
-        struct server_stats *s = &ctx->servers[i];
-        if (s->port == c->server_port && addr_equal(&s->addr, &c->server))
-            return s;
-    }
+    if (2 * (ctx->n_servers + 1) > ctx->index_len && grow_index(ctx) != ST_OK)
+        return NULL;
+    size_t slot = ctx_server_slot(ctx, &c->server, c->server_port);
+    if (ctx->server_index[slot] != 0)
+        return &ctx->servers[ctx->server_index[slot] - 1];
     if (ctx->n_servers == ctx->cap_servers) {
         size_t cap = ctx->cap_servers ? ctx->cap_servers * 2 : 64;
         struct server_stats *grown = realloc(ctx->servers, cap * sizeof *grown);
@@ -27,6 +43,7 @@ static struct server_stats *server_for(struct rule_ctx *ctx, const struct conn *
     memset(s, 0, sizeof *s);
     s->addr = c->server;
     s->port = c->server_port;
+    ctx->server_index[slot] = (uint32_t)ctx->n_servers;
     return s;
 }
 
@@ -207,6 +224,8 @@ enum status rules_diagnose(struct analysis *a, const struct rule_opts *o)
     for (size_t i = 0; i < t->n_conns && st == ST_OK; i++)
         rules_rejudge(t->conns[i], &ctx);
     ctx.n_servers = 0;
+    if (ctx.server_index != NULL)
+        memset(ctx.server_index, 0, ctx.index_len * sizeof *ctx.server_index);
     for (size_t i = 0; i < t->n_conns && st == ST_OK; i++)
         st = add_to_context(&ctx, t->conns[i]);
     for (size_t i = 0; i < t->n_conns && st == ST_OK; i++) {
@@ -233,5 +252,6 @@ enum status rules_diagnose(struct analysis *a, const struct rule_opts *o)
             diagnosis_free(d);
     }
     free(ctx.servers);
+    free(ctx.server_index);
     return st;
 }

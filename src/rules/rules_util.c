@@ -45,14 +45,32 @@ void finding_fix(struct finding_draft *f, const char *fmt, ...)
     va_end(ap);
 }
 
+size_t ctx_server_slot(const struct rule_ctx *ctx, const struct addr *a, uint16_t port)
+{
+    /* FNV-1a over address and port; linear probing ends at an empty slot,
+     * and there is one: the index is at least twice as long as the list */
+    uint64_t h = 1469598103934665603ull;
+    size_t n = a->family == 4 ? 4 : 16;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ a->bytes[i]) * 1099511628211ull;
+    h = (h ^ port) * 1099511628211ull;
+    size_t mask = ctx->index_len - 1;
+    for (size_t k = (size_t)h & mask;; k = (k + 1) & mask) {
+        uint32_t at = ctx->server_index[k];
+        if (at == 0)
+            return k;
+        const struct server_stats *s = &ctx->servers[at - 1];
+        if (s->port == port && addr_equal(&s->addr, a))
+            return k;
+    }
+}
+
 const struct server_stats *ctx_server(const struct rule_ctx *ctx, const struct conn *c)
 {
-    for (size_t i = 0; i < ctx->n_servers; i++) {
-        const struct server_stats *s = &ctx->servers[i];
-        if (s->port == c->server_port && addr_equal(&s->addr, &c->server))
-            return s;
-    }
-    return NULL;
+    if (ctx->index_len == 0)
+        return NULL;
+    uint32_t at = ctx->server_index[ctx_server_slot(ctx, &c->server, c->server_port)];
+    return at != 0 ? &ctx->servers[at - 1] : NULL;
 }
 
 bool conn_is_tls_port(const struct conn *c, const struct rule_ctx *ctx)
