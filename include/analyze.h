@@ -22,9 +22,12 @@ struct analysis {
     char error[256];           /* what went wrong, for the user */
 };
 
+struct keylog;
+
 struct analyze_opts {
     const char *filter;        /* BPF expression or NULL */
     size_t max_conns;
+    const struct keylog *keylog; /* --keylog: decrypts TLS 1.3 handshakes, or NULL */
 };
 
 /* Reads the file and fills in the facts and verdicts. ST_IO/ST_UNSUPPORTED

@@ -39,6 +39,7 @@ struct client_hello {
     uint32_t length;           /* handshake message length, header included */
     uint16_t record_version;
     uint16_t legacy_version;
+    uint8_t random[32];        /* finds the TLS 1.3 secrets in a key log */
     uint8_t session_id_len;
     uint8_t session_id[32];
     uint16_t suites[CH_MAX_SUITES];
@@ -118,6 +119,7 @@ struct alert {
     struct tstamp ts;
     enum side from;
     bool encrypted;            /* description not visible */
+    bool decrypted;            /* TLS 1.3: read by decrypting with a key log */
     uint8_t level, description;
     uint16_t record_len;       /* for size heuristics on encrypted alerts */
 };
@@ -128,6 +130,7 @@ struct message {
     enum side from;
     uint16_t type;             /* handshake type (0-255) or a MSG_* pseudo type */
     bool encrypted;            /* "Encrypted Handshake Message": type unknown */
+    bool decrypted;            /* TLS 1.3: read by decrypting with a key log */
 };
 
 /* Pseudo message types, for the ladder: records that are not handshake messages. */
@@ -136,6 +139,16 @@ enum {
     MSG_ENCRYPTED_RECORDS = 0x101,  /* TLS 1.3: encrypted flight (type 23 records) */
     MSG_SSLV2_CLIENT_HELLO = 0x102,
     MSG_SSLV2_SERVER_HELLO = 0x103
+};
+
+/* TLS 1.3 decryption with a key log (--keylog), per direction. */
+enum decrypt_status {
+    DECRYPT_NONE = 0,          /* not tried: no key log, not TLS 1.3, nothing encrypted */
+    DECRYPT_NO_KEYS,           /* the key log has no secret for this side (or no ClientHello) */
+    DECRYPT_UNSUPPORTED,       /* a cipher suite that cannot be decrypted */
+    DECRYPT_OK,                /* every record tried opened */
+    DECRYPT_FAILED,            /* a record did not authenticate: wrong keys */
+    DECRYPT_INTERRUPTED        /* a gap or an oversized record: stopped there */
 };
 
 /* Per-direction transport and record facts. */
@@ -167,9 +180,13 @@ struct side_facts {
     uint8_t first_bytes_len;
     uint64_t not_tls_frame;
     uint64_t starttls_frame;       /* TLS began after plain text (STARTTLS) */
+    bool proxy_header;             /* a PROXY protocol header came first */
     bool malformed;                /* a record or message broke the grammar */
     char malformed_what[64];
     bool handshake_overflow;       /* handshake bytes beyond the cap were dropped */
+    uint8_t decrypt;               /* enum decrypt_status */
+    uint32_t decrypted_records;
+    uint64_t decrypt_stop_frame;   /* where DECRYPT_FAILED or _INTERRUPTED happened */
 };
 
 struct conn {

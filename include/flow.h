@@ -13,6 +13,7 @@
 #define FLOW_DEFAULT_MAX_CONNS 200000
 
 struct flow;
+struct keylog;
 
 struct flow_table {
     struct flow **buckets;
@@ -23,6 +24,7 @@ struct flow_table {
     size_t max_conns;
     uint64_t dropped_conns;  /* not tracked: the cap was reached */
     uint64_t dropped_packets;
+    const struct keylog *keylog; /* TLS 1.3 secrets for every new flow, or NULL */
 };
 
 MUST_USE enum status flow_table_init(struct flow_table *t, size_t max_conns);

@@ -34,6 +34,7 @@ struct packet {
     uint32_t seq, ack;
     uint16_t window;
     uint8_t ttl;
+    struct slice ip;        /* the IP packet as captured, headers first (for nDPI) */
     struct slice payload;   /* the TCP payload bytes that were captured */
     uint32_t payload_wire;  /* payload length on the wire (from the IP header) */
     bool cut;               /* snap length cut the payload: payload.len < payload_wire */

@@ -42,6 +42,8 @@ struct reasm {
 
 /* Starts the stream at a SYN: data begins at isn + 1. */
 void reasm_start_syn(struct reasm *r, uint32_t isn);
+/* Another initial sequence number, while nothing has been delivered yet. */
+void reasm_rebase(struct reasm *r, uint32_t isn);
 /* Adds a segment carrying `wire_len` bytes of which `p[0..n)` were captured. */
 MUST_USE enum status reasm_segment(struct reasm *r, uint32_t seq, const uint8_t *p, size_t n,
                                    uint32_t wire_len, uint64_t frame, struct tstamp ts,

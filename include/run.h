@@ -21,6 +21,7 @@ struct run_opts {
     uint16_t tls_ports[RUN_MAX_PORTS];
     size_t n_tls_ports;
     size_t max_conns;
+    const char *keylog_file;   /* --keylog: NSS key log for TLS 1.3 decryption */
 };
 
 /* Returns the exit status: 0 no failed handshake, 1 some failed,

@@ -14,6 +14,9 @@
 /* RFC 5246 6.2.3: ciphertext may exceed 2^14 by up to 2048 bytes */
 #define TLS_MAX_RECORD_LEN (16384 + 2048)
 
+struct keylog;
+struct tls_decrypt; /* TLS 1.3 decryption state of one direction (tls_stream.c) */
+
 enum tls_state {
     TLS_START,      /* nothing seen yet */
     TLS_RECORDS,    /* following TLS records */
@@ -38,10 +41,13 @@ struct tls_stream {
     uint32_t hs_skip;         /* bytes of an oversized message still to pass */
     struct capbuf v2;         /* an SSLv2-format hello record */
     uint16_t v2_len;
+    uint8_t dec_phase;        /* TLS 1.3 with a key log: see tls_stream.c */
+    struct tls_decrypt *dec;  /* allocated only while decrypting */
 };
 
 struct tls_conn_state {
     struct tls_stream dir[2]; /* indexed by enum side */
+    const struct keylog *keylog; /* --keylog, or NULL: borrowed */
 };
 
 void tls_init(struct tls_conn_state *t);

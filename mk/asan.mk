@@ -13,7 +13,8 @@ ASAN_DIR = build-asan
 ASAN_SAN = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 ASAN_CFLAGS = -std=c11 -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L -Iinclude -g -O1 \
 	-Wall -Wextra $(ASAN_SAN)
-ASAN_LIBS = -lpcap -lcrypto -lm
+# the libraries of the top-level Makefile, also when this file is used alone
+ASAN_LIBS = $(or $(LIBS),$(shell sed -n 's/^LIBS *= *//p' Makefile))
 ASAN_SRC = $(wildcard src/*.c) $(wildcard src/rules/*.c)
 ASAN_OBJ = $(ASAN_SRC:%.c=$(ASAN_DIR)/%.o)
 ASAN_INPUTS ?= ../shared/corpus test-captures
@@ -27,6 +28,7 @@ $(ASAN_DIR)/tlsexplain: $(ASAN_OBJ)
 
 $(ASAN_DIR)/%.o: %.c $(wildcard include/*.h)
 	@mkdir -p $(dir $@)
+	@[ -f $(ASAN_DIR)/.gitignore ] || echo '*' >$(ASAN_DIR)/.gitignore
 	$(ASAN_CC) $(ASAN_CFLAGS) -c -o $@ $<
 
 asan-check: $(ASAN_DIR)/tlsexplain

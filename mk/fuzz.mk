@@ -16,7 +16,8 @@ FUZZ_SEED_DIRS ?= test-captures ../shared/corpus tests/regress
 FUZZ_SAN = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 FUZZ_CFLAGS = -std=c11 -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L -Iinclude -g -O1 \
 	-Wall -Wextra -Wno-unused-parameter
-FUZZ_LIBS = -lpcap -lcrypto -lm
+# the libraries of the top-level Makefile, also when this file is used alone
+FUZZ_LIBS = $(or $(LIBS),$(shell sed -n 's/^LIBS *= *//p' Makefile))
 FUZZ_DIR = build/fuzz
 FUZZ_NAMES = $(patsubst fuzz/fuzz_%.c,%,$(wildcard fuzz/fuzz_*.c))
 FUZZ_LIB_SRC = $(filter-out src/main.c,$(wildcard src/*.c) $(wildcard src/rules/*.c))

@@ -43,6 +43,7 @@ enum status analyze_file(const char *path, const struct analyze_opts *o, struct 
     memset(a, 0, sizeof *a);
     a->path = path;
     TRY(flow_table_init(&a->flows, o->max_conns));
+    a->flows.keylog = o->keylog;
     pcap_t *pc = open_capture(path, a);
     if (pc == NULL) {
         a->unreadable = true;

@@ -46,6 +46,7 @@ void conn_add_message(struct conn *c, uint64_t frame, struct tstamp ts, enum sid
     m->from = from;
     m->type = type;
     m->encrypted = encrypted;
+    m->decrypted = false;
 }
 
 void conn_add_alert(struct conn *c, const struct alert *a)

@@ -222,6 +222,7 @@ static enum status new_flow(struct flow_table *t, const struct packet *p, struct
     f->bport = p->dport;
     f->role = ROLE_UNKNOWN;
     tls_init(&f->tls);
+    f->tls.keylog = t->keylog;
     struct conn *c = f->conn;
     c->client = p->src;
     c->client_port = p->sport;
@@ -342,6 +343,11 @@ enum status flow_packet(struct flow_table *t, const struct packet *p)
                           p->frame, p->ts, &s));
     }
     if (p->flags & TCP_ACK) {
+        /* Several SYN-ACKs with other ISNs (a retrying middlebox): the
+         * client's ACK says which one the connection uses. */
+        if (!(p->flags & TCP_SYN) && side_of(f, ep) == SIDE_CLIENT &&
+            c->side[SIDE_SERVER].syn_count > 1)
+            reasm_rebase(&f->rs[1 - ep], p->ack - 1);
         struct reasm_sink s = sink_for(f, 1 - ep);
         TRY(reasm_acked(&f->rs[1 - ep], p->ack, p->frame, &s));
     }
@@ -349,8 +355,10 @@ enum status flow_packet(struct flow_table *t, const struct packet *p)
         f->fin[ep] = true;
     if (p->flags & TCP_RST)
         f->rst = true;
-    /* once both sides are done, nothing more can arrive that matters */
-    if (f->rst || (f->fin[0] && f->fin[1]))
+    /* Once both sides have closed nothing more can arrive that matters. A
+     * reset is not that: the peer's data already on the way is still
+     * captured after it, so its buffers go at the end of the capture. */
+    if (f->fin[0] && f->fin[1])
         release(f, p->frame);
     return ST_OK;
 }

@@ -31,6 +31,38 @@ static enum status certificate(struct conn *c, enum side from, struct cursor *m,
     return ST_OK;
 }
 
+/* RFC 8446 4.3.1: EncryptedExtensions { Extension extensions<0..2^16-1>; }.
+ * Only seen when decrypted. TLS 1.3 puts the server's ALPN choice here: a
+ * ProtocolNameList with exactly one name (RFC 7301 3.1). */
+static enum status encrypted_extensions(struct conn *c, struct cursor *m)
+{
+    enum { EXT_ALPN = 16 };
+    struct cursor exts;
+    TRY(cur_vec(m, 2, &exts));
+    TRY(cur_end(m));
+    while (cur_left(&exts) > 0) {
+        uint16_t type;
+        struct cursor e, list, name;
+        TRY(cur_u16(&exts, &type));
+        TRY(cur_vec(&exts, 2, &e));
+        if (type != EXT_ALPN)
+            continue;
+        TRY(cur_vec(&e, 2, &list));
+        TRY(cur_vec(&list, 1, &name));
+        ENSURE(cur_left(&list) == 0 && cur_left(&e) == 0, ST_MALFORMED);
+        size_t n = cur_left(&name);
+        struct slice bytes;
+        if (n > ALPN_MAX_LEN - 1)
+            n = ALPN_MAX_LEN - 1;
+        TRY(cur_take(&name, n, &bytes));
+        memcpy(c->sh.alpn, bytes.ptr, n);
+        c->sh.alpn[n] = '\0';
+        c->sh.alpn_len = (uint8_t)n;
+        c->sh.has_alpn = true;
+    }
+    return ST_OK;
+}
+
 static bool has_leading_zero(const struct cursor *v, uint16_t p_len)
 {
     uint8_t first = 0;
@@ -146,6 +178,10 @@ enum status hs_decode(struct conn *c, enum side from, uint8_t type, struct curso
         if (from != SIDE_SERVER)
             return ST_MALFORMED;
         return hs_server_hello(c, &body, w);
+    case HS_ENCRYPTED_EXTENSIONS:
+        if (from != SIDE_SERVER)
+            return ST_MALFORMED;
+        return encrypted_extensions(c, &body);
     case HS_CERTIFICATE:
         return certificate(c, from, &body, w);
     case HS_SERVER_KEY_EXCHANGE:

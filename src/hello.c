@@ -141,14 +141,12 @@ static enum status client_extension(struct client_hello *ch, uint16_t type, stru
 /* RFC 8446 4.1.2:
  *   legacy_version, random[32], legacy_session_id<0..32>, cipher_suites<2..2^16-2>,
  *   legacy_compression_methods<1..2^8-1>, extensions<8..2^16-1> (absent in SSL 3.0) */
-enum status hs_client_hello(struct conn *c, struct cursor *m, const struct hs_where *w)
+static enum status parse_client_hello(struct client_hello *ch, struct cursor *m,
+                                      const struct hs_where *w)
 {
-    struct client_hello ch0 = {0};
-    struct client_hello *ch = &ch0;
     struct cursor sid, suites, comp, exts;
     struct slice random;
 
-    c->client_hellos++;
     ch->present = true;
     ch->frame = w->frame;
     ch->first_frame = w->first_frame;
@@ -158,6 +156,7 @@ enum status hs_client_hello(struct conn *c, struct cursor *m, const struct hs_wh
     ch->record_version = w->record_version;
     TRY(cur_u16(m, &ch->legacy_version));
     TRY(cur_take(m, 32, &random));
+    memcpy(ch->random, random.ptr, sizeof ch->random);
     TRY(cur_vec(m, 1, &sid));
     ENSURE(cur_left(&sid) <= 32, ST_MALFORMED);
     ch->session_id_len = (uint8_t)cur_left(&sid);
@@ -191,10 +190,21 @@ enum status hs_client_hello(struct conn *c, struct cursor *m, const struct hs_wh
             TRY(client_extension(ch, type, &e));
         }
     }
-    ja4_compute(ch, ch->ja4);
-    if (!c->ch.present)
-        c->ch = *ch;
     return ST_OK;
+}
+
+/* A malformed ClientHello still tells what it got to before breaking
+ * (tshark shows the same): what was read is kept, marked malformed. */
+enum status hs_client_hello(struct conn *c, struct cursor *m, const struct hs_where *w)
+{
+    struct client_hello ch = {0};
+    c->client_hellos++;
+    enum status st = parse_client_hello(&ch, m, w);
+    ch.malformed = st != ST_OK;
+    ja4_compute(&ch, ch.ja4);
+    if (!c->ch.present)
+        c->ch = ch;
+    return st;
 }
 
 /* RFC 5246 E.2: the SSLv2-compatible CLIENT-HELLO. The type byte is read. */

@@ -22,6 +22,7 @@ static void usage(FILE *f)
           "  -p, --port N          treat TCP port N as a TLS port (repeatable)\n"
           "      --ca-file FILE    trust store (PEM) for certificate checks\n"
           "      --ca-path DIR     trust store folder (hashed, c_rehash)\n"
+          "      --keylog FILE     NSS key log (SSLKEYLOGFILE): decrypt TLS 1.3 handshakes\n"
           "      --html FILE       also write an HTML report\n"
           "      --color WHEN      auto, always or never\n"
           "      --max-connections N   connections tracked per file\n"
@@ -44,7 +45,7 @@ static bool parse_number(const char *s, long min, long max, long *out)
 int main(int argc, char **argv)
 {
     enum { OPT_JSON = 256, OPT_CA_FILE, OPT_CA_PATH, OPT_HTML, OPT_COLOR, OPT_VERSION,
-           OPT_MAX_CONNS };
+           OPT_MAX_CONNS, OPT_KEYLOG };
     static const struct option longopts[] = {
         {"all", no_argument, NULL, 'a'},
         {"verbose", no_argument, NULL, 'v'},
@@ -55,6 +56,7 @@ int main(int argc, char **argv)
         {"port", required_argument, NULL, 'p'},
         {"ca-file", required_argument, NULL, OPT_CA_FILE},
         {"ca-path", required_argument, NULL, OPT_CA_PATH},
+        {"keylog", required_argument, NULL, OPT_KEYLOG},
         {"html", required_argument, NULL, OPT_HTML},
         {"color", required_argument, NULL, OPT_COLOR},
         {"colour", required_argument, NULL, OPT_COLOR},
@@ -95,6 +97,7 @@ int main(int argc, char **argv)
             break;
         case OPT_CA_FILE: o.ca_file = optarg; break;
         case OPT_CA_PATH: o.ca_path = optarg; break;
+        case OPT_KEYLOG: o.keylog_file = optarg; break;
         case OPT_HTML: o.html = optarg; break;
         case OPT_COLOR: color = optarg; break;
         case OPT_MAX_CONNS:

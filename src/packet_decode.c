@@ -12,7 +12,19 @@ enum {
     ETHERTYPE_VLAN = 0x8100,
     ETHERTYPE_QINQ = 0x88a8,
     ETHERTYPE_QINQ_OLD = 0x9100,
-    IPPROTO_TCP_NUM = 6
+    ETHERTYPE_CISCO_METADATA = 0x8909,
+    ETHERTYPE_PPPOE_SESSION = 0x8864,
+    ETHERTYPE_MPLS = 0x8847,
+    ETHERTYPE_TEB = 0x6558,     /* transparent Ethernet bridging (GRE, Geneve) */
+    IPPROTO_IPIP_NUM = 4,
+    IPPROTO_TCP_NUM = 6,
+    IPPROTO_UDP_NUM = 17,
+    IPPROTO_IPV6_IN_IP = 41,
+    IPPROTO_GRE_NUM = 47,
+    UDP_PORT_GTPU = 2152,
+    UDP_PORT_VXLAN = 4789,
+    UDP_PORT_GENEVE = 6081,
+    MAX_ENCAPSULATION = 4       /* tunnels inside tunnels, at most */
 };
 
 #ifndef DLT_LINUX_SLL2
@@ -50,19 +62,54 @@ const char *skip_reason_name(enum skip_reason r)
     return "?";
 }
 
-/* Ethernet, then any number of 802.1Q / 802.1ad tags (QinQ). */
+/* Ethernet, then any number of 802.1Q / 802.1ad tags (QinQ) and Cisco
+ * MetaData (SGT) headers, to the ethertype of the payload. */
 static enum status skip_ethernet(struct cursor *c, uint16_t *ethertype)
 {
     TRY(cur_skip(c, 12));
     TRY(cur_u16(c, ethertype));
-    for (int tags = 0; tags < 4; tags++) {
-        if (*ethertype != ETHERTYPE_VLAN && *ethertype != ETHERTYPE_QINQ &&
-            *ethertype != ETHERTYPE_QINQ_OLD)
+    for (int tags = 0; tags < 8; tags++) {
+        switch (*ethertype) {
+        case ETHERTYPE_VLAN:
+        case ETHERTYPE_QINQ:
+        case ETHERTYPE_QINQ_OLD:
+            TRY(cur_skip(c, 2));
+            break;
+        case ETHERTYPE_CISCO_METADATA: {
+            /* version, length (in 4-byte options), the options */
+            uint8_t version, len;
+            TRY(cur_u8(c, &version));
+            TRY(cur_u8(c, &len));
+            TRY(cur_skip(c, (size_t)len * 4));
+            break;
+        }
+        default:
             return ST_OK;
-        TRY(cur_skip(c, 2));
+        }
         TRY(cur_u16(c, ethertype));
     }
     return ST_MALFORMED;
+}
+
+/* PPPoE session (RFC 2516) and MPLS (RFC 3032) carry IP after a short
+ * header; *ethertype becomes that of the IP inside, 0 to read the nibble. */
+static enum status skip_shim(struct cursor *c, uint16_t *ethertype)
+{
+    if (*ethertype == ETHERTYPE_PPPOE_SESSION) {
+        uint16_t ppp;
+        TRY(cur_skip(c, 6));
+        TRY(cur_u16(c, &ppp));
+        *ethertype = ppp == 0x0021 ? ETHERTYPE_IPV4 : ppp == 0x0057 ? ETHERTYPE_IPV6 : 1;
+        return ST_OK;
+    }
+    if (*ethertype == ETHERTYPE_MPLS) {
+        uint32_t label = 0;
+        for (int n = 0; n < 16 && !(label & 0x100); n++)
+            TRY(cur_u32(c, &label)); /* bit 8: bottom of stack */
+        ENSURE(label & 0x100, ST_MALFORMED);
+        *ethertype = 0;
+    }
+    return ST_OK;
 }
 
 /* Finds the network protocol behind the link header; *ethertype is 0 when
@@ -239,58 +286,159 @@ static enum status decode_tcp(struct cursor *c, struct packet *p, uint32_t seg_l
     return ST_OK;
 }
 
-enum status packet_decode(int dlt, const uint8_t *data, size_t caplen, size_t wirelen,
-                          struct packet *out, enum skip_reason *skip)
+static enum status decode_network(struct cursor *c, uint16_t ethertype, size_t cut,
+                                  int depth, struct packet *out, enum skip_reason *skip);
+
+/* The payload of a tunnel: an Ethernet frame (VXLAN, Geneve, GRE bridging)
+ * or an IP packet (GRE, GTP-U, IP in IP); decoded like the outer one. */
+static enum status decode_tunnel_ethernet(struct cursor *c, size_t cut, int depth,
+                                          struct packet *out, enum skip_reason *skip)
 {
-    (void)wirelen;
-    struct cursor c = cur_make(data, caplen);
     uint16_t ethertype;
+    TRY(skip_ethernet(c, &ethertype));
+    return decode_network(c, ethertype, cut, depth + 1, out, skip);
+}
+
+/* UDP (RFC 768) carrying VXLAN (RFC 7348), Geneve (RFC 8926) or GTP-U
+ * (3GPP TS 29.281); anything else is not ours. */
+static enum status decode_udp_tunnel(struct cursor *c, size_t cut, int depth,
+                                     struct packet *out, enum skip_reason *skip)
+{
+    uint16_t sport, dport, len, checksum;
+    TRY(cur_u16(c, &sport));
+    TRY(cur_u16(c, &dport));
+    TRY(cur_u16(c, &len));
+    TRY(cur_u16(c, &checksum));
+    if (dport == UDP_PORT_VXLAN) {
+        TRY(cur_skip(c, 8));
+        return decode_tunnel_ethernet(c, cut, depth, out, skip);
+    }
+    if (dport == UDP_PORT_GENEVE) {
+        uint8_t ver_optlen, flags;
+        uint16_t proto;
+        TRY(cur_u8(c, &ver_optlen));
+        TRY(cur_u8(c, &flags));
+        TRY(cur_u16(c, &proto));
+        TRY(cur_skip(c, 4 + (size_t)(ver_optlen & 0x3f) * 4));
+        if (proto == ETHERTYPE_TEB)
+            return decode_tunnel_ethernet(c, cut, depth, out, skip);
+        return decode_network(c, proto, cut, depth + 1, out, skip);
+    }
+    if (dport == UDP_PORT_GTPU || sport == UDP_PORT_GTPU) {
+        uint8_t flags, type;
+        TRY(cur_u8(c, &flags));
+        TRY(cur_u8(c, &type));
+        TRY(cur_skip(c, 6)); /* length, TEID */
+        if (type != 0xff) {  /* G-PDU carries user packets; others are signalling */
+            *skip = SKIP_NOT_TCP;
+            return ST_OK;
+        }
+        if (flags & 0x07) {  /* sequence number, N-PDU number, next extension type */
+            uint8_t next;
+            TRY(cur_skip(c, 3));
+            TRY(cur_u8(c, &next));
+            for (int n = 0; next != 0 && n < 8; n++) {
+                uint8_t units;
+                TRY(cur_u8(c, &units));
+                ENSURE(units > 0, ST_MALFORMED);
+                TRY(cur_skip(c, (size_t)units * 4 - 2));
+                TRY(cur_u8(c, &next));
+            }
+        }
+        return decode_network(c, 0, cut, depth + 1, out, skip);
+    }
+    *skip = SKIP_NOT_TCP;
+    return ST_OK;
+}
+
+/* GRE (RFC 2784, 2890): optional checksum, key and sequence words. */
+static enum status decode_gre(struct cursor *c, size_t cut, int depth, struct packet *out,
+                              enum skip_reason *skip)
+{
+    uint16_t flags, proto;
+    TRY(cur_u16(c, &flags));
+    TRY(cur_u16(c, &proto));
+    if (flags & 0x8000)
+        TRY(cur_skip(c, 4));
+    if (flags & 0x2000)
+        TRY(cur_skip(c, 4));
+    if (flags & 0x1000)
+        TRY(cur_skip(c, 4));
+    if (proto == ETHERTYPE_TEB)
+        return decode_tunnel_ethernet(c, cut, depth, out, skip);
+    return decode_network(c, proto, cut, depth + 1, out, skip);
+}
+
+/* IP and what it carries. `cut` is how many bytes of the frame the snap
+ * length dropped: an IP length beyond what was captured plus what was cut
+ * is a bogus header, not a cut, and is not believed. */
+static enum status decode_network(struct cursor *c, uint16_t ethertype, size_t cut,
+                                  int depth, struct packet *out, enum skip_reason *skip)
+{
     uint8_t version = 0, proto = 0;
     uint32_t ip_payload_len = 0;
     bool fragment = false;
-    enum status st;
 
-    *skip = SKIP_NONE;
-    st = skip_link(dlt, &c, &ethertype);
-    if (st == ST_UNSUPPORTED)
-        return st;
-    if (st != ST_OK) {
-        *skip = SKIP_TRUNCATED;
-        return ST_OK;
-    }
+    ENSURE(depth <= MAX_ENCAPSULATION, ST_MALFORMED);
+    TRY(skip_shim(c, &ethertype));
     if (ethertype == ETHERTYPE_IPV4)
         version = 4;
     else if (ethertype == ETHERTYPE_IPV6)
         version = 6;
-    else if (ethertype == 0 && cur_peek_u8(&c, 0, &version) == ST_OK)
+    else if (ethertype == 0 && cur_peek_u8(c, 0, &version) == ST_OK)
         version >>= 4;
     if (version != 4 && version != 6) {
         *skip = SKIP_NOT_IP;
         return ST_OK;
     }
-    st = version == 4 ? decode_ipv4(&c, out, &ip_payload_len, &fragment, &proto)
-                      : decode_ipv6(&c, out, &ip_payload_len, &fragment, &proto);
-    if (st != ST_OK) {
-        *skip = st == ST_TRUNCATED ? SKIP_TRUNCATED : SKIP_MALFORMED;
-        return ST_OK;
-    }
-    if (proto != IPPROTO_TCP_NUM) {
-        *skip = SKIP_NOT_TCP;
-        return ST_OK;
-    }
+    out->ip.ptr = c->buf + c->pos;
+    out->ip.len = cur_left(c);
+    TRY(version == 4 ? decode_ipv4(c, out, &ip_payload_len, &fragment, &proto)
+                     : decode_ipv6(c, out, &ip_payload_len, &fragment, &proto));
     if (fragment) {
         *skip = SKIP_FRAGMENT;
         return ST_OK;
     }
-    /* The TCP segment ends where IP says, or where the capture does. */
-    struct cursor seg = c;
-    if (ip_payload_len < cur_left(&seg))
-        seg.len = seg.pos + ip_payload_len;
-    st = decode_tcp(&seg, out, ip_payload_len);
-    if (st != ST_OK) {
-        *skip = st == ST_TRUNCATED ? SKIP_TRUNCATED : SKIP_MALFORMED;
+    size_t on_wire = cur_left(c) + cut;
+    if (ip_payload_len > on_wire)
+        ip_payload_len = (uint32_t)on_wire;
+    /* The payload ends where IP says, or where the capture does. */
+    struct cursor inner = *c;
+    if (ip_payload_len < cur_left(&inner))
+        inner.len = inner.pos + ip_payload_len;
+    switch (proto) {
+    case IPPROTO_TCP_NUM:
+        return decode_tcp(&inner, out, ip_payload_len);
+    case IPPROTO_IPIP_NUM:
+        return decode_network(&inner, ETHERTYPE_IPV4, cut, depth + 1, out, skip);
+    case IPPROTO_IPV6_IN_IP:
+        return decode_network(&inner, ETHERTYPE_IPV6, cut, depth + 1, out, skip);
+    case IPPROTO_UDP_NUM:
+        return decode_udp_tunnel(&inner, cut, depth, out, skip);
+    case IPPROTO_GRE_NUM:
+        return decode_gre(&inner, cut, depth, out, skip);
+    default:
+        *skip = SKIP_NOT_TCP;
         return ST_OK;
     }
+}
+
+enum status packet_decode(int dlt, const uint8_t *data, size_t caplen, size_t wirelen,
+                          struct packet *out, enum skip_reason *skip)
+{
+    struct cursor c = cur_make(data, caplen);
+    uint16_t ethertype;
+    size_t cut = wirelen > caplen ? wirelen - caplen : 0;
+
+    *skip = SKIP_NONE;
+    enum status st = skip_link(dlt, &c, &ethertype);
+    if (st == ST_UNSUPPORTED)
+        return st;
+    if (st == ST_OK)
+        st = decode_network(&c, ethertype, cut, 0, out, skip);
+    /* a frame that breaks a header is a fact to count, not an error */
+    if (st != ST_OK)
+        *skip = st == ST_TRUNCATED ? SKIP_TRUNCATED : SKIP_MALFORMED;
     return ST_OK;
 }
 

@@ -22,6 +22,12 @@ void reasm_start_syn(struct reasm *r, uint32_t isn)
     r->next = 0;
 }
 
+void reasm_rebase(struct reasm *r, uint32_t isn)
+{
+    if (r->started && r->next == 0 && r->pending == NULL)
+        r->base_seq = isn + 1;
+}
+
 /* Unwraps a 32-bit sequence number to the 64-bit offset nearest `next`. */
 static int64_t seq_to_off(const struct reasm *r, uint32_t seq)
 {

@@ -168,7 +168,7 @@ static void messages(FILE *f, const struct conn *c)
         fprintf(f, "%s{\"frame\":%llu,\"from\":\"%s\",\"type\":", any ? "," : "",
                 (unsigned long long)m->frame, side_name(m->from));
         json_cstr(f, report_message_name(c, m));
-        fputc('}', f);
+        fputs(m->decrypted ? ",\"decrypted\":true}" : "}", f);
         any = true;
     }
     fputc(']', f);
@@ -200,9 +200,30 @@ static void alerts(FILE *f, const struct conn *c)
             d = buf;
         }
         json_cstr(f, d);
-        fputc('}', f);
+        fputs(a->decrypted ? ",\"decrypted\":true}" : "}", f);
     }
     fputc(']', f);
+}
+
+/* --keylog: how decryption went each way; only when it was tried. */
+static void decryption(FILE *f, const struct conn *c)
+{
+    static const char *const names[] = {"none", "no_keys", "unsupported_suite", "ok", "failed",
+                                        "interrupted"};
+    const struct side_facts *cl = &c->side[SIDE_CLIENT], *sv = &c->side[SIDE_SERVER];
+    if (cl->decrypt == DECRYPT_NONE && sv->decrypt == DECRYPT_NONE)
+        return;
+    fputs(",\"decryption\":{", f);
+    for (int s = 0; s < 2; s++) {
+        const struct side_facts *sf = &c->side[s];
+        uint8_t st = sf->decrypt < sizeof names / sizeof names[0] ? sf->decrypt : 0;
+        fprintf(f, "%s\"%s\":{\"status\":\"%s\",\"records\":%u", s ? "," : "",
+                side_name((enum side)s), names[st], sf->decrypted_records);
+        if (sf->decrypt_stop_frame != 0)
+            fprintf(f, ",\"stop_frame\":%llu", (unsigned long long)sf->decrypt_stop_frame);
+        fputc('}', f);
+    }
+    fputc('}', f);
 }
 
 /* The last message (or record) each close came after. */
@@ -322,6 +343,7 @@ void report_json_connection(FILE *f, const char *file, const struct conn *c)
     report_json_chain_checks(f, c);
     fputs(",\"alerts\":", f);
     alerts(f, c);
+    decryption(f, c);
     fputs(",\"close\":", f);
     close_info(f, c);
     fputs(",\"tcp\":", f);

@@ -44,7 +44,9 @@ static void message_text(const struct conn *c, const struct message *m, char *ou
 {
     char v[16], s[16], sni[64] = "";
     const char *name = report_message_name(c, m);
-    if (m->type == 1 || m->type == MSG_SSLV2_CLIENT_HELLO) {
+    if ((m->type == 1 || m->type == MSG_SSLV2_CLIENT_HELLO) && c->ch.malformed) {
+        snprintf(out, len, "%s (malformed)", name);
+    } else if (m->type == 1 || m->type == MSG_SSLV2_CLIENT_HELLO) {
         uint16_t best = c->ch.legacy_version;
         for (uint16_t i = 0; i < c->ch.versions.n; i++)
             if (c->ch.versions.v[i] > best && c->ch.versions.v[i] <= 0x0304)

@@ -10,6 +10,7 @@
 #include <unistd.h>
 #include "analyze.h"
 #include "cert.h"
+#include "keylog.h"
 #include "report.h"
 #include "rules.h"
 #include "run.h"
@@ -109,13 +110,17 @@ static int walk(const char *dir, struct path_list *out, int depth)
     return 0;
 }
 
+/* --keylog: loaded once by run_inputs, read by every analysis (and by the
+ * --jobs children, which inherit it). */
+static const struct keylog *run_keylog;
+
 /* Analyses one file and prints its report; returns its exit status. */
 static int one_file(const char *path, const struct run_opts *o,
                     const struct cert_store *store, FILE *out, FILE *err,
                     struct summary_table *sum, FILE *rows)
 {
     struct analysis a;
-    struct analyze_opts ao = {o->filter, o->max_conns};
+    struct analyze_opts ao = {o->filter, o->max_conns, run_keylog};
     struct rule_opts ro = {o->tls_ports, o->n_tls_ports, store};
     struct report_opts rep = {o->all, o->verbose, o->color, o->width};
     enum status st = analyze_file(path, &ao, &a);
@@ -248,6 +253,24 @@ int run_inputs(char *const inputs[], size_t n, const struct run_opts *o)
             return 2;
         }
     }
+    struct keylog *keys = NULL;
+    if (o->keylog_file != NULL) {
+        if (keylog_load(o->keylog_file, &keys) != ST_OK) {
+            fprintf(stderr, "tlsexplain: cannot read the key log %s\n", o->keylog_file);
+            cert_store_free(store);
+            return 2;
+        }
+        struct keylog_counts kc;
+        keylog_get_counts(keys, &kc);
+        if (kc.malformed > 0)
+            fprintf(stderr, "tlsexplain: key log %s: %llu malformed line%s skipped\n",
+                    o->keylog_file, (unsigned long long)kc.malformed,
+                    kc.malformed == 1 ? "" : "s");
+        if (kc.secrets == 0)
+            fprintf(stderr, "tlsexplain: key log %s has no TLS 1.3 traffic secret\n",
+                    o->keylog_file);
+        run_keylog = keys;
+    }
     struct summary_table *sum = summary_new();
     /* the HTML report needs every file's facts in this process */
     if (o->jobs > 1 && files.n > 1 && o->html == NULL && sum != NULL)
@@ -265,6 +288,8 @@ int run_inputs(char *const inputs[], size_t n, const struct run_opts *o)
         summary_free(sum);
     }
     cert_store_free(store);
+    run_keylog = NULL;
+    keylog_free(keys);
     for (size_t i = 0; i < files.n; i++)
         free(files.v[i]);
     free(files.v);

@@ -12,8 +12,14 @@ at test time (standard library only; nothing large is checked in).
     damaged_gen.py overlap OUT N           a ClientHello sent as N tiny segments
                                            (1-8 bytes) at random offsets, out of
                                            order and overlapping; then the answer
-    damaged_gen.py half-open OUT N         N SYNs to port 443 from N client
-                                           ports/addresses, never answered
+    damaged_gen.py half-open OUT N         N SYNs to port 443, never answered, from
+                                           N client addresses and ports to 65536
+                                           servers in turn (a flood and a scan)
+    damaged_gen.py seq4g OUT N             a ClientHello, then N segments of 65495
+                                           bytes each, cut to their headers: more
+                                           than 4 GiB of stream in a 5 MB file
+    damaged_gen.py sparse4g IN OUT         a 4 GiB hole of empty records (a sparse
+                                           file), then the packets of IN
 IN is a classic pcap (either byte order, us or ns). Output is classic pcap,
 Ethernet, little-endian, except pcapng-unknown."""
 
@@ -64,11 +70,13 @@ def checksum(b):
     return ~s & 0xFFFF
 
 
-def tcp_frame(src, dst, sport, dport, seq, ack, flags, payload=b""):
-    """Ethernet + IPv4 + TCP (no options), with correct IP checksum."""
+def tcp_frame(src, dst, sport, dport, seq, ack, flags, payload=b"", ip_total=None):
+    """Ethernet + IPv4 + TCP (no options), with correct IP checksum; ip_total
+    claims more bytes than the frame carries (a snap-length cut)."""
     tcp = struct.pack("!HHIIBBHHH", sport, dport, seq & 0xFFFFFFFF, ack & 0xFFFFFFFF,
                       5 << 4, flags, 65535, 0, 0) + payload
-    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(tcp), 0, 0x4000, 64, 6, 0, src, dst)
+    total = 20 + len(tcp) if ip_total is None else ip_total
+    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, total, 0, 0x4000, 64, 6, 0, src, dst)
     ip = ip[:10] + struct.pack("!H", checksum(ip)) + ip[12:]
     eth = b"\x02\x00\x00\x00\x00\x02" + b"\x02\x00\x00\x00\x00\x01" + b"\x08\x00"
     return eth + ip + tcp
@@ -212,7 +220,8 @@ def half_open(dst, n):
         for i in range(n):
             src = struct.pack("!BBH", 10, 1 + (i >> 26), (i >> 10) & 0xFFFF)
             sport = 1024 + (i & 0x3FF)
-            ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 40, 0, 0x4000, 64, 6, 0, src, S_IP)
+            dst = struct.pack("!BBH", 10, 200, i & 0xFFFF)
+            ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 40, 0, 0x4000, 64, 6, 0, src, dst)
             frame = eth + ip + struct.pack("!HH", sport, 443) + tcp_tail
             buf.append(struct.pack("<IIII", t // 1000000, t % 1000000, 54, 54) + frame)
             t += 3
@@ -220,6 +229,36 @@ def half_open(dst, n):
                 f.write(b"".join(buf))
                 buf = []
         f.write(b"".join(buf))
+
+
+def seq4g(dst, n):
+    out = [pcap_header()]
+    cisn, sisn, t = 0xFFFF0000, 3000, 1700000000000000
+    handshake_start(out, t, 40002, cisn, sisn)
+    hello = client_hello()
+    seq = cisn + 1
+    out.append(pcap_record(t + 300, tcp_frame(C_IP, S_IP, 40002, 443, seq, sisn + 1, ACK | PSH,
+                                              hello)))
+    seq += len(hello)
+    for i in range(n):
+        t += 10
+        frame = tcp_frame(C_IP, S_IP, 40002, 443, seq, sisn + 1, ACK, ip_total=65535)
+        out.append(pcap_record(t, frame, wire=14 + 65535))
+        seq += 65535 - 40
+    out.append(pcap_record(t + 10, tcp_frame(C_IP, S_IP, 40002, 443, seq, sisn + 1, ACK | FIN)))
+    open(dst, "wb").write(b"".join(out))
+
+
+def sparse4g(src, dst):
+    """libpcap reads a hole of zeros as empty records (16-byte headers, caplen
+    0), so this is a 4 GiB capture that takes no disk space; the packets of
+    src follow it, at frame 2^28 + 1."""
+    data = open(src, "rb").read()
+    with open(dst, "wb") as f:
+        f.write(data[:24])
+        f.truncate(24 + 16 * (1 << 28))
+        f.seek(0, 2)
+        f.write(data[24:])
 
 
 def main():
@@ -231,6 +270,8 @@ def main():
         "big-hello": lambda: big_hello(a[1]),
         "overlap": lambda: overlap(a[1], int(a[2])),
         "half-open": lambda: half_open(a[1], int(a[2])),
+        "seq4g": lambda: seq4g(a[1], int(a[2])),
+        "sparse4g": lambda: sparse4g(a[1], a[2]),
     }
     if not a or a[0] not in cmds:
         sys.exit(__doc__)

@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Runs tlsexplain --json over every capture listed in test-captures/scenarios/*.tsv
-and compares the multiset of per-connection outcomes (verdict[:diagnosis], the
+(with the options of the optional 5th column `args`, e.g. --keylog certs/keys/x.keylog,
+whose paths are relative to test-captures/) and compares the multiset of per-connection outcomes (verdict[:diagnosis], the
 diagnosis given for failed and incomplete ones) with the `expect` column. Then the
 negative tests of tests/negatives.tsv, and checks that every rule in the table has
 a capture that expects it and one where it must not fire. Ends with the line "scenarios: N passed, N failed"."""
@@ -9,11 +10,13 @@ import glob
 import json
 import os
 import re
+import shlex
 import subprocess
 import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-TOOL = os.environ.get("TLSEXPLAIN", os.path.join(ROOT, "tlsexplain"))
+TOOL = os.path.abspath(os.environ.get("TLSEXPLAIN", os.path.join(ROOT, "tlsexplain")))
+CAPTURES = os.path.join(ROOT, "test-captures")
 
 
 def parse_expect(text):
@@ -24,16 +27,17 @@ def parse_expect(text):
     return want
 
 
-def connections(path):
-    out = subprocess.run([TOOL, "--json", path], capture_output=True, text=True, timeout=120)
+def connections(path, args=()):
+    out = subprocess.run([TOOL, "--json", *args, path], capture_output=True, text=True,
+                         timeout=120, cwd=CAPTURES)
     if out.returncode not in (0, 1):
         raise RuntimeError("exit %d: %s" % (out.returncode, out.stderr.strip()))
     return [json.loads(line) for line in out.stdout.splitlines()]
 
 
-def outcomes(path):
+def outcomes(path, args=()):
     got = collections.Counter()
-    for obj in connections(path):
+    for obj in connections(path, args):
         if obj["type"] != "connection" or obj["verdict"] == "not_tls":
             continue
         key = obj["verdict"]
@@ -54,8 +58,9 @@ def main():
             if only and not any(o in name for o in only):
                 continue
             want = parse_expect(expect)
+            args = shlex.split(row[4]) if len(row) > 4 else []
             try:
-                got = outcomes(os.path.join(ROOT, "test-captures", name))
+                got = outcomes(os.path.join(CAPTURES, name), args)
             except Exception as e:  # a crash or bad JSON is a failure, not an abort
                 got = collections.Counter({"error: %s" % e: 1})
             if got == want:

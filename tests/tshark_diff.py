@@ -151,6 +151,8 @@ def show_version(v):
 def show_suite(v):
     if v is None or isinstance(v, str):
         return str(v)
+    if v > 0xffff:
+        return "SSLv2 cipher kind 0x%06x" % v
     return "%s(0x%04x)" % (SUITE_NAMES.get(v, "?"), v)
 
 

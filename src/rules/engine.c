@@ -210,7 +210,7 @@ static void check_server_chain(struct conn *c, const struct rule_ctx *ctx)
 
 enum status rules_diagnose(struct analysis *a, const struct rule_opts *o)
 {
-    struct rule_ctx ctx = {NULL, 0, 0, o, true};
+    struct rule_ctx ctx = {NULL, 0, 0, o, true, NULL, 0};
     struct flow_table *t = &a->flows;
     enum status st = ST_OK;
     for (size_t i = 0; i < t->n_conns; i++)

@@ -1,0 +1,69 @@
+#!/bin/sh
+# regress.sh: replays every input in tests/regress/ that once crashed or hung
+# the tool or one of the fuzz targets (see tests/regress/README.md).
+#   capture-*.pcap, capture-*.pcapng  the tool (ASan build when present) with
+#                                     --json and with -a -v, and fuzz_capture
+#   tls_stream-*, cert-*, reassembly-*, capture-*
+#                                     build/fuzz/replay_NAME: the fuzz target's
+#                                     entry point, built with $(CC) and ASan by
+#                                     make -f mk/fuzz.mk fuzz-replay-build
+# Each must end without a crash, a sanitizer report or a hang (10 s).
+# Ends with "regress: N passed, N failed".
+cd "$(dirname "$0")/.." || exit 2
+. tests/sanitize.sh
+TOOL=$(san_tool)
+LOG=$(mktemp)
+trap 'rm -f "$LOG"' EXIT INT TERM
+pass=0 fail=0
+
+check() {   # check INPUT CMD...
+    input=$1
+    shift
+    san_run 10 "$LOG" "$@"
+    if [ "$SAN_VERDICT" = ok ]; then
+        pass=$((pass + 1))
+    else
+        fail=$((fail + 1))
+        echo "FAIL ($SAN_VERDICT, exit $SAN_RC): $*"
+        grep -E "$SAN_PATTERN|^    #[0-9] " "$LOG" | head -8 | sed 's/^/    /'
+    fi
+}
+
+replay_ok=1
+if ls tests/regress/ | grep -Eq '^(tls_stream|cert|reassembly|capture)-'; then
+    if ! make -s --no-print-directory -f mk/fuzz.mk fuzz-replay-build >"$LOG" 2>&1; then
+        replay_ok=0
+        echo "regress: cannot build the replay drivers (make -f mk/fuzz.mk fuzz-replay-build):"
+        tail -5 "$LOG" | sed 's/^/    /'
+    fi
+fi
+
+for f in tests/regress/*; do
+    name=$(basename "$f")
+    case $name in
+        README* | *.md) continue ;;
+    esac
+    target=${name%%-*}
+    case $name in
+        capture-*.pcap | capture-*.pcapng)
+            check "$f" "$TOOL" --json "$f"
+            check "$f" "$TOOL" -a -v "$f"
+            ;;
+    esac
+    case $target in
+        tls_stream | cert | reassembly | capture)
+            if [ "$replay_ok" = 1 ]; then
+                check "$f" "build/fuzz/replay_$target" "$f"
+            else
+                fail=$((fail + 1))
+                echo "FAIL (not replayed): $f"
+            fi
+            ;;
+        *)
+            fail=$((fail + 1))
+            echo "FAIL: $f: the name must start with capture-, tls_stream-, cert- or reassembly-"
+            ;;
+    esac
+done
+echo "regress: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
