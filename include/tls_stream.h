@@ -34,6 +34,7 @@ struct tls_stream {
     uint8_t body[2];          /* alert or ChangeCipherSpec body */
     uint8_t body_have;
     bool encrypted;           /* this side sent ChangeCipherSpec */
+    bool ccs_maybe_dummy;     /* a CCS that may be TLS 1.3's: decided by what follows */
     struct capbuf hs;         /* handshake message bytes waiting to complete */
     uint64_t hs_first_frame;  /* frame of the first byte waiting in hs */
     uint64_t hs_last_frame;

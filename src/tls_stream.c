@@ -394,6 +394,8 @@ static void record_done(struct tls_stream *s, struct conn *c, enum side from, ui
          * also when the capture missed the ServerHello. */
         if (!tls13_possible(c))
             s->encrypted = true;
+        else
+            s->ccs_maybe_dummy = true;
         break;
     case CT_ALERT: {
         struct alert a = {0};
@@ -602,6 +604,15 @@ void tls_feed(struct tls_conn_state *t, struct conn *c, enum side from, const ui
         size_t k = n < s->rleft ? n : s->rleft;
         switch (s->rtype) {
         case CT_HANDSHAKE:
+            /* after a CCS that may be TLS 1.3's dummy, only a hello is clear */
+            if (!s->encrypted && s->ccs_maybe_dummy && s->rleft == s->rlen && s->hs.len == 0 &&
+                k > 0 && p[0] != HS_CLIENT_HELLO && p[0] != HS_SERVER_HELLO) {
+                s->encrypted = true;
+                if (c->side[from].encrypted_hs_frame == 0) {
+                    c->side[from].encrypted_hs_frame = frame;
+                    conn_add_message(c, frame, ts, from, HS_FINISHED, true);
+                }
+            }
             if (!s->encrypted)
                 handshake_bytes(s, c, from, p, k, frame, ts, false);
             break;
