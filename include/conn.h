@@ -84,6 +84,7 @@ struct server_hello {
     uint8_t alpn_len;
     bool downgrade_sentinel;   /* RFC 8446 4.1.3 DOWNGRD */
     bool sslv2;                /* an SSLv2 SERVER-HELLO */
+    uint32_t sslv2_cipher;     /* cipher kind of the CLIENT-MASTER-KEY, 0 if unseen */
 };
 
 /* ServerKeyExchange and ClientKeyExchange, as far as they are visible. */
@@ -138,7 +139,8 @@ enum {
     MSG_CHANGE_CIPHER_SPEC = 0x100,
     MSG_ENCRYPTED_RECORDS = 0x101,  /* TLS 1.3: encrypted flight (type 23 records) */
     MSG_SSLV2_CLIENT_HELLO = 0x102,
-    MSG_SSLV2_SERVER_HELLO = 0x103
+    MSG_SSLV2_SERVER_HELLO = 0x103,
+    MSG_SSLV2_CLIENT_MASTER_KEY = 0x104
 };
 
 /* TLS 1.3 decryption with a key log (--keylog), per direction. */

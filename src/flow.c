@@ -14,6 +14,7 @@ struct flow {
     struct addr a, b;          /* a sent the first packet we saw */
     uint16_t aport, bport;
     int role;                  /* enum role */
+    bool role_by_port;         /* guessed from port numbers: may be revised */
     struct conn *conn;
     struct reasm rs[2];        /* by endpoint: 0 = from a, 1 = from b */
     struct tls_conn_state tls; /* by side */
@@ -137,6 +138,34 @@ static void guess_role(struct flow *f, int ep, const uint8_t *p, size_t n)
     bool mine_server = well_known_tls_port(mine) ||
                        (!well_known_tls_port(other) && mine < other);
     set_role(f, mine_server ? 1 - ep : ep);
+    f->role_by_port = true;
+}
+
+static bool starts_client_hello(const uint8_t *p, size_t n)
+{
+    return n >= 6 && p[0] == 0x16 && p[1] == 3 && p[5] == 1;
+}
+
+/* Roles guessed from port numbers were wrong: the "server" sends a
+ * ClientHello before any TLS was seen. Everything filed so far changes side. */
+static void swap_roles(struct flow *f)
+{
+    struct conn *c = f->conn;
+    struct side_facts tmp = c->side[0];
+    c->side[0] = c->side[1];
+    c->side[1] = tmp;
+    struct tls_stream ts = f->tls.dir[0];
+    f->tls.dir[0] = f->tls.dir[1];
+    f->tls.dir[1] = ts;
+    struct addr a = c->client;
+    uint16_t port = c->client_port;
+    c->client = c->server;
+    c->client_port = c->server_port;
+    c->server = a;
+    c->server_port = port;
+    f->role = f->role == ROLE_A_CLIENT ? ROLE_A_SERVER : ROLE_A_CLIENT;
+    f->role_by_port = false;
+    c->roles_from_hello = true;
 }
 
 static void on_data(void *ctx, int ep, const uint8_t *p, size_t n, uint64_t frame,
@@ -145,6 +174,9 @@ static void on_data(void *ctx, int ep, const uint8_t *p, size_t n, uint64_t fram
     struct flow *f = ctx;
     if (f->role == ROLE_UNKNOWN)
         guess_role(f, ep, p, n);
+    else if (f->role_by_port && side_of(f, ep) == SIDE_SERVER && starts_client_hello(p, n) &&
+             !f->conn->ch.present && !f->conn->sh.present)
+        swap_roles(f);
     enum side s = side_of(f, ep);
     struct side_facts *sf = &f->conn->side[s];
     if (sf->bytes == 0) {

@@ -179,8 +179,9 @@ enum status hs_decode(struct conn *c, enum side from, uint8_t type, struct curso
             return ST_MALFORMED;
         return hs_server_hello(c, &body, w);
     case HS_ENCRYPTED_EXTENSIONS:
-        if (from != SIDE_SERVER)
-            return ST_MALFORMED;
+        /* TLS 1.3 only, and only the server sends it (RFC 8446 4.3.1) */
+        if (from != SIDE_SERVER || !conn_is_tls13(c))
+            return ST_OK;
         return encrypted_extensions(c, &body);
     case HS_CERTIFICATE:
         return certificate(c, from, &body, w);

@@ -38,6 +38,7 @@ const char *report_message_name(const struct conn *c, const struct message *m)
     case MSG_ENCRYPTED_RECORDS: return "encrypted handshake records";
     case MSG_SSLV2_CLIENT_HELLO: return "ClientHello";
     case MSG_SSLV2_SERVER_HELLO: return "SSLv2 ServerHello";
+    case MSG_SSLV2_CLIENT_MASTER_KEY: return "SSLv2 ClientMasterKey";
     default: break;
     }
     if (m->type == HS_SERVER_HELLO && c->sh.hello_retry && m->frame == c->sh.hrr_frame)

@@ -105,7 +105,10 @@ static void server_hello(FILE *f, const struct conn *c)
     key(f, "version", &first);
     json_cstr(f, report_version(sh->version, buf, sizeof buf));
     key(f, "cipher_suite", &first);
-    json_cstr(f, report_suite(sh->suite, buf, sizeof buf));
+    if (sh->sslv2)
+        fputs("null", f); /* an SSLv2 SERVER-HELLO offers a list, it does not choose */
+    else
+        json_cstr(f, report_suite(sh->suite, buf, sizeof buf));
     key(f, "extensions", &first);
     u16_names(f, sh->exts, sh->n_exts, reg_extension_name);
     key(f, "hello_retry", &first);
@@ -163,7 +166,8 @@ static void messages(FILE *f, const struct conn *c)
         const struct message *m = &c->messages[i];
         /* the schema lists handshake messages seen in clear */
         if (m->encrypted || (m->type >= 256 && m->type != MSG_SSLV2_CLIENT_HELLO &&
-                             m->type != MSG_SSLV2_SERVER_HELLO))
+                             m->type != MSG_SSLV2_SERVER_HELLO &&
+                             m->type != MSG_SSLV2_CLIENT_MASTER_KEY))
             continue;
         fprintf(f, "%s{\"frame\":%llu,\"from\":\"%s\",\"type\":", any ? "," : "",
                 (unsigned long long)m->frame, side_name(m->from));
@@ -315,10 +319,15 @@ void report_json_connection(FILE *f, const char *file, const struct conn *c)
     else
         fputs("null", f);
     fputs(",\"cipher_suite\":", f);
-    if (c->sh.present && !c->sh.sslv2)
+    if (c->sh.present && !c->sh.sslv2) {
         json_cstr(f, report_suite(c->sh.suite, buf, sizeof buf));
-    else
+    } else if (c->sh.sslv2 && c->sh.sslv2_cipher) {
+        /* an SSLv2 cipher kind has no IANA name: its 3-byte code */
+        snprintf(buf, sizeof buf, "0x%06x", c->sh.sslv2_cipher);
+        json_cstr(f, buf);
+    } else {
         fputs("null", f);
+    }
     fputs(",\"sni\":", f);
     if (c->ch.has_sni)
         json_string(f, c->ch.sni, c->ch.sni_len);

@@ -94,10 +94,12 @@ static int walk(const char *dir, struct path_list *out, int depth)
     if (here.n > 1)
         qsort(here.v, here.n, sizeof here.v[0], cmp_str);
     for (size_t i = 0; i < here.n; i++) {
-        struct stat st;
-        if (stat(here.v[i], &st) != 0)
+        struct stat st, lst;
+        if (stat(here.v[i], &st) != 0 || lstat(here.v[i], &lst) != 0)
             continue;
-        if (S_ISDIR(st.st_mode))
+        /* links to folders are not followed (find does the same): two links
+         * to "." would make the walk take 2^32 steps */
+        if (S_ISDIR(st.st_mode) && !S_ISLNK(lst.st_mode))
             walk(here.v[i], out, depth + 1);
         else if (S_ISREG(st.st_mode) && looks_like_capture(here.v[i]))
             push_path(out, here.v[i]);
@@ -240,24 +242,10 @@ int run_inputs(char *const inputs[], size_t n, const struct run_opts *o)
     struct path_list files = {0};
     struct cert_store *store = NULL;
     int rc = 0;
-    for (size_t i = 0; i < n; i++) {
-        struct stat st;
-        if (strcmp(inputs[i], "-") != 0 && stat(inputs[i], &st) == 0 && S_ISDIR(st.st_mode))
-            walk(inputs[i], &files, 0);
-        else
-            push_path(&files, inputs[i]);
-    }
-    if (o->ca_file != NULL || o->ca_path != NULL) {
-        if (cert_store_load(o->ca_file, o->ca_path, &store) != ST_OK) {
-            fprintf(stderr, "tlsexplain: cannot load the trust store\n");
-            return 2;
-        }
-    }
     struct keylog *keys = NULL;
     if (o->keylog_file != NULL) {
         if (keylog_load(o->keylog_file, &keys) != ST_OK) {
             fprintf(stderr, "tlsexplain: cannot read the key log %s\n", o->keylog_file);
-            cert_store_free(store);
             return 2;
         }
         struct keylog_counts kc;
@@ -270,6 +258,21 @@ int run_inputs(char *const inputs[], size_t n, const struct run_opts *o)
             fprintf(stderr, "tlsexplain: key log %s has no TLS 1.3 traffic secret\n",
                     o->keylog_file);
         run_keylog = keys;
+    }
+    for (size_t i = 0; i < n; i++) {
+        struct stat st;
+        if (strcmp(inputs[i], "-") != 0 && stat(inputs[i], &st) == 0 && S_ISDIR(st.st_mode))
+            walk(inputs[i], &files, 0);
+        else
+            push_path(&files, inputs[i]);
+    }
+    if (o->ca_file != NULL || o->ca_path != NULL) {
+        if (cert_store_load(o->ca_file, o->ca_path, &store) != ST_OK) {
+            fprintf(stderr, "tlsexplain: cannot load the trust store\n");
+            run_keylog = NULL;
+            keylog_free(keys);
+            return 2;
+        }
     }
     struct summary_table *sum = summary_new();
     /* the HTML report needs every file's facts in this process */

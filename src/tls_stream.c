@@ -93,9 +93,10 @@ static void drain_handshake(struct tls_stream *s, struct conn *c, enum side from
             break;
         if (len > TLS_MAX_HANDSHAKE_BYTES) {
             /* Only a certificate chain is ever this large (tens of intermediates
-             * or a huge CRL list): note it and let its bytes pass. Any other
-             * message claiming so much is not a handshake message at all. */
-            if (type != HS_CERTIFICATE) {
+             * or a huge CRL list), and it comes in full-size records: note it
+             * and let its bytes pass. Anything else claiming so much is not a
+             * handshake message at all. */
+            if (type != HS_CERTIFICATE || s->rlen < 1024) {
                 mark_malformed(c, from, "handshake message length");
                 s->state = TLS_LOST;
                 done = s->hs.len;
@@ -182,10 +183,10 @@ static void dec_stop(struct tls_stream *s, struct conn *c, enum side from,
                      enum decrypt_status why, uint64_t frame)
 {
     struct side_facts *sf = &c->side[from];
-    if (why != DECRYPT_OK) {
+    if (why != DECRYPT_OK)
         sf->decrypt = (uint8_t)why;
+    if (why == DECRYPT_FAILED || why == DECRYPT_INTERRUPTED)
         sf->decrypt_stop_frame = frame;
-    }
     s->dec_phase = DEC_OFF;
     if (s->dec == NULL)
         return;
@@ -459,7 +460,10 @@ static void start_stream(struct tls_stream *s, struct conn *c, enum side from,
                          const uint8_t *p, size_t n, uint64_t frame)
 {
     struct side_facts *sf = &c->side[from];
-    if (p[0] >= 0x80 && n >= 3 && (p[2] == 1 || p[2] == 4)) {
+    /* SSLv2 record (2-byte header, high bit set): CLIENT-HELLO (1),
+     * CLIENT-MASTER-KEY (2, only after an SSLv2 SERVER-HELLO), SERVER-HELLO (4) */
+    if (p[0] >= 0x80 && n >= 3 &&
+        (p[2] == 1 || p[2] == 4 || (p[2] == 2 && from == SIDE_CLIENT && c->sh.sslv2))) {
         s->state = TLS_SSLV2;
         s->v2_len = (uint16_t)(((p[0] & 0x7f) << 8) | p[1]);
         capbuf_init(&s->v2, 2 + (size_t)s->v2_len);
@@ -499,6 +503,15 @@ static size_t sslv2_bytes(struct tls_stream *s, struct conn *c, enum side from,
             mark_malformed(c, from, "SSLv2 CLIENT-HELLO");
         /* the server may answer with TLS records: so does the client afterwards */
         s->state = TLS_START;
+    } else if (type == 2 && from == SIDE_CLIENT && c->sh.sslv2) {
+        /* CLIENT-MASTER-KEY: the cipher kind the client picked (3 bytes) */
+        struct slice kind;
+        conn_add_message(c, frame, ts, from, MSG_SSLV2_CLIENT_MASTER_KEY, false);
+        if (cur_take(&m, 3, &kind) == ST_OK)
+            c->sh.sslv2_cipher = ((uint32_t)kind.ptr[0] << 16) | ((uint32_t)kind.ptr[1] << 8) |
+                                 kind.ptr[2];
+        s->state = TLS_SSLV2;
+        s->v2_len = 0xffff; /* what follows is encrypted */
     } else if (type == 4 && from == SIDE_SERVER) {
         conn_add_message(c, frame, ts, from, MSG_SSLV2_SERVER_HELLO, false);
         c->sh.present = true;

@@ -139,6 +139,16 @@ run missing-among-good 2 20 "$TOOL" "$GOOD" "$TMP/no-such-file.pcap" "$MULTI" &&
     expect missing-among-good "^$MULTI: 5 TLS connections, 4 ok, 1 failed" &&
     ok "missing file among good ones: exit 2, both good files reported"
 
+# ---- a folder that links to itself twice (a customer's archive, unpacked) ----
+mkdir -p "$TMP/loop"
+cp "$GOOD" "$TMP/loop/only.pcap"
+ln -s . "$TMP/loop/a" && ln -s . "$TMP/loop/b"
+run folder-loop 0 20 "$TOOL" "$TMP/loop" &&
+    expect folder-loop 'only.pcap: 1 TLS connection, 1 ok' &&
+    [ "$(grep -c 'TLS connection' "$OUT")" -eq 1 ] &&
+    ok "folder with two links to itself: each capture once, no endless walk" ||
+    { [ "$SAN_VERDICT" = ok ] && [ "$SAN_RC" = 0 ] && bad folder-loop "a capture reported more than once"; }
+
 # ---- more than 4 GiB: of stream in one connection, and of file ----
 $GEN seq4g "$TMP/seq4g.pcap" 70000
 run stream-4g 0 30 "$TOOL" --json "$TMP/seq4g.pcap" &&

@@ -37,7 +37,12 @@ fi
 
 mutate() {   # mutate SEED RATIO FROM IN OUT
     if [ "$MUTATOR" = zzuf ]; then
-        zzuf -s "$1" -r "$2" -b "$3-" <"$4" >"$5"
+        # (zzuf 0.15 fuzzes nothing with -b 0-: leave the range out then)
+        if [ "$3" -eq 0 ]; then
+            zzuf -s "$1" -r "$2" <"$4" >"$5"
+        else
+            zzuf -s "$1" -r "$2" -b "$3-" <"$4" >"$5"
+        fi
     else
         python3 -c '
 import random, sys

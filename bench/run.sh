@@ -1,0 +1,204 @@
+#!/bin/bash
+# bench/run.sh: speed and memory of tlsexplain against its peers, run side by
+# side on the same large capture (bench/make-large.sh), plus a repeatable
+# instruction count on a small capture. Speed and memory are measured here,
+# never by timed unit tests.
+#
+#   bench/run.sh                      the 100 MB capture
+#   SIZES="100M 1G" bench/run.sh      also the 1 GB one (about 7 minutes)
+#
+# Settings (environment):
+#   SIZES       capture sizes to build and measure, default "100M"
+#   RUNS        timed runs per tool, default 3 (1 for sizes of 1G and more)
+#   WARMUP      untimed runs first, default 1 (0 for sizes of 1G and more)
+#   TLSEXPLAIN  the binary to measure; default: `make -s` here, then ./tlsexplain
+#   HYPERFINE   0 to time with the built-in loop even when hyperfine is there
+#   INSTR       0 to skip the callgrind instruction count
+#   TOOLS       names of the rows to run (default all), e.g. "tlsexplain-json tshark-tls"
+#
+# Output: a Markdown table per size on stdout (also bench/out/results-SIZE.md),
+# the memory growth of tlsexplain between the sizes, and the instruction count.
+# Wall time is the mean of the timed runs (hyperfine, or a loop with
+# os.wait4); max RSS is the largest ru_maxrss of any run. MB = 10^6 bytes.
+# Every tool's output goes to /dev/null. Peers that are missing are listed as
+# such (Debian packages: tshark, tcpdump, ssldump, hyperfine, valgrind; Zeek is
+# not in Debian 12).
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/.." && pwd)
+out=$here/out
+mkdir -p "$out/tmp"
+
+if [ -z "${TLSEXPLAIN:-}" ]; then
+    make -s -C "$root" tlsexplain >&2
+    TLSEXPLAIN=$root/tlsexplain
+fi
+tlsx=$TLSEXPLAIN
+commit=$(git -C "$root" describe --always --dirty 2>/dev/null || echo unknown)
+sizes=${SIZES:-100M}
+
+have() { command -v "$1" >/dev/null 2>&1; }
+
+# name|command ({} is the capture). The first row is the reference for the ratios.
+rows() {
+    echo "tlsexplain-json|$tlsx --json {}"
+    echo "tlsexplain-summary|$tlsx -s {}"
+    have tshark && echo "tshark-tls|tshark -r {} -o tcp.reassemble_out_of_order:TRUE -Y tls.handshake -T fields -e frame.number -e tls.handshake.type"
+    have tshark && echo "tshark-conv|tshark -r {} -q -z conv,tcp"
+    have ssldump && echo "ssldump|ssldump -r {} -n"
+    have zeek && echo "zeek|zeek -r {}"
+    have tcpdump && echo "tcpdump-read|tcpdump -r {} -w /dev/null"
+    return 0
+}
+
+# What each row is, for the table.
+describe() {
+    case $1 in
+        tlsexplain-json) echo "tlsexplain --json (parse + rules + JSON report of every connection)" ;;
+        tlsexplain-summary) echo "tlsexplain -s (parse + rules + summary table)" ;;
+        tshark-tls) echo "tshark TLS dissection (-Y tls.handshake, fields)" ;;
+        tshark-conv) echo "tshark -q -z conv,tcp (TCP conversations only)" ;;
+        ssldump) echo "ssldump -n (TLS record decoder)" ;;
+        zeek) echo "zeek -r (ssl.log, conn.log, x509.log)" ;;
+        tcpdump-read) echo "tcpdump -r -w /dev/null (I/O floor)" ;;
+        *) echo "$1" ;;
+    esac
+}
+
+# measure NAME RUNS WARMUP JSON CMD...: runs CMD (output to /dev/null), writes
+# {"times": [...], "rss_kb": [...], "rc": N} to JSON.
+measure() {
+    python3 - "$@" <<'EOF'
+import json, os, subprocess, sys, time
+name, runs, warmup, dest, *cmd = sys.argv[1:]
+times, rss, rc = [], [], 0
+for i in range(int(warmup) + int(runs)):
+    t0 = time.perf_counter()
+    p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                         cwd=os.environ.get("BENCH_CWD"))
+    _, status, ru = os.wait4(p.pid, 0)
+    wall = time.perf_counter() - t0
+    rc = os.waitstatus_to_exitcode(status)
+    if i >= int(warmup):
+        times.append(wall)
+        rss.append(ru.ru_maxrss)
+json.dump({"name": name, "times": times, "rss_kb": rss, "rc": rc}, open(dest, "w"))
+EOF
+}
+
+use_hyperfine=0
+if [ "${HYPERFINE:-1}" != 0 ] && have hyperfine; then use_hyperfine=1; fi
+
+missing=""
+for t in tshark ssldump zeek tcpdump; do have "$t" || missing="$missing $t"; done
+
+for size in $sizes; do
+    cap=$(SIZE=$size "$here/make-large.sh")
+    big=0
+    case $size in *G) big=1 ;; esac
+    runs=${RUNS:-$([ $big = 1 ] && echo 1 || echo 3)}
+    warmup=${WARMUP:-$([ $big = 1 ] && echo 0 || echo 1)}
+    bytes=$(stat -c %s "$cap")
+    packets=$(capinfos -c -M "$cap" | awk '/Number of packets/ { print $NF }')
+    cat "$cap" >/dev/null  # into the page cache: every tool reads it warm
+    res=$out/tmp/res-$size
+    rm -rf "$res" && mkdir -p "$res"
+    n=0
+    while IFS='|' read -r name cmd; do
+        if [ -n "${TOOLS:-}" ] && ! echo " $TOOLS " | grep -q " $name "; then continue; fi
+        n=$((n + 1))
+        c=${cmd//\{\}/$cap}
+        echo "bench: $size $name: $c" >&2
+        # shellcheck disable=SC2086 # the command is split on blanks on purpose
+        if [ $use_hyperfine = 1 ] && [ "$runs" -ge 2 ]; then
+            hyperfine -N -i --style none --runs "$runs" --warmup "$warmup" \
+                --export-json "$res/$n-$name.hf.json" "$c" >/dev/null
+            BENCH_CWD=$out/tmp measure "$name" 1 0 "$res/$n-$name.json" $c
+        else
+            BENCH_CWD=$out/tmp measure "$name" "$runs" "$warmup" "$res/$n-$name.json" $c
+        fi
+        printf '%s\n%s\n' "$(describe "$name")" "$c" >"$res/$n-$name.cmd"
+    done < <(rows)
+    python3 - "$res" "$size" "$bytes" "$packets" "$runs" "$warmup" "$use_hyperfine" \
+        "$commit" "$missing" <<'EOF' | tee "$out/results-$size.md"
+import glob, json, os, statistics, sys
+res, size, nbytes, packets, runs, warmup, hf, commit, missing = sys.argv[1:]
+nbytes, packets = int(nbytes), int(packets)
+rows = []
+for path in sorted(glob.glob(os.path.join(res, "*.json")), key=lambda p: int(os.path.basename(p).split("-")[0])):
+    if path.endswith(".hf.json"):
+        continue
+    m = json.load(open(path))
+    hfp = path[:-5] + ".hf.json"
+    if os.path.exists(hfp):
+        r = json.load(open(hfp))["results"][0]
+        mean, sd = r["mean"], r["stddev"] or 0.0
+    else:
+        mean = statistics.mean(m["times"])
+        sd = statistics.stdev(m["times"]) if len(m["times"]) > 1 else 0.0
+    desc, cmd = open(path[:-5] + ".cmd").read().split("\n")[:2]
+    rows.append((m["name"], desc, cmd, mean, sd, max(m["rss_kb"]) * 1024 / 1e6, m["rc"]))
+ref_t, ref_m = rows[0][3], rows[0][5]
+print(f"### {size} capture: {nbytes / 1e6:.1f} MB, {packets} packets")
+print()
+print(f"tlsexplain {commit}; {runs} timed run(s) after {warmup} warm-up, "
+      f"wall time {'by hyperfine (mean ± σ)' if hf == '1' and int(runs) >= 2 else 'mean of the runs'}; "
+      f"ratios are to `{rows[0][0]}` (time ratio > 1: the peer is slower).")
+print()
+print("| tool | wall s | MB/s | packets/s | max RSS MB | time ÷ tlsexplain | RSS ÷ tlsexplain | exit |")
+print("|---|---:|---:|---:|---:|---:|---:|---:|")
+for name, desc, cmd, mean, sd, rss, rc in rows:
+    print(f"| {desc} | {mean:.2f} ± {sd:.2f} | {nbytes / 1e6 / mean:.1f} | {packets / mean:,.0f} | "
+          f"{rss:.1f} | {mean / ref_t:.2f} | {rss / ref_m:.2f} | {rc} |")
+if missing.strip():
+    print()
+    print(f"Not measured (not installed):{missing}.")
+print()
+print("Commands ({} is the capture):")
+print()
+for name, desc, cmd, *_ in rows:
+    print(f"    {cmd}")
+print()
+EOF
+done
+
+# Memory growth of tlsexplain between the sizes (DESIGN: memory grows with the
+# connections open at once, not with the size of the capture).
+set -- $sizes
+if [ $# -ge 2 ]; then
+    python3 - "$out/tmp" "$@" <<'EOF'
+import glob, json, os, sys
+base, sizes = sys.argv[1], sys.argv[2:]
+print("### Memory growth of tlsexplain with capture size")
+print()
+print("| row | " + " | ".join(f"{s} RSS MB" for s in sizes) + f" | {sizes[-1]} ÷ {sizes[0]} |")
+print("|---|" + "---:|" * (len(sizes) + 1))
+for name in ("tlsexplain-json", "tlsexplain-summary"):
+    vals = []
+    for s in sizes:
+        p = glob.glob(os.path.join(base, f"res-{s}", f"*-{name}.json"))
+        vals.append(max(json.load(open(p[0]))["rss_kb"]) * 1024 / 1e6 if p else float("nan"))
+    print(f"| {name} | " + " | ".join(f"{v:.1f}" for v in vals) + f" | {vals[-1] / vals[0]:.2f} |")
+print()
+EOF
+fi
+
+# A repeatable figure: instructions on a small capture (callgrind counts them
+# the same on every run and machine load, unlike wall time).
+if [ "${INSTR:-1}" != 0 ] && have valgrind; then
+    small=$root/test-captures/dhe/dhe-leading-zero.pcap
+    cg=$out/callgrind.out
+    valgrind --tool=callgrind --callgrind-out-file="$cg" "$tlsx" --json "$small" \
+        >/dev/null 2>"$out/callgrind.log" || true
+    ir=$(awk '/^(summary|totals):/ { print $2; exit }' "$cg")
+    echo "### Instructions (callgrind) on a small capture"
+    echo
+    echo "    valgrind --tool=callgrind $tlsx --json test-captures/dhe/dhe-leading-zero.pcap"
+    echo
+    printf '%s instructions (Ir) for %s packets; top functions (inclusive) in bench/out/callgrind-top.txt\n' \
+        "$(printf "%'d" "$ir" 2>/dev/null || echo "$ir")" \
+        "$(capinfos -c -M "$small" | awk '/Number of packets/ { print $NF }')"
+    callgrind_annotate --inclusive=yes "$cg" 2>/dev/null | head -60 >"$out/callgrind-top.txt" || true
+    echo
+fi
