@@ -35,7 +35,13 @@ if [ -z "${TLSEXPLAIN:-}" ]; then
     TLSEXPLAIN=$root/tlsexplain
 fi
 tlsx=$TLSEXPLAIN
-commit=$(git -C "$root" describe --always --dirty 2>/dev/null || echo unknown)
+# What is measured: the commit when it is this tree's build, else --version.
+if [ "$tlsx" = "$root/tlsexplain" ]; then
+    label="$(git -C "$root" describe --always --dirty 2>/dev/null || echo unknown) (this tree)"
+else
+    label="$("$tlsx" --version 2>/dev/null | head -1) at $tlsx"
+fi
+label=${LABEL:-$label}
 sizes=${SIZES:-100M}
 
 have() { command -v "$1" >/dev/null 2>&1; }
@@ -67,23 +73,36 @@ describe() {
 }
 
 # measure NAME RUNS WARMUP JSON CMD...: runs CMD (output to /dev/null), writes
-# {"times": [...], "rss_kb": [...], "rc": N} to JSON.
+# {"times": [...], "cpu": [...], "rss_kb": [...], "rc": N} to JSON.
 measure() {
     python3 - "$@" <<'EOF'
 import json, os, subprocess, sys, time
 name, runs, warmup, dest, *cmd = sys.argv[1:]
-times, rss, rc = [], [], 0
+# A child forked from Python starts with Python's resident pages, which
+# ru_maxrss counts, so GNU time (a small process) forks the tool when it is
+# there: its %M is the tool's own peak.
+gnu_time = "/usr/bin/time" if os.access("/usr/bin/time", os.X_OK) else None
+stats = os.path.join(os.environ.get("BENCH_CWD") or ".", f"time-{os.getpid()}.txt")
+times, cpu, rss, rc = [], [], [], 0
 for i in range(int(warmup) + int(runs)):
+    argv = [gnu_time, "-q", "-o", stats, "-f", "%e %U %S %M %x"] + cmd if gnu_time else cmd
     t0 = time.perf_counter()
-    p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    p = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                          cwd=os.environ.get("BENCH_CWD"))
     _, status, ru = os.wait4(p.pid, 0)
     wall = time.perf_counter() - t0
     rc = os.waitstatus_to_exitcode(status)
+    user, system, maxrss = ru.ru_utime, ru.ru_stime, ru.ru_maxrss
+    if gnu_time:
+        e, user, system, maxrss, rc = open(stats).read().split()[-5:]
+        user, system, maxrss, rc = float(user), float(system), int(maxrss), int(rc)
     if i >= int(warmup):
         times.append(wall)
-        rss.append(ru.ru_maxrss)
-json.dump({"name": name, "times": times, "rss_kb": rss, "rc": rc}, open(dest, "w"))
+        cpu.append(user + system)
+        rss.append(maxrss)
+if gnu_time:
+    os.unlink(stats)
+json.dump({"name": name, "times": times, "cpu": cpu, "rss_kb": rss, "rc": rc}, open(dest, "w"))
 EOF
 }
 
@@ -102,6 +121,7 @@ for size in $sizes; do
     bytes=$(stat -c %s "$cap")
     packets=$(capinfos -c -M "$cap" | awk '/Number of packets/ { print $NF }')
     cat "$cap" >/dev/null  # into the page cache: every tool reads it warm
+    load_before=$(cut -d' ' -f1-3 /proc/loadavg)
     res=$out/tmp/res-$size
     rm -rf "$res" && mkdir -p "$res"
     n=0
@@ -113,17 +133,19 @@ for size in $sizes; do
         # shellcheck disable=SC2086 # the command is split on blanks on purpose
         if [ $use_hyperfine = 1 ] && [ "$runs" -ge 2 ]; then
             hyperfine -N -i --style none --runs "$runs" --warmup "$warmup" \
-                --export-json "$res/$n-$name.hf.json" "$c" >/dev/null
+                --export-json "$res/$n-$name.hf.json" "$c" 2>&1 >/dev/null |
+                { grep -v -e 'Ignoring non-zero exit code' -e '^ *$' >&2 || true; }
             BENCH_CWD=$out/tmp measure "$name" 1 0 "$res/$n-$name.json" $c
         else
             BENCH_CWD=$out/tmp measure "$name" "$runs" "$warmup" "$res/$n-$name.json" $c
         fi
         printf '%s\n%s\n' "$(describe "$name")" "$c" >"$res/$n-$name.cmd"
     done < <(rows)
+    load_after=$(cut -d' ' -f1-3 /proc/loadavg)
     python3 - "$res" "$size" "$bytes" "$packets" "$runs" "$warmup" "$use_hyperfine" \
-        "$commit" "$missing" <<'EOF' | tee "$out/results-$size.md"
+        "$label" "$missing" "$load_before" "$load_after" <<'EOF' | tee "$out/results-$size.md"
 import glob, json, os, statistics, sys
-res, size, nbytes, packets, runs, warmup, hf, commit, missing = sys.argv[1:]
+res, size, nbytes, packets, runs, warmup, hf, label, missing, load0, load1 = sys.argv[1:]
 nbytes, packets = int(nbytes), int(packets)
 rows = []
 for path in sorted(glob.glob(os.path.join(res, "*.json")), key=lambda p: int(os.path.basename(p).split("-")[0])):
@@ -133,24 +155,27 @@ for path in sorted(glob.glob(os.path.join(res, "*.json")), key=lambda p: int(os.
     hfp = path[:-5] + ".hf.json"
     if os.path.exists(hfp):
         r = json.load(open(hfp))["results"][0]
-        mean, sd = r["mean"], r["stddev"] or 0.0
+        mean, sd, cpu = r["mean"], r["stddev"] or 0.0, r["user"] + r["system"]
     else:
         mean = statistics.mean(m["times"])
         sd = statistics.stdev(m["times"]) if len(m["times"]) > 1 else 0.0
+        cpu = statistics.mean(m["cpu"])
     desc, cmd = open(path[:-5] + ".cmd").read().split("\n")[:2]
-    rows.append((m["name"], desc, cmd, mean, sd, max(m["rss_kb"]) * 1024 / 1e6, m["rc"]))
-ref_t, ref_m = rows[0][3], rows[0][5]
+    rows.append((m["name"], desc, cmd, mean, sd, cpu, max(m["rss_kb"]) * 1024 / 1e6, m["rc"]))
+ref_t, ref_c, ref_m = rows[0][3], rows[0][5], rows[0][6]
 print(f"### {size} capture: {nbytes / 1e6:.1f} MB, {packets} packets")
 print()
-print(f"tlsexplain {commit}; {runs} timed run(s) after {warmup} warm-up, "
-      f"wall time {'by hyperfine (mean ± σ)' if hf == '1' and int(runs) >= 2 else 'mean of the runs'}; "
-      f"ratios are to `{rows[0][0]}` (time ratio > 1: the peer is slower).")
+print(f"tlsexplain: {label}. {runs} timed run(s) after {warmup} warm-up; wall time "
+      f"{'by hyperfine (mean ± σ)' if hf == '1' and int(runs) >= 2 else '(mean ± σ of the runs)'}; "
+      f"CPU = user + system; MB/s and packets/s from wall time; ratios are to the first row "
+      f"(> 1: the peer takes longer or more memory). Load average before/after: {load0} / {load1}.")
 print()
-print("| tool | wall s | MB/s | packets/s | max RSS MB | time ÷ tlsexplain | RSS ÷ tlsexplain | exit |")
-print("|---|---:|---:|---:|---:|---:|---:|---:|")
-for name, desc, cmd, mean, sd, rss, rc in rows:
-    print(f"| {desc} | {mean:.2f} ± {sd:.2f} | {nbytes / 1e6 / mean:.1f} | {packets / mean:,.0f} | "
-          f"{rss:.1f} | {mean / ref_t:.2f} | {rss / ref_m:.2f} | {rc} |")
+print("| tool | wall s | CPU s | MB/s | packets/s | max RSS MB | wall ÷ tlsx | CPU ÷ tlsx | RSS ÷ tlsx | exit |")
+print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+for name, desc, cmd, mean, sd, cpu, rss, rc in rows:
+    print(f"| {desc} | {mean:.2f} ± {sd:.2f} | {cpu:.2f} | {nbytes / 1e6 / mean:.1f} | "
+          f"{packets / mean:,.0f} | {rss:.1f} | {mean / ref_t:.2f} | {cpu / ref_c:.2f} | "
+          f"{rss / ref_m:.2f} | {rc} |")
 if missing.strip():
     print()
     print(f"Not measured (not installed):{missing}.")
@@ -197,7 +222,7 @@ if [ "${INSTR:-1}" != 0 ] && have valgrind; then
     echo "    valgrind --tool=callgrind $tlsx --json test-captures/dhe/dhe-leading-zero.pcap"
     echo
     printf '%s instructions (Ir) for %s packets; top functions (inclusive) in bench/out/callgrind-top.txt\n' \
-        "$(printf "%'d" "$ir" 2>/dev/null || echo "$ir")" \
+        "$(python3 -c 'import sys; print(f"{int(sys.argv[1]):,}")' "$ir" 2>/dev/null || echo "$ir")" \
         "$(capinfos -c -M "$small" | awk '/Number of packets/ { print $NF }')"
     callgrind_annotate --inclusive=yes "$cg" 2>/dev/null | head -60 >"$out/callgrind-top.txt" || true
     echo

@@ -201,6 +201,7 @@ struct conn {
     uint64_t synack_frame;
     struct tstamp syn_ts, synack_ts;
     bool mid_stream;           /* the capture starts after the SYN */
+    char app_protocol[24];     /* nDPI's name for a stream that is not TLS */
     bool roles_from_hello;     /* client/server decided by who sent the ClientHello */
     struct side_facts side[2];
 

@@ -25,6 +25,7 @@ struct flow_table {
     uint64_t dropped_conns;  /* not tracked: the cap was reached */
     uint64_t dropped_packets;
     const struct keylog *keylog; /* TLS 1.3 secrets for every new flow, or NULL */
+    struct classifier *classifier; /* nDPI, made when a stream is not TLS */
 };
 
 MUST_USE enum status flow_table_init(struct flow_table *t, size_t max_conns);

@@ -1,8 +1,10 @@
 /* flow.c: the connection table (see flow.h). Who is the client: the side
  * that sent the SYN; when the capture starts later, the side that sent the
  * ClientHello; failing both, the side not on the lower, well-known port. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "classify.h"
 #include "flow.h"
 #include "reassembly.h"
 #include "tls_stream.h"
@@ -20,6 +22,9 @@ struct flow {
     struct tls_conn_state tls; /* by side */
     bool fin[2], rst;
     bool released;             /* streams flushed and buffers freed */
+    struct classify_flow *cf;  /* nDPI state while a stream that is not TLS is named */
+    uint8_t cls_packets;
+    bool cls_done;
     uint32_t syn_seq;
 };
 
@@ -199,9 +204,34 @@ static struct reasm_sink sink_for(struct flow *f, int ep)
     return s;
 }
 
-/* Flushes what waits in both directions and frees the buffers; the facts stay. */
-static void release(struct flow *f, uint64_t frame)
+static void name_protocol(struct conn *c, const char *name)
 {
+    /* a guess of "TLS" by port number for bytes that are not TLS says nothing */
+    if (name != NULL && strcmp(name, "TLS") != 0 && c->app_protocol[0] == '\0')
+        snprintf(c->app_protocol, sizeof c->app_protocol, "%s", name);
+}
+
+/* A stream that is not TLS: nDPI names what it is from its first packets. */
+static void classify(struct flow_table *t, struct flow *f, const struct packet *p)
+{
+    if (t->classifier == NULL && classifier_new(&t->classifier) != ST_OK) {
+        f->cls_done = true;
+        return;
+    }
+    uint64_t ms = (uint64_t)p->ts.sec * 1000 + p->ts.nsec / 1000000;
+    const char *name = classify_packet(t->classifier, &f->cf, p->ip.ptr, p->ip.len, ms);
+    if (name != NULL || ++f->cls_packets >= CLASSIFY_MAX_PACKETS) {
+        const char *guess = classify_finish(t->classifier, &f->cf);
+        name_protocol(f->conn, name ? name : guess);
+        f->cls_done = true;
+    }
+}
+
+/* Flushes what waits in both directions and frees the buffers; the facts stay. */
+static void release(struct flow_table *t, struct flow *f, uint64_t frame)
+{
+    if (f->cf != NULL && t->classifier != NULL)
+        name_protocol(f->conn, classify_finish(t->classifier, &f->cf));
     if (f->released)
         return;
     for (int ep = 0; ep < 2; ep++) {
@@ -349,7 +379,7 @@ enum status flow_packet(struct flow_table *t, const struct packet *p)
     int ep = -1;
     struct flow *f = find_flow(t, p, &ep);
     if (f != NULL && starts_new_connection(f, p)) {
-        release(f, p->frame);
+        release(t, f, p->frame);
         unlink_flow(t, f);
         free(f);
         f = NULL;
@@ -373,6 +403,9 @@ enum status flow_packet(struct flow_table *t, const struct packet *p)
         struct reasm_sink s = sink_for(f, ep);
         TRY(reasm_segment(&f->rs[ep], seq, p->payload.ptr, p->payload.len, p->payload_wire,
                           p->frame, p->ts, &s));
+        if (!f->cls_done && (c->side[0].not_tls || c->side[1].not_tls) && !c->ch.present &&
+            !c->sh.present)
+            classify(t, f, p);
     }
     if (p->flags & TCP_ACK) {
         /* Several SYN-ACKs with other ISNs (a retrying middlebox): the
@@ -391,7 +424,7 @@ enum status flow_packet(struct flow_table *t, const struct packet *p)
      * reset is not that: the peer's data already on the way is still
      * captured after it, so its buffers go at the end of the capture. */
     if (f->fin[0] && f->fin[1])
-        release(f, p->frame);
+        release(t, f, p->frame);
     return ST_OK;
 }
 
@@ -401,7 +434,7 @@ void flow_table_finish(struct flow_table *t, uint64_t last_frame)
         for (struct flow *f = t->buckets[i]; f != NULL; f = f->hnext) {
             if (f->role == ROLE_UNKNOWN)
                 guess_role(f, 0, NULL, 0);
-            release(f, last_frame);
+            release(t, f, last_frame);
         }
 }
 
@@ -411,12 +444,13 @@ void flow_table_free(struct flow_table *t)
         struct flow *f = t->buckets[i];
         while (f != NULL) {
             struct flow *next = f->hnext;
-            release(f, 0);
+            release(t, f, 0);
             free(f);
             f = next;
         }
     }
     free(t->buckets);
+    classifier_free(t->classifier);
     for (size_t i = 0; i < t->n_conns; i++)
         conn_free(t->conns[i]);
     free(t->conns);

@@ -338,6 +338,11 @@ void report_json_connection(FILE *f, const char *file, const struct conn *c)
         json_string(f, c->sh.alpn, c->sh.alpn_len);
     else
         fputs("null", f);
+    fputs(",\"application_protocol\":", f);
+    if (c->app_protocol[0])
+        json_cstr(f, c->app_protocol);
+    else
+        fputs("null", f);
     fputs(",\"client_hello\":", f);
     client_hello(f, &c->ch);
     fputs(",\"server_hello\":", f);

@@ -72,6 +72,8 @@ static void one_line(FILE *f, const struct conn *c, const struct report_opts *o)
         fprintf(f, "  SNI %s", sni);
     if (c->verdict == VERDICT_INCOMPLETE)
         fprintf(f, "  (%s)", c->incomplete_why);
+    if (c->verdict == VERDICT_NOT_TLS && c->app_protocol[0])
+        fprintf(f, "  %s", c->app_protocol);
     fputc('\n', f);
 }
 

@@ -48,6 +48,8 @@ static bool match_plaintext_to_tls_port(const struct rule *self, const struct co
     if (!server_tls && !conn_is_tls_port(c, ctx))
         return false;
     const char *proto = plaintext_protocol(cl);
+    if (proto == NULL && c->app_protocol[0])
+        proto = c->app_protocol; /* nDPI's name for it */
     char first[80];
     first_bytes_text(cl, first, sizeof first);
     finding_init(f, self, server_tls || proto ? CONF_HIGH : CONF_MEDIUM);
@@ -82,6 +84,8 @@ static bool match_tls_to_plaintext_port(const struct rule *self, const struct co
     if (!c->ch.present || !sv->not_tls || c->sh.present)
         return false;
     const char *proto = plaintext_protocol(sv);
+    if (proto == NULL && c->app_protocol[0])
+        proto = c->app_protocol;
     char first[80];
     first_bytes_text(sv, first, sizeof first);
     finding_init(f, self, CONF_HIGH);
