@@ -19,6 +19,7 @@ run() {   # run NAME COMMAND...
         broken="$broken $name"
     fi
 }
+run lint scripts/lint.sh
 for t in build/tests/test_*; do
     run "unit $(basename "$t")" "$t"
 done

@@ -68,7 +68,7 @@ static void chosen_elsewhere(const struct server_stats *s, char *out, size_t len
         used += (size_t)snprintf(out + used, len - used, "%s%s", i ? ", " : "",
                                  suite_str(s->suites[i]));
     if (s != NULL && s->n_suites > 3 && used < len)
-        snprintf(out + used, len - used, " and %u more", s->n_suites - 3);
+        snprintf(out + used, len - used, " and %d more", (int)s->n_suites - 3);
 }
 
 static bool offers_any_of(const struct client_hello *ch, const struct server_stats *s)
