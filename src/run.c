@@ -254,6 +254,10 @@ int run_inputs(char *const inputs[], size_t n, const struct run_opts *o)
             fprintf(stderr, "tlsexplain: key log %s: %llu malformed line%s skipped\n",
                     o->keylog_file, (unsigned long long)kc.malformed,
                     kc.malformed == 1 ? "" : "s");
+        if (kc.dropped > 0)
+            fprintf(stderr, "tlsexplain: key log %s: more than %u client randoms, %llu secrets "
+                    "not kept\n", o->keylog_file, KEYLOG_MAX_ENTRIES,
+                    (unsigned long long)kc.dropped);
         if (kc.secrets == 0)
             fprintf(stderr, "tlsexplain: key log %s has no TLS 1.3 traffic secret\n",
                     o->keylog_file);

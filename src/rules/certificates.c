@@ -127,13 +127,31 @@ static void flight_evidence(struct finding_draft *f, const struct conn *c, const
     }
 }
 
-static void days(struct finding_draft *f, const char *what, int64_t seconds)
+/* "2517 days", "5 hours", "40 seconds" */
+static void span_text(int64_t seconds, char *out, size_t len)
 {
-    int64_t d = seconds / 86400;
-    if (d >= 1)
-        finding_explain(f, "%s by %lld day%s. ", what, (long long)d, d == 1 ? "" : "s");
+    if (seconds >= 2 * 86400)
+        snprintf(out, len, "%lld days", (long long)(seconds / 86400));
+    else if (seconds >= 2 * 3600)
+        snprintf(out, len, "%lld hours", (long long)(seconds / 3600));
     else
-        finding_explain(f, "%s by %lld seconds. ", what, (long long)seconds);
+        snprintf(out, len, "%lld seconds", (long long)seconds);
+}
+
+/* "2026-11-22" for a unix time */
+static void date_text(int64_t t, char *out, size_t len)
+{
+    char iso[40];
+    report_iso_time((struct tstamp){t, 0}, iso, sizeof iso);
+    snprintf(out, len, "%.10s", iso);
+}
+
+/* The facts of certificate i of the server's chain (the leaf when i < 0). */
+static void chain_cert(const struct conn *c, int i, struct cert_info *out)
+{
+    const struct cert_msg *m = &c->server_certs;
+    if (i < 0 || i >= m->kept || cert_parse(c->cert_bytes + m->der[i].off, m->der[i].len, out) != ST_OK)
+        memset(out, 0, sizeof *out);
 }
 
 /* TLS 1.3: the certificate is encrypted, but OpenSSL clients send their
@@ -202,14 +220,19 @@ static bool match_certificate_expired(const struct rule *self, const struct conn
     }
     if (!cert_problem_match(self, c, ctx, f, &v, &e))
         return false;
-    char when[40];
-    report_iso_time((struct tstamp){c->sh.ts.sec, 0}, when, sizeof when);
-    finding_explain(f, "At the time of the capture (%s) the server's certificate%s had "
-                       "expired ",
-                    when, v.rep.expired_index > 0 ? " chain (an intermediate)" : "");
-    days(f, "", v.rep.expired_by);
-    finding_explain(f, "The client refuses an expired certificate. If the certificate looks "
-                       "current to the server's admin, check the client's clock too.");
+    struct cert_info ci;
+    char name[160], until[16], now[16], span[32];
+    chain_cert(c, v.rep.expired_index, &ci);
+    text_safe_buf(name, sizeof name, ci.subject, strlen(ci.subject));
+    date_text(ci.not_after, until, sizeof until);
+    date_text(c->sh.ts.sec, now, sizeof now);
+    span_text(v.rep.expired_by, span, sizeof span);
+    finding_explain(f, "The server's %s (%s) expired on %s, %s before this capture was taken "
+                       "(%s), and the client refuses an expired certificate. If the "
+                       "certificate looks current to the server's admin, check the client's "
+                       "clock too.",
+                    v.rep.expired_index > 0 ? "intermediate certificate" : "certificate", name,
+                    until, span, now);
     finding_fix(f, "Renew the certificate (and any expired intermediate) and install it with "
                    "its full chain; IIS: bind the new certificate in the site's HTTPS "
                    "binding; nginx/Apache: replace the files and reload.");
@@ -225,11 +248,18 @@ static bool match_certificate_not_yet_valid(const struct rule *self, const struc
     struct ending e;
     if (!cert_problem_match(self, c, ctx, f, &v, &e))
         return false;
-    finding_explain(f, "The certificate is not valid yet at the time of the capture: it starts ");
-    days(f, "in the future", v.rep.not_valid_for);
-    finding_explain(f, "Either it was issued with a wrong start date, or a clock is wrong: a "
-                       "client whose clock is behind (a dead CMOS battery, a VM restored from "
-                       "a snapshot) sees every new certificate as not yet valid.");
+    struct cert_info ci;
+    char name[160], from[16], now[16], span[32];
+    chain_cert(c, v.rep.not_yet_valid_index, &ci);
+    text_safe_buf(name, sizeof name, ci.subject, strlen(ci.subject));
+    date_text(ci.not_before, from, sizeof from);
+    date_text(c->sh.ts.sec, now, sizeof now);
+    span_text(v.rep.not_valid_for, span, sizeof span);
+    finding_explain(f, "The certificate (%s) is valid only from %s, %s after this capture was "
+                       "taken (%s). Either it was issued with a wrong start date, or a clock "
+                       "is wrong: a client whose clock is behind (a dead CMOS battery, a VM "
+                       "restored from a snapshot) sees every new certificate as not yet valid.",
+                    name, from, span, now);
     finding_fix(f, "Check the client's date and time (enable NTP); if the clock is right, "
                    "reissue the certificate with a correct notBefore date.");
     f->refs = "RFC 5280 4.1.2.5; kb/FAILURES.md F2";

@@ -401,6 +401,20 @@ static void list_u16(struct finding_draft *f, const char *(*name)(uint16_t), con
         finding_explain(f, "%s", shown ? " ..." : "(none)");
 }
 
+/* A bare handshake_failure names no part of the offer: the parts that are
+ * not the narrowest stay possible, as low-confidence alternatives. */
+static bool low_alternative(const struct rule *self, const struct conn *c, const struct ending *e,
+                            struct finding_draft *f, const char *what)
+{
+    finding_init(f, self, CONF_LOW);
+    offer_and_refusal(f, c, e);
+    finding_explain(f, "The alert does not say which part of the offer the server refused; "
+                       "%s is possible too, though the offer is not narrow there.", what);
+    finding_fix(f, "Compare the client's offer with the server's configuration, or capture a "
+                   "client that works against the same server.");
+    return true;
+}
+
 static bool match_no_shared_cipher_suite(const struct rule *self, const struct conn *c,
                                          const struct rule_ctx *ctx, struct finding_draft *f)
 {
@@ -414,7 +428,7 @@ static bool match_no_shared_cipher_suite(const struct rule *self, const struct c
     enum narrow n = narrowest(c, s);
     bool proven = s != NULL && s->n_suites > 0 && !offers_any_of(&c->ch, s);
     if (!proven && n != NARROW_SUITES && n != NARROW_NONE)
-        return false; /* another part of the offer is the likelier one */
+        return alert && low_alternative(self, c, &e, f, "a missing common cipher suite");
     finding_init(f, self, proven ? CONF_HIGH : CONF_MEDIUM);
     offer_and_refusal(f, c, &e);
     finding_explain(f, "The client offers %zu cipher suite%s (", real_suites(&c->ch),
@@ -455,14 +469,17 @@ static bool match_no_shared_group(const struct rule *self, const struct conn *c,
     const struct server_stats *s = ctx_server(ctx, c);
     enum narrow n = narrowest(c, s);
     if (n != NARROW_GROUPS)
-        return false;
+        return low_alternative(self, c, &e, f, "a missing common key-exchange group");
     bool proven = s != NULL && s->n_groups > 0;
     finding_init(f, self, proven ? CONF_HIGH : CONF_MEDIUM);
     offer_and_refusal(f, c, &e);
-    finding_explain(f, "The client offers the key-exchange groups ");
+    bool one = real_values(&c->ch.groups) == 1;
+    finding_explain(f, "The client offers %s ", one ? "only the key-exchange group"
+                                                     : "the key-exchange groups");
     list_u16(f, reg_group_name, c->ch.groups.v, c->ch.groups.n);
-    finding_explain(f, " and the server supports none of them, so no ECDHE (or TLS 1.3) key "
-                       "exchange is possible. ");
+    finding_explain(f, " and the server supports %s, so no ECDHE (or TLS 1.3) key exchange is "
+                       "possible. ",
+                    one ? "not that one" : "none of them");
     if (proven) {
         finding_explain(f, "Other handshakes with this server used ");
         list_u16(f, reg_group_name, s->groups, s->n_groups);
@@ -487,7 +504,7 @@ static bool match_no_shared_signature_algorithm(const struct rule *self, const s
         return false;
     const struct server_stats *s = ctx_server(ctx, c);
     if (narrowest(c, s) != NARROW_SIGALGS)
-        return false;
+        return low_alternative(self, c, &e, f, "a missing common signature scheme");
     finding_init(f, self, CONF_MEDIUM);
     offer_and_refusal(f, c, &e);
     finding_explain(f, "The client accepts only these signature schemes: ");
