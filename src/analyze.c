@@ -20,18 +20,13 @@ static pcap_t *open_capture(const char *path, struct analysis *a)
     return pc;
 }
 
-static enum status apply_filter(pcap_t *pc, const char *filter, struct analysis *a)
+/* The filter is applied here, packet by packet, rather than with
+ * pcap_setfilter: frames that do not match must still be counted, so that
+ * frame numbers stay those Wireshark shows. */
+static enum status compile_filter(pcap_t *pc, const char *filter, struct bpf_program *prog,
+                                  struct analysis *a)
 {
-    struct bpf_program prog;
-    if (filter == NULL)
-        return ST_OK;
-    if (pcap_compile(pc, &prog, filter, 1, PCAP_NETMASK_UNKNOWN) != 0) {
-        set_error(a, "bad filter: %s", pcap_geterr(pc));
-        return ST_IO;
-    }
-    int rc = pcap_setfilter(pc, &prog);
-    pcap_freecode(&prog);
-    if (rc != 0) {
+    if (pcap_compile(pc, prog, filter, 1, PCAP_NETMASK_UNKNOWN) != 0) {
         set_error(a, "bad filter: %s", pcap_geterr(pc));
         return ST_IO;
     }
@@ -68,7 +63,9 @@ enum status analyze_file(const char *path, const struct analyze_opts *o, struct 
         pcap_close(pc);
         return ST_UNSUPPORTED;
     }
-    enum status st = apply_filter(pc, o->filter, a);
+    struct bpf_program prog;
+    bool filtering = o->filter != NULL;
+    enum status st = filtering ? compile_filter(pc, o->filter, &prog, a) : ST_OK;
     if (st != ST_OK) {
         a->unreadable = true;
         pcap_close(pc);
@@ -78,12 +75,13 @@ enum status analyze_file(const char *path, const struct analyze_opts *o, struct 
     const u_char *data;
     uint64_t frame = 0;
     int rc;
-    /* Frame numbers count every record read, so they match Wireshark's
-     * as long as no filter is given (with -f they count the matches). */
+    /* Frame numbers count every record read, filtered or not, as Wireshark's do. */
     while ((rc = pcap_next_ex(pc, &hdr, &data)) == 1) {
         struct packet p;
         enum skip_reason skip;
         frame++;
+        if (filtering && pcap_offline_filter(&prog, hdr, data) == 0)
+            continue;
         if (hdr->caplen < hdr->len)
             a->cut_frames++;
         memset(&p, 0, sizeof p);
@@ -108,6 +106,8 @@ enum status analyze_file(const char *path, const struct analyze_opts *o, struct 
         a->damaged = true;
     }
     a->frames = frame;
+    if (filtering)
+        pcap_freecode(&prog);
     pcap_close(pc);
     flow_table_finish(&a->flows, frame);
     for (size_t i = 0; i < a->flows.n_conns; i++)
