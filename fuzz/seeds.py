@@ -4,7 +4,9 @@ captures in the repository and in ../shared/corpus (nothing is checked in).
 
     python3 fuzz/seeds.py TARGET OUTDIR DIR...
 
-capture     the capture files, cut at a record boundary to at most 64 KB
+capture     the capture files, cut at a record boundary to at most 64 KB, and
+            small synthetic ones for each link type and encapsulation the
+            decoder knows (VLAN, MPLS, PPPoE, GRE, VXLAN, Geneve, GTP-U, ...)
 tls_stream  per TCP connection: clen(2) ctl(1) seed(1) client-bytes server-bytes
 cert        DER certificates (files and ones found in the streams), alone and
             as chains: flags(1) [len(2)]... der der...
@@ -230,11 +232,125 @@ def captures(dirs):
             yield path, data
 
 
+# ---- synthetic captures: one TCP handshake and ClientHello per encapsulation
+
+def _csum(b):
+    if len(b) % 2:
+        b += b"\0"
+    t = sum(struct.unpack("!%dH" % (len(b) // 2), b))
+    while t >> 16:
+        t = (t & 0xFFFF) + (t >> 16)
+    return ~t & 0xFFFF
+
+
+def _ipv4(proto, payload, src=b"\x0a\x00\x00\x01", dst=b"\x0a\x00\x00\x02"):
+    h = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(payload), 1, 0x4000, 64, proto, 0,
+                    src, dst)
+    return h[:10] + struct.pack("!H", _csum(h)) + h[12:] + payload
+
+
+def _ipv6(proto, payload, ext=b""):
+    src, dst = b"\x20\x01\x0d\xb8" + bytes(11) + b"\x01", b"\x20\x01\x0d\xb8" + bytes(11) + b"\x02"
+    return struct.pack("!IHBB", 0x60000000, len(ext) + len(payload), proto, 64) + src + dst + ext + payload
+
+
+def _tcp(sport, dport, seq, ack, flags, payload=b""):
+    return struct.pack("!HHIIBBHHH", sport, dport, seq, ack, 5 << 4, flags, 65535, 0, 0) + payload
+
+
+def _hello():
+    sni = b"fuzz.test"
+    ext = struct.pack("!HHHBH", 0, len(sni) + 5, len(sni) + 3, 0, len(sni)) + sni
+    ext += struct.pack("!HHB2H", 43, 5, 4, 0x0304, 0x0303)            # supported_versions
+    ext += struct.pack("!HHH2H", 10, 6, 4, 0x001D, 0x0017)             # supported_groups
+    ext += struct.pack("!HHH", 16, 5, 3) + b"\x02h2"                   # ALPN
+    ext += struct.pack("!HHHHH", 51, 38, 36, 0x001D, 32) + bytes(32)   # key_share
+    ext += struct.pack("!HHH2H", 13, 6, 4, 0x0804, 0x0403)             # signature_algorithms
+    suites = struct.pack("!4H", 0x1301, 0x1302, 0xC02F, 0x00FF)
+    body = (b"\x03\x03" + bytes(32) + b"\x20" + bytes(32) + struct.pack("!H", len(suites)) +
+            suites + b"\x01\x00" + struct.pack("!H", len(ext)) + ext)
+    hs = b"\x01" + struct.pack("!I", len(body))[1:] + body
+    return b"\x16\x03\x01" + struct.pack("!H", len(hs)) + hs
+
+
+def _flow(ip):
+    """The packets of a connection: SYN, SYN-ACK, ACK, ClientHello, alert, FIN."""
+    hello = _hello()
+    alert = b"\x15\x03\x03\x00\x02\x02\x28"
+    return [ip(True, _tcp(40000, 443, 100, 0, 0x02)),
+            ip(False, _tcp(443, 40000, 900, 101, 0x12)),
+            ip(True, _tcp(40000, 443, 101, 901, 0x10)),
+            ip(True, _tcp(40000, 443, 101, 901, 0x18, hello)),
+            ip(False, _tcp(443, 40000, 901, 101 + len(hello), 0x18, alert)),
+            ip(False, _tcp(443, 40000, 908, 101 + len(hello), 0x11))]
+
+
+def _v4(c2s, seg):
+    a, b = b"\x0a\x00\x00\x01", b"\x0a\x00\x00\x02"
+    return _ipv4(6, seg, a if c2s else b, b if c2s else a)
+
+
+def _v6(c2s, seg):
+    v = _ipv6(6, seg)
+    if not c2s:  # swap the addresses
+        v = v[:8] + v[24:40] + v[8:24] + v[40:]
+    return v
+
+
+def _eth(ethertype, payload, tags=b""):
+    return b"\x02\x00\x00\x00\x00\x02\x02\x00\x00\x00\x00\x01" + tags + struct.pack("!H", ethertype) + payload
+
+
+def _pcap(linktype, frames):
+    out = struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 262144, linktype)
+    for i, f in enumerate(frames):
+        out += struct.pack("<IIII", 1700000000, i * 1000, len(f), len(f)) + f
+    return out
+
+
+def synthetic_captures():
+    v4 = lambda c2s, seg: _v4(c2s, seg)
+    v6 = lambda c2s, seg: _v6(c2s, seg)
+    # IPv6 with hop-by-hop, destination options, a whole fragment and AH
+    def v6ext(c2s, seg):
+        ext = (bytes([60, 0]) + bytes(6) + bytes([44, 0]) + bytes(6) +
+               bytes([51, 0, 0, 0]) + bytes(4) + bytes([6, 1]) + bytes(10))
+        v = _ipv6(0, seg, ext)
+        return v if c2s else v[:8] + v[24:40] + v[8:24] + v[40:]
+    links = {
+        "ethernet": (1, lambda c, s: _eth(0x0800, v4(c, s))),
+        "ethernet-v6": (1, lambda c, s: _eth(0x86DD, v6(c, s))),
+        "ethernet-v6-ext": (1, lambda c, s: _eth(0x86DD, v6ext(c, s))),
+        "vlan": (1, lambda c, s: _eth(0x0800, v4(c, s), b"\x81\x00\x00\x64")),
+        "qinq": (1, lambda c, s: _eth(0x0800, v4(c, s), b"\x88\xa8\x00\x0a\x81\x00\x00\x64")),
+        "cisco-metadata": (1, lambda c, s: _eth(0x0800, v4(c, s), b"\x89\x09\x01\x01\x00\x01\x00\x02")),
+        "pppoe": (1, lambda c, s: _eth(0x8864, b"\x11\x00\x00\x01" + struct.pack("!H", 2 + len(v4(c, s))) + b"\x00\x21" + v4(c, s))),
+        "mpls": (1, lambda c, s: _eth(0x8847, b"\x00\x01\x00\x40" + b"\x00\x02\x01\x40" + v4(c, s))),
+        "gre": (1, lambda c, s: _eth(0x0800, _ipv4(47, b"\x20\x00\x08\x00" + b"\x00\x00\x00\x07" + v4(c, s), b"\xc0\xa8\x00\x01", b"\xc0\xa8\x00\x02"))),
+        "gre-teb": (1, lambda c, s: _eth(0x0800, _ipv4(47, b"\x00\x00\x65\x58" + _eth(0x0800, v4(c, s)), b"\xc0\xa8\x00\x01", b"\xc0\xa8\x00\x02"))),
+        "vxlan": (1, lambda c, s: _eth(0x0800, _ipv4(17, struct.pack("!HHHH", 50000, 4789, 16 + 14 + len(v4(c, s)), 0) + b"\x08\x00\x00\x00\x00\x00\x01\x00" + _eth(0x0800, v4(c, s)), b"\xc0\xa8\x00\x01", b"\xc0\xa8\x00\x02"))),
+        "geneve": (1, lambda c, s: _eth(0x0800, _ipv4(17, struct.pack("!HHHH", 50000, 6081, 0, 0) + b"\x01\x00\x65\x58\x00\x00\x01\x00" + bytes(4) + _eth(0x0800, v4(c, s)), b"\xc0\xa8\x00\x01", b"\xc0\xa8\x00\x02"))),
+        "gtpu": (1, lambda c, s: _eth(0x0800, _ipv4(17, struct.pack("!HHHH", 2152, 2152, 0, 0) + b"\x34\xff" + struct.pack("!HI", len(v4(c, s)) + 8, 1) + b"\x00\x00\x00\x85\x01\x10\x09\x00" + v4(c, s), b"\xc0\xa8\x00\x01", b"\xc0\xa8\x00\x02"))),
+        "ipip": (1, lambda c, s: _eth(0x0800, _ipv4(4, v4(c, s), b"\xc0\xa8\x00\x01", b"\xc0\xa8\x00\x02"))),
+        "6in4": (1, lambda c, s: _eth(0x0800, _ipv4(41, v6(c, s), b"\xc0\xa8\x00\x01", b"\xc0\xa8\x00\x02"))),
+        "sll": (113, lambda c, s: b"\x00\x00\x00\x01\x00\x06" + bytes(8) + b"\x08\x00" + v4(c, s)),
+        "sll2": (276, lambda c, s: b"\x08\x00\x00\x00" + bytes(16) + v4(c, s)),
+        "null": (0, lambda c, s: b"\x02\x00\x00\x00" + v4(c, s)),
+        "loop": (108, lambda c, s: b"\x00\x00\x00\x1e" + v6(c, s)),
+        "raw": (101, lambda c, s: v4(c, s)),
+        "ipv4": (228, lambda c, s: v4(c, s)),
+    }
+    for name, (link, wrap) in links.items():
+        yield _pcap(link, _flow(wrap))
+
+
 # ---- one generator per target ---------------------------------------------
 
 def seeds_capture(dirs):
     for _, data in captures(dirs):
         yield cut_capture(data)
+    for data in synthetic_captures():
+        yield data
 
 
 def seeds_tls_stream(dirs):

@@ -67,7 +67,8 @@ static void message_text(const struct conn *c, const struct message *m, char *ou
     } else if (m->type == 12 && c->kx.dhe) {
         snprintf(out, len, "%s (DH %u bits)", name, c->kx.dh_p_len * 8u);
     } else {
-        snprintf(out, len, "%s%s", name, m->encrypted ? " (encrypted)" : "");
+        snprintf(out, len, "%s%s", name,
+                 m->encrypted ? " (encrypted)" : m->decrypted ? " (decrypted)" : "");
     }
 }
 
@@ -90,8 +91,8 @@ static void collect(const struct conn *c, struct ladder *l)
             snprintf(buf, sizeof buf, "Alert (encrypted, %u bytes)", a->record_len);
         } else {
             const char *d = reg_alert_name(a->description);
-            snprintf(buf, sizeof buf, "Alert %s %s", a->level == 2 ? "fatal" : "warning",
-                     d ? d : "?");
+            snprintf(buf, sizeof buf, "Alert %s %s%s", a->level == 2 ? "fatal" : "warning",
+                     d ? d : "?", a->decrypted ? " (decrypted)" : "");
         }
         add(l, a->frame, a->ts, a->from, buf);
     }
