@@ -367,6 +367,19 @@ def seeds_tls_stream(dirs):
                 c, s = s, c
             for ctl in (0x00, 0x0A):
                 yield struct.pack(">HBB", len(c), ctl, len(c) & 0xFF) + c + s
+    for seed in synthetic_streams():
+        yield seed
+
+
+def synthetic_streams():
+    """SSLv2-format hellos (RFC 5246 E.2 and a genuine SSLv2 SERVER-HELLO)."""
+    specs = b"\x00\xc0\x2f\x00\x00\x2f\x01\x00\x80\x00\x56\x00"
+    body = b"\x01\x03\x01" + struct.pack("!HHH", len(specs), 0, 16) + specs + bytes(16)
+    client = struct.pack("!H", 0x8000 | len(body)) + body
+    sbody = b"\x04\x00\x01\x00\x02" + struct.pack("!HHH", 0, 3, 16) + b"\x01\x00\x80" + bytes(16)
+    server = struct.pack("!H", 0x8000 | len(sbody)) + sbody
+    for ctl in (0x00, 0x02, 0x04):
+        yield struct.pack(">HBB", len(client), ctl, 7) + client + server
 
 
 def ders_in(blob):

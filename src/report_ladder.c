@@ -68,7 +68,9 @@ static void message_text(const struct conn *c, const struct message *m, char *ou
         snprintf(out, len, "%s (DH %u bits)", name, c->kx.dh_p_len * 8u);
     } else {
         snprintf(out, len, "%s%s", name,
-                 m->encrypted ? " (encrypted)" : m->decrypted ? " (decrypted)" : "");
+                 m->encrypted && m->type < 256 ? " (encrypted)"
+                 : m->decrypted                  ? " (decrypted)"
+                                                 : "");
     }
 }
 
