@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/bin/bash
 # bench/make-large.sh: builds a large Ethernet capture for the benchmark from the
 # shared corpus, as ../shared/corpus/README.md suggests: one "round" is every
 # Ethernet pcap of the corpus (MANIFEST.tsv linktype pcap/ether) plus
@@ -61,6 +61,7 @@ echo "make-large: $(wc -l <"$work/sources") captures, round $((round / 1024)) Ki
 
 # copy N: fresh addresses (seed N), N days later. tcprewrite warns about every
 # tunnelled or cut packet it cannot re-checksum: those go to a log, shown on failure.
+# shellcheck disable=SC2016 # $1 and N expand in the inner shell
 seq 1 "$copies" | xargs -P "$jobs" -I N sh -c '
     { tcprewrite --seed=N -i "$1/round.pcap" -o "$1/rw-N.pcap" 2>"$1/rw-N.log" ||
       { cat "$1/rw-N.log" >&2; exit 1; }; } &&

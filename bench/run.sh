@@ -5,7 +5,7 @@
 # never by timed unit tests.
 #
 #   bench/run.sh                      the 100 MB capture
-#   SIZES="100M 1G" bench/run.sh      also the 1 GB one (about 7 minutes)
+#   SIZES="100M 1G" bench/run.sh      also the 1 GB one (about 5 minutes in all)
 #
 # Settings (environment):
 #   SIZES       capture sizes to build and measure, default "100M"
@@ -15,14 +15,16 @@
 #   HYPERFINE   0 to time with the built-in loop even when hyperfine is there
 #   INSTR       0 to skip the callgrind instruction count
 #   TOOLS       names of the rows to run (default all), e.g. "tlsexplain-json tshark-tls"
+#   LABEL       what to call the measured binary in the table
 #
 # Output: a Markdown table per size on stdout (also bench/out/results-SIZE.md),
 # the memory growth of tlsexplain between the sizes, and the instruction count.
 # Wall time is the mean of the timed runs (hyperfine, or a loop with
-# os.wait4); max RSS is the largest ru_maxrss of any run. MB = 10^6 bytes.
+# os.wait4); CPU is user + system; max RSS is GNU time's %M (the largest of
+# the runs). MB = 10^6 bytes.
 # Every tool's output goes to /dev/null. Peers that are missing are listed as
-# such (Debian packages: tshark, tcpdump, ssldump, hyperfine, valgrind; Zeek is
-# not in Debian 12).
+# such (Debian packages: tshark, tcpdump, ssldump, hyperfine, valgrind, time;
+# Zeek is not in Debian 12).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -106,6 +108,16 @@ json.dump({"name": name, "times": times, "cpu": cpu, "rss_kb": rss, "rc": rc}, o
 EOF
 }
 
+echo "## tlsexplain benchmark, $(date -u '+%Y-%m-%d %H:%M UTC')"
+echo
+echo "Machine: $(nproc) CPUs ($(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)), \
+$(awk '/^MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo) RAM, Linux $(uname -r); \
+tshark $(tshark --version 2>/dev/null | awk 'NR == 1 { print $3 }' || echo -), \
+ssldump $(dpkg-query -W -f='${Version}' ssldump 2>/dev/null || echo -), \
+tcpdump $(tcpdump --version 2>/dev/null | awk 'NR == 1 { print $3 }' || echo -), \
+hyperfine $(hyperfine --version 2>/dev/null | awk '{ print $NF }' || echo -)."
+echo
+
 use_hyperfine=0
 if [ "${HYPERFINE:-1}" != 0 ] && have hyperfine; then use_hyperfine=1; fi
 
@@ -134,7 +146,7 @@ for size in $sizes; do
         if [ $use_hyperfine = 1 ] && [ "$runs" -ge 2 ]; then
             hyperfine -N -i --style none --runs "$runs" --warmup "$warmup" \
                 --export-json "$res/$n-$name.hf.json" "$c" 2>&1 >/dev/null |
-                { grep -v -e 'Ignoring non-zero exit code' -e '^ *$' >&2 || true; }
+                { grep -v -e 'Ignoring non-zero exit code' -e 'first benchmarking run' -e '^ *$' >&2 || true; }
             BENCH_CWD=$out/tmp measure "$name" 1 0 "$res/$n-$name.json" $c
         else
             BENCH_CWD=$out/tmp measure "$name" "$runs" "$warmup" "$res/$n-$name.json" $c
@@ -162,6 +174,8 @@ for path in sorted(glob.glob(os.path.join(res, "*.json")), key=lambda p: int(os.
         cpu = statistics.mean(m["cpu"])
     desc, cmd = open(path[:-5] + ".cmd").read().split("\n")[:2]
     rows.append((m["name"], desc, cmd, mean, sd, cpu, max(m["rss_kb"]) * 1024 / 1e6, m["rc"]))
+if not rows:
+    sys.exit(0)
 ref_t, ref_c, ref_m = rows[0][3], rows[0][5], rows[0][6]
 print(f"### {size} capture: {nbytes / 1e6:.1f} MB, {packets} packets")
 print()
@@ -173,7 +187,8 @@ print()
 print("| tool | wall s | CPU s | MB/s | packets/s | max RSS MB | wall ÷ tlsx | CPU ÷ tlsx | RSS ÷ tlsx | exit |")
 print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
 for name, desc, cmd, mean, sd, cpu, rss, rc in rows:
-    print(f"| {desc} | {mean:.2f} ± {sd:.2f} | {cpu:.2f} | {nbytes / 1e6 / mean:.1f} | "
+    spread = f" ± {sd:.2f}" if int(runs) > 1 else ""
+    print(f"| {desc} | {mean:.2f}{spread} | {cpu:.2f} | {nbytes / 1e6 / mean:.1f} | "
           f"{packets / mean:,.0f} | {rss:.1f} | {mean / ref_t:.2f} | {cpu / ref_c:.2f} | "
           f"{rss / ref_m:.2f} | {rc} |")
 if missing.strip():
@@ -190,6 +205,7 @@ done
 
 # Memory growth of tlsexplain between the sizes (DESIGN: memory grows with the
 # connections open at once, not with the size of the capture).
+# shellcheck disable=SC2086 # one word per size
 set -- $sizes
 if [ $# -ge 2 ]; then
     python3 - "$out/tmp" "$@" <<'EOF'

@@ -10,6 +10,8 @@ capture     the capture files, cut at a record boundary to at most 64 KB, and
 tls_stream  per TCP connection: clen(2) ctl(1) seed(1) client-bytes server-bytes
 cert        DER certificates (files and ones found in the streams), alone and
             as chains: flags(1) [len(2)]... der der...
+tls13       whole TLS 1.3 handshakes for fuzz_tls13.c to seal
+keylog      the NSS key logs (*.keylog, keylogs/*), whole and fed in pieces
 reassembly  the real segment sequences of a few connections, in the format
             fuzz_reassembly.c reads
 
@@ -452,7 +454,52 @@ def seeds_reassembly(dirs):
                     yield s
 
 
+def seeds_keylog(dirs):
+    for path in files_under(dirs):
+        if not (path.endswith(".keylog") or "/keylogs/" in path or path.endswith(".keys")):
+            continue
+        with open(path, "rb") as f:
+            data = f.read()[:MAX_CAPTURE]
+        for split in (0, 7, 63):
+            yield bytes([split]) + data
+
+
+def tls13_records(cert):
+    """fuzz_tls13.c input: a whole TLS 1.3 handshake, application data, a
+    KeyUpdate and a close_notify, each record sealed by the harness."""
+    def rec(hdr, content):
+        return bytes([hdr]) + struct.pack(">H", len(content)) + content
+    def msg(t, body):
+        return bytes([t]) + struct.pack(">I", len(body))[1:] + body
+    cert_body = b"\x00" + struct.pack(">I", len(cert) + 5)[1:] + struct.pack(">I", len(cert))[1:] + cert + b"\x00\x00"
+    flight = (msg(8, b"\x00\x00") + msg(11, cert_body) + msg(15, b"\x08\x04\x00\x00") +
+              msg(20, bytes(32)))
+    out = rec(0x01, flight[:40]) + rec(0x01, flight[40:])         # split over two records
+    out += rec(0x00, msg(20, bytes(32)))                         # client Finished
+    out += rec(0x13, b"HTTP/1.1 200 OK\r\n\r\n")                # server application data
+    out += rec(0x03, msg(4, bytes(13)))                          # NewSessionTicket
+    out += rec(0x02, msg(24, b"\x00"))                           # client KeyUpdate
+    out += rec(0x12, b"GET / HTTP/1.1\r\n\r\n")                  # client data, next keys
+    out += rec(0x0a, b"\x01\x00")                                # close_notify
+    out += rec(0x29, b"\x02\x28")                                # padded alert, handshake keys
+    return out
+
+
+def seeds_tls13(dirs):
+    certs = []
+    for path in files_under(dirs):
+        if path.endswith(".der") and "crl" not in path:
+            with open(path, "rb") as f:
+                certs.append(f.read())
+    for cert in (certs[:4] or [bytes(64)]):
+        body = tls13_records(cert)
+        for ctl in (0x00, 0x01, 0x02, 0x04):
+            yield bytes([ctl]) + body
+
+
 TARGETS = {
+    "tls13": seeds_tls13,
+    "keylog": seeds_keylog,
     "capture": seeds_capture,
     "tls_stream": seeds_tls_stream,
     "cert": seeds_cert,

@@ -205,7 +205,9 @@ struct conn {
     bool roles_from_hello;     /* client/server decided by who sent the ClientHello */
     struct side_facts side[2];
 
-    struct client_hello ch;
+    /* The first ClientHello; until one is seen, conn_no_client_hello (shared,
+     * never written), so that connections without one cost 2.6 KB less. */
+    struct client_hello *ch;
     uint32_t client_hellos;    /* 2 after a HelloRetryRequest */
     struct server_hello sh;
     struct key_exchange kx;
@@ -250,7 +252,10 @@ static inline uint16_t conn_version(const struct conn *c)
     return c->sh.present ? c->sh.version : 0;
 }
 
+extern struct client_hello conn_no_client_hello;
 struct conn *conn_new(uint32_t id);
+/* The connection's own ClientHello, allocated on first use; NULL without memory. */
+struct client_hello *conn_client_hello(struct conn *c);
 void conn_free(struct conn *c);
 void conn_add_message(struct conn *c, uint64_t frame, struct tstamp ts, enum side from,
                       uint16_t type,

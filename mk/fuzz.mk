@@ -29,6 +29,9 @@ FUZZ_REPLAY_BINS = $(FUZZ_NAMES:%=$(FUZZ_DIR)/replay_%)
 FUZZ_OPTS = -timeout=10 -rss_limit_mb=2048 -max_len=65536 -print_final_stats=1
 
 .PHONY: fuzz-build fuzz-run fuzz-replay-build
+# the objects appear only in pattern rules: without this make deletes them
+# after each build as intermediate files, and every build starts over
+.SECONDARY: $(FUZZ_OBJ) $(FUZZ_REPLAY_OBJ)
 
 fuzz-build: $(FUZZ_BINS)
 
@@ -53,7 +56,7 @@ $(FUZZ_DIR)/replay_%: fuzz/fuzz_%.c fuzz/replay.c $(FUZZ_REPLAY_OBJ)
 # out-of-memory makes libFuzzer exit non-zero, and then this target fails.
 fuzz-run: fuzz-build
 	@mkdir -p $(FUZZ_DIR)/artifacts $(FUZZ_DIR)/logs
-	@fail=0; for t in $(FUZZ_NAMES); do \
+	@pass=0 fail=0; for t in $(FUZZ_NAMES); do \
 	    mkdir -p fuzz/corpus-$$t; \
 	    python3 fuzz/seeds.py $$t fuzz/corpus-$$t $(FUZZ_SEED_DIRS) >/dev/null || exit 1; \
 	    log=$(FUZZ_DIR)/logs/$$t.log; \
@@ -66,13 +69,15 @@ fuzz-run: fuzz-build
 	    cov=$$(grep -o 'cov: [0-9]*' $$log | tail -1); \
 	    corp=$$(ls fuzz/corpus-$$t | wc -l); \
 	    if [ $$rc -eq 0 ]; then \
+	        pass=$$((pass + 1)); \
 	        echo "fuzz $$t: ok, $${execs:-?} execs, $${rate:-?} execs/s, $$cov, corpus $$corp, $(FUZZ_SECONDS) s"; \
 	    else \
-	        fail=1; \
+	        fail=$$((fail + 1)); \
 	        echo "fuzz $$t: FAILED (exit $$rc), $${execs:-?} execs; log $$log"; \
 	        grep -E 'ERROR|SUMMARY|runtime error|Test unit written' $$log | head -5 | sed 's/^/    /'; \
 	    fi; \
-	done; exit $$fail
+	done; \
+	echo "fuzz: $$pass passed, $$fail failed"; [ $$fail -eq 0 ]
 
 ifeq ($(words $(MAKEFILE_LIST)),1)
 .DEFAULT_GOAL := fuzz-build

@@ -4,12 +4,27 @@
 #include "conn.h"
 #include "diagnosis.h"
 
+struct client_hello conn_no_client_hello;
+
 struct conn *conn_new(uint32_t id)
 {
     struct conn *c = calloc(1, sizeof *c);
-    if (c != NULL)
+    if (c != NULL) {
         c->id = id;
+        c->ch = &conn_no_client_hello;
+    }
     return c;
+}
+
+struct client_hello *conn_client_hello(struct conn *c)
+{
+    if (c->ch == &conn_no_client_hello) {
+        struct client_hello *ch = calloc(1, sizeof *ch);
+        if (ch == NULL)
+            return NULL;
+        c->ch = ch;
+    }
+    return c->ch;
 }
 
 void conn_free(struct conn *c)
@@ -18,6 +33,8 @@ void conn_free(struct conn *c)
         return;
     free(c->cert_bytes);
     free(c->messages);
+    if (c->ch != &conn_no_client_hello)
+        free(c->ch);
     diagnosis_free(c->diagnosis);
     free(c);
 }

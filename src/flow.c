@@ -180,7 +180,7 @@ static void on_data(void *ctx, int ep, const uint8_t *p, size_t n, uint64_t fram
     if (f->role == ROLE_UNKNOWN)
         guess_role(f, ep, p, n);
     else if (f->role_by_port && side_of(f, ep) == SIDE_SERVER && starts_client_hello(p, n) &&
-             !f->conn->ch.present && !f->conn->sh.present)
+             !f->conn->ch->present && !f->conn->sh.present)
         swap_roles(f);
     enum side s = side_of(f, ep);
     struct side_facts *sf = &f->conn->side[s];
@@ -403,7 +403,7 @@ enum status flow_packet(struct flow_table *t, const struct packet *p)
         struct reasm_sink s = sink_for(f, ep);
         TRY(reasm_segment(&f->rs[ep], seq, p->payload.ptr, p->payload.len, p->payload_wire,
                           p->frame, p->ts, &s));
-        if (!f->cls_done && (c->side[0].not_tls || c->side[1].not_tls) && !c->ch.present &&
+        if (!f->cls_done && (c->side[0].not_tls || c->side[1].not_tls) && !c->ch->present &&
             !c->sh.present)
             classify(t, f, p);
     }

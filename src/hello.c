@@ -202,19 +202,25 @@ enum status hs_client_hello(struct conn *c, struct cursor *m, const struct hs_wh
     enum status st = parse_client_hello(&ch, m, w);
     ch.malformed = st != ST_OK;
     ja4_compute(&ch, ch.ja4);
-    if (!c->ch.present)
-        c->ch = ch;
+    if (!c->ch->present) {
+        struct client_hello *mine = conn_client_hello(c);
+        if (mine == NULL)
+            return ST_NOMEM;
+        *mine = ch;
+    }
     return st;
 }
 
 /* RFC 5246 E.2: the SSLv2-compatible CLIENT-HELLO. The type byte is read. */
 enum status hs_sslv2_client_hello(struct conn *c, struct cursor *m, const struct hs_where *w)
 {
-    struct client_hello *ch = &c->ch;
     uint16_t spec_len, sid_len, challenge_len;
     c->client_hellos++;
-    if (ch->present)
+    if (c->ch->present)
         return ST_OK;
+    struct client_hello *ch = conn_client_hello(c);
+    if (ch == NULL)
+        return ST_NOMEM;
     ch->present = true;
     ch->sslv2_format = true;
     ch->frame = w->frame;
@@ -332,9 +338,9 @@ enum status hs_server_hello(struct conn *c, struct cursor *m, const struct hs_wh
     if (sh->version == TLS_VERSION_13)
         sh->resumed = has_ext(sh, EXT_PRE_SHARED_KEY);
     else
-        sh->resumed = sh->session_id_len > 0 && c->ch.present &&
-                      sh->session_id_len == c->ch.session_id_len &&
-                      memcmp(sid.buf + sid.pos, c->ch.session_id, sh->session_id_len) == 0;
+        sh->resumed = sh->session_id_len > 0 && c->ch->present &&
+                      sh->session_id_len == c->ch->session_id_len &&
+                      memcmp(sid.buf + sid.pos, c->ch->session_id, sh->session_id_len) == 0;
     if (sh->hello_retry) {
         /* keep the retry's facts apart: the real ServerHello follows */
         c->sh.hello_retry = true;

@@ -106,8 +106,8 @@ static void endpoint(const struct addr *a, uint16_t port, char *buf, size_t len)
 static void sni_of(const struct conn *c, char *buf, size_t len)
 {
     buf[0] = '\0';
-    if (c->ch.has_sni)
-        text_safe_buf(buf, len, c->ch.sni, c->ch.sni_len);
+    if (c->ch->has_sni)
+        text_safe_buf(buf, len, c->ch->sni, c->ch->sni_len);
 }
 
 static const char *verdict_class(int v)
@@ -464,13 +464,13 @@ static void message_text(const struct conn *c, const struct message *m, char *ou
     char v[16], s[64], sni[80];
     const char *name = report_message_name(c, m);
     if (m->type == 1 || m->type == MSG_SSLV2_CLIENT_HELLO) {
-        uint16_t best = c->ch.legacy_version;
-        for (uint16_t i = 0; i < c->ch.versions.n; i++)
-            if (c->ch.versions.v[i] > best && c->ch.versions.v[i] <= 0x0304)
-                best = c->ch.versions.v[i];
+        uint16_t best = c->ch->legacy_version;
+        for (uint16_t i = 0; i < c->ch->versions.n; i++)
+            if (c->ch->versions.v[i] > best && c->ch->versions.v[i] <= 0x0304)
+                best = c->ch->versions.v[i];
         sni_of(c, sni, sizeof sni);
         snprintf(out, len, "%s up to %s, %u suites%s%s", name,
-                 report_version(best, v, sizeof v), c->ch.total_suites, sni[0] ? ", SNI " : "",
+                 report_version(best, v, sizeof v), c->ch->total_suites, sni[0] ? ", SNI " : "",
                  sni);
     } else if (m->type == 2 && c->sh.present && m->frame == c->sh.frame) {
         snprintf(out, len, "%s %s %s", name, report_version(c->sh.version, v, sizeof v),
@@ -689,25 +689,25 @@ static void offer_facts(FILE *f, const struct conn *c)
     fprintf(f, "<dt>frames</dt><dd>%llu&#8211;%llu, from %s, %.1f ms</dd>",
             (unsigned long long)c->first_frame, (unsigned long long)c->last_frame, when,
             report_ms_between(c->start, c->end));
-    if (c->ch.present) {
-        uint16_t best = c->ch.legacy_version;
-        for (uint16_t i = 0; i < c->ch.versions.n; i++)
-            if (c->ch.versions.v[i] > best && c->ch.versions.v[i] <= 0x0304)
-                best = c->ch.versions.v[i];
+    if (c->ch->present) {
+        uint16_t best = c->ch->legacy_version;
+        for (uint16_t i = 0; i < c->ch->versions.n; i++)
+            if (c->ch->versions.v[i] > best && c->ch->versions.v[i] <= 0x0304)
+                best = c->ch->versions.v[i];
         fputs("<dt>client offers</dt><dd>", f);
         escf(f, "up to %s, %u cipher suites", report_version(best, v, sizeof v),
-             c->ch.total_suites);
-        if (c->ch.n_alpn > 0) {
+             c->ch->total_suites);
+        if (c->ch->n_alpn > 0) {
             fputs(", ALPN ", f);
-            for (uint8_t i = 0; i < c->ch.n_alpn; i++) {
+            for (uint8_t i = 0; i < c->ch->n_alpn; i++) {
                 if (i)
                     fputs(", ", f);
-                esc_n(f, c->ch.alpn[i], c->ch.alpn_len[i]);
+                esc_n(f, c->ch->alpn[i], c->ch->alpn_len[i]);
             }
         }
-        if (c->ch.ja4[0]) {
+        if (c->ch->ja4[0]) {
             fputs(", JA4 <code>", f);
-            esc(f, c->ch.ja4);
+            esc(f, c->ch->ja4);
             fputs("</code>", f);
         }
         fputs("</dd>", f);
@@ -721,7 +721,7 @@ static void offer_facts(FILE *f, const struct conn *c)
             esc_n(f, c->sh.alpn, c->sh.alpn_len);
         }
         fputs("</dd>", f);
-    } else if (c->ch.present) {
+    } else if (c->ch->present) {
         fputs("<dt>server chose</dt><dd>no ServerHello</dd>", f);
     }
     fputs("</dl>\n", f);

@@ -329,8 +329,8 @@ void report_json_connection(FILE *f, const char *file, const struct conn *c)
         fputs("null", f);
     }
     fputs(",\"sni\":", f);
-    if (c->ch.has_sni)
-        json_string(f, c->ch.sni, c->ch.sni_len);
+    if (c->ch->has_sni)
+        json_string(f, c->ch->sni, c->ch->sni_len);
     else
         fputs("null", f);
     fputs(",\"alpn\":", f);
@@ -344,7 +344,7 @@ void report_json_connection(FILE *f, const char *file, const struct conn *c)
     else
         fputs("null", f);
     fputs(",\"client_hello\":", f);
-    client_hello(f, &c->ch);
+    client_hello(f, c->ch);
     fputs(",\"server_hello\":", f);
     server_hello(f, c);
     fputs(",\"key_exchange\":", f);

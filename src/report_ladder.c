@@ -44,17 +44,17 @@ static void message_text(const struct conn *c, const struct message *m, char *ou
 {
     char v[16], s[16], sni[64] = "";
     const char *name = report_message_name(c, m);
-    if ((m->type == 1 || m->type == MSG_SSLV2_CLIENT_HELLO) && c->ch.malformed) {
+    if ((m->type == 1 || m->type == MSG_SSLV2_CLIENT_HELLO) && c->ch->malformed) {
         snprintf(out, len, "%s (malformed)", name);
     } else if (m->type == 1 || m->type == MSG_SSLV2_CLIENT_HELLO) {
-        uint16_t best = c->ch.legacy_version;
-        for (uint16_t i = 0; i < c->ch.versions.n; i++)
-            if (c->ch.versions.v[i] > best && c->ch.versions.v[i] <= 0x0304)
-                best = c->ch.versions.v[i];
-        if (c->ch.has_sni)
-            text_safe_buf(sni, sizeof sni, c->ch.sni, c->ch.sni_len);
+        uint16_t best = c->ch->legacy_version;
+        for (uint16_t i = 0; i < c->ch->versions.n; i++)
+            if (c->ch->versions.v[i] > best && c->ch->versions.v[i] <= 0x0304)
+                best = c->ch->versions.v[i];
+        if (c->ch->has_sni)
+            text_safe_buf(sni, sizeof sni, c->ch->sni, c->ch->sni_len);
         snprintf(out, len, "%s up to %s, %u suites%s%s", name, report_version(best, v, sizeof v),
-                 c->ch.total_suites, sni[0] ? ", SNI " : "", sni);
+                 c->ch->total_suites, sni[0] ? ", SNI " : "", sni);
     } else if (m->type == 2 && c->sh.present && m->frame == c->sh.frame && !c->sh.sslv2) {
         char alpn[ALPN_MAX_LEN * 4] = "";
         if (c->sh.has_alpn)

@@ -62,8 +62,8 @@ static void one_line(FILE *f, const struct conn *c, const struct report_opts *o)
     const char *verdict = verdict_name((enum verdict)c->verdict);
     const char *color = c->verdict == VERDICT_OK ? C_GREEN
                         : c->verdict == VERDICT_FAILED ? C_RED : C_YELLOW;
-    if (c->ch.has_sni)
-        text_safe_buf(sni, sizeof sni, c->ch.sni, c->ch.sni_len);
+    if (c->ch->has_sni)
+        text_safe_buf(sni, sizeof sni, c->ch->sni, c->ch->sni_len);
     fprintf(f, "#%-3u %-46s %s%s%s", c->id, ep, col(o, color), verdict, col(o, C_OFF));
     if (c->sh.present && !c->sh.sslv2)
         fprintf(f, "  %s %s", report_version(c->sh.version, v, sizeof v),
@@ -98,8 +98,8 @@ static void failed_block(FILE *f, const struct conn *c, const struct report_opts
     const struct diagnosis *d = c->diagnosis;
     char ep[160], sni[80] = "";
     endpoints(c, ep, sizeof ep);
-    if (c->ch.has_sni)
-        text_safe_buf(sni, sizeof sni, c->ch.sni, c->ch.sni_len);
+    if (c->ch->has_sni)
+        text_safe_buf(sni, sizeof sni, c->ch->sni, c->ch->sni_len);
     fprintf(f, "\n%s#%u%s  %s  %sFAILED%s  %s\n", col(o, C_BOLD), c->id, col(o, C_OFF), ep,
             col(o, C_RED), col(o, C_OFF), d && d->main.title ? d->main.title : "");
     if (d == NULL || d->main.id == NULL)

@@ -171,8 +171,8 @@ static bool tls13_possible(const struct conn *c)
         return conn_is_tls13(c);
     if (c->sh.hello_retry)
         return true;
-    for (uint16_t i = 0; c->ch.present && i < c->ch.versions.n; i++)
-        if (version_is_tls13(c->ch.versions.v[i]))
+    for (uint16_t i = 0; c->ch->present && i < c->ch->versions.n; i++)
+        if (version_is_tls13(c->ch->versions.v[i]))
             return true;
     return false;
 }
@@ -199,7 +199,7 @@ static void dec_stop(struct tls_stream *s, struct conn *c, enum side from,
 static const struct keylog_entry *dec_secrets(const struct tls_conn_state *t,
                                               const struct conn *c)
 {
-    return c->ch.present ? keylog_find(t->keylog, c->ch.random) : NULL;
+    return c->ch->present ? keylog_find(t->keylog, c->ch->random) : NULL;
 }
 
 /* The first type 23 record of a direction: are there keys for it? */
@@ -350,7 +350,7 @@ static void dec_record_done(struct tls_conn_state *t, struct tls_stream *s, stru
         /* 0-RTT records precede the client's handshake records and are under
          * another secret (RFC 8446 2.3): pass them until one opens */
         if (from == SIDE_CLIENT && s->dec_phase == DEC_HANDSHAKE && !d->opened_one &&
-            c->ch.has_early_data && d->early_records < DEC_MAX_EARLY_RECORDS) {
+            c->ch->has_early_data && d->early_records < DEC_MAX_EARLY_RECORDS) {
             d->early_records++;
             return;
         }

@@ -99,7 +99,7 @@ static void set_incomplete(struct conn *c, const char *why)
 void verdict_decide(struct conn *c)
 {
     const struct side_facts *cl = &c->side[SIDE_CLIENT], *sv = &c->side[SIDE_SERVER];
-    bool tls_seen = c->ch.present || c->sh.present || cl->records > 0 || sv->records > 0;
+    bool tls_seen = c->ch->present || c->sh.present || cl->records > 0 || sv->records > 0;
     enum side by;
     bool rst;
     uint64_t close_frame;
@@ -115,7 +115,7 @@ void verdict_decide(struct conn *c)
         return;
     }
     if (c->sh.present && c->sh.sslv2) {
-        c->verdict = cl->bytes > c->ch.length ? VERDICT_OK : VERDICT_FAILED;
+        c->verdict = cl->bytes > c->ch->length ? VERDICT_OK : VERDICT_FAILED;
         return;
     }
     bool established = false;
@@ -131,7 +131,7 @@ void verdict_decide(struct conn *c)
         c->verdict = VERDICT_FAILED;
         return;
     }
-    if (!c->ch.present && !c->sh.present) {
+    if (!c->ch->present && !c->sh.present) {
         /* records, but no hello: the snap length cut it (tcpdump -s 96 keeps
          * record headers only), or the capture began after the handshake */
         if (cl->cut_segments || sv->cut_segments)
@@ -147,7 +147,7 @@ void verdict_decide(struct conn *c)
                               : "packets of the handshake are missing from the capture");
         return;
     }
-    if (!c->ch.present) {
+    if (!c->ch->present) {
         set_incomplete(c, "the ClientHello is not in the capture");
         return;
     }

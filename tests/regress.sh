@@ -7,13 +7,15 @@
 #                                     build/fuzz/replay_NAME: the fuzz target's
 #                                     entry point, built with $(CC) and ASan by
 #                                     make -f mk/fuzz.mk fuzz-replay-build
+# NAME.xz is NAME compressed (big, regular captures); it is unpacked first.
 # Each must end without a crash, a sanitizer report or a hang (10 s).
 # Ends with "regress: N passed, N failed".
 cd "$(dirname "$0")/.." || exit 2
 . tests/sanitize.sh
 TOOL=$(san_tool)
 LOG=$(mktemp)
-trap 'rm -f "$LOG"' EXIT INT TERM
+TMP=$(mktemp -d /tmp/tlsx-regress.XXXXXX)
+trap 'rm -rf "$LOG" "$TMP"' EXIT INT TERM
 pass=0 fail=0
 
 check() {   # check INPUT CMD...
@@ -42,6 +44,12 @@ for f in tests/regress/*; do
     name=$(basename "$f")
     case $name in
         README* | *.md) continue ;;
+        *.xz)
+            name=${name%.xz}
+            python3 -c 'import lzma, sys; open(sys.argv[2], "wb").write(lzma.open(sys.argv[1]).read())' \
+                "$f" "$TMP/$name" || { fail=$((fail + 1)); echo "FAIL: cannot unpack $f"; continue; }
+            f=$TMP/$name
+            ;;
     esac
     target=${name%%-*}
     case $name in

@@ -63,7 +63,7 @@ san_corpus() {
         done
     done <"$list"
     rm -f "$log" "$list"
-    echo "asan-check: $runs runs, $((runs - bad)) passed, $bad failed"
+    echo "asan-check: $((runs - bad)) passed, $bad failed ($runs runs of $tool, each file with --json and with -a -v)"
     [ "$bad" -eq 0 ]
 }
 

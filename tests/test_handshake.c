@@ -64,21 +64,21 @@ TEST(client_hello_fields)
     client_hello_body(&m);
     struct cursor cur = cur_make(m.b, m.n);
     CHECK_EQ_INT(hs_client_hello(c, &cur, &where), ST_OK);
-    CHECK(c->ch.present);
-    CHECK_EQ_INT(c->ch.n_suites, 4);
-    CHECK(c->ch.reneg_scsv);
-    CHECK(c->ch.has_sni);
-    CHECK_EQ_STR(c->ch.sni, "example.com");
-    CHECK_EQ_INT(c->ch.groups.n, 2);
-    CHECK_EQ_INT(c->ch.sigalgs.v[1], 0x0403);
-    CHECK_EQ_INT(c->ch.versions.v[0], 0x0304);
-    CHECK_EQ_INT(c->ch.n_alpn, 2);
-    CHECK_EQ_STR(c->ch.alpn[1], "http/1.1");
-    CHECK_EQ_INT(c->ch.key_shares.v[0], 0x001d);
-    CHECK_EQ_INT(c->ch.key_share_bytes, 32);
-    CHECK_EQ_INT(c->ch.n_exts, 6);
+    CHECK(c->ch->present);
+    CHECK_EQ_INT(c->ch->n_suites, 4);
+    CHECK(c->ch->reneg_scsv);
+    CHECK(c->ch->has_sni);
+    CHECK_EQ_STR(c->ch->sni, "example.com");
+    CHECK_EQ_INT(c->ch->groups.n, 2);
+    CHECK_EQ_INT(c->ch->sigalgs.v[1], 0x0403);
+    CHECK_EQ_INT(c->ch->versions.v[0], 0x0304);
+    CHECK_EQ_INT(c->ch->n_alpn, 2);
+    CHECK_EQ_STR(c->ch->alpn[1], "http/1.1");
+    CHECK_EQ_INT(c->ch->key_shares.v[0], 0x001d);
+    CHECK_EQ_INT(c->ch->key_share_bytes, 32);
+    CHECK_EQ_INT(c->ch->n_exts, 6);
     /* t13d + 3 suites (GREASE out) + 6 extensions + ALPN h2 */
-    CHECK(strncmp(c->ch.ja4, "t13d0306h2_", 11) == 0);
+    CHECK(strncmp(c->ch->ja4, "t13d0306h2_", 11) == 0);
     conn_free(c);
 }
 
@@ -114,11 +114,11 @@ TEST(record_layer_any_split)
             size_t k = rec.n - off < chunk ? rec.n - off : chunk;
             tls_feed(&t, c, SIDE_CLIENT, rec.b + off, k, 1 + off / chunk, (struct tstamp){0, 0});
         }
-        CHECK(c->ch.present);
+        CHECK(c->ch->present);
         CHECK_EQ_INT(c->n_messages, 1);
         CHECK_EQ_INT(c->side[SIDE_CLIENT].records, 1);
         /* the chunks that carried the message (the 5-byte record header aside) */
-        CHECK_EQ_INT(c->ch.segments, (rec.n - 1) / chunk - 5 / chunk + 1);
+        CHECK_EQ_INT(c->ch->segments, (rec.n - 1) / chunk - 5 / chunk + 1);
         tls_free(&t);
         conn_free(c);
     }

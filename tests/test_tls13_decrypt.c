@@ -456,11 +456,11 @@ TEST(stream_decrypts_the_handshake)
     struct run r;
     run_start(&r, true);
     struct conn *c = r.c;
-    CHECK(c->ch.present);
+    CHECK(c->ch->present);
     CHECK(conn_is_tls13(c));
     uint8_t random[32];
     unhex(client_random, random, sizeof random);
-    CHECK(memcmp(c->ch.random, random, 32) == 0);
+    CHECK(memcmp(c->ch->random, random, 32) == 0);
     /* the server's flight, split across two segments */
     feed_hex(&r, SIDE_SERVER, server_flight_record, 300);
     static const uint16_t flight[] = {HS_ENCRYPTED_EXTENSIONS, HS_CERTIFICATE,

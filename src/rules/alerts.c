@@ -55,8 +55,8 @@ static bool match_handshake_alert(const struct rule *self, const struct conn *c,
     char buf[16];
     const char *name = alert_name_or_code(e.alert->description, buf, sizeof buf);
     finding_init(f, self, CONF_MEDIUM);
-    if (c->ch.present)
-        finding_evidence(f, c->ch.frame, "client  ClientHello");
+    if (c->ch->present)
+        finding_evidence(f, c->ch->frame, "client  ClientHello");
     if (c->sh.present)
         finding_evidence(f, c->sh.frame, "server  ServerHello");
     finding_evidence(f, e.alert->frame, "%s  fatal alert %s", side_name(e.alert->from), name);
@@ -68,10 +68,10 @@ static bool match_handshake_alert(const struct rule *self, const struct conn *c,
         }
     finding_explain(f, "The %s ended the handshake with the fatal alert %s%s%s.",
                     side_name(e.alert->from), name, meaning ? ": " : "", meaning ? meaning : "");
-    if (e.alert->description == 109 && c->ch.present && ch_max_version(&c->ch) == 0x0304)
+    if (e.alert->description == 109 && c->ch->present && ch_max_version(c->ch) == 0x0304)
         finding_explain(f, " The ClientHello offers TLS 1.3 with %s key_share and %s "
                            "supported_groups.",
-                        c->ch.key_shares.total ? "a" : "no", c->ch.groups.total ? "a" : "no");
+                        c->ch->key_shares.total ? "a" : "no", c->ch->groups.total ? "a" : "no");
     finding_fix(f, "%s", fix ? fix : "Look at the log of the side that sent the alert: it names "
                                      "the reason.");
     f->refs = "RFC 8446 6.2; RFC 5246 7.2.2; kb/FAILURES.md 3";

@@ -57,8 +57,8 @@ static bool check_chain(const struct conn *c, const struct rule_ctx *ctx, struct
     }
     if (cert_parse(der[0], len[0], &v->leaf) != ST_OK)
         memset(&v->leaf, 0, sizeof v->leaf);
-    const char *sni = c->ch.has_sni && memchr(c->ch.sni, 0, c->ch.sni_len) == NULL
-                          ? c->ch.sni : NULL;
+    const char *sni = c->ch->has_sni && memchr(c->ch->sni, 0, c->ch->sni_len) == NULL
+                          ? c->ch->sni : NULL;
     if (cert_check_chain(der, len, m->kept, c->sh.ts.sec, sni, ctx->opts->store, &v->rep) !=
         ST_OK)
         return false;
@@ -275,7 +275,7 @@ static bool match_certificate_hostname_mismatch(const struct rule *self, const s
     if (!cert_problem_match(self, c, ctx, f, &v, &e))
         return false;
     char sni[80] = "", names[300] = "";
-    text_safe_buf(sni, sizeof sni, c->ch.sni, c->ch.sni_len);
+    text_safe_buf(sni, sizeof sni, c->ch->sni, c->ch->sni_len);
     size_t used = 0;
     for (size_t i = 0; i < v.leaf.n_san && i < 6 && used < sizeof names; i++) {
         char one[80];

@@ -77,7 +77,7 @@ static enum status add_to_context(struct rule_ctx *ctx, const struct conn *c)
     struct server_stats *s = server_for(ctx, c);
     ENSURE(s != NULL, ST_NOMEM);
     s->tls_seen++;
-    if (c->ch.has_sni)
+    if (c->ch->has_sni)
         s->saw_sni = true;
     if (c->verdict == VERDICT_FAILED) {
         s->failed++;
@@ -88,7 +88,7 @@ static enum status add_to_context(struct rule_ctx *ctx, const struct conn *c)
     if (c->verdict != VERDICT_OK || !c->sh.present)
         return ST_OK;
     s->ok++;
-    if (!c->ch.has_sni)
+    if (!c->ch->has_sni)
         s->saw_no_sni_ok = true;
     const struct reg_suite *suite = reg_suite(c->sh.suite);
     if (suite != NULL && suite->forward_secret)
@@ -199,8 +199,8 @@ static void check_server_chain(struct conn *c, const struct rule_ctx *ctx)
         der[i] = c->cert_bytes + m->der[i].off;
         len[i] = m->der[i].len;
     }
-    const char *sni = c->ch.has_sni && memchr(c->ch.sni, 0, c->ch.sni_len) == NULL
-                          ? c->ch.sni : NULL;
+    const char *sni = c->ch->has_sni && memchr(c->ch->sni, 0, c->ch->sni_len) == NULL
+                          ? c->ch->sni : NULL;
     int64_t when = c->sh.present ? c->sh.ts.sec : c->start.sec;
     if (cert_check_chain(der, len, m->kept, when, sni, ctx->opts->store, &rep) == ST_OK) {
         c->chain_checked = true;

@@ -24,7 +24,7 @@ enum {
  * or a close right after it. */
 static bool hello_refused(const struct conn *c, const struct ending *e)
 {
-    if (!c->ch.present || c->sh.present)
+    if (!c->ch->present || c->sh.present)
         return false;
     if (e->alert != NULL && e->alert->from == SIDE_SERVER)
         return true;
@@ -40,12 +40,12 @@ static bool server_alert_is(const struct ending *e, uint8_t desc)
 static void offer_and_refusal(struct finding_draft *f, const struct conn *c, const struct ending *e)
 {
     char sni[80] = "";
-    if (c->ch.has_sni)
-        text_safe_buf(sni, sizeof sni, c->ch.sni, c->ch.sni_len);
-    finding_evidence(f, c->ch.frame, "client  ClientHello up to %s, %u suites%s%s%s",
-                     version_str(ch_max_version(&c->ch)), c->ch.total_suites,
+    if (c->ch->has_sni)
+        text_safe_buf(sni, sizeof sni, c->ch->sni, c->ch->sni_len);
+    finding_evidence(f, c->ch->frame, "client  ClientHello up to %s, %u suites%s%s%s",
+                     version_str(ch_max_version(c->ch)), c->ch->total_suites,
                      sni[0] ? ", SNI " : ", no SNI", sni,
-                     ch_only_forward_secret(&c->ch) ? ", all forward-secret" : "");
+                     ch_only_forward_secret(c->ch) ? ", all forward-secret" : "");
     if (e->alert != NULL && e->alert->from == SIDE_SERVER) {
         char buf[16];
         finding_evidence(f, e->alert->frame, "server  fatal alert %s, %.1f ms later; no "
@@ -86,7 +86,7 @@ static bool match_no_forward_secret_suite(const struct rule *self, const struct 
 {
     struct ending e;
     conn_ending(c, &e);
-    if (!hello_refused(c, &e) || !ch_only_forward_secret(&c->ch))
+    if (!hello_refused(c, &e) || !ch_only_forward_secret(c->ch))
         return false;
     if (e.alert != NULL && e.alert->description != ALERT_HANDSHAKE_FAILURE &&
         e.alert->description != ALERT_INSUFFICIENT_SECURITY)
@@ -136,7 +136,7 @@ static bool match_inappropriate_fallback(const struct rule *self, const struct c
     conn_ending(c, &e);
     if (!server_alert_is(&e, ALERT_INAPPROPRIATE_FALLBACK))
         return false;
-    finding_init(f, self, c->ch.fallback_scsv ? CONF_HIGH : CONF_MEDIUM);
+    finding_init(f, self, c->ch->fallback_scsv ? CONF_HIGH : CONF_MEDIUM);
     offer_and_refusal(f, c, &e);
     finding_explain(f, "The client retried with a lower version (up to %s) and marked the "
                        "retry with TLS_FALLBACK_SCSV%s. The server supports a higher version, "
@@ -144,8 +144,8 @@ static bool match_inappropriate_fallback(const struct rule *self, const struct c
                        "7507). The real failure is the client's first attempt at the higher "
                        "version, which failed for another reason (often a middlebox or a "
                        "network error).",
-                    version_str(ch_max_version(&c->ch)),
-                    c->ch.fallback_scsv ? "" : " (not visible in this ClientHello)");
+                    version_str(ch_max_version(c->ch)),
+                    c->ch->fallback_scsv ? "" : " (not visible in this ClientHello)");
     finding_fix(f, "Find why the first, higher-version attempt failed (look for the "
                    "connection just before this one). Update the client so it does not fall "
                    "back: modern clients never do.");
@@ -160,7 +160,7 @@ static bool match_protocol_version_mismatch(const struct rule *self, const struc
     struct ending e;
     conn_ending(c, &e);
     const struct server_stats *s = ctx_server(ctx, c);
-    uint16_t offered = ch_max_version(&c->ch);
+    uint16_t offered = ch_max_version(c->ch);
     char v[16];
     if (c->sh.present) {
         /* kb B2: the client refuses the version the server chose */
@@ -168,7 +168,7 @@ static bool match_protocol_version_mismatch(const struct rule *self, const struc
             e.alert->description != ALERT_PROTOCOL_VERSION)
             return false;
         finding_init(f, self, CONF_HIGH);
-        finding_evidence(f, c->ch.frame, "client  ClientHello up to %s", version_str(offered));
+        finding_evidence(f, c->ch->frame, "client  ClientHello up to %s", version_str(offered));
         finding_evidence(f, c->sh.frame, "server  ServerHello choosing %s",
                          report_version(c->sh.version, v, sizeof v));
         finding_evidence(f, e.alert->frame, "client  fatal alert protocol_version");
@@ -192,9 +192,9 @@ static bool match_protocol_version_mismatch(const struct rule *self, const struc
         elsewhere_higher = elsewhere_higher || s->versions[i] > offered;
         elsewhere_lower = elsewhere_lower || s->versions[i] < offered;
     }
-    bool tls13_only = c->ch.versions.n > 0 && offered == 0x0304;
-    for (uint16_t i = 0; tls13_only && i < c->ch.versions.n; i++)
-        if (!reg_is_grease(c->ch.versions.v[i]) && c->ch.versions.v[i] != 0x0304)
+    bool tls13_only = c->ch->versions.n > 0 && offered == 0x0304;
+    for (uint16_t i = 0; tls13_only && i < c->ch->versions.n; i++)
+        if (!reg_is_grease(c->ch->versions.v[i]) && c->ch->versions.v[i] != 0x0304)
             tls13_only = false;
     if (!alert70 && !(e.closed && (elsewhere_higher || (tls13_only && elsewhere_lower))))
         return false;
@@ -204,10 +204,10 @@ static bool match_protocol_version_mismatch(const struct rule *self, const struc
     offer_and_refusal(f, c, &e);
     char offer[64] = "";
     size_t used = 0;
-    for (uint16_t i = 0; i < c->ch.versions.n && used < sizeof offer; i++)
-        if (!reg_is_grease(c->ch.versions.v[i]))
+    for (uint16_t i = 0; i < c->ch->versions.n && used < sizeof offer; i++)
+        if (!reg_is_grease(c->ch->versions.v[i]))
             used += (size_t)snprintf(offer + used, sizeof offer - used, "%s%s",
-                                     used ? ", " : "", version_str(c->ch.versions.v[i]));
+                                     used ? ", " : "", version_str(c->ch->versions.v[i]));
     if (!offer[0])
         snprintf(offer, sizeof offer, "%s and below", version_str(offered));
     finding_explain(f, "The client offers %s; the server %s. ", offer,
@@ -246,17 +246,17 @@ static bool match_sni_required(const struct rule *self, const struct conn *c,
     bool alert112 = e.alert != NULL && e.alert->from == SIDE_SERVER &&
                     e.alert->description == ALERT_UNRECOGNIZED_NAME;
     /* a server that insists on SNI may call it a missing extension */
-    bool alert109 = !c->sh.present && !c->ch.has_sni && e.alert != NULL &&
+    bool alert109 = !c->sh.present && !c->ch->has_sni && e.alert != NULL &&
                     e.alert->from == SIDE_SERVER && e.alert->description == ALERT_MISSING_EXTENSION;
     /* a reset for the client without SNI while clients with SNI get through */
-    bool reset_no_sni = hello_refused(c, &e) && e.alert == NULL && !c->ch.has_sni &&
+    bool reset_no_sni = hello_refused(c, &e) && e.alert == NULL && !c->ch->has_sni &&
                         s != NULL && s->ok > 0 && !s->saw_no_sni_ok;
     if (!alert112 && !alert109 && !reset_no_sni)
         return false;
     finding_init(f, self, alert112 || (alert109 && s != NULL && s->saw_sni) ? CONF_HIGH
                                                                            : CONF_MEDIUM);
     offer_and_refusal(f, c, &e);
-    if (!c->ch.has_sni)
+    if (!c->ch->has_sni)
         finding_explain(f, "The client sent no server_name (SNI). The server hosts several "
                            "names on this address and needs SNI to choose the certificate; "
                            "without it, it refuses the handshake. ");
@@ -270,7 +270,7 @@ static bool match_sni_required(const struct rule *self, const struct conn *c,
         finding_explain(f, "In this capture, %u handshake%s with this server that carried SNI "
                            "succeeded.",
                         s->ok, s->ok == 1 ? "" : "s");
-    finding_fix(f, c->ch.has_sni
+    finding_fix(f, c->ch->has_sni
                        ? "Configure the server for this name (a virtual host with a certificate "
                          "that covers it), or have the client use a name the server serves."
                        : "Make the client send SNI (old clients: Java 6, Windows XP, Python 2 "
@@ -295,9 +295,9 @@ static bool match_alpn_mismatch(const struct rule *self, const struct conn *c,
     offer_and_refusal(f, c, &e);
     char names[160] = "";
     size_t used = 0;
-    for (uint8_t i = 0; i < c->ch.n_alpn && used < sizeof names; i++) {
+    for (uint8_t i = 0; i < c->ch->n_alpn && used < sizeof names; i++) {
         char one[ALPN_MAX_LEN * 4];
-        text_safe_buf(one, sizeof one, c->ch.alpn[i], c->ch.alpn_len[i]);
+        text_safe_buf(one, sizeof one, c->ch->alpn[i], c->ch->alpn_len[i]);
         used += (size_t)snprintf(names + used, sizeof names - used, "%s%s", i ? ", " : "", one);
     }
     finding_explain(f, "The client offers the application protocols %s (ALPN) and the %s "
@@ -357,23 +357,23 @@ enum narrow { NARROW_NONE, NARROW_SUITES, NARROW_GROUPS, NARROW_SIGALGS };
 static enum narrow narrowest(const struct conn *c, const struct server_stats *s)
 {
     bool ecdsa_only = false;
-    if (s != NULL && s->n_suites > 0 && !offers_any_of(&c->ch, s))
+    if (s != NULL && s->n_suites > 0 && !offers_any_of(c->ch, s))
         return NARROW_SUITES;
     if (s != NULL && s->n_groups > 0) {
         bool any = false;
         for (uint8_t i = 0; i < s->n_groups; i++)
-            for (uint16_t k = 0; k < c->ch.groups.n; k++)
-                any = any || c->ch.groups.v[k] == s->groups[i];
-        if (!any && c->ch.groups.n > 0)
+            for (uint16_t k = 0; k < c->ch->groups.n; k++)
+                any = any || c->ch->groups.v[k] == s->groups[i];
+        if (!any && c->ch->groups.n > 0)
             return NARROW_GROUPS;
     }
-    if (real_suites(&c->ch) <= 2)
+    if (real_suites(c->ch) <= 2)
         return NARROW_SUITES;
-    if (sigalgs_one_key_type(&c->ch.sigalgs, &ecdsa_only) && ecdsa_only)
+    if (sigalgs_one_key_type(&c->ch->sigalgs, &ecdsa_only) && ecdsa_only)
         return NARROW_SIGALGS;
-    if (c->ch.groups.total > 0 && real_values(&c->ch.groups) <= 1)
+    if (c->ch->groups.total > 0 && real_values(&c->ch->groups) <= 1)
         return NARROW_GROUPS;
-    if (real_suites(&c->ch) <= 4)
+    if (real_suites(c->ch) <= 4)
         return NARROW_SUITES;
     return NARROW_NONE;
 }
@@ -422,18 +422,18 @@ static bool match_no_shared_cipher_suite(const struct rule *self, const struct c
     const struct server_stats *s = ctx_server(ctx, c);
     bool alert = handshake_failure_after_hello(c, &e);
     bool reset = hello_refused(c, &e) && e.alert == NULL && s != NULL && s->n_suites > 0 &&
-                 !offers_any_of(&c->ch, s);
+                 !offers_any_of(c->ch, s);
     if (!alert && !reset)
         return false;
     enum narrow n = narrowest(c, s);
-    bool proven = s != NULL && s->n_suites > 0 && !offers_any_of(&c->ch, s);
+    bool proven = s != NULL && s->n_suites > 0 && !offers_any_of(c->ch, s);
     if (!proven && n != NARROW_SUITES && n != NARROW_NONE)
         return alert && low_alternative(self, c, &e, f, "a missing common cipher suite");
     finding_init(f, self, proven ? CONF_HIGH : CONF_MEDIUM);
     offer_and_refusal(f, c, &e);
-    finding_explain(f, "The client offers %zu cipher suite%s (", real_suites(&c->ch),
-                    real_suites(&c->ch) == 1 ? "" : "s");
-    list_u16(f, reg_suite_name, c->ch.suites, c->ch.n_suites);
+    finding_explain(f, "The client offers %zu cipher suite%s (", real_suites(c->ch),
+                    real_suites(c->ch) == 1 ? "" : "s");
+    list_u16(f, reg_suite_name, c->ch->suites, c->ch->n_suites);
     finding_explain(f, ") and the server refuses the handshake before choosing one. ");
     if (proven) {
         char chosen[200];
@@ -464,7 +464,7 @@ static bool match_no_shared_group(const struct rule *self, const struct conn *c,
                                   const struct rule_ctx *ctx, struct finding_draft *f)
 {
     struct ending e;
-    if (!handshake_failure_after_hello(c, &e) || c->ch.groups.total == 0)
+    if (!handshake_failure_after_hello(c, &e) || c->ch->groups.total == 0)
         return false;
     const struct server_stats *s = ctx_server(ctx, c);
     enum narrow n = narrowest(c, s);
@@ -473,10 +473,10 @@ static bool match_no_shared_group(const struct rule *self, const struct conn *c,
     bool proven = s != NULL && s->n_groups > 0;
     finding_init(f, self, proven ? CONF_HIGH : CONF_MEDIUM);
     offer_and_refusal(f, c, &e);
-    bool one = real_values(&c->ch.groups) == 1;
+    bool one = real_values(&c->ch->groups) == 1;
     finding_explain(f, "The client offers %s ", one ? "only the key-exchange group"
                                                      : "the key-exchange groups");
-    list_u16(f, reg_group_name, c->ch.groups.v, c->ch.groups.n);
+    list_u16(f, reg_group_name, c->ch->groups.v, c->ch->groups.n);
     finding_explain(f, " and the server supports %s, so no ECDHE (or TLS 1.3) key exchange is "
                        "possible. ",
                     one ? "not that one" : "none of them");
@@ -500,7 +500,7 @@ static bool match_no_shared_signature_algorithm(const struct rule *self, const s
                                                 const struct rule_ctx *ctx, struct finding_draft *f)
 {
     struct ending e;
-    if (!handshake_failure_after_hello(c, &e) || c->ch.sigalgs.total == 0)
+    if (!handshake_failure_after_hello(c, &e) || c->ch->sigalgs.total == 0)
         return false;
     const struct server_stats *s = ctx_server(ctx, c);
     if (narrowest(c, s) != NARROW_SIGALGS)
@@ -508,7 +508,7 @@ static bool match_no_shared_signature_algorithm(const struct rule *self, const s
     finding_init(f, self, CONF_MEDIUM);
     offer_and_refusal(f, c, &e);
     finding_explain(f, "The client accepts only these signature schemes: ");
-    list_u16(f, reg_sigscheme_name, c->ch.sigalgs.v, c->ch.sigalgs.n);
+    list_u16(f, reg_sigscheme_name, c->ch->sigalgs.v, c->ch->sigalgs.n);
     finding_explain(f, ". They all need an ECDSA key: a server whose certificate has an RSA key "
                        "cannot sign with any of them and refuses the handshake.");
     finding_fix(f, "Give the server a certificate whose key type the client accepts (an ECDSA "
@@ -530,10 +530,10 @@ static bool match_client_hello_size_intolerance(const struct rule *self, const s
     if (!silent && !(hello_refused(c, &e) && e.alert == NULL))
         return false;
     /* the F5 bug (kb E1): a ClientHello of 256 to 511 bytes hangs the box */
-    uint32_t record = c->ch.length;
+    uint32_t record = c->ch->length;
     bool f5 = silent && record >= 256 && record <= 511;
     /* kb E2: a ClientHello over several segments, dropped or reset */
-    bool split = c->ch.segments > 1 && c->ch.key_share_bytes >= 1000;
+    bool split = c->ch->segments > 1 && c->ch->key_share_bytes >= 1000;
     if (!f5 && !split)
         return false;
     const struct server_stats *s = ctx_server(ctx, c);
@@ -552,7 +552,7 @@ static bool match_client_hello_size_intolerance(const struct rule *self, const s
         finding_explain(f, "The ClientHello spans %u TCP segments because of a %u-byte key "
                            "share (post-quantum hybrid). Middleboxes that expect the whole "
                            "ClientHello in one packet fail on it. ",
-                        c->ch.segments, c->ch.key_share_bytes);
+                        c->ch->segments, c->ch->key_share_bytes);
     if (s != NULL && s->ok > 0)
         finding_explain(f, "Other clients completed %u handshake%s with this server in the "
                            "capture.",

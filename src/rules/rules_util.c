@@ -153,7 +153,7 @@ void server_str(const struct conn *c, char *buf, size_t len)
 
 double ms_after_hello(const struct conn *c, struct tstamp t)
 {
-    return report_ms_between(c->ch.ts, t);
+    return report_ms_between(c->ch->ts, t);
 }
 
 static bool client_sent_finished(const struct conn *c)
@@ -186,7 +186,7 @@ void conn_ending(const struct conn *c, struct ending *e)
     if (e->alert != NULL && e->closed && e->alert->frame > e->close_frame &&
         e->alert->from != e->close_by)
         e->alert = NULL;
-    if (!c->ch.present)
+    if (!c->ch->present)
         e->stage = STAGE_NO_HELLO;
     else if (!c->sh.present)
         e->stage = c->side[SIDE_SERVER].bytes > 0 ? STAGE_SERVER_ANSWERED : STAGE_HELLO_SENT;

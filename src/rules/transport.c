@@ -11,7 +11,7 @@ static bool match_connection_refused(const struct rule *self, const struct conn 
 {
     (void)ctx;
     const struct side_facts *sv = &c->side[SIDE_SERVER];
-    if (!c->saw_syn || c->saw_synack || sv->rst_frame == 0 || c->ch.present)
+    if (!c->saw_syn || c->saw_synack || sv->rst_frame == 0 || c->ch->present)
         return false;
     char srv[64];
     server_str(c, srv, sizeof srv);
@@ -34,7 +34,7 @@ static bool match_no_syn_ack(const struct rule *self, const struct conn *c,
 {
     (void)ctx;
     const struct side_facts *cl = &c->side[SIDE_CLIENT];
-    if (!c->saw_syn || c->saw_synack || c->side[SIDE_SERVER].rst_frame || c->ch.present)
+    if (!c->saw_syn || c->saw_synack || c->side[SIDE_SERVER].rst_frame || c->ch->present)
         return false;
     char srv[64];
     server_str(c, srv, sizeof srv);
@@ -62,7 +62,7 @@ static bool match_server_no_response(const struct rule *self, const struct conn 
     if (e.stage != STAGE_HELLO_SENT || (e.closed && e.close_by == SIDE_SERVER))
         return false;
     finding_init(f, self, CONF_MEDIUM);
-    finding_evidence(f, c->ch.frame, "client  ClientHello (%u bytes)", c->ch.length);
+    finding_evidence(f, c->ch->frame, "client  ClientHello (%u bytes)", c->ch->length);
     if (e.closed) {
         finding_evidence(f, e.close_frame, "client  %s %.0f ms later, the server having sent "
                                            "nothing",

@@ -42,7 +42,7 @@ static bool match_plaintext_to_tls_port(const struct rule *self, const struct co
                                         const struct rule_ctx *ctx, struct finding_draft *f)
 {
     const struct side_facts *cl = &c->side[SIDE_CLIENT], *sv = &c->side[SIDE_SERVER];
-    if (!cl->not_tls || c->ch.present)
+    if (!cl->not_tls || c->ch->present)
         return false;
     bool server_tls = sv->records > 0;
     if (!server_tls && !conn_is_tls_port(c, ctx))
@@ -81,7 +81,7 @@ static bool match_tls_to_plaintext_port(const struct rule *self, const struct co
 {
     (void)ctx;
     const struct side_facts *sv = &c->side[SIDE_SERVER];
-    if (!c->ch.present || !sv->not_tls || c->sh.present)
+    if (!c->ch->present || !sv->not_tls || c->sh.present)
         return false;
     const char *proto = plaintext_protocol(sv);
     if (proto == NULL && c->app_protocol[0])
@@ -89,7 +89,7 @@ static bool match_tls_to_plaintext_port(const struct rule *self, const struct co
     char first[80];
     first_bytes_text(sv, first, sizeof first);
     finding_init(f, self, CONF_HIGH);
-    finding_evidence(f, c->ch.frame, "client  ClientHello");
+    finding_evidence(f, c->ch->frame, "client  ClientHello");
     finding_evidence(f, sv->not_tls_frame, "server  \"%s\": %s, not TLS", first,
                      proto ? proto : "plain bytes");
     finding_explain(f, "The client started TLS on port %u, but the server there speaks %s in "
