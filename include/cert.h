@@ -152,6 +152,12 @@ const char *cert_problem_name(enum cert_problem p);
 struct x509_st;
 MUST_USE enum status cert_decode(const uint8_t *der, size_t len,
                                  struct x509_st **out);
+/* The decode cache (cert_cache.c): a new reference to the certificate
+ * decoded from exactly these bytes before, or NULL; put keeps a reference. */
+struct x509_st *cert_cache_get(const uint8_t *der, size_t len);
+void cert_cache_put(const uint8_t *der, size_t len, struct x509_st *x);
+/* Frees every cached certificate (at exit, for leak checkers). */
+void cert_cache_clear(void);
 MUST_USE enum status cert_facts(struct x509_st *x, const uint8_t *der,
                                 size_t len, struct cert_info *out);
 /* Copy n bytes of text into dst (cap bytes, NUL-terminated), turning NUL

@@ -291,6 +291,11 @@ enum status cert_decode(const uint8_t *der, size_t len, struct x509_st **out)
     *out = NULL;
     ENSURE(der != NULL && len > 0, ST_MALFORMED);
     ENSURE(len <= CERT_MAX_DER, ST_LIMIT);
+    x = cert_cache_get(der, len);
+    if (x != NULL) {
+        *out = x;
+        return ST_OK;
+    }
     x = d2i_X509(NULL, &p, (long)len);
     ENSURE(x != NULL, ST_MALFORMED);
     /* A TLS CertificateEntry holds exactly one certificate; bytes after it
@@ -299,6 +304,7 @@ enum status cert_decode(const uint8_t *der, size_t len, struct x509_st **out)
         X509_free(x);
         return ST_MALFORMED;
     }
+    cert_cache_put(der, len, x);
     *out = x;
     return ST_OK;
 }

@@ -3,7 +3,7 @@
 # the tool or one of the fuzz targets (see tests/regress/README.md).
 #   capture-*.pcap, capture-*.pcapng  the tool (ASan build when present) with
 #                                     --json and with -a -v, and fuzz_capture
-#   tls_stream-*, cert-*, reassembly-*, capture-*
+#   tls_stream-*, tls13-*, cert-*, reassembly-*, keylog-*, capture-*
 #                                     build/fuzz/replay_NAME: the fuzz target's
 #                                     entry point, built with $(CC) and ASan by
 #                                     make -f mk/fuzz.mk fuzz-replay-build
@@ -32,7 +32,7 @@ check() {   # check INPUT CMD...
 }
 
 replay_ok=1
-if ls tests/regress/ | grep -Eq '^(tls_stream|cert|reassembly|capture)-'; then
+if ls tests/regress/ | grep -Eq '^(tls_stream|tls13|cert|reassembly|keylog|capture)-'; then
     if ! make -s --no-print-directory -f mk/fuzz.mk fuzz-replay-build >"$LOG" 2>&1; then
         replay_ok=0
         echo "regress: cannot build the replay drivers (make -f mk/fuzz.mk fuzz-replay-build):"
@@ -59,7 +59,7 @@ for f in tests/regress/*; do
             ;;
     esac
     case $target in
-        tls_stream | cert | reassembly | capture)
+        tls_stream | tls13 | cert | reassembly | keylog | capture)
             if [ "$replay_ok" = 1 ]; then
                 check "$f" "build/fuzz/replay_$target" "$f"
             else
@@ -69,7 +69,7 @@ for f in tests/regress/*; do
             ;;
         *)
             fail=$((fail + 1))
-            echo "FAIL: $f: the name must start with capture-, tls_stream-, cert- or reassembly-"
+            echo "FAIL: $f: the name must start with the fuzz target it belongs to (see README.md)"
             ;;
     esac
 done
