@@ -55,8 +55,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (!write_input(data, size))
         return 0;
     static const uint16_t ports[] = {443, 8443};
-    struct analyze_opts ao = {NULL, 5000};
     struct rule_opts ro = {ports, 2, NULL};
+    /* every connection kept to the end, as with --html, so all reach the rules */
+    struct analyze_opts ao = {.max_conns = 5000, .rules = &ro, .keep_all = true};
     struct report_opts rep = {true, true, false, 100};
     struct analysis a;
     enum status st = analyze_file(path, &ao, &a);
@@ -66,7 +67,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         analysis_free(&a);
         return 0;
     }
-    if (rules_diagnose(&a, &ro) == ST_OK) {
+    if (rules_diagnose(&a) == ST_OK) {
         for (size_t i = 0; i < a.flows.n_conns; i++)
             if (report_is_tls_attempt(a.flows.conns[i]))
                 report_json_connection(devnull, path, a.flows.conns[i]);

@@ -115,12 +115,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     a.frames = frame;
     static const uint16_t ports[] = {443};
     struct rule_opts ro = {ports, 1, NULL};
-    if (rules_diagnose(&a, &ro) == ST_OK && devnull != NULL) {
+    a.ctx = rules_ctx_new(&ro);
+    if (a.ctx != NULL && rules_diagnose(&a) == ST_OK && devnull != NULL) {
         struct report_opts o = {true, true, false, 100};
         report_json_connection(devnull, "fuzz", c);
         report_json_summary(devnull, &a);
         report_text_file(devnull, &a, &o);
     }
+    rules_ctx_free(a.ctx);
     conn_free(c);
     return 0;
 }

@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include "flow.h"
 #include "packet.h"
 #include "status.h"
@@ -20,14 +21,32 @@ struct analysis {
     bool unreadable;           /* nothing could be read: bad file, bad format */
     bool damaged;              /* read stopped early: the rest is lost */
     char error[256];           /* what went wrong, for the user */
+    struct rule_ctx *ctx;      /* what the capture says of each server (rules.h) */
+    struct spill *spill;       /* reports of connections already let go, or NULL */
+    const struct analyze_opts *opts;
 };
 
 struct keylog;
+struct rule_opts;
+struct rule_ctx;
+struct spill;
+
+/* Writes the report of a connection that succeeded, when it is let go
+ * early; NULL when such connections are not reported at all. */
+typedef void analyze_render_fn(void *ud, const struct analysis *a, const struct conn *c,
+                               FILE *out);
 
 struct analyze_opts {
     const char *filter;        /* BPF expression or NULL */
     size_t max_conns;
     const struct keylog *keylog; /* --keylog: decrypts TLS 1.3 handshakes, or NULL */
+    const struct rule_opts *rules;
+    /* Connections that succeeded are reported as soon as they are over and
+     * freed (memory then follows the open and the failed connections),
+     * unless keep_all: the HTML report draws every one at the end. */
+    bool keep_all;
+    analyze_render_fn *render;
+    void *render_ud;
 };
 
 /* Reads the file and fills in the facts and verdicts. ST_IO/ST_UNSUPPORTED

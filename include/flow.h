@@ -26,6 +26,14 @@ struct flow_table {
     uint64_t dropped_packets;
     const struct keylog *keylog; /* TLS 1.3 secrets for every new flow, or NULL */
     struct classifier *classifier; /* nDPI, made when a stream is not TLS */
+    /* A connection that is over (both sides closed, reset a while ago, or
+     * idle): the owner may report and free it, then returns true and its
+     * slot in conns becomes NULL. */
+    bool (*on_finished)(void *owner, struct conn *c);
+    void *owner;
+    uint64_t let_go;         /* connections the owner took */
+    uint64_t late_packets;   /* packets of a connection already let go */
+    uint64_t packets;
 };
 
 MUST_USE enum status flow_table_init(struct flow_table *t, size_t max_conns);

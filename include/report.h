@@ -29,6 +29,9 @@ void report_json_certificates(FILE *f, const struct conn *c);
 void report_json_chain_checks(FILE *f, const struct conn *c);
 
 void report_text_file(FILE *f, const struct analysis *a, const struct report_opts *o);
+/* One connection as report_text_file prints it (nothing for an ok one
+ * without --all). */
+void report_text_connection(FILE *f, const struct conn *c, const struct report_opts *o);
 void report_text_error(FILE *f, const char *file, const char *message, bool color);
 /* The ladder of one connection (-v). */
 void report_ladder(FILE *f, const struct conn *c, const struct report_opts *o);

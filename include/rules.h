@@ -46,6 +46,7 @@ struct rule_ctx {
     /* no connection in the capture carried a byte: a capture of TCP attempts
      * only, which the user brings because they were meant for TLS */
     bool only_tcp_attempts;
+    bool saw_payload;          /* some connection carried a byte */
     /* open-addressing index over servers (position + 1, 0 for empty), at
      * least twice as long as servers: a capture of a scan, one connection to
      * each of 100k servers, must not cost 100k^2 comparisons */
@@ -91,10 +92,21 @@ extern const size_t rules_count;
 
 /* Builds the context from every connection, then diagnoses each failed one
  * (and attaches warnings to successful ones). */
-MUST_USE enum status rules_diagnose(struct analysis *a, const struct rule_opts *o);
+/* The context lives with the analysis of one file (analyze.c makes it). */
+struct rule_ctx *rules_ctx_new(const struct rule_opts *o);
+void rules_ctx_free(struct rule_ctx *ctx);
+/* A connection that succeeded, let go before the end: checked once more
+ * (it may still have failed right after the handshake), its warnings found
+ * and its facts folded into the context. */
+MUST_USE enum status rules_finish_ok(struct rule_ctx *ctx, struct conn *c);
+/* The final pass over the connections still held, with a->ctx. */
+MUST_USE enum status rules_diagnose(struct analysis *a);
 
-/* Turns an ok, not_tls or tcp_only verdict into failed when a rule's
- * evidence says the connection failed after all (rules_late.c). */
+/* Turns an ok verdict into failed when the connection failed right after
+ * its handshake (late.c); from the facts alone. */
+void rules_rejudge_ok(struct conn *c);
+/* Turns a not_tls or tcp_only verdict into failed where TLS was expected:
+ * a TLS port, or one the capture shows speaking TLS (late.c). */
 void rules_rejudge(struct conn *c, const struct rule_ctx *ctx);
 /* Risks on a connection that succeeded, for --all (rules_warn.c). */
 void rules_warnings(const struct conn *c, const struct rule_ctx *ctx, struct diagnosis *d);

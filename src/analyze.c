@@ -3,6 +3,8 @@
 #include <stdio.h>
 #include <string.h>
 #include "analyze.h"
+#include "rules.h"
+#include "spill.h"
 #include "verdict.h"
 
 static void set_error(struct analysis *a, const char *fmt, const char *detail)
@@ -33,11 +35,38 @@ static enum status compile_filter(pcap_t *pc, const char *filter, struct bpf_pro
     return ST_OK;
 }
 
+/* flow_table.on_finished: a connection that succeeded is reported, folded
+ * into the context and let go; any other stays for the final pass. */
+static bool connection_over(void *owner, struct conn *c)
+{
+    struct analysis *a = owner;
+    if (a->opts->keep_all)
+        return false;
+    verdict_decide(c);
+    if (c->verdict != VERDICT_OK || rules_finish_ok(a->ctx, c) != ST_OK ||
+        c->verdict != VERDICT_OK)
+        return false;
+    if (a->opts->render == NULL)
+        return true;
+    if (a->spill == NULL && spill_open(&a->spill) != ST_OK)
+        return false;
+    FILE *out = spill_begin(a->spill, c->id);
+    if (out == NULL)
+        return false;
+    a->opts->render(a->opts->render_ud, a, c, out);
+    return spill_end(a->spill, c->id) == ST_OK;
+}
+
 enum status analyze_file(const char *path, const struct analyze_opts *o, struct analysis *a)
 {
     memset(a, 0, sizeof *a);
     a->path = path;
+    a->opts = o;
     TRY(flow_table_init(&a->flows, o->max_conns));
+    a->ctx = rules_ctx_new(o->rules);
+    ENSURE(a->ctx != NULL, ST_NOMEM);
+    a->flows.on_finished = connection_over;
+    a->flows.owner = a;
     a->flows.keylog = o->keylog;
     pcap_t *pc = open_capture(path, a);
     if (pc == NULL) {
@@ -111,11 +140,16 @@ enum status analyze_file(const char *path, const struct analyze_opts *o, struct 
     pcap_close(pc);
     flow_table_finish(&a->flows, frame);
     for (size_t i = 0; i < a->flows.n_conns; i++)
-        verdict_decide(a->flows.conns[i]);
+        if (a->flows.conns[i] != NULL)
+            verdict_decide(a->flows.conns[i]);
     return ST_OK;
 }
 
 void analysis_free(struct analysis *a)
 {
     flow_table_free(&a->flows);
+    rules_ctx_free(a->ctx);
+    a->ctx = NULL;
+    spill_close(a->spill);
+    a->spill = NULL;
 }

@@ -22,6 +22,7 @@ struct flow {
     struct tls_conn_state tls; /* by side */
     bool fin[2], rst;
     bool released;             /* streams flushed and buffers freed */
+    bool finished;             /* handed to the owner once (flow_table.on_finished) */
     struct classify_flow *cf;  /* nDPI state while a stream that is not TLS is named */
     uint8_t cls_packets;
     bool cls_done;
@@ -230,9 +231,9 @@ static void classify(struct flow_table *t, struct flow *f, const struct packet *
 /* Flushes what waits in both directions and frees the buffers; the facts stay. */
 static void release(struct flow_table *t, struct flow *f, uint64_t frame)
 {
-    if (f->cf != NULL && t->classifier != NULL)
+    if (f->cf != NULL && t->classifier != NULL && f->conn != NULL)
         name_protocol(f->conn, classify_finish(t->classifier, &f->cf));
-    if (f->released)
+    if (f->released || f->conn == NULL)
         return;
     for (int ep = 0; ep < 2; ep++) {
         struct reasm_sink s = sink_for(f, ep);
@@ -241,6 +242,47 @@ static void release(struct flow_table *t, struct flow *f, uint64_t frame)
     }
     tls_free(&f->tls);
     f->released = true;
+}
+
+/* The connection is over: its owner may report and free it now. */
+static void finish_conn(struct flow_table *t, struct flow *f)
+{
+    struct conn *c = f->conn;
+    if (c == NULL || t->on_finished == NULL || f->finished)
+        return;
+    f->finished = true;
+    if (f->role == ROLE_UNKNOWN)
+        guess_role(f, 0, NULL, 0);
+    if (t->on_finished(t->owner, c)) {
+        t->conns[c->id - 1] = NULL;
+        conn_free(c);
+        f->conn = NULL;
+        t->let_go++;
+    }
+}
+
+/* Reset connections (after a moment for the peer's data in flight) and idle
+ * ones are over too; checked now and then, not at every packet. */
+#define SWEEP_EVERY_PACKETS 4096
+#define RESET_GRACE_SECONDS 2
+#define IDLE_SECONDS 300
+
+static void sweep(struct flow_table *t, struct tstamp now)
+{
+    for (size_t i = 0; i < t->n_buckets; i++)
+        for (struct flow *f = t->buckets[i]; f != NULL; f = f->hnext) {
+            struct conn *c = f->conn;
+            if (c == NULL)
+                continue;
+            int64_t last_rst = c->side[0].rst_ts.sec > c->side[1].rst_ts.sec
+                                   ? c->side[0].rst_ts.sec : c->side[1].rst_ts.sec;
+            bool reset_over = f->rst && now.sec - last_rst > RESET_GRACE_SECONDS;
+            bool idle = now.sec - c->end.sec > IDLE_SECONDS;
+            if (!f->finished && (reset_over || idle)) {
+                release(t, f, c->last_frame);
+                finish_conn(t, f);
+            }
+        }
 }
 
 static enum status add_conn(struct flow_table *t, struct conn *c)
@@ -319,6 +361,8 @@ static bool starts_new_connection(const struct flow *f, const struct packet *p)
     if (!(p->flags & TCP_SYN) || (p->flags & TCP_ACK))
         return false;
     const struct conn *c = f->conn;
+    if (c == NULL)
+        return true; /* the last one was let go */
     if (f->rst || (f->fin[0] && f->fin[1]))
         return true;
     return c->side[SIDE_CLIENT].syn_count > 0 && p->seq != f->syn_seq &&
@@ -377,12 +421,19 @@ static void tcp_events(struct flow *f, int ep, const struct packet *p)
 enum status flow_packet(struct flow_table *t, const struct packet *p)
 {
     int ep = -1;
+    if (++t->packets % SWEEP_EVERY_PACKETS == 0)
+        sweep(t, p->ts);
     struct flow *f = find_flow(t, p, &ep);
     if (f != NULL && starts_new_connection(f, p)) {
         release(t, f, p->frame);
+        finish_conn(t, f);
         unlink_flow(t, f);
         free(f);
         f = NULL;
+    }
+    if (f != NULL && f->conn == NULL) {
+        t->late_packets++; /* its connection was reported and let go */
+        return ST_OK;
     }
     if (f == NULL) {
         TRY(new_flow(t, p, &f));
@@ -423,8 +474,10 @@ enum status flow_packet(struct flow_table *t, const struct packet *p)
     /* Once both sides have closed nothing more can arrive that matters. A
      * reset is not that: the peer's data already on the way is still
      * captured after it, so its buffers go at the end of the capture. */
-    if (f->fin[0] && f->fin[1])
+    if (f->fin[0] && f->fin[1]) {
         release(t, f, p->frame);
+        finish_conn(t, f);
+    }
     return ST_OK;
 }
 

@@ -75,8 +75,12 @@ bool report_is_tls_attempt(const struct conn *c)
 void report_counts(const struct analysis *a, struct file_counts *out)
 {
     struct file_counts k = {0};
+    /* connections let go early all succeeded */
+    k.connections = k.ok = (size_t)a->flows.let_go;
     for (size_t i = 0; i < a->flows.n_conns; i++) {
         const struct conn *c = a->flows.conns[i];
+        if (c == NULL)
+            continue;
         k.connections++;
         switch ((enum verdict)c->verdict) {
         case VERDICT_OK: k.ok++; break;

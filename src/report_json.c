@@ -398,6 +398,8 @@ void report_json_summary(FILE *f, const struct analysis *a)
     size_t counts[64], n = 0;
     for (size_t i = 0; i < a->flows.n_conns; i++) {
         const struct conn *c = a->flows.conns[i];
+        if (c == NULL)
+            continue;
         const struct diagnosis *d = c->diagnosis;
         if (c->verdict != VERDICT_FAILED || d == NULL || d->main.id == NULL)
             continue;

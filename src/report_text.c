@@ -4,6 +4,7 @@
 #include "diagnosis.h"
 #include "json_out.h"
 #include "report.h"
+#include "spill.h"
 #include "verdict.h"
 
 #define C_RED "\033[31m"
@@ -159,20 +160,31 @@ void report_text_file(FILE *f, const struct analysis *a, const struct report_opt
     snap_note(f, a);
     for (size_t i = 0; i < a->flows.n_conns; i++) {
         const struct conn *c = a->flows.conns[i];
-        const struct diagnosis *d = c->diagnosis;
-        if (c->verdict == VERDICT_FAILED) {
-            failed_block(f, c, o);
-        } else if (o->all && report_is_tls_attempt(c)) {
-            one_line(f, c, o);
-            for (size_t w = 0; d != NULL && w < d->n_warnings; w++)
-                fprintf(f, "     %swarning%s %s\n", col(o, C_YELLOW), col(o, C_OFF),
-                        d->warnings[w]);
-        } else {
+        /* let go early: its report waits in the spill */
+        if (c == NULL) {
+            if (o->all)
+                spill_copy(a->spill, (uint32_t)i + 1, f);
             continue;
         }
-        if (o->verbose)
-            report_ladder(f, c, o);
+        report_text_connection(f, c, o);
     }
+}
+
+void report_text_connection(FILE *f, const struct conn *c, const struct report_opts *o)
+{
+    const struct diagnosis *d = c->diagnosis;
+    if (c->verdict == VERDICT_FAILED) {
+        failed_block(f, c, o);
+    } else if (o->all && report_is_tls_attempt(c)) {
+        one_line(f, c, o);
+        for (size_t w = 0; d != NULL && w < d->n_warnings; w++)
+            fprintf(f, "     %swarning%s %s\n", col(o, C_YELLOW), col(o, C_OFF),
+                    d->warnings[w]);
+    } else {
+        return;
+    }
+    if (o->verbose)
+        report_ladder(f, c, o);
 }
 
 void report_text_error(FILE *f, const char *file, const char *message, bool color)

@@ -14,6 +14,7 @@
 #include "report.h"
 #include "rules.h"
 #include "run.h"
+#include "spill.h"
 #include "summary.h"
 
 struct path_list {
@@ -116,15 +117,44 @@ static int walk(const char *dir, struct path_list *out, int depth)
  * --jobs children, which inherit it). */
 static const struct keylog *run_keylog;
 
+/* How a connection that succeeded is reported when it is let go early: as
+ * it will appear in the output, written ahead into the spill. */
+struct render_ctx {
+    const struct run_opts *o;
+    const struct report_opts *rep;
+    const char *path;
+};
+
+static void render_json(void *ud, const struct analysis *a, const struct conn *c, FILE *out)
+{
+    const struct render_ctx *r = ud;
+    (void)a;
+    if (report_is_tls_attempt(c))
+        report_json_connection(out, r->path, c);
+}
+
+static void render_text(void *ud, const struct analysis *a, const struct conn *c, FILE *out)
+{
+    const struct render_ctx *r = ud;
+    (void)a;
+    report_text_connection(out, c, r->rep);
+}
+
 /* Analyses one file and prints its report; returns its exit status. */
 static int one_file(const char *path, const struct run_opts *o,
                     const struct cert_store *store, FILE *out, FILE *err,
                     struct summary_table *sum, FILE *rows)
 {
     struct analysis a;
-    struct analyze_opts ao = {o->filter, o->max_conns, run_keylog};
     struct rule_opts ro = {o->tls_ports, o->n_tls_ports, store};
     struct report_opts rep = {o->all, o->verbose, o->color, o->width};
+    struct render_ctx rc_ctx = {o, &rep, path};
+    struct analyze_opts ao = {o->filter, o->max_conns, run_keylog, &ro, o->html != NULL, NULL,
+                              &rc_ctx};
+    if (o->mode == OUT_JSON)
+        ao.render = render_json;
+    else if (o->mode == OUT_TEXT && o->all)
+        ao.render = render_text;
     enum status st = analyze_file(path, &ao, &a);
     int rc = 0;
     if (st != ST_OK) {
@@ -138,7 +168,7 @@ static int one_file(const char *path, const struct run_opts *o,
         analysis_free(&a);
         return 2;
     }
-    if (rules_diagnose(&a, &ro) != ST_OK) {
+    if (rules_diagnose(&a) != ST_OK) {
         report_text_error(err, path, "out of memory while diagnosing", o->color);
         analysis_free(&a);
         return 2;
@@ -151,9 +181,13 @@ static int one_file(const char *path, const struct run_opts *o,
         rc = 1;
     switch (o->mode) {
     case OUT_JSON:
-        for (size_t i = 0; i < a.flows.n_conns; i++)
-            if (report_is_tls_attempt(a.flows.conns[i]))
-                report_json_connection(out, path, a.flows.conns[i]);
+        for (size_t i = 0; i < a.flows.n_conns; i++) {
+            const struct conn *c = a.flows.conns[i];
+            if (c == NULL)
+                spill_copy(a.spill, (uint32_t)i + 1, out); /* reported when it ended */
+            else if (report_is_tls_attempt(c))
+                report_json_connection(out, path, c);
+        }
         report_json_summary(out, &a);
         break;
     case OUT_TEXT:

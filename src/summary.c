@@ -75,6 +75,8 @@ void summary_add(struct summary_table *t, const struct analysis *a)
     r->unreadable = a->unreadable;
     for (size_t i = 0; i < a->flows.n_conns; i++) {
         const struct conn *c = a->flows.conns[i];
+        if (c == NULL)
+            continue;
         const struct diagnosis *d = c->diagnosis;
         if (c->verdict != VERDICT_FAILED || d == NULL || d->main.id == NULL)
             continue;
@@ -103,6 +105,8 @@ void summary_write_row(FILE *f, const struct analysis *a)
             k.not_tls, a->unreadable ? 1 : 0);
     for (size_t i = 0; i < a->flows.n_conns; i++) {
         const struct conn *c = a->flows.conns[i];
+        if (c == NULL)
+            continue;
         const struct diagnosis *d = c->diagnosis;
         if (c->verdict == VERDICT_FAILED && d != NULL && d->main.id != NULL)
             fprintf(f, " %s", d->main.id);

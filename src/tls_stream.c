@@ -536,6 +536,10 @@ void tls_feed(struct tls_conn_state *t, struct conn *c, enum side from, const ui
     while (n > 0) {
         switch (s->state) {
         case TLS_START: {
+            /* A capture that starts mid-connection may open on a TCP
+             * keep-alive: one byte already sent, sent again. It says nothing. */
+            if (c->mid_stream && n == 1 && c->side[from].bytes == 1)
+                return;
             size_t skip = proxy_header_len(p, n);
             if (skip > 0 && from == SIDE_CLIENT) {
                 c->side[from].proxy_header = true;

@@ -26,15 +26,30 @@ static bool is_certificate_alert(uint8_t d)
            d == ALERT_UNKNOWN_CA || d == ALERT_ACCESS_DENIED;
 }
 
+/* A client that checks the certificate and refuses it closes within
+ * milliseconds of the server's flight; one that waits a second or more was
+ * doing something else (a timeout, a scanner that only wanted the hello). */
+#define REFUSAL_MAX_MS 1000.0
+
+static bool closed_at_once(const struct conn *c, const struct ending *e)
+{
+    struct tstamp flight = {0, 0};
+    for (uint16_t i = 0; i < c->n_messages; i++)
+        if (c->messages[i].from == SIDE_SERVER && c->messages[i].frame < e->close_frame)
+            flight = c->messages[i].ts;
+    return flight.sec != 0 && report_ms_between(flight, e->close_ts) <= REFUSAL_MAX_MS;
+}
+
 /* The client turned the server's flight down: a certificate alert, or a
- * silent close after the server's Certificate (TLS <= 1.2). */
+ * silent close right after the server's Certificate (TLS <= 1.2). */
 static bool client_refused_flight(const struct conn *c, const struct ending *e)
 {
     if (!c->sh.present || e->stage != STAGE_SERVER_FLIGHT || !c->server_certs.present)
         return false;
     if (e->alert != NULL)
         return e->alert->from == SIDE_CLIENT && is_certificate_alert(e->alert->description);
-    return e->closed && e->close_by == SIDE_CLIENT && !c->kx.cke_present;
+    return e->closed && e->close_by == SIDE_CLIENT && !c->kx.cke_present &&
+           closed_at_once(c, e);
 }
 
 struct cert_view {
@@ -439,7 +454,8 @@ static bool match_certificate_rejected(const struct rule *self, const struct con
          * nothing at all, and closes after the server's encrypted flight */
         bool alert_sized = cl->appdata_records == 1 && cl->appdata_len[0] == 19;
         bool silent = cl->appdata_records == 0 && c->side[SIDE_SERVER].appdata_records > 0 &&
-                      e.alert == NULL && e.closed && e.close_by == SIDE_CLIENT;
+                      e.alert == NULL && e.closed && e.close_by == SIDE_CLIENT &&
+                      closed_at_once(c, &e);
         if (!(alert_sized && e.closed) && !silent)
             return false;
         finding_init(f, self, alert_sized ? CONF_MEDIUM : CONF_LOW);

@@ -208,50 +208,91 @@ static void check_server_chain(struct conn *c, const struct rule_ctx *ctx)
     }
 }
 
-enum status rules_diagnose(struct analysis *a, const struct rule_opts *o)
+struct rule_ctx *rules_ctx_new(const struct rule_opts *o)
 {
-    struct rule_ctx ctx = {NULL, 0, 0, o, true, NULL, 0};
+    static const struct rule_opts none = {NULL, 0, NULL};
+    struct rule_ctx *ctx = calloc(1, sizeof *ctx);
+    if (ctx != NULL)
+        ctx->opts = o != NULL ? o : &none;
+    return ctx;
+}
+
+void rules_ctx_free(struct rule_ctx *ctx)
+{
+    if (ctx == NULL)
+        return;
+    free(ctx->servers);
+    free(ctx->server_index);
+    free(ctx);
+}
+
+/* The diagnosis of a connection still held, or the warnings of one that
+ * succeeded; only what has something to say keeps its memory. */
+static enum status judge(struct conn *c, const struct rule_ctx *ctx)
+{
+    bool judged = c->verdict == VERDICT_FAILED || c->verdict == VERDICT_INCOMPLETE;
+    if (!judged && c->verdict != VERDICT_OK)
+        return ST_OK;
+    struct diagnosis *d = calloc(1, sizeof *d);
+    ENSURE(d != NULL, ST_NOMEM);
+    enum status st = ST_OK;
+    if (judged)
+        st = diagnose(c, ctx, d);
+    else
+        rules_warnings(c, ctx, d);
+    diagnosis_free(c->diagnosis);
+    c->diagnosis = NULL;
+    if (d->main.id != NULL || d->n_warnings > 0)
+        c->diagnosis = d;
+    else
+        diagnosis_free(d);
+    return st;
+}
+
+enum status rules_finish_ok(struct rule_ctx *ctx, struct conn *c)
+{
+    rules_rejudge_ok(c);
+    if (c->verdict != VERDICT_OK)
+        return ST_OK;
+    ctx->saw_payload = true;
+    TRY(add_to_context(ctx, c));
+    check_server_chain(c, ctx);
+    return judge(c, ctx);
+}
+
+enum status rules_diagnose(struct analysis *a)
+{
+    struct rule_ctx *ctx = a->ctx;
     struct flow_table *t = &a->flows;
     enum status st = ST_OK;
-    for (size_t i = 0; i < t->n_conns; i++)
-        if (t->conns[i]->side[0].bytes > 0 || t->conns[i]->side[1].bytes > 0)
-            ctx.only_tcp_attempts = false;
+    for (size_t i = 0; i < t->n_conns; i++) {
+        struct conn *c = t->conns[i];
+        if (c == NULL)
+            continue;
+        if (c->side[0].bytes > 0 || c->side[1].bytes > 0)
+            ctx->saw_payload = true;
+        rules_rejudge_ok(c);
+    }
+    ctx->only_tcp_attempts = !ctx->saw_payload;
     for (size_t i = 0; i < t->n_conns && st == ST_OK; i++)
-        st = add_to_context(&ctx, t->conns[i]);
-    /* Some failures only show once the rules read the facts: a TCP attempt
-     * on a TLS port, or a handshake that finished but whose connection was
-     * dropped at once (rules_late.c). The context is then built again. */
-    for (size_t i = 0; i < t->n_conns && st == ST_OK; i++)
-        rules_rejudge(t->conns[i], &ctx);
-    ctx.n_servers = 0;
-    if (ctx.server_index != NULL)
-        memset(ctx.server_index, 0, ctx.index_len * sizeof *ctx.server_index);
-    for (size_t i = 0; i < t->n_conns && st == ST_OK; i++)
-        st = add_to_context(&ctx, t->conns[i]);
+        if (t->conns[i] != NULL)
+            st = add_to_context(ctx, t->conns[i]);
+    /* A TCP attempt, or plain text, counts as a failed TLS connection where
+     * TLS was expected: that needs the context, and changes it. */
     for (size_t i = 0; i < t->n_conns && st == ST_OK; i++) {
         struct conn *c = t->conns[i];
-        check_server_chain(c, &ctx);
-        bool judged = c->verdict == VERDICT_FAILED || c->verdict == VERDICT_INCOMPLETE;
-        if (!judged && c->verdict != VERDICT_OK)
+        if (c == NULL || (c->verdict != VERDICT_TCP_ONLY && c->verdict != VERDICT_NOT_TLS))
             continue;
-        struct diagnosis *d = calloc(1, sizeof *d);
-        if (d == NULL) {
-            st = ST_NOMEM;
-            break;
-        }
-        if (judged)
-            st = diagnose(c, &ctx, d);
-        else
-            rules_warnings(c, &ctx, d);
-        diagnosis_free(c->diagnosis);
-        c->diagnosis = NULL;
-        /* only what has something to say keeps its memory */
-        if (d->main.id != NULL || d->n_warnings > 0)
-            c->diagnosis = d;
-        else
-            diagnosis_free(d);
+        rules_rejudge(c, ctx);
+        if (c->verdict == VERDICT_FAILED)
+            st = add_to_context(ctx, c);
     }
-    free(ctx.servers);
-    free(ctx.server_index);
+    for (size_t i = 0; i < t->n_conns && st == ST_OK; i++) {
+        struct conn *c = t->conns[i];
+        if (c == NULL)
+            continue;
+        check_server_chain(c, ctx);
+        st = judge(c, ctx);
+    }
     return st;
 }

@@ -33,6 +33,12 @@ static bool split_record_then_reset(const struct conn *c)
     return cl->appdata_len[0] <= 48 && sv->rst_frame >= cl->appdata_frames[0];
 }
 
+void rules_rejudge_ok(struct conn *c)
+{
+    if (c->verdict == VERDICT_OK && (h2_blocklisted_then_closed(c) || split_record_then_reset(c)))
+        c->verdict = VERDICT_FAILED;
+}
+
 void rules_rejudge(struct conn *c, const struct rule_ctx *ctx)
 {
     const struct side_facts *cl = &c->side[SIDE_CLIENT], *sv = &c->side[SIDE_SERVER];
@@ -48,9 +54,6 @@ void rules_rejudge(struct conn *c, const struct rule_ctx *ctx)
             c->verdict = VERDICT_FAILED;
         break;
     case VERDICT_OK:
-        if (h2_blocklisted_then_closed(c) || split_record_then_reset(c))
-            c->verdict = VERDICT_FAILED;
-        break;
     case VERDICT_FAILED:
     case VERDICT_INCOMPLETE:
         break;

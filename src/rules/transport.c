@@ -99,7 +99,13 @@ static bool match_client_aborted(const struct rule *self, const struct conn *c,
         e.stage < STAGE_SERVER_ANSWERED)
         return false;
     finding_init(f, self, CONF_LOW);
-    finding_evidence(f, e.close_frame, "client  %s with no alert", e.rst ? "RST" : "FIN");
+    struct tstamp last = c->start;
+    for (uint16_t i = 0; i < c->n_messages; i++)
+        if (c->messages[i].frame < e.close_frame)
+            last = c->messages[i].ts;
+    finding_evidence(f, e.close_frame, "client  %s with no alert, %.0f ms after the last "
+                                       "handshake message",
+                     e.rst ? "RST" : "FIN", report_ms_between(last, e.close_ts));
     finding_explain(f, "The client closed the connection in the middle of the handshake "
                        "without a TLS alert, so the capture does not say what it disliked. "
                        "Clients that close silently are often applications that check the "

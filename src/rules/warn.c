@@ -18,7 +18,6 @@ static void warn(struct diagnosis *d, const char *text)
 
 void rules_warnings(const struct conn *c, const struct rule_ctx *ctx, struct diagnosis *d)
 {
-    (void)ctx; /* today's warnings need only the facts */
     if (!c->sh.present || c->sh.sslv2)
         return;
     const struct reg_suite *s = reg_suite(c->sh.suite);
@@ -43,11 +42,15 @@ void rules_warnings(const struct conn *c, const struct rule_ctx *ctx, struct dia
             CERT_P_EXPIRED, CERT_P_NOT_YET_VALID, CERT_P_HOSTNAME_MISMATCH,
             CERT_P_SELF_SIGNED_LEAF, CERT_P_CHAIN_INCOMPLETE, CERT_P_WEAK_SIGNATURE,
             CERT_P_WEAK_KEY, CERT_P_UNTRUSTED, CERT_P_INTERCEPTION};
-        for (size_t i = 0; i < sizeof shown / sizeof shown[0]; i++)
+        for (size_t i = 0; i < sizeof shown / sizeof shown[0]; i++) {
+            /* without a trust store a missing issuer may be a root the client has */
+            if (shown[i] == CERT_P_CHAIN_INCOMPLETE && ctx->opts->store == NULL)
+                continue;
             if (c->chain_problems & shown[i]) {
                 snprintf(buf, sizeof buf, "certificate: %s (the client accepted it anyway)",
                          cert_problem_name(shown[i]));
                 warn(d, buf);
             }
+        }
     }
 }

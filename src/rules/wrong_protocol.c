@@ -24,6 +24,17 @@ static const char *plaintext_protocol(const struct side_facts *sf)
     return NULL;
 }
 
+/* Text a person could have typed: printable ASCII and line ends. */
+static bool printable(const struct side_facts *sf)
+{
+    for (uint8_t i = 0; i < sf->first_bytes_len; i++) {
+        uint8_t ch = sf->first_bytes[i];
+        if (!((ch >= 0x20 && ch < 0x7f) || ch == '\r' || ch == '\n' || ch == '\t'))
+            return false;
+    }
+    return sf->first_bytes_len > 0;
+}
+
 static void first_bytes_text(const struct side_facts *sf, char *out, size_t len)
 {
     char raw[sizeof sf->first_bytes + 1];
@@ -88,10 +99,13 @@ static bool match_tls_to_plaintext_port(const struct rule *self, const struct co
         proto = c->app_protocol;
     char first[80];
     first_bytes_text(sv, first, sizeof first);
-    finding_init(f, self, CONF_HIGH);
+    /* binary bytes that are neither TLS nor a known protocol: a broken
+     * server or middlebox as likely as a plain-text service */
+    bool text = proto != NULL || printable(sv);
+    finding_init(f, self, text ? CONF_HIGH : CONF_LOW);
     finding_evidence(f, c->ch->frame, "client  ClientHello");
     finding_evidence(f, sv->not_tls_frame, "server  \"%s\": %s, not TLS", first,
-                     proto ? proto : "plain bytes");
+                     proto ? proto : text ? "plain text" : "bytes of no known protocol");
     finding_explain(f, "The client started TLS on port %u, but the server there speaks %s in "
                        "plain text and answered with that. The client uses https:// (or TLS) "
                        "against a plain-text port, or the server's TLS is on another port "
