@@ -1,7 +1,7 @@
 # tlsexplain: explains failed TLS handshakes in packet captures.
 # make            build ./tlsexplain
 # make demo       install what is missing, build, run on a test capture
-# make check      install what is missing, build, run every test
+# make check      install what is missing, build, run every test (FUZZ_SECONDS=60 each target)
 # make install    PREFIX=/usr/local DESTDIR= (binary and man page)
 
 CC ?= cc
@@ -17,7 +17,7 @@ OBJ = $(SRC:%.c=build/%.o)
 LIB_OBJ = $(LIB_SRC:%.c=build/%.o)
 TESTS = $(patsubst tests/%.c,build/tests/%,$(wildcard tests/test_*.c))
 
-.PHONY: all deps demo check unit golden corpus asan fuzz install clean registry
+.PHONY: all deps demo check unit install clean registry
 
 all: tlsexplain
 
@@ -49,13 +49,13 @@ check: deps
 	@$(MAKE) --no-print-directory all unit
 	@tests/run-tests.sh
 
-asan:
-	@$(MAKE) --no-print-directory BUILD=asan -f mk/asan.mk
-
 install: tlsexplain
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 755 tlsexplain $(DESTDIR)$(PREFIX)/bin/tlsexplain
 	install -m 644 man/tlsexplain.1 $(DESTDIR)$(PREFIX)/share/man/man1/tlsexplain.1
 
 clean:
-	rm -rf build tlsexplain
+	rm -rf build build-asan tlsexplain
+
+# make asan-check (sanitizer build over every capture), make fuzz-run FUZZ_SECONDS=N
+include mk/asan.mk mk/fuzz.mk
