@@ -4,7 +4,11 @@
  *
  * analyze_file takes a path, so the input is written to a memfd and opened
  * as /proc/self/fd/N: no file on disk, and libpcap reads it as it would any
- * capture (pcap or pcapng, by its magic number). */
+ * capture (pcap or pcapng, by its magic number).
+ *
+ * The last byte of the input picks how connections are kept: odd, as the
+ * default run does (each connection reported as it ends, into the spill
+ * file, and freed); even, to the end, as with --html. */
 #define _GNU_SOURCE
 #include <stdint.h>
 #include <stdio.h>
@@ -13,6 +17,7 @@
 #include "analyze.h"
 #include "report.h"
 #include "rules.h"
+#include "spill.h"
 #include "summary.h"
 
 static FILE *devnull;
@@ -50,15 +55,27 @@ static bool write_input(const uint8_t *data, size_t size)
     return true;
 }
 
+static const struct report_opts rep = {true, true, false, 100};
+
+/* run.c's renderers, both at once: a connection reported as it ends */
+static void render(void *ud, const struct analysis *a, const struct conn *c, FILE *out)
+{
+    (void)ud;
+    (void)a;
+    if (report_is_tls_attempt(c))
+        report_json_connection(out, path, c);
+    report_text_connection(out, c, &rep);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (!write_input(data, size))
         return 0;
     static const uint16_t ports[] = {443, 8443};
     struct rule_opts ro = {ports, 2, NULL};
-    /* every connection kept to the end, as with --html, so all reach the rules */
-    struct analyze_opts ao = {.max_conns = 5000, .rules = &ro, .keep_all = true};
-    struct report_opts rep = {true, true, false, 100};
+    bool keep_all = size == 0 || (data[size - 1] & 1) == 0;
+    struct analyze_opts ao = {.max_conns = 5000, .rules = &ro, .keep_all = keep_all,
+                              .render = keep_all ? NULL : render};
     struct analysis a;
     enum status st = analyze_file(path, &ao, &a);
     if (st != ST_OK) {
@@ -68,15 +85,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     }
     if (rules_diagnose(&a) == ST_OK) {
-        for (size_t i = 0; i < a.flows.n_conns; i++)
-            if (report_is_tls_attempt(a.flows.conns[i]))
-                report_json_connection(devnull, path, a.flows.conns[i]);
+        for (size_t i = 0; i < a.flows.n_conns; i++) {
+            const struct conn *c = a.flows.conns[i];
+            if (c == NULL)
+                (void)spill_copy(a.spill, (uint32_t)i + 1, devnull);
+            else if (report_is_tls_attempt(c))
+                report_json_connection(devnull, path, c);
+        }
         report_json_summary(devnull, &a);
         report_text_file(devnull, &a, &rep);
         struct summary_table *sum = summary_new();
         if (sum != NULL) {
             summary_add(sum, &a);
-            summary_add_html(sum, &a);
+            if (keep_all)
+                summary_add_html(sum, &a);
             summary_print(devnull, sum, true);
             (void)summary_write_html(sum, "/dev/null");
             summary_free(sum);

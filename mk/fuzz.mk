@@ -59,7 +59,7 @@ fuzz-run: fuzz-build
 	@pass=0 fail=0; for t in $(FUZZ_NAMES); do \
 	    mkdir -p fuzz/corpus-$$t; \
 	    python3 fuzz/seeds.py $$t fuzz/corpus-$$t $(FUZZ_SEED_DIRS) >/dev/null || exit 1; \
-	    log=$(FUZZ_DIR)/logs/$$t.log; \
+	    log=$(FUZZ_DIR)/logs/$$t-$$$$.log; \
 	    ASAN_OPTIONS=detect_leaks=1 \
 	    $(FUZZ_DIR)/fuzz_$$t $(FUZZ_OPTS) -max_total_time=$(FUZZ_SECONDS) \
 	        -artifact_prefix=$(FUZZ_DIR)/artifacts/$$t- fuzz/corpus-$$t >$$log 2>&1; \
@@ -71,6 +71,7 @@ fuzz-run: fuzz-build
 	    if [ $$rc -eq 0 ]; then \
 	        pass=$$((pass + 1)); \
 	        echo "fuzz $$t: ok, $${execs:-?} execs, $${rate:-?} execs/s, $$cov, corpus $$corp, $(FUZZ_SECONDS) s"; \
+	        rm -f $$log; \
 	    else \
 	        fail=$$((fail + 1)); \
 	        echo "fuzz $$t: FAILED (exit $$rc), $${execs:-?} execs; log $$log"; \

@@ -69,7 +69,7 @@ double report_ms_between(struct tstamp a, struct tstamp b)
 
 bool report_is_tls_attempt(const struct conn *c)
 {
-    return c->verdict != VERDICT_TCP_ONLY;
+    return c != NULL && c->verdict != VERDICT_TCP_ONLY;
 }
 
 void report_counts(const struct analysis *a, struct file_counts *out)

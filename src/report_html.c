@@ -342,6 +342,8 @@ static void timelines(FILE *f, const struct analysis *a, size_t file_no)
     bool have_origin = false;
     for (size_t i = 0; i < a->flows.n_conns; i++) {
         const struct conn *c = a->flows.conns[i];
+        if (c == NULL)
+            continue; /* reported and let go when it ended */
         if (!report_is_tls_attempt(c))
             continue;
         if (!have_origin || report_ms_between(c->start, origin) > 0) {
@@ -353,6 +355,8 @@ static void timelines(FILE *f, const struct analysis *a, size_t file_no)
     size_t k = 0, failed = 0, incomplete = 0;
     for (size_t i = 0; i < a->flows.n_conns; i++) {
         const struct conn *c = a->flows.conns[i];
+        if (c == NULL)
+            continue; /* reported and let go when it ended */
         if (!report_is_tls_attempt(c))
             continue;
         bars[k].c = c;
@@ -873,6 +877,8 @@ static void file_section(FILE *f, const struct analysis *a, size_t file_no)
         fputs("<h3>Failed connections</h3>\n", f);
         for (size_t i = 0; i < a->flows.n_conns; i++) {
             const struct conn *c = a->flows.conns[i];
+            if (c == NULL)
+                continue; /* reported and let go when it ended */
             if (c->verdict != VERDICT_FAILED)
                 continue;
             if (shown++ < HTML_MAX_DETAILS)
@@ -890,6 +896,8 @@ static void file_section(FILE *f, const struct analysis *a, size_t file_no)
               f);
         for (size_t i = 0; i < a->flows.n_conns; i++) {
             const struct conn *c = a->flows.conns[i];
+            if (c == NULL)
+                continue; /* reported and let go when it ended */
             if (c->verdict != VERDICT_INCOMPLETE)
                 continue;
             if (shown++ < HTML_MAX_INCOMPLETE)
@@ -934,6 +942,8 @@ void html_add_file(struct html_report *h, const struct analysis *a)
     hf->unreadable = a->unreadable;
     for (size_t i = 0; i < a->flows.n_conns; i++) {
         const struct conn *c = a->flows.conns[i];
+        if (c == NULL)
+            continue; /* reported and let go when it ended */
         const struct finding *x = main_finding(c);
         if (c->verdict != VERDICT_FAILED || x == NULL)
             continue;

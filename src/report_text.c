@@ -125,6 +125,8 @@ static void snap_note(FILE *f, const struct analysis *a)
         return;
     for (size_t i = 0; i < a->flows.n_conns; i++) {
         const struct conn *c = a->flows.conns[i];
+        if (c == NULL)
+            continue; /* reported and let go when it ended */
         if (c->verdict != VERDICT_INCOMPLETE ||
             (c->side[0].cut_segments == 0 && c->side[1].cut_segments == 0))
             continue;

@@ -181,7 +181,7 @@ $GEN overlap "$TMP/overlap.pcap" 100000
 run overlap 1 30 "$TOOL" -a "$TMP/overlap.pcap" &&
     expect overlap 'ClientHello up to TLS 1.2, 6 suites, SNI damaged.test' &&
     under overlap "seconds" "$ELAPSED" 5 &&
-    ok "100k overlapping 1-8 byte segments: the ClientHello reassembled intact in ${ELAPSED}s"
+    ok "100k overlapping 1-8 byte segments, the one at offset 0 last: the ClientHello reassembled intact in ${ELAPSED}s"
 
 # ---- a million half-open connections (a SYN flood that is also a scan) ----
 $GEN half-open "$TMP/half-open.pcap" 1000000

@@ -180,7 +180,8 @@ def big_hello(dst):
 def overlap(dst, n):
     """The ClientHello arrives as n segments of 1-8 bytes at random offsets
     (every byte is covered: the first pass walks the hello in order), in
-    random order; the server answers with a handshake_failure alert."""
+    random order, except that the one at offset 0 comes last: everything
+    else must wait for it. The server answers with a handshake_failure alert."""
     rnd = random.Random(20240601)
     out = [pcap_header()]
     cisn, sisn, t = 7000, 9000, 1700000000000000
@@ -195,9 +196,9 @@ def overlap(dst, n):
     while len(pieces) < n:
         off = rnd.randrange(len(hello))
         pieces.append((off, rnd.randint(1, 8)))
-    first, rest = pieces[:1], pieces[1:]
+    first, rest = pieces[:1], [p for p in pieces[1:] if p[0] != 0]
     rnd.shuffle(rest)
-    for off, k in first + rest:
+    for off, k in rest + first:
         t += 1
         seg = hello[off:off + k]
         out.append(pcap_record(t, tcp_frame(C_IP, S_IP, 40001, 443, cisn + 1 + off, sisn + 1,
