@@ -4,15 +4,15 @@
 #   usage: test-captures/gen/failures.sh            (as root: tcpdump on lo; about 1 minute)
 # Stacks: OpenSSL 3.0 (s_server/s_client and python ssl), GnuTLS 3.7 (gnutls-serv), plus small
 # python socket servers/clients (raw_server.py, raw_client.py, schannel_like_server.py) where a
-# stack has to misbehave on purpose. TCP ports 4501-4535 on 127.0.0.1 only.
+# stack has to misbehave on purpose. TCP ports 4501-4538 on 127.0.0.1 only.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 need openssl gnutls-serv python3 tcpdump timeout
 OUT=$CAPS_DIR/fail
 mkdir -p "$OUT"
 PY=(python3 -u)
 export PYTHONDONTWRITEBYTECODE=1
-if ss -Hltn 'sport >= :4501 and sport <= :4535' | grep -q .; then
-    echo "a port in 4501-4535 is already in use; stop what listens there first" >&2
+if ss -Hltn 'sport >= :4501 and sport <= :4538' | grep -q .; then
+    echo "a port in 4501-4538 is already in use; stop what listens there first" >&2
     exit 2
 fi
 BGPIDS=()
@@ -44,6 +44,7 @@ mkcert ca "tlsexplain test CA" "" "-addext basicConstraints=critical,CA:TRUE -ad
 mkcert server localhost ca
 mkcert server2 www.example.com ca
 mkcert rogue rogue-client "" "-addext extendedKeyUsage=clientAuth"  # self-signed, unknown to the server
+mkcert client good-client ca  # a client certificate the server trusts
 openssl dhparam -out dh1024.pem 1024 2>/dev/null
 CERT=(-cert "$WORK/server.pem" -key "$WORK/server.key")
 
@@ -179,6 +180,22 @@ BACK=$SRV
 bgsrv bad-record-mac 4534 "${PY[@]}" "$GEN_DIR/raw_server.py" corrupt-proxy 4534 4535
 begin bad-record-mac 4534
 cli bad-record-mac 4534 -tls1_2
+finish "$SRV" "$BACK"
+
+# --- dh_parameters_rejected, GnuTLS client: it says insufficient_security ------------------------
+srv dh-too-small-gnutls 4536 -tls1_2 -cipher 'DHE-RSA-AES128-GCM-SHA256:DHE-RSA-AES128-SHA:@SECLEVEL=1' -dhparam "$WORK/dh1024.pem"
+begin dh-too-small-gnutls 4536
+printf 'GET / HTTP/1.0\r\n\r\n' | timeout 5 gnutls-cli --insecure --port 4536 \
+    --priority 'NORMAL:-KX-ALL:+DHE-RSA:-VERS-ALL:+VERS-TLS1.2:%PROFILE_MEDIUM' 127.0.0.1 \
+    >>"$WORK/dh-too-small-gnutls.cli.log" 2>&1 || true
+finish "$SRV"
+
+# --- decrypt_error: a faulty middlebox flips a bit of the client's CertificateVerify --------------
+srv decrypt-error-backend 4538 -tls1_2 -Verify 1 -verify_return_error -CAfile "$WORK/ca.pem"
+BACK=$SRV
+bgsrv decrypt-error 4537 "${PY[@]}" "$GEN_DIR/raw_server.py" corrupt-cv-proxy 4537 4538
+begin decrypt-error 4537
+cli decrypt-error 4537 -tls1_2 -cert "$WORK/client.pem" -key "$WORK/client.key"
 finish "$SRV" "$BACK"
 
 # --- client_hello_size_intolerance: F5-like front hangs on 256..511-byte ClientHello records ------

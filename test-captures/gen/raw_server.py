@@ -13,6 +13,8 @@ usage: raw_server.py MODE PORT [BACKEND_PORT]
   corrupt-proxy  relay to BACKEND_PORT; flips one bit of the client's first protected handshake
                record (its Finished) after its ChangeCipherSpec: a faulty middlebox, so the server
                answers bad_record_mac
+  corrupt-cv-proxy  relay to BACKEND_PORT; flips one bit of the client's CertificateVerify
+               signature: the server answers decrypt_error
   backlog      listen(0) and never accept; one connection of its own fills the accept queue, so
                the kernel drops every later SYN (no SYN-ACK)
   http         python http.server (plain HTTP, no TLS); default_request_version HTTP/1.0 so that
@@ -164,6 +166,25 @@ def mode_corrupt(conn, backend):
     relay_records(conn, backend, hook)
 
 
+def mode_corrupt_cv(conn, backend):
+    """A faulty middlebox: flips one bit at the end of the client's
+    CertificateVerify (a signature, in clear in TLS 1.2), so the server's
+    check of the signature fails."""
+    def hook(ctype, rec):
+        if ctype != 22:
+            return rec
+        pos = 5
+        while pos + 4 <= len(rec):
+            mtype, mlen = rec[pos], int.from_bytes(rec[pos + 1:pos + 4], "big")
+            end = pos + 4 + mlen
+            if mtype == 15 and end <= len(rec):
+                print("flipping a bit of the client's CertificateVerify", flush=True)
+                return rec[:end - 1] + bytes([rec[end - 1] ^ 0x01]) + rec[end:]
+            pos = end
+        return rec
+    relay_records(conn, backend, hook)
+
+
 def mode_sni(port, cert, key):
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     ctx.load_cert_chain(cert, key)
@@ -229,9 +250,11 @@ def main():
             except OSError as e:
                 print("proxy:", e, flush=True)
                 conn.close()
-        elif mode in ("split-proxy", "corrupt-proxy"):
+        elif mode in ("split-proxy", "corrupt-proxy", "corrupt-cv-proxy"):
+            handler = {"split-proxy": mode_split, "corrupt-proxy": mode_corrupt,
+                       "corrupt-cv-proxy": mode_corrupt_cv}[mode]
             try:
-                (mode_split if mode == "split-proxy" else mode_corrupt)(conn, backend)
+                handler(conn, backend)
             except OSError as e:
                 print("proxy:", e, flush=True)
                 conn.close()
