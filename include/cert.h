@@ -156,6 +156,9 @@ MUST_USE enum status cert_decode(const uint8_t *der, size_t len,
  * decoded from exactly these bytes before, or NULL; put keeps a reference. */
 struct x509_st *cert_cache_get(const uint8_t *der, size_t len);
 void cert_cache_put(const uint8_t *der, size_t len, struct x509_st *x);
+/* The facts cert_facts made of these bytes before (true), kept with them. */
+bool cert_cache_get_facts(const uint8_t *der, size_t len, struct cert_info *out);
+void cert_cache_put_facts(const uint8_t *der, size_t len, const struct cert_info *info);
 /* Frees every cached certificate (at exit, for leak checkers). */
 void cert_cache_clear(void);
 MUST_USE enum status cert_facts(struct x509_st *x, const uint8_t *der,

@@ -309,7 +309,21 @@ enum status cert_decode(const uint8_t *der, size_t len, struct x509_st **out)
     return ST_OK;
 }
 
+static enum status make_facts(struct x509_st *x, const uint8_t *der, size_t len,
+                              struct cert_info *out);
+
+/* The facts of a certificate; made once per distinct certificate (cert_cache.c). */
 enum status cert_facts(struct x509_st *x, const uint8_t *der, size_t len, struct cert_info *out)
+{
+    if (cert_cache_get_facts(der, len, out))
+        return ST_OK;
+    TRY(make_facts(x, der, len, out));
+    cert_cache_put_facts(der, len, out);
+    return ST_OK;
+}
+
+static enum status make_facts(struct x509_st *x, const uint8_t *der, size_t len,
+                              struct cert_info *out)
 {
     unsigned char md[EVP_MAX_MD_SIZE];
     unsigned int mdlen = 0;

@@ -16,6 +16,7 @@ struct cache_slot {
     size_t len;
     uint8_t *der;
     X509 *x;
+    struct cert_info *info;    /* the facts, once made (self-signed needs a signature check) */
 };
 
 static struct cache_slot cache[CERT_CACHE_SLOTS];
@@ -28,15 +29,41 @@ static uint64_t fnv1a(const uint8_t *p, size_t n)
     return h;
 }
 
-struct x509_st *cert_cache_get(const uint8_t *der, size_t len)
+static struct cache_slot *find(const uint8_t *der, size_t len)
 {
     uint64_t h = fnv1a(der, len);
     struct cache_slot *s = &cache[h % CERT_CACHE_SLOTS];
     if (s->x == NULL || s->hash != h || s->len != len || memcmp(s->der, der, len) != 0)
         return NULL;
-    if (X509_up_ref(s->x) != 1)
+    return s;
+}
+
+struct x509_st *cert_cache_get(const uint8_t *der, size_t len)
+{
+    struct cache_slot *s = find(der, len);
+    if (s == NULL || X509_up_ref(s->x) != 1)
         return NULL;
     return s->x;
+}
+
+bool cert_cache_get_facts(const uint8_t *der, size_t len, struct cert_info *out)
+{
+    struct cache_slot *s = find(der, len);
+    if (s == NULL || s->info == NULL)
+        return false;
+    *out = *s->info;
+    return true;
+}
+
+void cert_cache_put_facts(const uint8_t *der, size_t len, const struct cert_info *info)
+{
+    struct cache_slot *s = find(der, len);
+    if (s == NULL)
+        return;
+    if (s->info == NULL)
+        s->info = malloc(sizeof *s->info);
+    if (s->info != NULL)
+        *s->info = *info;
 }
 
 void cert_cache_put(const uint8_t *der, size_t len, struct x509_st *x)
@@ -50,6 +77,8 @@ void cert_cache_put(const uint8_t *der, size_t len, struct x509_st *x)
     }
     X509_free(s->x);
     free(s->der);
+    free(s->info);
+    s->info = NULL;
     memcpy(copy, der, len);
     s->hash = h;
     s->len = len;
@@ -62,6 +91,7 @@ void cert_cache_clear(void)
     for (size_t i = 0; i < CERT_CACHE_SLOTS; i++) {
         X509_free(cache[i].x);
         free(cache[i].der);
+        free(cache[i].info);
         memset(&cache[i], 0, sizeof cache[i]);
     }
 }

@@ -44,16 +44,29 @@ static size_t hex_list(char *out, size_t cap, const uint16_t *v, size_t n, bool 
             tmp[k++] = v[i];
     if (sorted)
         qsort(tmp, k, sizeof tmp[0], cmp_u16);
-    for (size_t i = 0; i < k && len + 6 < cap; i++)
-        len += (size_t)snprintf(out + len, cap - len, "%s%04x", i ? "," : "", tmp[i]);
+    static const char hex[] = "0123456789abcdef";
+    for (size_t i = 0; i < k && len + 6 < cap; i++) {
+        if (i)
+            out[len++] = ',';
+        out[len++] = hex[tmp[i] >> 12];
+        out[len++] = hex[(tmp[i] >> 8) & 15];
+        out[len++] = hex[(tmp[i] >> 4) & 15];
+        out[len++] = hex[tmp[i] & 15];
+    }
+    out[len < cap ? len : cap - 1] = '\0';
     return len;
 }
 
 static void sha12(const char *s, size_t n, char out[13])
 {
+    /* fetched once: OpenSSL 3 looks an implicit EVP_sha256() up on every call */
+    static EVP_MD *sha256;
     unsigned char md[EVP_MAX_MD_SIZE];
     unsigned int mdlen = 0;
-    if (n == 0 || EVP_Digest(s, n, md, &mdlen, EVP_sha256(), NULL) != 1 || mdlen < 6) {
+    if (sha256 == NULL)
+        sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
+    if (n == 0 || sha256 == NULL || EVP_Digest(s, n, md, &mdlen, sha256, NULL) != 1 ||
+        mdlen < 6) {
         memcpy(out, "000000000000", 13);
         return;
     }
