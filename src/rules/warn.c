@@ -37,6 +37,15 @@ void rules_warnings(const struct conn *c, const struct rule_ctx *ctx, struct dia
     if (c->sh.has_alpn && c->sh.alpn_len == 2 && memcmp(c->sh.alpn, "h2", 2) == 0 && s != NULL &&
         s->h2_blocklisted && !conn_is_tls13(c))
         warn(d, "HTTP/2 with a suite on the RFC 7540 block list: browsers refuse it");
+    if (s != NULL && c->sh.version == 0x0303 && s->forward_secret && !s->ats) {
+        snprintf(buf, sizeof buf, "%s is not on the iOS App Transport Security list: ATS "
+                                  "clients offer none like it",
+                 s->name);
+        warn(d, buf);
+    }
+    if (c->chain_checked && (c->chain_problems & CERT_P_ATS))
+        warn(d, "certificate: fails the App Transport Security rules (SHA-256 or better, "
+                "RSA 2048+ or EC 256+): iOS and macOS apps refuse it");
     if (c->chain_checked) {
         static const enum cert_problem shown[] = {
             CERT_P_EXPIRED, CERT_P_NOT_YET_VALID, CERT_P_HOSTNAME_MISMATCH,
