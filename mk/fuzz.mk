@@ -1,4 +1,7 @@
-# mk/fuzz.mk: libFuzzer targets over every parser entry point (fuzz/fuzz_*.c).
+# mk/fuzz.mk: libFuzzer targets over every parser entry point (fuzz/fuzz_*.c):
+#   capture (the whole pipeline and every reporter), tls_stream (record layer,
+#   handshake decoders, rules), tls13 (key log decryption, sealed by the
+#   harness), cert, reassembly, keylog.
 #   make fuzz-build                  build/fuzz/fuzz_NAME, clang with ASan+UBSan
 #   make fuzz-run FUZZ_SECONDS=60    each target for that long, seeded from the
 #                                    captures; fails on a crash, leak or timeout
@@ -27,6 +30,9 @@ FUZZ_REPLAY_OBJ = $(FUZZ_LIB_SRC:%.c=$(FUZZ_DIR)/replay-obj/%.o)
 FUZZ_BINS = $(FUZZ_NAMES:%=$(FUZZ_DIR)/fuzz_%)
 FUZZ_REPLAY_BINS = $(FUZZ_NAMES:%=$(FUZZ_DIR)/replay_%)
 FUZZ_OPTS = -timeout=10 -rss_limit_mb=2048 -max_len=65536 -print_final_stats=1
+# a corpus past this many files is minimised first (libFuzzer -merge=1), so
+# that a short run does not spend its time re-reading what earlier runs found
+FUZZ_CORPUS_MAX ?= 2000
 
 .PHONY: fuzz-build fuzz-run fuzz-replay-build
 # the objects appear only in pattern rules: without this make deletes them
@@ -60,6 +66,12 @@ fuzz-run: fuzz-build
 	    mkdir -p fuzz/corpus-$$t; \
 	    python3 fuzz/seeds.py $$t fuzz/corpus-$$t $(FUZZ_SEED_DIRS) >/dev/null || exit 1; \
 	    log=$(FUZZ_DIR)/logs/$$t-$$$$.log; \
+	    if [ $$(ls fuzz/corpus-$$t | wc -l) -gt $(FUZZ_CORPUS_MAX) ]; then \
+	        rm -rf fuzz/corpus-$$t.min-$$$$ && mkdir fuzz/corpus-$$t.min-$$$$ && \
+	        $(FUZZ_DIR)/fuzz_$$t $(FUZZ_OPTS) -merge=1 fuzz/corpus-$$t.min-$$$$ fuzz/corpus-$$t \
+	            >$$log 2>&1 && rm -rf fuzz/corpus-$$t && mv fuzz/corpus-$$t.min-$$$$ fuzz/corpus-$$t; \
+	        rm -rf fuzz/corpus-$$t.min-$$$$; \
+	    fi; \
 	    ASAN_OPTIONS=detect_leaks=1 \
 	    $(FUZZ_DIR)/fuzz_$$t $(FUZZ_OPTS) -max_total_time=$(FUZZ_SECONDS) \
 	        -artifact_prefix=$(FUZZ_DIR)/artifacts/$$t- fuzz/corpus-$$t >$$log 2>&1; \

@@ -293,6 +293,21 @@ static void tcp_facts(FILE *f, const struct conn *c)
             (unsigned long long)sv->bytes);
 }
 
+/* Bytes that broke the grammar, per side: where each side stopped being parsed. */
+static void malformed(FILE *f, const struct conn *c)
+{
+    fputc('{', f);
+    for (int s = 0; s < 2; s++) {
+        const struct side_facts *sf = &c->side[s];
+        fprintf(f, "%s\"%s\":", s ? "," : "", side_name((enum side)s));
+        if (sf->malformed)
+            json_cstr(f, sf->malformed_what);
+        else
+            fputs("null", f);
+    }
+    fputc('}', f);
+}
+
 void report_json_connection(FILE *f, const char *file, const struct conn *c)
 {
     char buf[64];
@@ -362,6 +377,8 @@ void report_json_connection(FILE *f, const char *file, const struct conn *c)
     close_info(f, c);
     fputs(",\"tcp\":", f);
     tcp_facts(f, c);
+    fputs(",\"malformed\":", f);
+    malformed(f, c);
     fputs(",\"diagnosis\":", f);
     if (d != NULL && d->main.id != NULL)
         finding(f, &d->main);

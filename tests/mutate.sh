@@ -4,14 +4,14 @@
 # into the packets) and the tool runs on each mutant under a time limit:
 # no crash (a signal, exit status >= 128, a sanitizer report) and no hang.
 # Uses the ASan build when present (make asan-build), else ./tlsexplain;
-# $TLSX overrides. Bounded by MUTATE_RUNS (3000) and MUTATE_SECONDS (170).
+# $TLSX overrides. Bounded by MUTATE_RUNS (5000) and MUTATE_SECONDS (170).
 # Crashing and hanging mutants are kept in build/mutate-failures/ with the
 # zzuf seed and ratio in their name, ready for tests/regress/.
 # Ends with "mutate: N passed, N failed".
 cd "$(dirname "$0")/.." || exit 2
 . tests/sanitize.sh
 TOOL=$(san_tool)
-RUNS=${MUTATE_RUNS:-3000}
+RUNS=${MUTATE_RUNS:-5000}
 SECONDS_MAX=${MUTATE_SECONDS:-170}
 LIMIT=${MUTATE_TIMEOUT:-10}
 KEEP=build/mutate-failures
