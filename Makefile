@@ -59,3 +59,14 @@ clean:
 
 # make asan-check (sanitizer build over every capture), make fuzz-run FUZZ_SECONDS=N
 include mk/asan.mk mk/fuzz.mk
+
+# The unit tests on the sanitizer build too (make check runs them).
+ASAN_TESTS = $(patsubst tests/%.c,$(ASAN_DIR)/tests/%,$(wildcard tests/test_*.c))
+ASAN_LIB_OBJ = $(filter-out $(ASAN_DIR)/src/main.o,$(ASAN_OBJ))
+
+$(ASAN_DIR)/tests/%: tests/%.c $(ASAN_LIB_OBJ) tests/testlib.h
+	@mkdir -p $(dir $@)
+	$(ASAN_CC) $(ASAN_CFLAGS) -o $@ $< $(ASAN_LIB_OBJ) $(ASAN_LIBS)
+
+.PHONY: unit-asan
+unit-asan: $(ASAN_TESTS)

@@ -34,7 +34,14 @@ run linktypes tests/linktypes.sh
 [ -x tests/man_test.sh ] && run man tests/man_test.sh
 [ -x tests/html_test.sh ] && run html tests/html_test.sh
 [ -f mk/asan.mk ] && run asan make --no-print-directory -f mk/asan.mk asan-check
-# the scenario suite again, on the sanitizer build: every rule path under ASan+UBSan
+# the unit tests and the scenario suite again, on the sanitizer build
+if make -s --no-print-directory unit-asan >/dev/null 2>&1; then
+    for t in build-asan/tests/test_*; do
+        run "unit-asan $(basename "$t")" "$t"
+    done
+else
+    broken="$broken unit-asan-build"
+fi
 [ -x build-asan/tlsexplain ] && run scenarios-asan env TLSEXPLAIN=build-asan/tlsexplain python3 tests/scenarios.py
 [ -x tests/mutate.sh ] && run mutate tests/mutate.sh
 [ -f mk/fuzz.mk ] && run fuzz make --no-print-directory -f mk/fuzz.mk fuzz-run FUZZ_SECONDS=${FUZZ_SECONDS:-60}
