@@ -21,6 +21,8 @@ struct file_counts {
 void report_counts(const struct analysis *a, struct file_counts *out);
 /* Should this connection be printed at all (TLS, or a failed TCP attempt)? */
 bool report_is_tls_attempt(const struct conn *c);
+/* The diagnosis id of a failed connection, or NULL (also for a slot let go). */
+const char *report_cause(const struct conn *c);
 
 void report_json_connection(FILE *f, const char *file, const struct conn *c);
 void report_json_summary(FILE *f, const struct analysis *a);

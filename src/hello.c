@@ -31,6 +31,18 @@ static void list_add(struct u16_list *l, uint16_t v)
         l->v[l->n++] = v;
 }
 
+/* One offered suite; the signalling values are facts of their own. */
+static void add_suite(struct client_hello *ch, uint16_t s)
+{
+    if (s == SUITE_FALLBACK_SCSV)
+        ch->fallback_scsv = true;
+    if (s == SUITE_RENEGOTIATION_SCSV)
+        ch->reneg_scsv = true;
+    ch->total_suites++;
+    if (ch->n_suites < CH_MAX_SUITES)
+        ch->suites[ch->n_suites++] = s;
+}
+
 /* A list of 16-bit values behind a length prefix of `prefix` bytes. */
 static enum status u16_vector(struct cursor *c, unsigned prefix, struct u16_list *out)
 {
@@ -166,13 +178,7 @@ static enum status parse_client_hello(struct client_hello *ch, struct cursor *m,
     while (cur_left(&suites) > 0) {
         uint16_t s;
         TRY(cur_u16(&suites, &s));
-        if (s == SUITE_FALLBACK_SCSV)
-            ch->fallback_scsv = true;
-        if (s == SUITE_RENEGOTIATION_SCSV)
-            ch->reneg_scsv = true;
-        ch->total_suites++;
-        if (ch->n_suites < CH_MAX_SUITES)
-            ch->suites[ch->n_suites++] = s;
+        add_suite(ch, s);
     }
     TRY(cur_vec(m, 1, &comp));
     /* Only the first ClientHello is kept whole: the second one after a
@@ -242,15 +248,8 @@ enum status hs_sslv2_client_hello(struct conn *c, struct cursor *m, const struct
         uint16_t s;
         TRY(cur_u8(&sc, &kind));
         TRY(cur_u16(&sc, &s));
-        if (kind != 0)
-            continue; /* an SSLv2-only cipher kind */
-        if (s == SUITE_FALLBACK_SCSV)
-            ch->fallback_scsv = true;
-        if (s == SUITE_RENEGOTIATION_SCSV)
-            ch->reneg_scsv = true;
-        ch->total_suites++;
-        if (ch->n_suites < CH_MAX_SUITES)
-            ch->suites[ch->n_suites++] = s;
+        if (kind == 0) /* else an SSLv2-only cipher kind */
+            add_suite(ch, s);
     }
     TRY(cur_skip(m, sid_len));
     TRY(cur_skip(m, challenge_len));

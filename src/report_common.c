@@ -93,3 +93,11 @@ void report_counts(const struct analysis *a, struct file_counts *out)
     k.tls = k.ok + k.failed + k.incomplete;
     *out = k;
 }
+
+const char *report_cause(const struct conn *c)
+{
+    const struct diagnosis *d = c != NULL ? c->diagnosis : NULL;
+    if (c == NULL || c->verdict != VERDICT_FAILED || d == NULL)
+        return NULL;
+    return d->main.id;
+}

@@ -414,17 +414,14 @@ void report_json_summary(FILE *f, const struct analysis *a)
     const char *seen[64];
     size_t counts[64], n = 0;
     for (size_t i = 0; i < a->flows.n_conns; i++) {
-        const struct conn *c = a->flows.conns[i];
-        if (c == NULL)
-            continue;
-        const struct diagnosis *d = c->diagnosis;
-        if (c->verdict != VERDICT_FAILED || d == NULL || d->main.id == NULL)
+        const char *id = report_cause(a->flows.conns[i]);
+        if (id == NULL)
             continue;
         size_t j = 0;
-        while (j < n && strcmp(seen[j], d->main.id) != 0)
+        while (j < n && strcmp(seen[j], id) != 0)
             j++;
         if (j == n && n < 64) {
-            seen[n] = d->main.id;
+            seen[n] = id;
             counts[n++] = 0;
         }
         if (j < n)

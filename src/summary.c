@@ -74,15 +74,12 @@ void summary_add(struct summary_table *t, const struct analysis *a)
     report_counts(a, &r->k);
     r->unreadable = a->unreadable;
     for (size_t i = 0; i < a->flows.n_conns; i++) {
-        const struct conn *c = a->flows.conns[i];
-        if (c == NULL)
+        const char *id = report_cause(a->flows.conns[i]);
+        if (id == NULL)
             continue;
-        const struct diagnosis *d = c->diagnosis;
-        if (c->verdict != VERDICT_FAILED || d == NULL || d->main.id == NULL)
-            continue;
-        count_cause(t, d->main.id);
+        count_cause(t, id);
         if (r->top_cause[0] == '\0')
-            snprintf(r->top_cause, sizeof r->top_cause, "%s", d->main.id);
+            snprintf(r->top_cause, sizeof r->top_cause, "%s", id);
     }
 }
 
@@ -104,12 +101,9 @@ void summary_write_row(FILE *f, const struct analysis *a)
     fprintf(f, "%zu %zu %zu %zu %zu %zu %d", k.connections, k.tls, k.ok, k.failed, k.incomplete,
             k.not_tls, a->unreadable ? 1 : 0);
     for (size_t i = 0; i < a->flows.n_conns; i++) {
-        const struct conn *c = a->flows.conns[i];
-        if (c == NULL)
-            continue;
-        const struct diagnosis *d = c->diagnosis;
-        if (c->verdict == VERDICT_FAILED && d != NULL && d->main.id != NULL)
-            fprintf(f, " %s", d->main.id);
+        const char *id = report_cause(a->flows.conns[i]);
+        if (id != NULL)
+            fprintf(f, " %s", id);
     }
     fprintf(f, " |%s\n", strchr(a->path, '\n') ? "?" : a->path);
 }
@@ -178,8 +172,23 @@ void summary_print(FILE *f, const struct summary_table *t, bool per_file)
     }
     fprintf(f, "\n%zu files: %zu TLS connections, %zu ok, %zu failed, %zu incomplete\n", files,
             tls, ok, failed, incomplete);
+    /* the most frequent cause first; ties by name, so the order is stable */
+    size_t order[SUMMARY_MAX_CAUSES];
+    for (size_t i = 0; i < t->n_causes; i++) {
+        size_t j = i;
+        for (; j > 0; j--) {
+            size_t prev = order[j - 1];
+            bool before = t->cause_count[i] > t->cause_count[prev] ||
+                          (t->cause_count[i] == t->cause_count[prev] &&
+                           strcmp(t->causes[i], t->causes[prev]) < 0);
+            if (!before)
+                break;
+            order[j] = prev;
+        }
+        order[j] = i;
+    }
     for (size_t i = 0; i < t->n_causes; i++)
-        fprintf(f, "  %6zu  %s\n", t->cause_count[i], t->causes[i]);
+        fprintf(f, "  %6zu  %s\n", t->cause_count[order[i]], t->causes[order[i]]);
 }
 
 void summary_add_html(struct summary_table *t, const struct analysis *a)
