@@ -51,6 +51,12 @@ struct tls_conn_state {
     const struct keylog *keylog; /* --keylog, or NULL: borrowed */
 };
 
+/* What a stream's first bytes are, read through the cursor: a ClientHello
+ * or ServerHello record (TLS or SSLv2 format), or something else. Used to
+ * tell the roles when no SYN did, and to find TLS after STARTTLS. */
+enum tls_hello { TLS_HELLO_NONE, TLS_HELLO_CLIENT, TLS_HELLO_SERVER };
+enum tls_hello tls_sniff_hello(const uint8_t *p, size_t n, bool sslv2_too);
+
 void tls_init(struct tls_conn_state *t);
 void tls_feed(struct tls_conn_state *t, struct conn *c, enum side from, const uint8_t *p,
               size_t n, uint64_t frame, struct tstamp ts);

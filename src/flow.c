@@ -126,16 +126,13 @@ static bool well_known_tls_port(uint16_t port)
 /* The first payload decides the roles when no SYN did. */
 static void guess_role(struct flow *f, int ep, const uint8_t *p, size_t n)
 {
-    bool client_hello = (n >= 6 && p[0] == 0x16 && p[1] == 3 && p[5] == 1) ||
-                        (n >= 3 && p[0] >= 0x80 && p[2] == 1);
-    bool server_hello = (n >= 6 && p[0] == 0x16 && p[1] == 3 && p[5] == 2) ||
-                        (n >= 3 && p[0] >= 0x80 && p[2] == 4);
-    if (client_hello) {
+    enum tls_hello hello = tls_sniff_hello(p, n, true);
+    if (hello == TLS_HELLO_CLIENT) {
         set_role(f, ep);
         f->conn->roles_from_hello = true;
         return;
     }
-    if (server_hello) {
+    if (hello == TLS_HELLO_SERVER) {
         set_role(f, 1 - ep);
         f->conn->roles_from_hello = true;
         return;
@@ -145,11 +142,6 @@ static void guess_role(struct flow *f, int ep, const uint8_t *p, size_t n)
                        (!well_known_tls_port(other) && mine < other);
     set_role(f, mine_server ? 1 - ep : ep);
     f->role_by_port = true;
-}
-
-static bool starts_client_hello(const uint8_t *p, size_t n)
-{
-    return n >= 6 && p[0] == 0x16 && p[1] == 3 && p[5] == 1;
 }
 
 /* Roles guessed from port numbers were wrong: the "server" sends a
@@ -180,7 +172,8 @@ static void on_data(void *ctx, int ep, const uint8_t *p, size_t n, uint64_t fram
     struct flow *f = ctx;
     if (f->role == ROLE_UNKNOWN)
         guess_role(f, ep, p, n);
-    else if (f->role_by_port && side_of(f, ep) == SIDE_SERVER && starts_client_hello(p, n) &&
+    else if (f->role_by_port && side_of(f, ep) == SIDE_SERVER &&
+             tls_sniff_hello(p, n, false) == TLS_HELLO_CLIENT &&
              !f->conn->ch->present && !f->conn->sh.present)
         swap_roles(f);
     enum side s = side_of(f, ep);

@@ -164,6 +164,28 @@ static void handshake_bytes(struct tls_stream *s, struct conn *c, enum side from
     drain_handshake(s, c, from, frame, ts, decrypted);
 }
 
+enum tls_hello tls_sniff_hello(const uint8_t *p, size_t n, bool sslv2_too)
+{
+    struct cursor c = cur_make(p, n);
+    uint8_t b0, b1, type;
+    uint16_t version, len;
+    if (cur_peek_u8(&c, 0, &b0) != ST_OK)
+        return TLS_HELLO_NONE;
+    if (b0 >= 0x80) {
+        /* SSLv2 header (RFC 5246 E.2): 2 bytes of length, then the message type */
+        if (!sslv2_too || cur_peek_u8(&c, 2, &type) != ST_OK)
+            return TLS_HELLO_NONE;
+        return type == 1 ? TLS_HELLO_CLIENT : type == 4 ? TLS_HELLO_SERVER : TLS_HELLO_NONE;
+    }
+    /* a handshake record header, then the first message's type */
+    if (cur_u8(&c, &b1) != ST_OK || b1 != CT_HANDSHAKE || cur_u16(&c, &version) != ST_OK ||
+        (version >> 8) != 3 || cur_u16(&c, &len) != ST_OK || len > TLS_MAX_RECORD_LEN ||
+        cur_u8(&c, &type) != ST_OK)
+        return TLS_HELLO_NONE;
+    return type == HS_CLIENT_HELLO ? TLS_HELLO_CLIENT
+           : type == HS_SERVER_HELLO ? TLS_HELLO_SERVER : TLS_HELLO_NONE;
+}
+
 /* Could this connection be TLS 1.3, whose CCS changes nothing? */
 static bool tls13_possible(const struct conn *c)
 {
@@ -460,16 +482,21 @@ static void start_stream(struct tls_stream *s, struct conn *c, enum side from,
                          const uint8_t *p, size_t n, uint64_t frame)
 {
     struct side_facts *sf = &c->side[from];
+    struct cursor cur = cur_make(p, n);
+    uint8_t b0 = 0, b1 = 0, type = 0;
+    if (cur_peek_u8(&cur, 0, &b0) != ST_OK)
+        return; /* tls_feed never calls with nothing */
+    bool have_b1 = cur_peek_u8(&cur, 1, &b1) == ST_OK;
     /* SSLv2 record (2-byte header, high bit set): CLIENT-HELLO (1),
      * CLIENT-MASTER-KEY (2, only after an SSLv2 SERVER-HELLO), SERVER-HELLO (4) */
-    if (p[0] >= 0x80 && n >= 3 &&
-        (p[2] == 1 || p[2] == 4 || (p[2] == 2 && from == SIDE_CLIENT && c->sh.sslv2))) {
+    if (b0 >= 0x80 && cur_peek_u8(&cur, 2, &type) == ST_OK &&
+        (type == 1 || type == 4 || (type == 2 && from == SIDE_CLIENT && c->sh.sslv2))) {
         s->state = TLS_SSLV2;
-        s->v2_len = (uint16_t)(((p[0] & 0x7f) << 8) | p[1]);
+        s->v2_len = (uint16_t)(((b0 & 0x7f) << 8) | b1);
         capbuf_init(&s->v2, 2 + (size_t)s->v2_len);
         return;
     }
-    if (p[0] >= CT_CHANGE_CIPHER_SPEC && p[0] <= CT_HEARTBEAT && (n < 2 || p[1] == 3)) {
+    if (b0 >= CT_CHANGE_CIPHER_SPEC && b0 <= CT_HEARTBEAT && (!have_b1 || b1 == 3)) {
         s->state = TLS_RECORDS;
         return;
     }
@@ -553,8 +580,8 @@ void tls_feed(struct tls_conn_state *t, struct conn *c, enum side from, const ui
         }
         case TLS_NOT_TLS:
             /* STARTTLS: plain text first, then a hello at a segment start */
-            if (n >= 6 && plausible_header(p) && p[0] == CT_HANDSHAKE &&
-                p[5] == (from == SIDE_CLIENT ? HS_CLIENT_HELLO : HS_SERVER_HELLO)) {
+            if (tls_sniff_hello(p, n, false) ==
+                (from == SIDE_CLIENT ? TLS_HELLO_CLIENT : TLS_HELLO_SERVER)) {
                 s->state = TLS_RECORDS;
                 s->hdr_have = 0;
                 c->side[from].starttls_frame = frame;
