@@ -18,11 +18,13 @@ Exit status: 0 when nothing failed, 1 otherwise.
 """
 import argparse
 import glob
-import ipaddress
 import json
 import os
 import subprocess
 import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from known import endpoint, read_known, split_endpoint  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -31,18 +33,8 @@ EXPECTED = os.path.join(CORPUS, "expected")
 KNOWN = os.path.join(HERE, "ja4_known.tsv")
 
 
-def endpoint(ip, port):
-    ip = ip.strip().strip("[]")
-    try:
-        ip = str(ipaddress.ip_address(ip))
-    except ValueError:
-        pass
-    return ("[%s]:%s" % (ip, int(port))) if ":" in ip else ("%s:%s" % (ip, int(port)))
 
 
-def split_endpoint(s):
-    ip, _, port = s.rpartition(":")
-    return endpoint(ip, port)
 
 
 def python_refs(path):
@@ -107,17 +99,6 @@ def ours(capture):
     return conns
 
 
-def read_known():
-    known = {}
-    if os.path.exists(KNOWN):
-        with open(KNOWN) as f:
-            for line in f:
-                if not line.strip() or line.startswith("#") or line.startswith("file\t"):
-                    continue
-                cols = line.rstrip("\n").split("\t")
-                if len(cols) >= 4:
-                    known[(cols[0], split_endpoint(cols[1]), cols[2])] = cols[3]
-    return known
 
 
 def main():
@@ -129,7 +110,7 @@ def main():
     BIN = args.bin
     if not os.access(BIN, os.X_OK):
         sys.exit("ja4-compare: %s not built (run make -s)" % BIN)
-    known = read_known()
+    known = read_known(KNOWN)
     used = set()
     captures = sorted(os.path.basename(p) for p in glob.glob(os.path.join(CORPUS, "*"))
                       if os.path.isfile(p))

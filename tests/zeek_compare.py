@@ -23,12 +23,14 @@ Exit status: 0 when nothing failed, 1 otherwise.
 """
 import argparse
 import glob
-import ipaddress
 import json
 import os
 import shutil
 import subprocess
 import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from known import endpoint, read_known, split_endpoint  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -39,23 +41,10 @@ KNOWN = os.path.join(HERE, "zeek_known.tsv")
 FIELDS = ("established", "version", "cipher", "server_name")
 
 
-def norm_ip(s):
-    s = s.strip().strip("[]")
-    try:
-        return str(ipaddress.ip_address(s))
-    except ValueError:
-        return s
 
 
-def endpoint(ip, port):
-    ip = norm_ip(ip)
-    return ("[%s]:%s" % (ip, port)) if ":" in ip else ("%s:%s" % (ip, port))
 
 
-def split_endpoint(s):
-    """'1.2.3.4:443' or '[::1]:443' -> normalised endpoint string."""
-    ip, _, port = s.rpartition(":")
-    return endpoint(ip, int(port))
 
 
 def zeek_version(v):
@@ -153,18 +142,6 @@ def ours(trace):
     return conns
 
 
-def read_known():
-    known = {}
-    if not os.path.exists(KNOWN):
-        return known
-    with open(KNOWN) as f:
-        for line in f:
-            if not line.strip() or line.startswith("#") or line.startswith("file\t"):
-                continue
-            cols = line.rstrip("\n").split("\t")
-            if len(cols) >= 4:
-                known[(cols[0], split_endpoint(cols[1]), cols[2])] = cols[3]
-    return known
 
 
 def main():
@@ -178,7 +155,7 @@ def main():
         sys.exit("zeek-compare: %s not built (run make -s)" % BIN)
 
     index = read_index()
-    known = read_known()
+    known = read_known(KNOWN)
     # (trace, client, server) -> list of (baseline, row)
     obs = {}
     skipped = []
