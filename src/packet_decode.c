@@ -191,6 +191,22 @@ static enum status decode_ipv4(struct cursor *c, struct packet *p, uint32_t *ip_
     return ST_OK;
 }
 
+/* One extension header: next header, length, the rest. The length counts
+ * 8-byte units beyond the first (RFC 8200 4.3), for AH 4-byte units minus 2
+ * (RFC 4302 2.2). */
+static enum status skip_extension(struct cursor *c, uint8_t *next, uint32_t *remaining, bool ah)
+{
+    uint8_t nh, hlen;
+    TRY(cur_u8(c, &nh));
+    TRY(cur_u8(c, &hlen));
+    size_t n = ah ? ((size_t)hlen + 2) * 4 : ((size_t)hlen + 1) * 8;
+    TRY(cur_skip(c, n - 2));
+    ENSURE(*remaining >= n, ST_MALFORMED);
+    *remaining -= (uint32_t)n;
+    *next = nh;
+    return ST_OK;
+}
+
 /* IPv6 (RFC 8200): walks the extension header chain to TCP. */
 static enum status decode_ipv6(struct cursor *c, struct packet *p, uint32_t *ip_payload_len,
                                bool *fragment, uint8_t *proto)
@@ -217,17 +233,9 @@ static enum status decode_ipv6(struct cursor *c, struct packet *p, uint32_t *ip_
         case 0:   /* hop-by-hop */
         case 43:  /* routing */
         case 60:  /* destination options */
-        case 135: /* mobility */ {
-            uint8_t nh, hlen;
-            TRY(cur_u8(c, &nh));
-            TRY(cur_u8(c, &hlen));
-            size_t n = ((size_t)hlen + 1) * 8;
-            TRY(cur_skip(c, n - 2));
-            ENSURE(remaining >= n, ST_MALFORMED);
-            remaining -= (uint32_t)n;
-            next = nh;
+        case 135: /* mobility */
+            TRY(skip_extension(c, &next, &remaining, false));
             break;
-        }
         case 44: { /* fragment: only the first fragment with offset 0 and M=0 is whole */
             uint8_t nh;
             uint16_t off;
@@ -242,17 +250,9 @@ static enum status decode_ipv6(struct cursor *c, struct packet *p, uint32_t *ip_
             next = nh;
             break;
         }
-        case 51: { /* AH: length in 4-byte units, minus 2 */
-            uint8_t nh, hlen;
-            TRY(cur_u8(c, &nh));
-            TRY(cur_u8(c, &hlen));
-            size_t n = ((size_t)hlen + 2) * 4;
-            TRY(cur_skip(c, n - 2));
-            ENSURE(remaining >= n, ST_MALFORMED);
-            remaining -= (uint32_t)n;
-            next = nh;
+        case 51: /* AH */
+            TRY(skip_extension(c, &next, &remaining, true));
             break;
-        }
         default:
             *proto = next;
             *ip_payload_len = plen == 0 ? (uint32_t)cur_left(c) : remaining;
