@@ -840,6 +840,22 @@ static void conn_card(FILE *f, const struct conn *c, size_t file_no)
     fputs("</article>\n", f);
 }
 
+
+/* The cards of the connections with this verdict, at most max of them;
+ * returns how many more there were. */
+static size_t cards(FILE *f, const struct analysis *a, enum verdict v, size_t max, size_t file_no)
+{
+    size_t shown = 0;
+    for (size_t i = 0; i < a->flows.n_conns; i++) {
+        const struct conn *c = a->flows.conns[i];
+        if (c == NULL || c->verdict != (int)v)
+            continue; /* let go when it ended, or another verdict */
+        if (shown++ < max)
+            conn_card(f, c, file_no);
+    }
+    return shown > max ? shown - max : 0;
+}
+
 /* ---- one file's section ------------------------------------------------ */
 
 static void file_section(FILE *f, const struct analysis *a, size_t file_no)
@@ -872,40 +888,21 @@ static void file_section(FILE *f, const struct analysis *a, size_t file_no)
                    "analysed (--max-connections).</p>\n",
                 (unsigned long long)a->flows.dropped_conns, a->flows.max_conns);
     timelines(f, a, file_no);
-    size_t shown = 0;
     if (k.failed > 0) {
         fputs("<h3>Failed connections</h3>\n", f);
-        for (size_t i = 0; i < a->flows.n_conns; i++) {
-            const struct conn *c = a->flows.conns[i];
-            if (c == NULL)
-                continue; /* reported and let go when it ended */
-            if (c->verdict != VERDICT_FAILED)
-                continue;
-            if (shown++ < HTML_MAX_DETAILS)
-                conn_card(f, c, file_no);
-        }
-        if (shown > HTML_MAX_DETAILS)
+        size_t more = cards(f, a, VERDICT_FAILED, HTML_MAX_DETAILS, file_no);
+        if (more > 0)
             fprintf(f, "<p class=\"note\">%zu more failed connections are not drawn here; "
                        "the text or --json output lists them all.</p>\n",
-                    shown - HTML_MAX_DETAILS);
+                    more);
     }
-    shown = 0;
     if (k.incomplete > 0) {
         fputs("<h3>Incomplete connections</h3>\n<p class=\"dim\">The capture misses what is "
               "needed to judge these; they are neither counted as failed nor as ok.</p>\n",
               f);
-        for (size_t i = 0; i < a->flows.n_conns; i++) {
-            const struct conn *c = a->flows.conns[i];
-            if (c == NULL)
-                continue; /* reported and let go when it ended */
-            if (c->verdict != VERDICT_INCOMPLETE)
-                continue;
-            if (shown++ < HTML_MAX_INCOMPLETE)
-                conn_card(f, c, file_no);
-        }
-        if (shown > HTML_MAX_INCOMPLETE)
-            fprintf(f, "<p class=\"note\">%zu more incomplete connections.</p>\n",
-                    shown - HTML_MAX_INCOMPLETE);
+        size_t more = cards(f, a, VERDICT_INCOMPLETE, HTML_MAX_INCOMPLETE, file_no);
+        if (more > 0)
+            fprintf(f, "<p class=\"note\">%zu more incomplete connections.</p>\n", more);
     }
     fputs("</section>\n", f);
 }
