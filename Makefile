@@ -11,7 +11,7 @@ CFLAGS ?= -O2 -g
 ALL_CFLAGS = -std=c11 -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L $(WARN) -Iinclude $(CFLAGS)
 LIBS = -lpcap -lcrypto -lndpi -lm
 
-SRC = $(wildcard src/*.c) $(wildcard src/rules/*.c)
+SRC = $(wildcard src/*.c src/*/*.c)
 LIB_SRC = $(filter-out src/main.c,$(SRC))
 OBJ = $(SRC:%.c=build/%.o)
 LIB_OBJ = $(LIB_SRC:%.c=build/%.o)
@@ -24,7 +24,7 @@ all: tlsexplain
 tlsexplain: $(OBJ)
 	$(CC) $(ALL_CFLAGS) -o $@ $(OBJ) $(LIBS)
 
-build/%.o: %.c $(wildcard include/*.h)
+build/%.o: %.c $(wildcard include/*.h include/*/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
@@ -36,7 +36,7 @@ deps:
 	@scripts/install-deps.sh
 
 registry:
-	python3 scripts/gen_registry.py ../shared/data data src/registry_data.c
+	python3 scripts/gen_registry.py ../shared/data data src/util/registry_data.c
 
 demo: deps
 	@$(MAKE) --no-print-directory all

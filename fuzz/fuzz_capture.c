@@ -15,10 +15,10 @@
 #include <sys/mman.h>
 #include <unistd.h>
 #include "analyze.h"
-#include "report.h"
-#include "rules.h"
-#include "spill.h"
-#include "summary.h"
+#include "report/report.h"
+#include "rules/rules.h"
+#include "report/spill.h"
+#include "report/summary.h"
 
 static FILE *devnull;
 static int memfd = -1;

@@ -11,7 +11,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include "cert.h"
+#include "x509/cert.h"
 
 static struct cert_store *store;
 static char long_sni[256];

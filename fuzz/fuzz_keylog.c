@@ -8,7 +8,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
-#include "keylog.h"
+#include "tls/keylog.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -18,7 +18,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include "reassembly.h"
+#include "tcp/reassembly.h"
 
 #define MAX_RECORDS 1024
 #define MAX_CAPTURED 8192

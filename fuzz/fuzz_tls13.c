@@ -28,13 +28,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include "analyze.h"
-#include "conn.h"
-#include "keylog.h"
-#include "report.h"
-#include "rules.h"
-#include "tls13_decrypt.h"
-#include "tls_stream.h"
-#include "verdict.h"
+#include "facts/conn.h"
+#include "tls/keylog.h"
+#include "report/report.h"
+#include "rules/rules.h"
+#include "tls/tls13_decrypt.h"
+#include "tls/tls_stream.h"
+#include "rules/verdict.h"
 
 #define MAX_PLAIN 16384
 

@@ -14,11 +14,11 @@
 #include <stdio.h>
 #include <string.h>
 #include "analyze.h"
-#include "conn.h"
-#include "report.h"
-#include "rules.h"
-#include "tls_stream.h"
-#include "verdict.h"
+#include "facts/conn.h"
+#include "report/report.h"
+#include "rules/rules.h"
+#include "tls/tls_stream.h"
+#include "rules/verdict.h"
 
 static FILE *devnull;
 

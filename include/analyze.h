@@ -5,9 +5,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
-#include "flow.h"
-#include "packet.h"
-#include "status.h"
+#include "tcp/flow.h"
+#include "capture/packet.h"
+#include "util/status.h"
 
 struct analysis {
     const char *path;

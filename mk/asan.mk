@@ -15,7 +15,7 @@ ASAN_CFLAGS = -std=c11 -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L -Iinclude -g 
 	-Wall -Wextra $(ASAN_SAN)
 # the libraries of the top-level Makefile, also when this file is used alone
 ASAN_LIBS = $(or $(LIBS),$(shell sed -n 's/^LIBS *= *//p' Makefile))
-ASAN_SRC = $(wildcard src/*.c) $(wildcard src/rules/*.c)
+ASAN_SRC = $(wildcard src/*.c src/*/*.c)
 ASAN_OBJ = $(ASAN_SRC:%.c=$(ASAN_DIR)/%.o)
 ASAN_INPUTS ?= ../shared/corpus test-captures
 
@@ -26,7 +26,7 @@ asan-build: $(ASAN_DIR)/tlsexplain
 $(ASAN_DIR)/tlsexplain: $(ASAN_OBJ)
 	$(ASAN_CC) $(ASAN_CFLAGS) -o $@ $(ASAN_OBJ) $(ASAN_LIBS)
 
-$(ASAN_DIR)/%.o: %.c $(wildcard include/*.h)
+$(ASAN_DIR)/%.o: %.c $(wildcard include/*.h include/*/*.h)
 	@mkdir -p $(dir $@)
 	@[ -f $(ASAN_DIR)/.gitignore ] || echo '*' >$(ASAN_DIR)/.gitignore
 	$(ASAN_CC) $(ASAN_CFLAGS) -c -o $@ $<

@@ -23,7 +23,7 @@ FUZZ_CFLAGS = -std=c11 -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L -Iinclude -g 
 FUZZ_LIBS = $(or $(LIBS),$(shell sed -n 's/^LIBS *= *//p' Makefile))
 FUZZ_DIR = build/fuzz
 FUZZ_NAMES = $(patsubst fuzz/fuzz_%.c,%,$(wildcard fuzz/fuzz_*.c))
-FUZZ_LIB_SRC = $(filter-out src/main.c,$(wildcard src/*.c) $(wildcard src/rules/*.c))
+FUZZ_LIB_SRC = $(filter-out src/main.c,$(wildcard src/*.c src/*/*.c))
 # objects for libFuzzer (coverage, clang) and for the replay drivers ($(CC))
 FUZZ_OBJ = $(FUZZ_LIB_SRC:%.c=$(FUZZ_DIR)/obj/%.o)
 FUZZ_REPLAY_OBJ = $(FUZZ_LIB_SRC:%.c=$(FUZZ_DIR)/replay-obj/%.o)
@@ -43,14 +43,14 @@ fuzz-build: $(FUZZ_BINS)
 
 fuzz-replay-build: $(FUZZ_REPLAY_BINS)
 
-$(FUZZ_DIR)/obj/%.o: %.c $(wildcard include/*.h)
+$(FUZZ_DIR)/obj/%.o: %.c $(wildcard include/*.h include/*/*.h)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_SAN) -fsanitize=fuzzer-no-link -c -o $@ $<
 
 $(FUZZ_DIR)/fuzz_%: fuzz/fuzz_%.c $(FUZZ_OBJ)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $< $(FUZZ_OBJ) $(FUZZ_LIBS)
 
-$(FUZZ_DIR)/replay-obj/%.o: %.c $(wildcard include/*.h)
+$(FUZZ_DIR)/replay-obj/%.o: %.c $(wildcard include/*.h include/*/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(FUZZ_CFLAGS) $(FUZZ_SAN) -c -o $@ $<
 

@@ -15,16 +15,16 @@ check() {   # check NAME COMMAND...: passes when the command prints nothing
     fi
 }
 banned() {
-    grep -nE '\b(sprintf|vsprintf|strcpy|strcat|strncpy|atoi|atol|gets|strtok)\s*\(' src/*.c src/rules/*.c
+    grep -nE '\b(sprintf|vsprintf|strcpy|strcat|strncpy|atoi|atol|gets|strtok)\s*\(' src/*.c src/*/*.c
 }
-# Parsers read bytes only through the cursor (include/cursor.h): no p[i]
+# Parsers read bytes only through the cursor (include/util/cursor.h): no p[i]
 # style reads of a packet buffer in the decoders.
 raw_reads() {
-    grep -nE '\b(data|buf|payload)\[[^]]+\]' src/packet_decode.c src/hello.c src/handshake.c
+    grep -nE '\b(data|buf|payload)\[[^]]+\]' src/capture/packet_decode.c src/tls/hello.c src/tls/handshake.c
 }
 cppcheck_run() {
     cppcheck --quiet --enable=warning,portability,performance --std=c11 -Iinclude \
-        --suppress=missingIncludeSystem --inline-suppr --error-exitcode=0 src src/rules
+        --suppress=missingIncludeSystem --inline-suppr --error-exitcode=0 src
 }
 check banned-functions banned
 check raw-reads-in-parsers raw_reads

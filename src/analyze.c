@@ -3,9 +3,9 @@
 #include <stdio.h>
 #include <string.h>
 #include "analyze.h"
-#include "rules.h"
-#include "spill.h"
-#include "verdict.h"
+#include "rules/rules.h"
+#include "report/spill.h"
+#include "rules/verdict.h"
 
 static void set_error(struct analysis *a, const char *fmt, const char *detail)
 {

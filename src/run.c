@@ -9,13 +9,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include "analyze.h"
-#include "cert.h"
-#include "keylog.h"
-#include "report.h"
-#include "rules.h"
+#include "x509/cert.h"
+#include "tls/keylog.h"
+#include "report/report.h"
+#include "rules/rules.h"
 #include "run.h"
-#include "spill.h"
-#include "summary.h"
+#include "report/spill.h"
+#include "report/summary.h"
 
 struct path_list {
     char **v;

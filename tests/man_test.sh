@@ -52,9 +52,9 @@ for o in $(printf '%s' "$shorts" | sed 's/./& /g'); do
 done
 
 # ---- every JSON field the reporters write
-fields=$(grep -ohE 'key\(f, "[a-z_0-9]+"|\\"[a-z_0-9]+\\":' src/report_json.c src/report_cert.c |
+fields=$(grep -ohE 'key\(f, "[a-z_0-9]+"|\\"[a-z_0-9]+\\":' src/report/json.c src/report/cert_json.c |
     sed -E 's/key\(f, "//; s/"$//; s/\\"//g; s/://' | sort -u)
-[ -n "$fields" ] || bad "no JSON fields found in src/report_json.c"
+[ -n "$fields" ] || bad "no JSON fields found in src/report/json.c"
 json_part=$(sed -n '/^\.SS JSON LINES/,/^\.SH /p' "$MAN")
 for k in $fields; do
     if printf '%s\n' "$json_part" | grep -qE "^\.(B|BR|TP) .*\b$k\b|^\.B $k\$|\b$k\b"; then
@@ -65,7 +65,7 @@ for k in $fields; do
 done
 
 # ---- the default of --max-connections is the one in the code
-def=$(sed -n 's/^#define FLOW_DEFAULT_MAX_CONNS \([0-9]*\).*/\1/p' include/flow.h)
+def=$(sed -n 's/^#define FLOW_DEFAULT_MAX_CONNS \([0-9]*\).*/\1/p' include/tcp/flow.h)
 if [ -n "$def" ] && grep -q "connections per file (default $def)" "$MAN"; then ok
 else bad "--max-connections default ${def:-?} not the one documented"; fi
 

@@ -14,7 +14,7 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
-#include "cert.h"
+#include "x509/cert.h"
 #include "testlib.h"
 
 /* ---- fixtures ---------------------------------------------------------- */

@@ -1,5 +1,5 @@
 /* test_cursor.c: the bounded reader never reads past its end. */
-#include "cursor.h"
+#include "util/cursor.h"
 #include "testlib.h"
 
 TEST(reads_in_order)

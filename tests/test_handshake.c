@@ -1,9 +1,9 @@
 /* test_handshake.c: the record layer and the hello decoders on byte vectors. */
 #include <stdlib.h>
 #include <string.h>
-#include "handshake.h"
+#include "tls/handshake.h"
 #include "testlib.h"
-#include "tls_stream.h"
+#include "tls/tls_stream.h"
 
 struct buf {
     uint8_t b[2048];

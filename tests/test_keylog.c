@@ -3,7 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "keylog.h"
+#include "tls/keylog.h"
 #include "testlib.h"
 
 #define R1 "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"

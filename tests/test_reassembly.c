@@ -1,6 +1,6 @@
 /* test_reassembly.c: out-of-order, overlap, duplicate, gaps, 2^32 wrap, caps. */
 #include <string.h>
-#include "reassembly.h"
+#include "tcp/reassembly.h"
 #include "testlib.h"
 
 struct got {

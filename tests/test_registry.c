@@ -1,5 +1,5 @@
 /* test_registry.c: the generated tables and the lookups over them. */
-#include "registry.h"
+#include "util/registry.h"
 #include "testlib.h"
 
 TEST(tables_sorted_and_unique)

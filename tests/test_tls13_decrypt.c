@@ -5,12 +5,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <openssl/evp.h>
-#include "conn.h"
-#include "handshake.h"
-#include "keylog.h"
+#include "facts/conn.h"
+#include "tls/handshake.h"
+#include "tls/keylog.h"
 #include "testlib.h"
-#include "tls13_decrypt.h"
-#include "tls_stream.h"
+#include "tls/tls13_decrypt.h"
+#include "tls/tls_stream.h"
 
 /* ---- RFC 8448 section 3, verbatim ---- */
 static const char client_random[] =

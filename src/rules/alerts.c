@@ -1,9 +1,9 @@
 /* alerts.c: a fatal alert that no specific rule explains, read with the
  * meaning its RFC gives (kb/FAILURES.md section 3); and the TLS 1.3 server
  * that answers the client's flight with an encrypted alert. */
-#include "registry.h"
-#include "report.h"
-#include "rules.h"
+#include "util/registry.h"
+#include "report/report.h"
+#include "rules/rules.h"
 
 static const struct {
     uint8_t code;

@@ -4,11 +4,11 @@
  * client most likely saw; the client's alert narrows it down. In TLS 1.3
  * only an encrypted alert is visible. */
 #include <string.h>
-#include "cert.h"
-#include "json_out.h"
-#include "registry.h"
-#include "report.h"
-#include "rules.h"
+#include "x509/cert.h"
+#include "util/escape.h"
+#include "util/registry.h"
+#include "report/report.h"
+#include "rules/rules.h"
 
 enum {
     ALERT_BAD_CERTIFICATE = 42,

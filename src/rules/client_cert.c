@@ -1,7 +1,7 @@
 /* client_cert.c: mutual TLS (kb/FAILURES.md 2.G): the server asked for a
  * client certificate and got none, or refused the one it got. */
-#include "report.h"
-#include "rules.h"
+#include "report/report.h"
+#include "rules/rules.h"
 
 enum { ALERT_HANDSHAKE_FAILURE = 40, ALERT_BAD_CERTIFICATE = 42, ALERT_UNKNOWN_CA = 48,
        ALERT_CERTIFICATE_REQUIRED = 116 };

@@ -3,10 +3,10 @@
  * rule to the most generic; the first match is the diagnosis. */
 #include <stdlib.h>
 #include <string.h>
-#include "cert.h"
-#include "registry.h"
-#include "rules.h"
-#include "verdict.h"
+#include "x509/cert.h"
+#include "util/registry.h"
+#include "rules/rules.h"
+#include "rules/verdict.h"
 
 /* Doubles the server index and enters every server again. */
 static enum status grow_index(struct rule_ctx *ctx)

@@ -2,9 +2,9 @@
  * the 1-in-256 DHE leading-zero bug, other bad_record_mac, weak DH groups. */
 #include <math.h>
 #include <stdio.h>
-#include "registry.h"
-#include "report.h"
-#include "rules.h"
+#include "util/registry.h"
+#include "report/report.h"
+#include "rules/rules.h"
 
 enum { ALERT_BAD_RECORD_MAC = 20, ALERT_DECRYPT_ERROR = 51, ALERT_HANDSHAKE_FAILURE = 40,
        ALERT_INSUFFICIENT_SECURITY = 71 };

@@ -1,10 +1,10 @@
 /* late.c: connections whose handshake finished but that failed at once,
  * and TCP attempts that only the context marks as TLS. rules_rejudge turns
  * such verdicts into "failed" before the rules diagnose. */
-#include "registry.h"
-#include "report.h"
-#include "rules.h"
-#include "verdict.h"
+#include "util/registry.h"
+#include "report/report.h"
+#include "rules/rules.h"
+#include "rules/verdict.h"
 
 /* kb C9: HTTP/2 over a suite RFC 7540 Appendix A forbids; the client answers
  * with GOAWAY(INADEQUATE_SECURITY), encrypted, and closes. */

@@ -4,10 +4,10 @@
  * server that rejects everything from one that rejects this offer. */
 #include <stdio.h>
 #include <string.h>
-#include "json_out.h"
-#include "registry.h"
-#include "report.h"
-#include "rules.h"
+#include "util/escape.h"
+#include "util/registry.h"
+#include "report/report.h"
+#include "rules/rules.h"
 
 enum {
     ALERT_HANDSHAKE_FAILURE = 40,

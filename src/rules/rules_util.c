@@ -2,10 +2,10 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-#include "registry.h"
-#include "report.h"
-#include "rules.h"
-#include "verdict.h"
+#include "util/registry.h"
+#include "report/report.h"
+#include "rules/rules.h"
+#include "rules/verdict.h"
 
 void finding_init(struct finding_draft *f, const struct rule *r, enum confidence conf)
 {

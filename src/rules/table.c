@@ -2,7 +2,7 @@
  * line here plus its predicate and RULE() entry in a rules file. The engine
  * takes the best-supported match (confidence, then this order); fallbacks
  * only when nothing else matches. */
-#include "rules.h"
+#include "rules/rules.h"
 
 #define RULE_LIST(X)                      \
     X(connection_refused)                 \

@@ -1,9 +1,9 @@
 /* transport.c: failures TCP shows before TLS can: a refused or unanswered
  * SYN, a server that never answers the ClientHello, a client that gives up,
  * and captures that cannot decide (kb/FAILURES.md 2.A). */
-#include "report.h"
-#include "rules.h"
-#include "verdict.h"
+#include "report/report.h"
+#include "rules/rules.h"
+#include "rules/verdict.h"
 
 /* A1/A2: the SYN answered with RST, or not at all. */
 static bool match_connection_refused(const struct rule *self, const struct conn *c,

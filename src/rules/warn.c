@@ -3,9 +3,9 @@
  * the client did not check. Never a failure. */
 #include <stdio.h>
 #include <string.h>
-#include "cert.h"
-#include "registry.h"
-#include "rules.h"
+#include "x509/cert.h"
+#include "util/registry.h"
+#include "rules/rules.h"
 
 static void warn(struct diagnosis *d, const char *text)
 {

@@ -1,9 +1,9 @@
 /* wrong_protocol.c: the two ends do not speak the same protocol: plain text
  * to a TLS port, or TLS to a plain-text port (kb/FAILURES.md 2.I). */
 #include <string.h>
-#include "json_out.h"
-#include "rules.h"
-#include "verdict.h"
+#include "util/escape.h"
+#include "rules/rules.h"
+#include "rules/verdict.h"
 
 /* What the first bytes of a plain-text stream say (kb/FAILURES.md 1.3). */
 static const char *plaintext_protocol(const struct side_facts *sf)

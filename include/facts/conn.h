@@ -1,0 +1,268 @@
+/* conn.h: the facts about one TCP connection and the TLS inside it.
+ * Parsing fills these in; rules read them; reporters print them. Nothing in
+ * here decides anything. Lists are capped; a count past the cap is kept. */
+#ifndef TLSX_CONN_H
+#define TLSX_CONN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "capture/packet.h"
+
+enum side { SIDE_CLIENT = 0, SIDE_SERVER = 1 };
+
+#define CH_MAX_SUITES 256
+#define CH_MAX_EXTS 64
+#define CH_MAX_LIST 64
+#define CH_MAX_VERSIONS 16
+#define CH_MAX_ALPN 16
+#define ALPN_MAX_LEN 64
+#define SNI_MAX_LEN 256
+#define CONN_MAX_MESSAGES 48
+#define CONN_MAX_ALERTS 8
+#define CONN_MAX_CERTS 10
+#define CONN_MAX_CERT_BYTES (64 * 1024)
+
+struct u16_list {
+    uint16_t v[CH_MAX_LIST];
+    uint16_t n;      /* kept */
+    uint16_t total;  /* seen */
+};
+
+struct client_hello {
+    bool present;
+    bool sslv2_format;         /* SSLv2-compatible record (RFC 5246 E.2) */
+    uint64_t frame;            /* frame holding its last byte */
+    uint64_t first_frame;      /* frame holding its first byte */
+    uint32_t segments;         /* TCP segments it spanned */
+    struct tstamp ts;
+    uint32_t length;           /* handshake message length, header included */
+    uint16_t record_version;
+    uint16_t legacy_version;
+    uint8_t random[32];        /* finds the TLS 1.3 secrets in a key log */
+    uint8_t session_id_len;
+    uint8_t session_id[32];
+    uint16_t suites[CH_MAX_SUITES];
+    uint16_t n_suites, total_suites;
+    uint16_t exts[CH_MAX_EXTS];
+    uint16_t n_exts, total_exts;
+    struct u16_list versions;  /* supported_versions */
+    struct u16_list groups;    /* supported_groups */
+    struct u16_list sigalgs;   /* signature_algorithms */
+    struct u16_list key_shares;
+    uint16_t key_share_bytes;  /* sum of key_exchange lengths: post-quantum shares are large */
+    bool has_sni;
+    char sni[SNI_MAX_LEN];     /* raw bytes, NUL-free; the reporter escapes */
+    uint16_t sni_len;
+    uint8_t n_alpn;
+    char alpn[CH_MAX_ALPN][ALPN_MAX_LEN];
+    uint8_t alpn_len[CH_MAX_ALPN];
+    bool fallback_scsv;        /* TLS_FALLBACK_SCSV 0x5600 offered */
+    bool reneg_scsv;
+    bool has_psk, has_early_data, has_session_ticket;
+    bool malformed;            /* the decoder gave up part way */
+    char ja4[40];
+};
+
+struct server_hello {
+    bool present;
+    bool hello_retry;          /* a HelloRetryRequest was seen (first) */
+    uint64_t frame, hrr_frame;
+    struct tstamp ts;
+    uint16_t legacy_version;
+    uint16_t version;          /* negotiated: supported_versions when present */
+    uint16_t suite;
+    uint8_t compression;
+    uint8_t session_id_len;
+    bool resumed;              /* TLS <= 1.2 echoed session id, or TLS 1.3 pre_shared_key */
+    uint16_t exts[CH_MAX_EXTS];
+    uint16_t n_exts;
+    uint16_t key_share_group;  /* TLS 1.3 */
+    uint16_t hrr_group;
+    bool has_alpn;
+    char alpn[ALPN_MAX_LEN];
+    uint8_t alpn_len;
+    bool downgrade_sentinel;   /* RFC 8446 4.1.3 DOWNGRD */
+    bool sslv2;                /* an SSLv2 SERVER-HELLO */
+    uint32_t sslv2_cipher;     /* cipher kind of the CLIENT-MASTER-KEY, 0 if unseen */
+};
+
+/* ServerKeyExchange and ClientKeyExchange, as far as they are visible. */
+struct key_exchange {
+    bool ske_present;
+    uint64_t ske_frame;
+    bool dhe;                  /* finite-field DH parameters */
+    uint16_t dh_p_len, dh_g_len, dh_ys_len;
+    bool dh_ys_leading_zero;   /* Ys shorter than p, or starting with 0x00 */
+    bool ecdhe;
+    uint16_t ec_group;
+    uint16_t ske_sigalg;       /* TLS 1.2 signature scheme in the SKE; 0 if none */
+    bool cke_present;
+    uint64_t cke_frame;
+    uint16_t cke_len;          /* public value or encrypted premaster length */
+    bool dh_yc_leading_zero;
+};
+
+struct cert_der {
+    uint32_t off, len;         /* into conn->cert_bytes */
+};
+
+struct cert_msg {
+    bool present;
+    uint64_t frame;
+    uint16_t count;            /* certificates in the message (may exceed kept) */
+    uint16_t kept;
+    struct cert_der der[CONN_MAX_CERTS];
+};
+
+struct alert {
+    uint64_t frame;
+    struct tstamp ts;
+    enum side from;
+    bool encrypted;            /* description not visible */
+    bool decrypted;            /* TLS 1.3: read by decrypting with a key log */
+    uint8_t level, description;
+    uint16_t record_len;       /* for size heuristics on encrypted alerts */
+};
+
+struct message {
+    uint64_t frame;
+    struct tstamp ts;
+    enum side from;
+    uint16_t type;             /* handshake type (0-255) or a MSG_* pseudo type */
+    bool encrypted;            /* "Encrypted Handshake Message": type unknown */
+    bool decrypted;            /* TLS 1.3: read by decrypting with a key log */
+};
+
+/* Pseudo message types, for the ladder: records that are not handshake messages. */
+enum {
+    MSG_CHANGE_CIPHER_SPEC = 0x100,
+    MSG_ENCRYPTED_RECORDS = 0x101,  /* TLS 1.3: encrypted flight (type 23 records) */
+    MSG_SSLV2_CLIENT_HELLO = 0x102,
+    MSG_SSLV2_SERVER_HELLO = 0x103,
+    MSG_SSLV2_CLIENT_MASTER_KEY = 0x104
+};
+
+/* TLS 1.3 decryption with a key log (--keylog), per direction. */
+enum decrypt_status {
+    DECRYPT_NONE = 0,          /* not tried: no key log, not TLS 1.3, nothing encrypted */
+    DECRYPT_NO_KEYS,           /* the key log has no secret for this side (or no ClientHello) */
+    DECRYPT_UNSUPPORTED,       /* a cipher suite that cannot be decrypted */
+    DECRYPT_OK,                /* every record tried opened */
+    DECRYPT_FAILED,            /* a record did not authenticate: wrong keys */
+    DECRYPT_INTERRUPTED        /* a gap or an oversized record: stopped there */
+};
+
+/* Per-direction transport and record facts. */
+struct side_facts {
+    uint64_t syn_frame;
+    uint32_t syn_count;        /* retransmitted SYNs show as >1 */
+    uint64_t fin_frame, rst_frame;
+    struct tstamp fin_ts, rst_ts;
+    uint64_t bytes;            /* payload bytes delivered in order */
+    uint64_t first_data_frame;
+    struct tstamp first_data_ts;
+    uint64_t last_frame;
+    uint32_t gaps;             /* holes the capture missed */
+    uint64_t gap_frame;        /* first frame after the first hole */
+    uint64_t gap_bytes;
+    uint32_t cut_segments;     /* payloads cut by the snap length */
+    uint64_t ccs_frame;
+    uint64_t encrypted_hs_frame;   /* first encrypted handshake record (Finished) */
+    uint64_t appdata_frame;        /* first application_data record */
+    struct tstamp appdata_ts;
+    uint32_t appdata_records;
+    /* the first application_data records: in TLS 1.3 their sizes tell a
+     * Finished (53+) from an alert (19) and a ticket from data */
+    uint16_t appdata_len[8];
+    uint64_t appdata_frames[8];
+    uint32_t records;
+    bool not_tls;                  /* bytes that are no TLS record */
+    uint8_t first_bytes[16];       /* what a non-TLS stream starts with */
+    uint8_t first_bytes_len;
+    uint64_t not_tls_frame;
+    uint64_t starttls_frame;       /* TLS began after plain text (STARTTLS) */
+    bool proxy_header;             /* a PROXY protocol header came first */
+    bool malformed;                /* a record or message broke the grammar */
+    char malformed_what[64];
+    bool handshake_overflow;       /* handshake bytes beyond the cap were dropped */
+    uint8_t decrypt;               /* enum decrypt_status */
+    uint32_t decrypted_records;
+    uint64_t decrypt_stop_frame;   /* where DECRYPT_FAILED or _INTERRUPTED happened */
+};
+
+struct conn {
+    uint32_t id;               /* 1-based, in order of first frame */
+    struct addr client, server;
+    uint16_t client_port, server_port;
+    uint64_t first_frame, last_frame;
+    struct tstamp start, end;
+    bool saw_syn, saw_synack;
+    uint64_t synack_frame;
+    struct tstamp syn_ts, synack_ts;
+    bool mid_stream;           /* the capture starts after the SYN */
+    char app_protocol[24];     /* nDPI's name for a stream that is not TLS */
+    bool roles_from_hello;     /* client/server decided by who sent the ClientHello */
+    struct side_facts side[2];
+
+    /* The first ClientHello; until one is seen, conn_no_client_hello (shared,
+     * never written), so that connections without one cost 2.6 KB less. */
+    struct client_hello *ch;
+    uint32_t client_hellos;    /* 2 after a HelloRetryRequest */
+    struct server_hello sh;
+    struct key_exchange kx;
+    struct cert_msg server_certs, client_certs;
+    bool cert_request;
+    uint64_t cert_request_frame;
+    bool server_hello_done;
+    uint64_t server_hello_done_frame;
+    bool new_session_ticket;
+
+    struct message *messages;  /* grown as messages come, up to CONN_MAX_MESSAGES */
+    uint16_t n_messages, cap_messages, total_messages;
+    struct alert alerts[CONN_MAX_ALERTS];
+    uint16_t n_alerts, total_alerts;
+
+    uint8_t *cert_bytes;       /* DER copies, at most CONN_MAX_CERT_BYTES */
+    uint32_t cert_bytes_len;
+
+    /* set by verdict.c, the rule engine and the reporters */
+    bool chain_checked;        /* the server's chain was checked at capture time */
+    uint32_t chain_problems;   /* enum cert_problem bits */
+    int verdict;               /* enum verdict, see verdict.h */
+    char incomplete_why[128];
+    void *diagnosis;           /* struct diagnosis, owned by the rule engine */
+};
+
+/* TLS 1.3 and its drafts (0x7fxx) and experiments (0x7exx, 0xfbxx). */
+static inline bool version_is_tls13(uint16_t v)
+{
+    return v == 0x0304 || (v >> 8) == 0x7f || (v >> 8) == 0x7e || (v >> 8) == 0xfb;
+}
+
+/* The ServerHello chose TLS 1.3: the rest of the handshake is encrypted. */
+static inline bool conn_is_tls13(const struct conn *c)
+{
+    return c->sh.present && version_is_tls13(c->sh.version);
+}
+
+/* Version a connection runs: the ServerHello's choice, else 0. */
+static inline uint16_t conn_version(const struct conn *c)
+{
+    return c->sh.present ? c->sh.version : 0;
+}
+
+extern struct client_hello conn_no_client_hello;
+struct conn *conn_new(uint32_t id);
+/* The connection's own ClientHello, allocated on first use; NULL without memory. */
+struct client_hello *conn_client_hello(struct conn *c);
+void conn_free(struct conn *c);
+void conn_add_message(struct conn *c, uint64_t frame, struct tstamp ts, enum side from,
+                      uint16_t type,
+                      bool encrypted);
+void conn_add_alert(struct conn *c, const struct alert *a);
+/* Copies a certificate's DER bytes; false when the cap is reached. */
+bool conn_keep_cert(struct conn *c, struct cert_msg *m, const uint8_t *der, size_t len);
+static inline const char *side_name(enum side s) { return s == SIDE_CLIENT ? "client" : "server"; }
+
+#endif

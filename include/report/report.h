@@ -1,0 +1,48 @@
+/* report.h: the reporters. They print facts and findings; they decide nothing. */
+#ifndef TLSX_REPORT_H
+#define TLSX_REPORT_H
+
+#include <stdbool.h>
+#include <stdio.h>
+#include "analyze.h"
+#include "facts/conn.h"
+
+struct report_opts {
+    bool all;         /* successful connections too */
+    bool verbose;     /* the ladder of messages */
+    bool color;
+    int width;        /* terminal columns */
+};
+
+struct file_counts {
+    size_t connections, tls, ok, failed, incomplete, not_tls;
+};
+
+void report_counts(const struct analysis *a, struct file_counts *out);
+/* Should this connection be printed at all (TLS, or a failed TCP attempt)? */
+bool report_is_tls_attempt(const struct conn *c);
+/* The diagnosis id of a failed connection, or NULL (also for a slot let go). */
+const char *report_cause(const struct conn *c);
+
+void report_json_connection(FILE *f, const char *file, const struct conn *c);
+void report_json_summary(FILE *f, const struct analysis *a);
+void report_json_error(FILE *f, const char *file, const char *message);
+void report_json_certificates(FILE *f, const struct conn *c);
+void report_json_chain_checks(FILE *f, const struct conn *c);
+
+void report_text_file(FILE *f, const struct analysis *a, const struct report_opts *o);
+/* One connection as report_text_file prints it (nothing for an ok one
+ * without --all). */
+void report_text_connection(FILE *f, const struct conn *c, const struct report_opts *o);
+void report_text_error(FILE *f, const char *file, const char *message, bool color);
+/* The ladder of one connection (-v). */
+void report_ladder(FILE *f, const struct conn *c, const struct report_opts *o);
+
+/* Shared by the reporters: "TLS 1.2" or "0x7e01" (formatted into buf). */
+const char *report_version(uint16_t v, char *buf, size_t len);
+const char *report_suite(uint16_t v, char *buf, size_t len);
+const char *report_message_name(const struct conn *c, const struct message *m);
+void report_iso_time(struct tstamp ts, char *buf, size_t len);
+double report_ms_between(struct tstamp a, struct tstamp b);
+
+#endif

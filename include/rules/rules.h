@@ -1,0 +1,166 @@
+/* rules.h: the rule engine. Rules are data: a table of entries, each a small
+ * predicate over one connection's facts and the capture-wide context, that
+ * fills in a finding (explanation, evidence, fix). The most specific rule
+ * that matches gives the diagnosis; the others that match are alternatives. */
+#ifndef TLSX_RULES_H
+#define TLSX_RULES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "analyze.h"
+#include "facts/conn.h"
+#include "rules/diagnosis.h"
+
+struct cert_store;
+
+struct rule_opts {
+    const uint16_t *tls_ports;
+    size_t n_tls_ports;
+    const struct cert_store *store;
+};
+
+/* What the other connections of the capture say about a server. */
+struct server_stats {
+    struct addr addr;
+    uint16_t port;
+    uint32_t ok, failed;
+    uint32_t ok_forward_secret, ok_not_forward_secret;
+    uint32_t dhe_ok, dhe_failed_bad_record_mac, ecdhe_ok;
+    uint16_t suites[32];       /* suites it chose in handshakes that succeeded */
+    uint32_t suite_count[32];
+    uint8_t n_suites;
+    uint16_t versions[8];      /* versions it chose */
+    uint32_t version_count[8];
+    uint8_t n_versions;
+    uint16_t groups[8];
+    uint8_t n_groups;
+    bool saw_sni, saw_no_sni_ok;
+    uint32_t tls_seen;         /* connections with TLS bytes */
+};
+
+struct rule_ctx {
+    struct server_stats *servers;
+    size_t n_servers, cap_servers;
+    const struct rule_opts *opts;
+    /* no connection in the capture carried a byte: a capture of TCP attempts
+     * only, which the user brings because they were meant for TLS */
+    bool only_tcp_attempts;
+    bool saw_payload;          /* some connection carried a byte */
+    /* open-addressing index over servers (position + 1, 0 for empty), at
+     * least twice as long as servers: a capture of a scan, one connection to
+     * each of 100k servers, must not cost 100k^2 comparisons */
+    uint32_t *server_index;
+    size_t index_len;
+};
+
+/* A finding while a rule builds it: fixed-size buffers, filled with the
+ * finding_* helpers below; the engine stores it as a struct finding. */
+struct finding_draft {
+    const char *id;
+    const char *title;
+    enum confidence confidence;
+    char explanation[1400];
+    char fix[900];
+    const char *refs;
+    struct {
+        uint64_t frame;
+        char text[200];
+    } evidence[FINDING_MAX_EVIDENCE];
+    size_t n_evidence;
+};
+
+/* One entry of the rule table. */
+struct rule {
+    const char *id;            /* stable, documented in the man page */
+    const char *title;
+    /* a generic explanation: used when nothing specific matches, never
+     * offered as an alternative to a specific one */
+    bool fallback;
+    /* true when the rule explains this failed connection; fills *out */
+    bool (*match)(const struct rule *self, const struct conn *c, const struct rule_ctx *ctx,
+                  struct finding_draft *out);
+};
+
+/* Defines the table entry for a predicate written just above it. */
+#define RULE(name, title, fallback)                                              \
+    const struct rule rule_##name = {#name, title, fallback, match_##name}
+
+/* The table, most specific first (table.c). */
+extern const struct rule *const rules_table[];
+extern const size_t rules_count;
+
+/* Builds the context from every connection, then diagnoses each failed one
+ * (and attaches warnings to successful ones). */
+/* The context lives with the analysis of one file (analyze.c makes it). */
+struct rule_ctx *rules_ctx_new(const struct rule_opts *o);
+void rules_ctx_free(struct rule_ctx *ctx);
+/* A connection that succeeded, let go before the end: checked once more
+ * (it may still have failed right after the handshake), its warnings found
+ * and its facts folded into the context. */
+MUST_USE enum status rules_finish_ok(struct rule_ctx *ctx, struct conn *c);
+/* The final pass over the connections still held, with a->ctx. */
+MUST_USE enum status rules_diagnose(struct analysis *a);
+
+/* Turns an ok verdict into failed when the connection failed right after
+ * its handshake (late.c); from the facts alone. */
+void rules_rejudge_ok(struct conn *c);
+/* Turns a not_tls or tcp_only verdict into failed where TLS was expected:
+ * a TLS port, or one the capture shows speaking TLS (late.c). */
+void rules_rejudge(struct conn *c, const struct rule_ctx *ctx);
+/* Risks on a connection that succeeded, for --all (rules_warn.c). */
+void rules_warnings(const struct conn *c, const struct rule_ctx *ctx, struct diagnosis *d);
+
+/* How far the handshake got before it stopped. */
+enum stage {
+    STAGE_NO_HELLO,          /* no ClientHello seen */
+    STAGE_HELLO_SENT,        /* ClientHello, nothing back from the server */
+    STAGE_SERVER_ANSWERED,   /* server bytes, but no ServerHello */
+    STAGE_SERVER_FLIGHT,     /* ServerHello seen, the client's second flight not */
+    STAGE_CLIENT_FINISHED,   /* the client sent its Finished; the server did not */
+    STAGE_DONE               /* both Finished */
+};
+
+/* How a failed connection ended, read once for all rules. */
+struct ending {
+    enum stage stage;
+    const struct alert *alert;      /* first fatal alert in clear */
+    const struct alert *enc_alert;  /* first encrypted alert record */
+    bool closed, rst;
+    enum side close_by;
+    uint64_t close_frame;
+    struct tstamp close_ts;
+};
+
+void conn_ending(const struct conn *c, struct ending *e);
+
+/* Helpers for rule predicates (rules_util.c). */
+const struct server_stats *ctx_server(const struct rule_ctx *ctx, const struct conn *c);
+/* The index slot of that server: where it is, or the empty slot where it goes
+ * (ctx->index_len must not be 0). */
+size_t ctx_server_slot(const struct rule_ctx *ctx, const struct addr *a, uint16_t port);
+/* Starts a finding for rule r (its id and title). */
+void finding_init(struct finding_draft *f, const struct rule *r, enum confidence conf);
+/* The same, for a rule named as an alternative (by its entry). */
+#define RULE_REF(name) (&rule_##name)
+void finding_evidence(struct finding_draft *f, uint64_t frame, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+void finding_explain(struct finding_draft *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void finding_fix(struct finding_draft *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+bool conn_is_tls_port(const struct conn *c, const struct rule_ctx *ctx);
+/* The offer's TLS 1.2 suites (there is one at least) are all forward-secret;
+ * SCSVs, GREASE and TLS 1.3 suites aside. */
+bool ch_only_forward_secret(const struct client_hello *ch);
+/* The highest version the ClientHello offers. */
+uint16_t ch_max_version(const struct client_hello *ch);
+bool ch_offers_suite(const struct client_hello *ch, uint16_t suite);
+/* Frame and time of the server's reaction (first byte, FIN or RST) after the
+ * ClientHello; false when the server did nothing. */
+const char *alert_name_or_code(uint8_t code, char *buf, size_t len);
+const char *version_str(uint16_t v);
+const char *suite_str(uint16_t v);
+/* Writes "10.1.1.5:443" style text for the server into a static-free buffer. */
+void server_str(const struct conn *c, char *buf, size_t len);
+double ms_after_hello(const struct conn *c, struct tstamp t);
+
+#endif

@@ -1,0 +1,32 @@
+/* verdict.h: the plain verdict of a connection, from its facts alone:
+ * did the handshake finish, fail, or can the capture not tell? */
+#ifndef TLSX_VERDICT_H
+#define TLSX_VERDICT_H
+
+#include <stdbool.h>
+#include "facts/conn.h"
+
+enum verdict {
+    VERDICT_OK = 0,
+    VERDICT_FAILED,
+    VERDICT_INCOMPLETE,
+    VERDICT_NOT_TLS,
+    VERDICT_TCP_ONLY  /* no payload at all: TLS or not, the capture cannot say */
+};
+
+/* TLS 1.3 hides alerts in application_data records; a 2-byte alert
+ * with the inner type and a 16-byte tag makes 19 (kb/FAILURES.md 1.2). */
+#define TLS13_ALERT_RECORD_LEN 19
+
+const char *verdict_name(enum verdict v);
+
+bool tls13_established(const struct conn *c);
+bool tls12_established(const struct conn *c);
+/* Sets c->verdict and, for incomplete, c->incomplete_why. */
+void verdict_decide(struct conn *c);
+/* A fatal alert in clear, or NULL. */
+const struct alert *conn_fatal_alert(const struct conn *c);
+/* The first TCP close (FIN or RST) by either side: side and frame, or false. */
+bool conn_first_close(const struct conn *c, enum side *by, bool *rst, uint64_t *frame);
+
+#endif

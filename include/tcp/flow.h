@@ -1,0 +1,46 @@
+/* flow.h: the table of TCP connections in one capture. It turns packets into
+ * per-connection facts: TCP events, reassembled streams, TLS records. */
+#ifndef TLSX_FLOW_H
+#define TLSX_FLOW_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "facts/conn.h"
+#include "capture/packet.h"
+#include "util/status.h"
+
+/* about 5 KB a connection: a capture of SYN floods stays near 1 GB */
+#define FLOW_DEFAULT_MAX_CONNS 200000
+
+struct flow;
+struct keylog;
+
+struct flow_table {
+    struct flow **buckets;
+    size_t n_buckets;
+    size_t n_flows;
+    struct conn **conns;     /* every connection, in order of first frame */
+    size_t n_conns, cap_conns;
+    size_t max_conns;
+    uint64_t dropped_conns;  /* not tracked: the cap was reached */
+    uint64_t dropped_packets;
+    const struct keylog *keylog; /* TLS 1.3 secrets for every new flow, or NULL */
+    struct classifier *classifier; /* nDPI, made when a stream is not TLS */
+    /* A connection that is over (both sides closed, reset a while ago, or
+     * idle): the owner may report and free it, then returns true and its
+     * slot in conns becomes NULL. */
+    bool (*on_finished)(void *owner, struct conn *c);
+    void *owner;
+    uint64_t let_go;         /* connections the owner took */
+    uint64_t late_packets;   /* packets of a connection already let go */
+    uint64_t packets;
+};
+
+MUST_USE enum status flow_table_init(struct flow_table *t, size_t max_conns);
+MUST_USE enum status flow_packet(struct flow_table *t, const struct packet *p);
+/* End of capture: every stream is flushed and its buffers freed. */
+void flow_table_finish(struct flow_table *t, uint64_t last_frame);
+/* Frees the table and every connection in it. */
+void flow_table_free(struct flow_table *t);
+
+#endif

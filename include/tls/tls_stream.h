@@ -1,0 +1,67 @@
+/* tls_stream.h: the TLS record layer over one direction's reassembled bytes.
+ * Records are followed by their headers; only handshake bytes are buffered
+ * (capped), alerts and ChangeCipherSpec are read, everything else is skipped
+ * as it streams past, so the cost does not grow with the payload. */
+#ifndef TLSX_TLS_STREAM_H
+#define TLSX_TLS_STREAM_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "util/capbuf.h"
+#include "facts/conn.h"
+
+#define TLS_MAX_HANDSHAKE_BYTES (256 * 1024)
+/* RFC 5246 6.2.3: ciphertext may exceed 2^14 by up to 2048 bytes */
+#define TLS_MAX_RECORD_LEN (16384 + 2048)
+
+struct keylog;
+struct tls_decrypt; /* TLS 1.3 decryption state of one direction (tls_stream.c) */
+
+enum tls_state {
+    TLS_START,      /* nothing seen yet */
+    TLS_RECORDS,    /* following TLS records */
+    TLS_SSLV2,      /* an SSLv2 session: records are not followed */
+    TLS_NOT_TLS,    /* the stream is something else */
+    TLS_LOST        /* a gap or bad header: waiting for a record boundary */
+};
+
+struct tls_stream {
+    enum tls_state state;
+    uint8_t hdr[5];
+    uint8_t hdr_have;
+    uint8_t rtype;
+    uint16_t rversion, rlen, rleft;
+    uint8_t body[2];          /* alert or ChangeCipherSpec body */
+    uint8_t body_have;
+    bool encrypted;           /* this side sent ChangeCipherSpec */
+    bool ccs_maybe_dummy;     /* a CCS that may be TLS 1.3's: decided by what follows */
+    struct capbuf hs;         /* handshake message bytes waiting to complete */
+    uint64_t hs_first_frame;  /* frame of the first byte waiting in hs */
+    uint64_t hs_last_frame;
+    uint32_t hs_segments;
+    uint32_t hs_skip;         /* bytes of an oversized message still to pass */
+    struct capbuf v2;         /* an SSLv2-format hello record */
+    uint16_t v2_len;
+    uint8_t dec_phase;        /* TLS 1.3 with a key log: see tls_stream.c */
+    struct tls_decrypt *dec;  /* allocated only while decrypting */
+};
+
+struct tls_conn_state {
+    struct tls_stream dir[2]; /* indexed by enum side */
+    const struct keylog *keylog; /* --keylog, or NULL: borrowed */
+};
+
+/* What a stream's first bytes are, read through the cursor: a ClientHello
+ * or ServerHello record (TLS or SSLv2 format), or something else. Used to
+ * tell the roles when no SYN did, and to find TLS after STARTTLS. */
+enum tls_hello { TLS_HELLO_NONE, TLS_HELLO_CLIENT, TLS_HELLO_SERVER };
+enum tls_hello tls_sniff_hello(const uint8_t *p, size_t n, bool sslv2_too);
+
+void tls_init(struct tls_conn_state *t);
+void tls_feed(struct tls_conn_state *t, struct conn *c, enum side from, const uint8_t *p,
+              size_t n, uint64_t frame, struct tstamp ts);
+void tls_gap(struct tls_conn_state *t, struct conn *c, enum side from, uint64_t missing,
+             uint64_t frame);
+void tls_free(struct tls_conn_state *t);
+
+#endif

@@ -1,0 +1,451 @@
+/* json.c: JSON Lines, schema version 1 (DESIGN.md). One object per
+ * line; every string from the capture goes through json_string. */
+#include <string.h>
+#include "rules/diagnosis.h"
+#include "util/escape.h"
+#include "util/registry.h"
+#include "report/report.h"
+#include "rules/verdict.h"
+
+static void key(FILE *f, const char *k, bool *first)
+{
+    if (!*first)
+        fputc(',', f);
+    *first = false;
+    fprintf(f, "\"%s\":", k);
+}
+
+static void u16_names(FILE *f, const uint16_t *v, size_t n, const char *(*name)(uint16_t))
+{
+    char buf[16];
+    fputc('[', f);
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            fputc(',', f);
+        json_cstr(f, reg_format_u16(name, v[i], buf, sizeof buf));
+    }
+    fputc(']', f);
+}
+
+static const char *version_name_u16(uint16_t v) { return reg_version_name(v); }
+
+static void endpoint(FILE *f, const struct addr *a, uint16_t port)
+{
+    char buf[64];
+    addr_format(a, port, buf, sizeof buf);
+    json_cstr(f, buf);
+}
+
+static void client_hello(FILE *f, const struct client_hello *ch)
+{
+    bool first = true;
+    char buf[16];
+    if (!ch->present) {
+        fputs("null", f);
+        return;
+    }
+    fputc('{', f);
+    key(f, "frame", &first);
+    fprintf(f, "%llu", (unsigned long long)ch->frame);
+    key(f, "length", &first);
+    fprintf(f, "%u", ch->length);
+    key(f, "segments", &first);
+    fprintf(f, "%u", ch->segments);
+    key(f, "record_version", &first);
+    json_cstr(f, report_version(ch->record_version, buf, sizeof buf));
+    key(f, "sslv2_format", &first);
+    fputs(ch->sslv2_format ? "true" : "false", f);
+    key(f, "versions", &first);
+    if (ch->versions.n > 0)
+        u16_names(f, ch->versions.v, ch->versions.n, version_name_u16);
+    else
+        u16_names(f, &ch->legacy_version, 1, version_name_u16);
+    key(f, "cipher_suites", &first);
+    u16_names(f, ch->suites, ch->n_suites, reg_suite_name);
+    key(f, "extensions", &first);
+    u16_names(f, ch->exts, ch->n_exts, reg_extension_name);
+    key(f, "sni", &first);
+    if (ch->has_sni)
+        json_string(f, ch->sni, ch->sni_len);
+    else
+        fputs("null", f);
+    key(f, "alpn", &first);
+    fputc('[', f);
+    for (uint8_t i = 0; i < ch->n_alpn; i++) {
+        if (i)
+            fputc(',', f);
+        json_string(f, ch->alpn[i], ch->alpn_len[i]);
+    }
+    fputc(']', f);
+    key(f, "groups", &first);
+    u16_names(f, ch->groups.v, ch->groups.n, reg_group_name);
+    key(f, "signature_algorithms", &first);
+    u16_names(f, ch->sigalgs.v, ch->sigalgs.n, reg_sigscheme_name);
+    key(f, "key_share", &first);
+    u16_names(f, ch->key_shares.v, ch->key_shares.n, reg_group_name);
+    key(f, "fallback_scsv", &first);
+    fputs(ch->fallback_scsv ? "true" : "false", f);
+    key(f, "ja4", &first);
+    json_cstr(f, ch->ja4);
+    fputc('}', f);
+}
+
+static void server_hello(FILE *f, const struct conn *c)
+{
+    const struct server_hello *sh = &c->sh;
+    bool first = true;
+    char buf[16];
+    if (!sh->present) {
+        fputs(sh->hello_retry ? "{\"hello_retry\":true}" : "null", f);
+        return;
+    }
+    fputc('{', f);
+    key(f, "frame", &first);
+    fprintf(f, "%llu", (unsigned long long)sh->frame);
+    key(f, "version", &first);
+    json_cstr(f, report_version(sh->version, buf, sizeof buf));
+    key(f, "cipher_suite", &first);
+    if (sh->sslv2)
+        fputs("null", f); /* an SSLv2 SERVER-HELLO offers a list, it does not choose */
+    else
+        json_cstr(f, report_suite(sh->suite, buf, sizeof buf));
+    key(f, "extensions", &first);
+    u16_names(f, sh->exts, sh->n_exts, reg_extension_name);
+    key(f, "hello_retry", &first);
+    fputs(sh->hello_retry ? "true" : "false", f);
+    if (sh->hello_retry) {
+        key(f, "hello_retry_frame", &first);
+        fprintf(f, "%llu", (unsigned long long)sh->hrr_frame);
+    }
+    if (sh->key_share_group) {
+        key(f, "key_share", &first);
+        json_cstr(f, reg_format_u16(reg_group_name, sh->key_share_group, buf, sizeof buf));
+    }
+    key(f, "resumed", &first);
+    fputs(sh->resumed ? "true" : "false", f);
+    fputc('}', f);
+}
+
+static void key_exchange(FILE *f, const struct key_exchange *kx)
+{
+    bool first = true;
+    char buf[16];
+    if (!kx->ske_present && !kx->cke_present) {
+        fputs("null", f);
+        return;
+    }
+    fputc('{', f);
+    if (kx->dhe) {
+        key(f, "dh_p_bits", &first);
+        fprintf(f, "%u", kx->dh_p_len * 8u);
+        key(f, "dh_ys_length", &first);
+        fprintf(f, "%u", kx->dh_ys_len);
+        key(f, "dh_ys_leading_zero", &first);
+        fputs(kx->dh_ys_leading_zero ? "true" : "false", f);
+    }
+    if (kx->ecdhe) {
+        key(f, "group", &first);
+        json_cstr(f, reg_format_u16(reg_group_name, kx->ec_group, buf, sizeof buf));
+    }
+    if (kx->cke_present) {
+        key(f, "client_public_length", &first);
+        fprintf(f, "%u", kx->cke_len);
+        if (kx->dhe) {
+            key(f, "dh_yc_leading_zero", &first);
+            fputs(kx->dh_yc_leading_zero ? "true" : "false", f);
+        }
+    }
+    fputc('}', f);
+}
+
+static void messages(FILE *f, const struct conn *c)
+{
+    bool any = false;
+    fputc('[', f);
+    for (uint16_t i = 0; i < c->n_messages; i++) {
+        const struct message *m = &c->messages[i];
+        /* the schema lists handshake messages seen in clear */
+        if (m->encrypted || (m->type >= 256 && m->type != MSG_SSLV2_CLIENT_HELLO &&
+                             m->type != MSG_SSLV2_SERVER_HELLO &&
+                             m->type != MSG_SSLV2_CLIENT_MASTER_KEY))
+            continue;
+        fprintf(f, "%s{\"frame\":%llu,\"from\":\"%s\",\"type\":", any ? "," : "",
+                (unsigned long long)m->frame, side_name(m->from));
+        json_cstr(f, report_message_name(c, m));
+        fputs(m->decrypted ? ",\"decrypted\":true}" : "}", f);
+        any = true;
+    }
+    fputc(']', f);
+}
+
+static void alerts(FILE *f, const struct conn *c)
+{
+    fputc('[', f);
+    for (uint16_t i = 0; i < c->n_alerts; i++) {
+        const struct alert *a = &c->alerts[i];
+        fprintf(f, "%s{\"frame\":%llu,\"from\":\"%s\",", i ? "," : "",
+                (unsigned long long)a->frame, side_name(a->from));
+        if (a->encrypted) {
+            fprintf(f, "\"level\":\"encrypted\",\"description\":null,\"record_length\":%u}",
+                    a->record_len);
+            continue;
+        }
+        const char *level = a->level == 1 ? "warning" : a->level == 2 ? "fatal" : NULL;
+        char buf[16];
+        fputs("\"level\":", f);
+        if (level)
+            fprintf(f, "\"%s\"", level);
+        else
+            fprintf(f, "\"%u\"", a->level);
+        fputs(",\"description\":", f);
+        const char *d = reg_alert_name(a->description);
+        if (d == NULL) {
+            snprintf(buf, sizeof buf, "%u", a->description);
+            d = buf;
+        }
+        json_cstr(f, d);
+        fputs(a->decrypted ? ",\"decrypted\":true}" : "}", f);
+    }
+    fputc(']', f);
+}
+
+/* --keylog: how decryption went each way; only when it was tried. */
+static void decryption(FILE *f, const struct conn *c)
+{
+    static const char *const names[] = {"none", "no_keys", "unsupported_suite", "ok", "failed",
+                                        "interrupted"};
+    const struct side_facts *cl = &c->side[SIDE_CLIENT], *sv = &c->side[SIDE_SERVER];
+    if (cl->decrypt == DECRYPT_NONE && sv->decrypt == DECRYPT_NONE)
+        return;
+    fputs(",\"decryption\":{", f);
+    for (int s = 0; s < 2; s++) {
+        const struct side_facts *sf = &c->side[s];
+        uint8_t st = sf->decrypt < sizeof names / sizeof names[0] ? sf->decrypt : 0;
+        fprintf(f, "%s\"%s\":{\"status\":\"%s\",\"records\":%u", s ? "," : "",
+                side_name((enum side)s), names[st], sf->decrypted_records);
+        if (sf->decrypt_stop_frame != 0)
+            fprintf(f, ",\"stop_frame\":%llu", (unsigned long long)sf->decrypt_stop_frame);
+        fputc('}', f);
+    }
+    fputc('}', f);
+}
+
+/* The last message (or record) each close came after. */
+static const char *close_after(const struct conn *c, uint64_t frame)
+{
+    const char *after = c->saw_synack ? "SYN-ACK" : c->saw_syn ? "SYN" : NULL;
+    for (uint16_t i = 0; i < c->n_messages; i++)
+        if (c->messages[i].frame <= frame)
+            after = report_message_name(c, &c->messages[i]);
+    return after;
+}
+
+static void close_info(FILE *f, const struct conn *c)
+{
+    enum side by;
+    bool rst;
+    uint64_t frame;
+    if (!conn_first_close(c, &by, &rst, &frame)) {
+        fputs("null", f);
+        return;
+    }
+    fprintf(f, "{\"by\":\"%s\",\"how\":\"%s\",\"frame\":%llu,\"after\":", side_name(by),
+            rst ? "rst" : "fin", (unsigned long long)frame);
+    json_cstr(f, close_after(c, frame));
+    fputc('}', f);
+}
+
+static void finding(FILE *f, const struct finding *x)
+{
+    fputs("{\"id\":", f);
+    json_cstr(f, x->id);
+    fputs(",\"title\":", f);
+    json_cstr(f, x->title);
+    fprintf(f, ",\"confidence\":\"%s\",\"explanation\":", confidence_name(x->confidence));
+    json_cstr(f, x->explanation);
+    fputs(",\"evidence\":[", f);
+    for (size_t i = 0; i < x->n_evidence; i++) {
+        fprintf(f, "%s{\"frame\":%llu,\"text\":", i ? "," : "",
+                (unsigned long long)x->evidence[i].frame);
+        json_cstr(f, x->evidence[i].text);
+        fputc('}', f);
+    }
+    fputs("],\"fix\":", f);
+    json_cstr(f, x->fix);
+    if (x->refs) {
+        fputs(",\"references\":", f);
+        json_cstr(f, x->refs);
+    }
+    fputc('}', f);
+}
+
+static void tcp_facts(FILE *f, const struct conn *c)
+{
+    const struct side_facts *cl = &c->side[SIDE_CLIENT], *sv = &c->side[SIDE_SERVER];
+    fprintf(f,
+            "{\"syn_frame\":%llu,\"syn_count\":%u,\"synack_frame\":%llu,\"mid_stream\":%s,"
+            "\"gaps\":%u,\"gap_bytes\":%llu,\"cut_segments\":%u,"
+            "\"client_bytes\":%llu,\"server_bytes\":%llu}",
+            (unsigned long long)cl->syn_frame, cl->syn_count,
+            (unsigned long long)c->synack_frame, c->mid_stream ? "true" : "false",
+            cl->gaps + sv->gaps, (unsigned long long)(cl->gap_bytes + sv->gap_bytes),
+            cl->cut_segments + sv->cut_segments, (unsigned long long)cl->bytes,
+            (unsigned long long)sv->bytes);
+}
+
+/* Bytes that broke the grammar, per side: where each side stopped being parsed. */
+static void malformed(FILE *f, const struct conn *c)
+{
+    fputc('{', f);
+    for (int s = 0; s < 2; s++) {
+        const struct side_facts *sf = &c->side[s];
+        fprintf(f, "%s\"%s\":", s ? "," : "", side_name((enum side)s));
+        if (sf->malformed)
+            json_cstr(f, sf->malformed_what);
+        else
+            fputs("null", f);
+    }
+    fputc('}', f);
+}
+
+void report_json_connection(FILE *f, const char *file, const struct conn *c)
+{
+    char buf[64];
+    const struct diagnosis *d = c->diagnosis;
+    fputs("{\"type\":\"connection\",\"file\":", f);
+    json_cstr(f, file);
+    fprintf(f, ",\"conn\":%u,\"client\":", c->id);
+    endpoint(f, &c->client, c->client_port);
+    fputs(",\"server\":", f);
+    endpoint(f, &c->server, c->server_port);
+    fprintf(f, ",\"first_frame\":%llu,\"last_frame\":%llu,\"start\":",
+            (unsigned long long)c->first_frame, (unsigned long long)c->last_frame);
+    report_iso_time(c->start, buf, sizeof buf);
+    json_cstr(f, buf);
+    fprintf(f, ",\"duration_ms\":%.3f,\"verdict\":\"%s\"", report_ms_between(c->start, c->end),
+            verdict_name((enum verdict)c->verdict));
+    if (c->verdict == VERDICT_INCOMPLETE) {
+        fputs(",\"incomplete_reason\":", f);
+        json_cstr(f, c->incomplete_why);
+    }
+    fputs(",\"version\":", f);
+    if (c->sh.present)
+        json_cstr(f, report_version(c->sh.version, buf, sizeof buf));
+    else
+        fputs("null", f);
+    fputs(",\"cipher_suite\":", f);
+    if (c->sh.present && !c->sh.sslv2) {
+        json_cstr(f, report_suite(c->sh.suite, buf, sizeof buf));
+    } else if (c->sh.sslv2 && c->sh.sslv2_cipher) {
+        /* an SSLv2 cipher kind has no IANA name: its 3-byte code */
+        snprintf(buf, sizeof buf, "0x%06x", c->sh.sslv2_cipher);
+        json_cstr(f, buf);
+    } else {
+        fputs("null", f);
+    }
+    fputs(",\"sni\":", f);
+    if (c->ch->has_sni)
+        json_string(f, c->ch->sni, c->ch->sni_len);
+    else
+        fputs("null", f);
+    fputs(",\"alpn\":", f);
+    if (c->sh.has_alpn)
+        json_string(f, c->sh.alpn, c->sh.alpn_len);
+    else
+        fputs("null", f);
+    fputs(",\"application_protocol\":", f);
+    if (c->app_protocol[0])
+        json_cstr(f, c->app_protocol);
+    else
+        fputs("null", f);
+    fputs(",\"client_hello\":", f);
+    client_hello(f, c->ch);
+    fputs(",\"server_hello\":", f);
+    server_hello(f, c);
+    fputs(",\"key_exchange\":", f);
+    key_exchange(f, &c->kx);
+    fputs(",\"messages\":", f);
+    messages(f, c);
+    fputs(",\"certificates\":", f);
+    report_json_certificates(f, c);
+    fputs(",\"certificate_checks\":", f);
+    report_json_chain_checks(f, c);
+    fputs(",\"alerts\":", f);
+    alerts(f, c);
+    decryption(f, c);
+    fputs(",\"close\":", f);
+    close_info(f, c);
+    fputs(",\"tcp\":", f);
+    tcp_facts(f, c);
+    fputs(",\"malformed\":", f);
+    malformed(f, c);
+    fputs(",\"diagnosis\":", f);
+    if (d != NULL && d->main.id != NULL)
+        finding(f, &d->main);
+    else
+        fputs("null", f);
+    fputs(",\"alternatives\":[", f);
+    for (size_t i = 0; d != NULL && i < d->n_alternatives; i++) {
+        if (i)
+            fputc(',', f);
+        finding(f, &d->alternatives[i]);
+    }
+    fputs("],\"warnings\":[", f);
+    for (size_t i = 0; d != NULL && i < d->n_warnings; i++) {
+        if (i)
+            fputc(',', f);
+        json_cstr(f, d->warnings[i]);
+    }
+    fputs("]}\n", f);
+}
+
+void report_json_summary(FILE *f, const struct analysis *a)
+{
+    struct file_counts k;
+    report_counts(a, &k);
+    fputs("{\"type\":\"summary\",\"file\":", f);
+    json_cstr(f, a->path);
+    fprintf(f,
+            ",\"frames\":%llu,\"connections\":%zu,\"tls\":%zu,\"ok\":%zu,\"failed\":%zu,"
+            "\"incomplete\":%zu,\"not_tls\":%zu,\"causes\":{",
+            (unsigned long long)a->frames, k.connections, k.tls, k.ok, k.failed, k.incomplete,
+            k.not_tls);
+    /* causes, in order of first appearance */
+    const char *seen[64];
+    size_t counts[64], n = 0;
+    for (size_t i = 0; i < a->flows.n_conns; i++) {
+        const char *id = report_cause(a->flows.conns[i]);
+        if (id == NULL)
+            continue;
+        size_t j = 0;
+        while (j < n && strcmp(seen[j], id) != 0)
+            j++;
+        if (j == n && n < 64) {
+            seen[n] = id;
+            counts[n++] = 0;
+        }
+        if (j < n)
+            counts[j]++;
+    }
+    for (size_t j = 0; j < n; j++)
+        fprintf(f, "%s\"%s\":%zu", j ? "," : "", seen[j], counts[j]);
+    fputc('}', f);
+    if (a->error[0]) {
+        fputs(",\"error\":", f);
+        json_cstr(f, a->error);
+    }
+    if (a->flows.dropped_conns) {
+        fprintf(f, ",\"dropped_connections\":%llu",
+                (unsigned long long)a->flows.dropped_conns);
+    }
+    fputs("}\n", f);
+}
+
+void report_json_error(FILE *f, const char *file, const char *message)
+{
+    fputs("{\"type\":\"error\",\"file\":", f);
+    json_cstr(f, file);
+    fputs(",\"error\":", f);
+    json_cstr(f, message);
+    fputs("}\n", f);
+}

@@ -1,0 +1,198 @@
+/* text.c: the report a person reads. One header line per file, then
+ * each failed connection: what failed, the frames that show it, why, the fix. */
+#include <string.h>
+#include "rules/diagnosis.h"
+#include "util/escape.h"
+#include "report/report.h"
+#include "report/spill.h"
+#include "rules/verdict.h"
+
+#define C_RED "\033[31m"
+#define C_GREEN "\033[32m"
+#define C_YELLOW "\033[33m"
+#define C_BOLD "\033[1m"
+#define C_DIM "\033[2m"
+#define C_OFF "\033[0m"
+
+static const char *col(const struct report_opts *o, const char *code)
+{
+    return o->color ? code : "";
+}
+
+/* Prints text wrapped at the width, every line after the first indented. */
+static void wrapped(FILE *f, const char *text, int indent, int width)
+{
+    int avail = width - indent;
+    if (avail < 30)
+        avail = 30;
+    const char *p = text;
+    bool first = true;
+    while (*p) {
+        while (*p == ' ')
+            p++;
+        size_t n = strlen(p);
+        size_t take = n;
+        if ((int)n > avail) {
+            take = (size_t)avail;
+            while (take > 0 && p[take] != ' ')
+                take--;
+            if (take == 0)
+                take = (size_t)avail;
+        }
+        if (!first)
+            fprintf(f, "\n%*s", indent, "");
+        fwrite(p, 1, take, f);
+        first = false;
+        p += take;
+    }
+    fputc('\n', f);
+}
+
+static void endpoints(const struct conn *c, char *buf, size_t len)
+{
+    char a[64], b[64];
+    addr_format(&c->client, c->client_port, a, sizeof a);
+    addr_format(&c->server, c->server_port, b, sizeof b);
+    snprintf(buf, len, "%s -> %s", a, b);
+}
+
+static void one_line(FILE *f, const struct conn *c, const struct report_opts *o)
+{
+    char ep[160], v[16], s[64], sni[80] = "";
+    endpoints(c, ep, sizeof ep);
+    const char *verdict = verdict_name((enum verdict)c->verdict);
+    const char *color = c->verdict == VERDICT_OK ? C_GREEN
+                        : c->verdict == VERDICT_FAILED ? C_RED : C_YELLOW;
+    if (c->ch->has_sni)
+        text_safe_buf(sni, sizeof sni, c->ch->sni, c->ch->sni_len);
+    fprintf(f, "#%-3u %-46s %s%s%s", c->id, ep, col(o, color), verdict, col(o, C_OFF));
+    if (c->sh.present && !c->sh.sslv2)
+        fprintf(f, "  %s %s", report_version(c->sh.version, v, sizeof v),
+                report_suite(c->sh.suite, s, sizeof s));
+    if (sni[0])
+        fprintf(f, "  SNI %s", sni);
+    if (c->verdict == VERDICT_INCOMPLETE)
+        fprintf(f, "  (%s)", c->incomplete_why);
+    if (c->verdict == VERDICT_NOT_TLS && c->app_protocol[0])
+        fprintf(f, "  %s", c->app_protocol);
+    fputc('\n', f);
+}
+
+static void finding_block(FILE *f, const struct finding *x, const struct report_opts *o)
+{
+    for (size_t i = 0; i < x->n_evidence; i++) {
+        char label[24];
+        snprintf(label, sizeof label, "frame %llu", (unsigned long long)x->evidence[i].frame);
+        fprintf(f, "    %s%-11s%s ", col(o, C_DIM), label, col(o, C_OFF));
+        wrapped(f, x->evidence[i].text, 16, o->width);
+    }
+    fprintf(f, "    %s%-11s%s ", col(o, C_BOLD), "why", col(o, C_OFF));
+    wrapped(f, x->explanation, 16, o->width);
+    if (x->fix[0]) {
+        fprintf(f, "    %s%-11s%s ", col(o, C_BOLD), "fix", col(o, C_OFF));
+        wrapped(f, x->fix, 16, o->width);
+    }
+}
+
+static void failed_block(FILE *f, const struct conn *c, const struct report_opts *o)
+{
+    const struct diagnosis *d = c->diagnosis;
+    char ep[160], sni[80] = "";
+    endpoints(c, ep, sizeof ep);
+    if (c->ch->has_sni)
+        text_safe_buf(sni, sizeof sni, c->ch->sni, c->ch->sni_len);
+    fprintf(f, "\n%s#%u%s  %s  %sFAILED%s  %s\n", col(o, C_BOLD), c->id, col(o, C_OFF), ep,
+            col(o, C_RED), col(o, C_OFF), d && d->main.title ? d->main.title : "");
+    if (d == NULL || d->main.id == NULL)
+        return;
+    fprintf(f, "    %-11s %s (confidence %s)%s%s\n", "cause", d->main.id,
+            confidence_name(d->main.confidence), sni[0] ? ", SNI " : "", sni);
+    finding_block(f, &d->main, o);
+    for (size_t i = 0; i < d->n_alternatives; i++) {
+        const struct finding *alt = &d->alternatives[i];
+        fprintf(f, "    %-11s %s: %s (confidence %s)\n", i == 0 ? "or" : "", alt->id, alt->title,
+                confidence_name(alt->confidence));
+    }
+}
+
+/* Connections whose handshake the snap length cut are incomplete, which the
+ * default output does not list: the note says which they are. */
+static void snap_note(FILE *f, const struct analysis *a)
+{
+    char ids[160] = "";
+    size_t n = 0, used = 0;
+    if (a->cut_frames == 0)
+        return;
+    for (size_t i = 0; i < a->flows.n_conns; i++) {
+        const struct conn *c = a->flows.conns[i];
+        if (c == NULL)
+            continue; /* reported and let go when it ended */
+        if (c->verdict != VERDICT_INCOMPLETE ||
+            (c->side[0].cut_segments == 0 && c->side[1].cut_segments == 0))
+            continue;
+        if (n++ < 10) {
+            int k = snprintf(ids + used, sizeof ids - used, "%s#%u", used ? ", " : "", c->id);
+            if (k > 0 && (size_t)k < sizeof ids - used)
+                used += (size_t)k;
+        }
+    }
+    if (n == 0)
+        return;
+    fprintf(f, "  note: %llu frame%s cut to the snap length (%u bytes): handshake bytes are "
+               "missing in %zu connection%s (%s%s)\n",
+            (unsigned long long)a->cut_frames, a->cut_frames == 1 ? " was" : "s were",
+            a->snaplen, n, n == 1 ? "" : "s", ids, n > 10 ? ", ..." : "");
+}
+
+void report_text_file(FILE *f, const struct analysis *a, const struct report_opts *o)
+{
+    struct file_counts k;
+    char name[512];
+    report_counts(a, &k);
+    text_safe_buf(name, sizeof name, a->path, strlen(a->path));
+    fprintf(f, "%s%s%s: %zu TLS connection%s, %zu ok, %zu failed, %zu incomplete", col(o, C_BOLD),
+            name, col(o, C_OFF), k.tls, k.tls == 1 ? "" : "s", k.ok, k.failed, k.incomplete);
+    if (k.not_tls)
+        fprintf(f, "; %zu not TLS", k.not_tls);
+    fputc('\n', f);
+    if (a->flows.dropped_conns)
+        fprintf(f, "  note: %llu connections past the limit of %zu were not analysed "
+                   "(--max-connections)\n",
+                (unsigned long long)a->flows.dropped_conns, a->flows.max_conns);
+    snap_note(f, a);
+    for (size_t i = 0; i < a->flows.n_conns; i++) {
+        const struct conn *c = a->flows.conns[i];
+        /* let go early: its report waits in the spill */
+        if (c == NULL) {
+            if (o->all)
+                spill_copy(a->spill, (uint32_t)i + 1, f);
+            continue;
+        }
+        report_text_connection(f, c, o);
+    }
+}
+
+void report_text_connection(FILE *f, const struct conn *c, const struct report_opts *o)
+{
+    const struct diagnosis *d = c->diagnosis;
+    if (c->verdict == VERDICT_FAILED) {
+        failed_block(f, c, o);
+    } else if (o->all && report_is_tls_attempt(c)) {
+        one_line(f, c, o);
+        for (size_t w = 0; d != NULL && w < d->n_warnings; w++)
+            fprintf(f, "     %swarning%s %s\n", col(o, C_YELLOW), col(o, C_OFF),
+                    d->warnings[w]);
+    } else {
+        return;
+    }
+    if (o->verbose)
+        report_ladder(f, c, o);
+}
+
+void report_text_error(FILE *f, const char *file, const char *message, bool color)
+{
+    char name[512];
+    text_safe_buf(name, sizeof name, file, strlen(file));
+    fprintf(f, "tlsexplain: %s%s%s: %s\n", color ? C_BOLD : "", name, color ? C_OFF : "",
+            message);
+}

@@ -1,0 +1,166 @@
+/* verdict.c: ok / failed / incomplete / not_tls from the facts (see verdict.h).
+ * "Failed" needs evidence that an endpoint gave up: an alert or a close.
+ * A capture that just stops, or misses packets, gives "incomplete". */
+#include <stdio.h>
+#include <string.h>
+#include "tls/handshake.h"
+#include "rules/verdict.h"
+
+const char *verdict_name(enum verdict v)
+{
+    switch (v) {
+    case VERDICT_OK: return "ok";
+    case VERDICT_FAILED: return "failed";
+    case VERDICT_INCOMPLETE: return "incomplete";
+    case VERDICT_NOT_TLS: return "not_tls";
+    case VERDICT_TCP_ONLY: return "tcp_only";
+    }
+    return "?";
+}
+
+const struct alert *conn_fatal_alert(const struct conn *c)
+{
+    for (uint16_t i = 0; i < c->n_alerts; i++)
+        if (!c->alerts[i].encrypted && c->alerts[i].level == 2)
+            return &c->alerts[i];
+    return NULL;
+}
+
+bool conn_first_close(const struct conn *c, enum side *by, bool *rst, uint64_t *frame)
+{
+    uint64_t best = 0;
+    for (int s = 0; s < 2; s++) {
+        const struct side_facts *sf = &c->side[s];
+        uint64_t fr[2] = {sf->fin_frame, sf->rst_frame};
+        for (int k = 0; k < 2; k++) {
+            if (fr[k] != 0 && (best == 0 || fr[k] < best)) {
+                best = fr[k];
+                *by = (enum side)s;
+                *rst = k == 1;
+            }
+        }
+    }
+    *frame = best;
+    return best != 0;
+}
+
+bool tls12_established(const struct conn *c)
+{
+    const struct side_facts *cl = &c->side[SIDE_CLIENT], *sv = &c->side[SIDE_SERVER];
+    if (cl->ccs_frame && sv->ccs_frame && cl->encrypted_hs_frame && sv->encrypted_hs_frame)
+        return true;
+    /* application data both ways means both Finished were accepted */
+    return cl->appdata_records > 0 && sv->appdata_records > 0 && sv->ccs_frame && cl->ccs_frame;
+}
+
+/* TLS 1.3 (kb/FAILURES.md 1.1-1.2): after the ServerHello every record is
+ * application_data. The client's first is its Finished, unless it is an
+ * alert-sized record. After it, a server record of another size (a ticket,
+ * data) shows the server accepted the Finished; an alert-sized server record
+ * followed by nothing but the server's close is its refusal, unless the
+ * client had closed first (then it is the close_notify reply). */
+bool tls13_established(const struct conn *c)
+{
+    const struct side_facts *cl = &c->side[SIDE_CLIENT], *sv = &c->side[SIDE_SERVER];
+    if (cl->appdata_records == 0)
+        return false;
+    uint64_t fin_frame = cl->appdata_frames[0];
+    if (cl->appdata_len[0] == TLS13_ALERT_RECORD_LEN && cl->appdata_records == 1)
+        return false;
+    uint32_t nc = cl->appdata_records < 8 ? cl->appdata_records : 8;
+    uint32_t ns = sv->appdata_records < 8 ? sv->appdata_records : 8;
+    for (uint32_t i = 0; i < ns; i++) {
+        if (sv->appdata_frames[i] <= fin_frame)
+            continue;
+        if (sv->appdata_len[i] != TLS13_ALERT_RECORD_LEN || sv->appdata_records > i + 1)
+            return true;
+        for (uint32_t j = 1; j < nc; j++)
+            if (cl->appdata_len[j] == TLS13_ALERT_RECORD_LEN &&
+                cl->appdata_frames[j] < sv->appdata_frames[i])
+                return true;
+        return !(sv->fin_frame || sv->rst_frame);
+    }
+    /* nothing from the server after the client's Finished */
+    return nc > 1 || !(sv->fin_frame || sv->rst_frame);
+}
+
+static bool has_gap_before_end(const struct conn *c)
+{
+    return c->side[0].gaps > 0 || c->side[1].gaps > 0 || c->side[0].cut_segments > 0 ||
+           c->side[1].cut_segments > 0;
+}
+
+static void set_incomplete(struct conn *c, const char *why)
+{
+    c->verdict = VERDICT_INCOMPLETE;
+    snprintf(c->incomplete_why, sizeof c->incomplete_why, "%s", why);
+}
+
+void verdict_decide(struct conn *c)
+{
+    const struct side_facts *cl = &c->side[SIDE_CLIENT], *sv = &c->side[SIDE_SERVER];
+    bool tls_seen = c->ch->present || c->sh.present || cl->records > 0 || sv->records > 0;
+    enum side by;
+    bool rst;
+    uint64_t close_frame;
+    bool closed = conn_first_close(c, &by, &rst, &close_frame);
+
+    if (!tls_seen) {
+        if (cl->not_tls || sv->not_tls)
+            c->verdict = VERDICT_NOT_TLS;
+        else if (cl->bytes > 0 || sv->bytes > 0)
+            c->verdict = VERDICT_NOT_TLS;
+        else
+            c->verdict = VERDICT_TCP_ONLY;
+        return;
+    }
+    if (c->sh.present && c->sh.sslv2) {
+        c->verdict = cl->bytes > c->ch->length ? VERDICT_OK : VERDICT_FAILED;
+        return;
+    }
+    bool established = false;
+    if (c->sh.present)
+        established = version_is_tls13(c->sh.version) ? tls13_established(c)
+                                                        : tls12_established(c);
+    if (established) {
+        c->verdict = VERDICT_OK;
+        return;
+    }
+    /* a fatal alert in clear proves the failure, whatever else is missing */
+    if (conn_fatal_alert(c) != NULL) {
+        c->verdict = VERDICT_FAILED;
+        return;
+    }
+    if (!c->ch->present && !c->sh.present) {
+        /* records, but no hello: the snap length cut it (tcpdump -s 96 keeps
+         * record headers only), or the capture began after the handshake */
+        if (cl->cut_segments || sv->cut_segments)
+            set_incomplete(c, "the snap length cut handshake bytes");
+        else
+            set_incomplete(c, cl->gaps || sv->gaps ? "packets missing before the first record"
+                                                   : "the capture starts after the handshake");
+        return;
+    }
+    if (has_gap_before_end(c)) {
+        set_incomplete(c, c->side[0].cut_segments || c->side[1].cut_segments
+                              ? "the snap length cut handshake bytes"
+                              : "packets of the handshake are missing from the capture");
+        return;
+    }
+    if (!c->ch->present) {
+        set_incomplete(c, "the ClientHello is not in the capture");
+        return;
+    }
+    /* bytes that break the record grammar: a damaged capture as often as a
+     * broken stack, so the capture cannot decide */
+    if (cl->malformed || sv->malformed) {
+        set_incomplete(c, cl->malformed ? "a client record cannot be decoded"
+                                        : "a server record cannot be decoded");
+        return;
+    }
+    if (closed || c->n_alerts > 0) {
+        c->verdict = VERDICT_FAILED;
+        return;
+    }
+    set_incomplete(c, "the capture ends before the handshake does");
+}

@@ -1,0 +1,504 @@
+/* flow.c: the connection table (see flow.h). Who is the client: the side
+ * that sent the SYN; when the capture starts later, the side that sent the
+ * ClientHello; failing both, the side not on the lower, well-known port. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "tcp/classify.h"
+#include "tcp/flow.h"
+#include "tcp/reassembly.h"
+#include "tls/tls_stream.h"
+
+enum role { ROLE_UNKNOWN = -1, ROLE_A_SERVER = 0, ROLE_A_CLIENT = 1 };
+
+struct flow {
+    struct flow *hnext;
+    struct addr a, b;          /* a sent the first packet we saw */
+    uint16_t aport, bport;
+    int role;                  /* enum role */
+    bool role_by_port;         /* guessed from port numbers: may be revised */
+    struct conn *conn;
+    struct reasm rs[2];        /* by endpoint: 0 = from a, 1 = from b */
+    struct tls_conn_state tls; /* by side */
+    bool fin[2], rst;
+    bool released;             /* streams flushed and buffers freed */
+    bool finished;             /* handed to the owner once (flow_table.on_finished) */
+    struct classify_flow *cf;  /* nDPI state while a stream that is not TLS is named */
+    uint8_t cls_packets;
+    bool cls_done;
+    uint32_t syn_seq;
+};
+
+static uint64_t hash_endpoints(const struct addr *x, uint16_t xp, const struct addr *y,
+                               uint16_t yp)
+{
+    /* symmetric, so both directions land in the same bucket (FNV-1a over each end) */
+    uint64_t h1 = 1469598103934665603ull, h2 = 1469598103934665603ull;
+    size_t n = x->family == 4 ? 4 : 16;
+    for (size_t i = 0; i < n; i++) {
+        h1 = (h1 ^ x->bytes[i]) * 1099511628211ull;
+        h2 = (h2 ^ y->bytes[i]) * 1099511628211ull;
+    }
+    h1 = (h1 ^ xp) * 1099511628211ull;
+    h2 = (h2 ^ yp) * 1099511628211ull;
+    return h1 ^ h2;
+}
+
+enum status flow_table_init(struct flow_table *t, size_t max_conns)
+{
+    memset(t, 0, sizeof *t);
+    t->n_buckets = 4096;
+    t->buckets = calloc(t->n_buckets, sizeof *t->buckets);
+    ENSURE(t->buckets != NULL, ST_NOMEM);
+    t->max_conns = max_conns ? max_conns : FLOW_DEFAULT_MAX_CONNS;
+    return ST_OK;
+}
+
+static enum status grow_buckets(struct flow_table *t)
+{
+    size_t n = t->n_buckets * 2;
+    struct flow **nb = calloc(n, sizeof *nb);
+    ENSURE(nb != NULL, ST_NOMEM);
+    for (size_t i = 0; i < t->n_buckets; i++) {
+        struct flow *f = t->buckets[i];
+        while (f != NULL) {
+            struct flow *next = f->hnext;
+            size_t k = hash_endpoints(&f->a, f->aport, &f->b, f->bport) & (n - 1);
+            f->hnext = nb[k];
+            nb[k] = f;
+            f = next;
+        }
+    }
+    free(t->buckets);
+    t->buckets = nb;
+    t->n_buckets = n;
+    return ST_OK;
+}
+
+/* Which endpoint of f sent p: 0 for a, 1 for b, -1 for another flow. */
+static int endpoint_of(const struct flow *f, const struct packet *p)
+{
+    if (p->sport == f->aport && p->dport == f->bport && addr_equal(&p->src, &f->a) &&
+        addr_equal(&p->dst, &f->b))
+        return 0;
+    if (p->sport == f->bport && p->dport == f->aport && addr_equal(&p->src, &f->b) &&
+        addr_equal(&p->dst, &f->a))
+        return 1;
+    return -1;
+}
+
+static enum side side_of(const struct flow *f, int ep)
+{
+    if (f->role == ROLE_UNKNOWN)
+        return (enum side)ep; /* provisional: swapped once the roles are known */
+    bool a_client = f->role == ROLE_A_CLIENT;
+    return (ep == 0) == a_client ? SIDE_CLIENT : SIDE_SERVER;
+}
+
+static void set_role(struct flow *f, int client_ep)
+{
+    if (f->role != ROLE_UNKNOWN)
+        return;
+    struct conn *c = f->conn;
+    f->role = client_ep == 0 ? ROLE_A_CLIENT : ROLE_A_SERVER;
+    if (client_ep == 1) {
+        /* facts so far were filed with a as the client: swap them */
+        struct side_facts tmp = c->side[0];
+        c->side[0] = c->side[1];
+        c->side[1] = tmp;
+    }
+    c->client = client_ep == 0 ? f->a : f->b;
+    c->client_port = client_ep == 0 ? f->aport : f->bport;
+    c->server = client_ep == 0 ? f->b : f->a;
+    c->server_port = client_ep == 0 ? f->bport : f->aport;
+}
+
+static bool well_known_tls_port(uint16_t port)
+{
+    static const uint16_t ports[] = {443, 465, 563, 636, 853, 989, 990, 992, 993, 994, 995,
+                                     3269, 4433, 5061, 5223, 5986, 6697, 8443, 8883, 9443};
+    for (size_t i = 0; i < sizeof ports / sizeof ports[0]; i++)
+        if (ports[i] == port)
+            return true;
+    return false;
+}
+
+/* The first payload decides the roles when no SYN did. */
+static void guess_role(struct flow *f, int ep, const uint8_t *p, size_t n)
+{
+    enum tls_hello hello = tls_sniff_hello(p, n, true);
+    if (hello == TLS_HELLO_CLIENT) {
+        set_role(f, ep);
+        f->conn->roles_from_hello = true;
+        return;
+    }
+    if (hello == TLS_HELLO_SERVER) {
+        set_role(f, 1 - ep);
+        f->conn->roles_from_hello = true;
+        return;
+    }
+    uint16_t mine = ep == 0 ? f->aport : f->bport, other = ep == 0 ? f->bport : f->aport;
+    bool mine_server = well_known_tls_port(mine) ||
+                       (!well_known_tls_port(other) && mine < other);
+    set_role(f, mine_server ? 1 - ep : ep);
+    f->role_by_port = true;
+}
+
+/* Roles guessed from port numbers were wrong: the "server" sends a
+ * ClientHello before any TLS was seen. Everything filed so far changes side. */
+static void swap_roles(struct flow *f)
+{
+    struct conn *c = f->conn;
+    struct side_facts tmp = c->side[0];
+    c->side[0] = c->side[1];
+    c->side[1] = tmp;
+    struct tls_stream ts = f->tls.dir[0];
+    f->tls.dir[0] = f->tls.dir[1];
+    f->tls.dir[1] = ts;
+    struct addr a = c->client;
+    uint16_t port = c->client_port;
+    c->client = c->server;
+    c->client_port = c->server_port;
+    c->server = a;
+    c->server_port = port;
+    f->role = f->role == ROLE_A_CLIENT ? ROLE_A_SERVER : ROLE_A_CLIENT;
+    f->role_by_port = false;
+    c->roles_from_hello = true;
+}
+
+static void on_data(void *ctx, int ep, const uint8_t *p, size_t n, uint64_t frame,
+                    struct tstamp ts)
+{
+    struct flow *f = ctx;
+    if (f->role == ROLE_UNKNOWN)
+        guess_role(f, ep, p, n);
+    else if (f->role_by_port && side_of(f, ep) == SIDE_SERVER &&
+             tls_sniff_hello(p, n, false) == TLS_HELLO_CLIENT &&
+             !f->conn->ch->present && !f->conn->sh.present)
+        swap_roles(f);
+    enum side s = side_of(f, ep);
+    struct side_facts *sf = &f->conn->side[s];
+    if (sf->bytes == 0) {
+        sf->first_data_frame = frame;
+        sf->first_data_ts = ts;
+    }
+    sf->bytes += n;
+    tls_feed(&f->tls, f->conn, s, p, n, frame, ts);
+}
+
+static void on_gap(void *ctx, int ep, uint64_t missing, uint64_t frame)
+{
+    struct flow *f = ctx;
+    tls_gap(&f->tls, f->conn, side_of(f, ep), missing, frame);
+}
+
+static struct reasm_sink sink_for(struct flow *f, int ep)
+{
+    struct reasm_sink s = {on_data, on_gap, f, ep};
+    return s;
+}
+
+static void name_protocol(struct conn *c, const char *name)
+{
+    /* a guess of "TLS" by port number for bytes that are not TLS says nothing */
+    if (name != NULL && strcmp(name, "TLS") != 0 && c->app_protocol[0] == '\0')
+        snprintf(c->app_protocol, sizeof c->app_protocol, "%s", name);
+}
+
+/* A stream that is not TLS: nDPI names what it is from its first packets. */
+static void classify(struct flow_table *t, struct flow *f, const struct packet *p)
+{
+    if (t->classifier == NULL && classifier_new(&t->classifier) != ST_OK) {
+        f->cls_done = true;
+        return;
+    }
+    uint64_t ms = (uint64_t)p->ts.sec * 1000 + p->ts.nsec / 1000000;
+    const char *name = classify_packet(t->classifier, &f->cf, p->ip.ptr, p->ip.len, ms);
+    if (name != NULL || ++f->cls_packets >= CLASSIFY_MAX_PACKETS) {
+        const char *guess = classify_finish(t->classifier, &f->cf);
+        name_protocol(f->conn, name ? name : guess);
+        f->cls_done = true;
+    }
+}
+
+/* Flushes what waits in both directions and frees the buffers; the facts stay. */
+static void release(struct flow_table *t, struct flow *f, uint64_t frame)
+{
+    if (f->cf != NULL && t->classifier != NULL && f->conn != NULL)
+        name_protocol(f->conn, classify_finish(t->classifier, &f->cf));
+    if (f->released || f->conn == NULL)
+        return;
+    for (int ep = 0; ep < 2; ep++) {
+        struct reasm_sink s = sink_for(f, ep);
+        reasm_flush(&f->rs[ep], frame, &s);
+        reasm_free(&f->rs[ep]);
+    }
+    tls_free(&f->tls);
+    f->released = true;
+}
+
+/* The connection is over: its owner may report and free it now. */
+static void finish_conn(struct flow_table *t, struct flow *f)
+{
+    struct conn *c = f->conn;
+    if (c == NULL || t->on_finished == NULL || f->finished)
+        return;
+    f->finished = true;
+    if (f->role == ROLE_UNKNOWN)
+        guess_role(f, 0, NULL, 0);
+    if (t->on_finished(t->owner, c)) {
+        t->conns[c->id - 1] = NULL;
+        conn_free(c);
+        f->conn = NULL;
+        t->let_go++;
+    }
+}
+
+/* Reset connections (after a moment for the peer's data in flight) and idle
+ * ones are over too; checked now and then, not at every packet. */
+#define SWEEP_EVERY_PACKETS 4096
+#define RESET_GRACE_SECONDS 2
+#define IDLE_SECONDS 300
+
+static void sweep(struct flow_table *t, struct tstamp now)
+{
+    for (size_t i = 0; i < t->n_buckets; i++)
+        for (struct flow *f = t->buckets[i]; f != NULL; f = f->hnext) {
+            struct conn *c = f->conn;
+            if (c == NULL)
+                continue;
+            int64_t last_rst = c->side[0].rst_ts.sec > c->side[1].rst_ts.sec
+                                   ? c->side[0].rst_ts.sec : c->side[1].rst_ts.sec;
+            bool reset_over = f->rst && now.sec - last_rst > RESET_GRACE_SECONDS;
+            bool idle = now.sec - c->end.sec > IDLE_SECONDS;
+            if (!f->finished && (reset_over || idle)) {
+                release(t, f, c->last_frame);
+                finish_conn(t, f);
+            }
+        }
+}
+
+static enum status add_conn(struct flow_table *t, struct conn *c)
+{
+    if (t->n_conns == t->cap_conns) {
+        size_t n = t->cap_conns ? t->cap_conns * 2 : 256;
+        struct conn **grown = realloc(t->conns, n * sizeof *grown);
+        ENSURE(grown != NULL, ST_NOMEM);
+        t->conns = grown;
+        t->cap_conns = n;
+    }
+    t->conns[t->n_conns++] = c;
+    return ST_OK;
+}
+
+static enum status new_flow(struct flow_table *t, const struct packet *p, struct flow **out)
+{
+    *out = NULL;
+    if (t->n_conns >= t->max_conns) {
+        t->dropped_conns++;
+        return ST_OK;
+    }
+    if (t->n_flows >= t->n_buckets)
+        TRY(grow_buckets(t));
+    struct flow *f = calloc(1, sizeof *f);
+    ENSURE(f != NULL, ST_NOMEM);
+    f->conn = conn_new((uint32_t)t->n_conns + 1);
+    if (f->conn == NULL) {
+        free(f);
+        return ST_NOMEM;
+    }
+    enum status st = add_conn(t, f->conn);
+    if (st != ST_OK) {
+        conn_free(f->conn);
+        free(f);
+        return st;
+    }
+    f->a = p->src;
+    f->b = p->dst;
+    f->aport = p->sport;
+    f->bport = p->dport;
+    f->role = ROLE_UNKNOWN;
+    tls_init(&f->tls);
+    f->tls.keylog = t->keylog;
+    struct conn *c = f->conn;
+    c->client = p->src;
+    c->client_port = p->sport;
+    c->server = p->dst;
+    c->server_port = p->dport;
+    c->first_frame = p->frame;
+    c->start = p->ts;
+    c->mid_stream = !((p->flags & TCP_SYN) && !(p->flags & TCP_ACK));
+    size_t k = hash_endpoints(&f->a, f->aport, &f->b, f->bport) & (t->n_buckets - 1);
+    f->hnext = t->buckets[k];
+    t->buckets[k] = f;
+    t->n_flows++;
+    *out = f;
+    return ST_OK;
+}
+
+static struct flow *find_flow(struct flow_table *t, const struct packet *p, int *ep)
+{
+    size_t k = hash_endpoints(&p->src, p->sport, &p->dst, p->dport) & (t->n_buckets - 1);
+    for (struct flow *f = t->buckets[k]; f != NULL; f = f->hnext) {
+        *ep = endpoint_of(f, p);
+        if (*ep >= 0)
+            return f;
+    }
+    return NULL;
+}
+
+/* A SYN on a known 4-tuple is a new connection when the old one ended or
+ * used another initial sequence number (port reuse). */
+static bool starts_new_connection(const struct flow *f, const struct packet *p)
+{
+    if (!(p->flags & TCP_SYN) || (p->flags & TCP_ACK))
+        return false;
+    const struct conn *c = f->conn;
+    if (c == NULL)
+        return true; /* the last one was let go */
+    if (f->rst || (f->fin[0] && f->fin[1]))
+        return true;
+    return c->side[SIDE_CLIENT].syn_count > 0 && p->seq != f->syn_seq &&
+           (c->side[0].bytes > 0 || c->side[1].bytes > 0 || f->fin[0] || f->fin[1]);
+}
+
+static void unlink_flow(struct flow_table *t, struct flow *f)
+{
+    size_t k = hash_endpoints(&f->a, f->aport, &f->b, f->bport) & (t->n_buckets - 1);
+    for (struct flow **at = &t->buckets[k]; *at != NULL; at = &(*at)->hnext) {
+        if (*at == f) {
+            *at = f->hnext;
+            t->n_flows--;
+            return;
+        }
+    }
+}
+
+static void tcp_events(struct flow *f, int ep, const struct packet *p)
+{
+    struct conn *c = f->conn;
+    if ((p->flags & TCP_SYN) && !(p->flags & TCP_ACK)) {
+        set_role(f, ep);
+        struct side_facts *sf = &c->side[SIDE_CLIENT];
+        if (sf->syn_count++ == 0) {
+            sf->syn_frame = p->frame;
+            c->syn_ts = p->ts;
+            f->syn_seq = p->seq;
+        }
+        c->saw_syn = true;
+        reasm_start_syn(&f->rs[ep], p->seq);
+    } else if ((p->flags & TCP_SYN) && (p->flags & TCP_ACK)) {
+        set_role(f, 1 - ep);
+        if (!c->saw_synack) {
+            c->saw_synack = true;
+            c->synack_frame = p->frame;
+            c->synack_ts = p->ts;
+        }
+        c->side[SIDE_SERVER].syn_count++;
+        reasm_start_syn(&f->rs[ep], p->seq);
+    }
+    struct side_facts *sf = &c->side[side_of(f, ep)];
+    if ((p->flags & TCP_FIN) && sf->fin_frame == 0) {
+        sf->fin_frame = p->frame;
+        sf->fin_ts = p->ts;
+    }
+    if ((p->flags & TCP_RST) && sf->rst_frame == 0) {
+        sf->rst_frame = p->frame;
+        sf->rst_ts = p->ts;
+    }
+    if (p->cut)
+        sf->cut_segments++;
+    sf->last_frame = p->frame;
+}
+
+enum status flow_packet(struct flow_table *t, const struct packet *p)
+{
+    int ep = -1;
+    if (++t->packets % SWEEP_EVERY_PACKETS == 0)
+        sweep(t, p->ts);
+    struct flow *f = find_flow(t, p, &ep);
+    if (f != NULL && starts_new_connection(f, p)) {
+        release(t, f, p->frame);
+        finish_conn(t, f);
+        unlink_flow(t, f);
+        free(f);
+        f = NULL;
+    }
+    if (f != NULL && f->conn == NULL) {
+        t->late_packets++; /* its connection was reported and let go */
+        return ST_OK;
+    }
+    if (f == NULL) {
+        TRY(new_flow(t, p, &f));
+        if (f == NULL) {
+            t->dropped_packets++;
+            return ST_OK;
+        }
+        ep = 0;
+    }
+    struct conn *c = f->conn;
+    c->last_frame = p->frame;
+    c->end = p->ts;
+    tcp_events(f, ep, p);
+    if (f->released)
+        return ST_OK;
+    uint32_t seq = p->seq + ((p->flags & TCP_SYN) ? 1 : 0);
+    if (p->payload_wire > 0 && !(p->flags & TCP_RST)) {
+        struct reasm_sink s = sink_for(f, ep);
+        TRY(reasm_segment(&f->rs[ep], seq, p->payload.ptr, p->payload.len, p->payload_wire,
+                          p->frame, p->ts, &s));
+        if (!f->cls_done && (c->side[0].not_tls || c->side[1].not_tls) && !c->ch->present &&
+            !c->sh.present)
+            classify(t, f, p);
+    }
+    if (p->flags & TCP_ACK) {
+        /* Several SYN-ACKs with other ISNs (a retrying middlebox): the
+         * client's ACK says which one the connection uses. */
+        if (!(p->flags & TCP_SYN) && side_of(f, ep) == SIDE_CLIENT &&
+            c->side[SIDE_SERVER].syn_count > 1)
+            reasm_rebase(&f->rs[1 - ep], p->ack - 1);
+        struct reasm_sink s = sink_for(f, 1 - ep);
+        TRY(reasm_acked(&f->rs[1 - ep], p->ack, p->frame, &s));
+    }
+    if (p->flags & TCP_FIN)
+        f->fin[ep] = true;
+    if (p->flags & TCP_RST)
+        f->rst = true;
+    /* Once both sides have closed nothing more can arrive that matters. A
+     * reset is not that: the peer's data already on the way is still
+     * captured after it, so its buffers go at the end of the capture. */
+    if (f->fin[0] && f->fin[1]) {
+        release(t, f, p->frame);
+        finish_conn(t, f);
+    }
+    return ST_OK;
+}
+
+void flow_table_finish(struct flow_table *t, uint64_t last_frame)
+{
+    for (size_t i = 0; i < t->n_buckets; i++)
+        for (struct flow *f = t->buckets[i]; f != NULL; f = f->hnext) {
+            if (f->role == ROLE_UNKNOWN)
+                guess_role(f, 0, NULL, 0);
+            release(t, f, last_frame);
+        }
+}
+
+void flow_table_free(struct flow_table *t)
+{
+    for (size_t i = 0; i < t->n_buckets; i++) {
+        struct flow *f = t->buckets[i];
+        while (f != NULL) {
+            struct flow *next = f->hnext;
+            release(t, f, 0);
+            free(f);
+            f = next;
+        }
+    }
+    free(t->buckets);
+    classifier_free(t->classifier);
+    for (size_t i = 0; i < t->n_conns; i++)
+        conn_free(t->conns[i]);
+    free(t->conns);
+    memset(t, 0, sizeof *t);
+}

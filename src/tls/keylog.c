@@ -1,0 +1,342 @@
+/* keylog.c: the NSS key log format (see keylog.h). A line is
+ *     LABEL SP client_random(64 hex) SP secret(hex)
+ * (NSS "Key Log Format", also draft-ietf-tls-keylogfile). Entries sit in
+ * a growable array, found through an open-addressing table of indices keyed
+ * by the client random. */
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "util/cursor.h"
+#include "tls/keylog.h"
+
+struct keylog {
+    struct keylog_entry *entries;
+    uint32_t n_entries, cap_entries;
+    uint32_t *slots;     /* entry index + 1; 0 is an empty slot */
+    size_t n_slots;      /* a power of two, at least twice n_entries */
+    uint8_t line[KEYLOG_MAX_LINE];
+    size_t line_len;
+    bool line_too_long;  /* the current line passed the cap: skip to its end */
+    struct keylog_counts counts;
+};
+
+/* The labels of the format; `secret` is the slot kept, or -1 for a valid
+ * label whose secret is not used here. */
+static const struct {
+    const char *label;
+    int secret;
+} labels[] = {
+    {"CLIENT_HANDSHAKE_TRAFFIC_SECRET", KEYLOG_CLIENT_HANDSHAKE},
+    {"SERVER_HANDSHAKE_TRAFFIC_SECRET", KEYLOG_SERVER_HANDSHAKE},
+    {"CLIENT_TRAFFIC_SECRET_0", KEYLOG_CLIENT_TRAFFIC_0},
+    {"SERVER_TRAFFIC_SECRET_0", KEYLOG_SERVER_TRAFFIC_0},
+    {"CLIENT_RANDOM", -1},               /* TLS 1.2 master secret */
+    {"CLIENT_EARLY_TRAFFIC_SECRET", -1}, /* 0-RTT data */
+    {"EARLY_EXPORTER_SECRET", -1},
+    {"EARLY_EXPORTER_MASTER_SECRET", -1},
+    {"EXPORTER_SECRET", -1},
+    {"RSA", -1},                         /* RSA premaster by encrypted prefix */
+    {"ECH_SECRET", -1},
+    {"ECH_CONFIG", -1},
+};
+
+static uint64_t hash_random(const uint8_t r[KEYLOG_RANDOM_LEN])
+{
+    /* FNV-1a over all 32 bytes: a crafted log cannot pile up on a prefix */
+    uint64_t h = 1469598103934665603ull;
+    for (size_t i = 0; i < KEYLOG_RANDOM_LEN; i++)
+        h = (h ^ r[i]) * 1099511628211ull;
+    return h;
+}
+
+struct keylog *keylog_new(void)
+{
+    struct keylog *k = calloc(1, sizeof *k);
+    if (k == NULL)
+        return NULL;
+    k->n_slots = 64;
+    k->slots = calloc(k->n_slots, sizeof *k->slots);
+    if (k->slots == NULL) {
+        free(k);
+        return NULL;
+    }
+    return k;
+}
+
+void keylog_free(struct keylog *k)
+{
+    if (k == NULL)
+        return;
+    free(k->entries);
+    free(k->slots);
+    free(k);
+}
+
+/* The slot that holds `random`, or the empty slot where it would go. */
+static size_t find_slot(const struct keylog *k, const uint8_t random[KEYLOG_RANDOM_LEN])
+{
+    size_t mask = k->n_slots - 1;
+    size_t i = (size_t)hash_random(random) & mask;
+    while (k->slots[i] != 0 &&
+           memcmp(k->entries[k->slots[i] - 1].client_random, random, KEYLOG_RANDOM_LEN) != 0)
+        i = (i + 1) & mask;
+    return i;
+}
+
+static enum status grow_slots(struct keylog *k)
+{
+    size_t n = k->n_slots * 2;
+    uint32_t *old = k->slots;
+    size_t old_n = k->n_slots;
+    k->slots = calloc(n, sizeof *k->slots);
+    if (k->slots == NULL) {
+        k->slots = old;
+        return ST_NOMEM;
+    }
+    k->n_slots = n;
+    for (size_t i = 0; i < old_n; i++)
+        if (old[i] != 0)
+            k->slots[find_slot(k, k->entries[old[i] - 1].client_random)] = old[i];
+    free(old);
+    return ST_OK;
+}
+
+/* The entry for `random`, made when new; NULL with *st == ST_OK when the
+ * table is full. */
+static struct keylog_entry *entry_for(struct keylog *k, const uint8_t random[KEYLOG_RANDOM_LEN],
+                                      enum status *st)
+{
+    *st = ST_OK;
+    size_t i = find_slot(k, random);
+    if (k->slots[i] != 0)
+        return &k->entries[k->slots[i] - 1];
+    if (k->n_entries >= KEYLOG_MAX_ENTRIES)
+        return NULL;
+    if (k->n_entries == k->cap_entries) {
+        uint32_t cap = k->cap_entries ? k->cap_entries * 2 : 16;
+        struct keylog_entry *grown = realloc(k->entries, (size_t)cap * sizeof *grown);
+        if (grown == NULL) {
+            *st = ST_NOMEM;
+            return NULL;
+        }
+        k->entries = grown;
+        k->cap_entries = cap;
+    }
+    /* keep the load at most one half, so probes stay short */
+    if (2 * ((size_t)k->n_entries + 1) > k->n_slots) {
+        *st = grow_slots(k);
+        if (*st != ST_OK)
+            return NULL;
+        i = find_slot(k, random);
+    }
+    struct keylog_entry *e = &k->entries[k->n_entries];
+    memset(e, 0, sizeof *e);
+    memcpy(e->client_random, random, KEYLOG_RANDOM_LEN);
+    k->slots[i] = ++k->n_entries;
+    k->counts.randoms = k->n_entries;
+    return e;
+}
+
+static int hex_value(uint8_t ch)
+{
+    if (ch >= '0' && ch <= '9')
+        return ch - '0';
+    if (ch >= 'a' && ch <= 'f')
+        return ch - 'a' + 10;
+    if (ch >= 'A' && ch <= 'F')
+        return ch - 'A' + 10;
+    return -1;
+}
+
+static bool is_blank(uint8_t ch)
+{
+    return ch == ' ' || ch == '\t' || ch == '\r';
+}
+
+static void skip_blanks(struct cursor *c)
+{
+    uint8_t ch;
+    while (cur_peek_u8(c, 0, &ch) == ST_OK && is_blank(ch))
+        if (cur_u8(c, &ch) != ST_OK)
+            break;
+}
+
+/* The next run of non-blank bytes. */
+static struct slice next_field(struct cursor *c)
+{
+    struct slice s = {c->buf + c->pos, 0};
+    uint8_t ch;
+    skip_blanks(c);
+    s.ptr = c->buf + c->pos;
+    size_t start = c->pos;
+    while (cur_peek_u8(c, 0, &ch) == ST_OK && !is_blank(ch))
+        if (cur_u8(c, &ch) != ST_OK)
+            break;
+    s.len = c->pos - start;
+    return s;
+}
+
+/* Hex digits to bytes; false unless every digit is hex and they fit. */
+static bool decode_hex(struct slice hex, uint8_t *out, size_t max, size_t *out_len)
+{
+    struct cursor c = cur_make(hex.ptr, hex.len);
+    size_t n = 0;
+    if (hex.len == 0 || hex.len % 2 != 0 || hex.len / 2 > max)
+        return false;
+    while (cur_left(&c) > 0) {
+        uint8_t hi, lo;
+        if (cur_u8(&c, &hi) != ST_OK || cur_u8(&c, &lo) != ST_OK)
+            return false;
+        int h = hex_value(hi), l = hex_value(lo);
+        if (h < 0 || l < 0)
+            return false;
+        out[n++] = (uint8_t)(h << 4 | l);
+    }
+    *out_len = n;
+    return true;
+}
+
+static int label_index(struct slice label)
+{
+    for (size_t i = 0; i < sizeof labels / sizeof labels[0]; i++)
+        if (strlen(labels[i].label) == label.len &&
+            memcmp(labels[i].label, label.ptr, label.len) == 0)
+            return (int)i;
+    return -1;
+}
+
+/* Labels are upper-case words (the format reserves the rest). */
+static bool plausible_label(struct slice label)
+{
+    struct cursor c = cur_make(label.ptr, label.len);
+    uint8_t ch;
+    if (label.len == 0)
+        return false;
+    while (cur_u8(&c, &ch) == ST_OK)
+        if (!((ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '_'))
+            return false;
+    return true;
+}
+
+static enum status parse_line(struct keylog *k, const uint8_t *p, size_t n)
+{
+    struct cursor c = cur_make(p, n);
+    uint8_t first;
+    k->counts.lines++;
+    skip_blanks(&c);
+    if (cur_peek_u8(&c, 0, &first) != ST_OK || first == '#')
+        return ST_OK; /* blank line or comment */
+    struct slice label = next_field(&c);
+    struct slice random_hex = next_field(&c);
+    struct slice secret_hex = next_field(&c);
+    skip_blanks(&c);
+    uint8_t random[KEYLOG_RANDOM_LEN], secret[KEYLOG_MAX_SECRET * 2];
+    size_t random_len = 0, secret_len = 0;
+    if (cur_left(&c) != 0 || !plausible_label(label) ||
+        !decode_hex(random_hex, random, sizeof random, &random_len) ||
+        random_len != KEYLOG_RANDOM_LEN) {
+        k->counts.malformed++;
+        return ST_OK;
+    }
+    int li = label_index(label);
+    if (li < 0 || labels[li].secret < 0) {
+        /* unknown labels are skipped by every reader of the format */
+        k->counts.ignored++;
+        return ST_OK;
+    }
+    /* RFC 8446 7.1: a traffic secret is Hash.length bytes: 32 or 48 */
+    if (!decode_hex(secret_hex, secret, sizeof secret, &secret_len) ||
+        (secret_len != 32 && secret_len != 48)) {
+        k->counts.malformed++;
+        return ST_OK;
+    }
+    enum status st;
+    struct keylog_entry *e = entry_for(k, random, &st);
+    if (e == NULL) {
+        if (st == ST_OK)
+            k->counts.dropped++;
+        return st;
+    }
+    int which = labels[li].secret;
+    memcpy(e->secret[which], secret, secret_len);
+    e->secret_len[which] = (uint8_t)secret_len;
+    k->counts.secrets++;
+    return ST_OK;
+}
+
+enum status keylog_feed(struct keylog *k, const uint8_t *p, size_t n)
+{
+    struct cursor c = cur_make(p, n);
+    uint8_t ch;
+    while (cur_u8(&c, &ch) == ST_OK) {
+        if (ch == '\n') {
+            if (k->line_too_long) {
+                k->counts.lines++;
+                k->counts.malformed++;
+            } else {
+                TRY(parse_line(k, k->line, k->line_len));
+            }
+            k->line_len = 0;
+            k->line_too_long = false;
+            continue;
+        }
+        if (k->line_too_long)
+            continue;
+        if (k->line_len == sizeof k->line) {
+            k->line_too_long = true;
+            continue;
+        }
+        k->line[k->line_len++] = ch;
+    }
+    return ST_OK;
+}
+
+enum status keylog_finish(struct keylog *k)
+{
+    if (k->line_len == 0 && !k->line_too_long)
+        return ST_OK;
+    return keylog_feed(k, (const uint8_t *)"\n", 1);
+}
+
+enum status keylog_load(const char *path, struct keylog **out)
+{
+    *out = NULL;
+    FILE *f = fopen(path, "rb");
+    ENSURE(f != NULL, ST_IO);
+    struct keylog *k = keylog_new();
+    if (k == NULL) {
+        fclose(f);
+        return ST_NOMEM;
+    }
+    uint8_t buf[8192];
+    size_t got;
+    enum status st = ST_OK;
+    while (st == ST_OK && (got = fread(buf, 1, sizeof buf, f)) > 0)
+        st = keylog_feed(k, buf, got);
+    if (st == ST_OK && ferror(f))
+        st = ST_IO;
+    fclose(f);
+    if (st == ST_OK)
+        st = keylog_finish(k);
+    if (st != ST_OK) {
+        keylog_free(k);
+        return st;
+    }
+    *out = k;
+    return ST_OK;
+}
+
+const struct keylog_entry *keylog_find(const struct keylog *k,
+                                       const uint8_t random[KEYLOG_RANDOM_LEN])
+{
+    if (k == NULL || k->n_entries == 0)
+        return NULL;
+    size_t i = find_slot(k, random);
+    return k->slots[i] != 0 ? &k->entries[k->slots[i] - 1] : NULL;
+}
+
+void keylog_get_counts(const struct keylog *k, struct keylog_counts *out)
+{
+    *out = k->counts;
+}

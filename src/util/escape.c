@@ -1,0 +1,107 @@
+/* escape.c: escaping of untrusted strings for JSON and for terminals. */
+#include <stdint.h>
+#include "util/escape.h"
+
+/* Length of a valid UTF-8 sequence at s (RFC 3629), 0 if invalid. Control
+ * characters are never valid here: C1 controls (U+0080..U+009F) included. */
+static size_t utf8_seq(const unsigned char *s, size_t left)
+{
+    unsigned char c = s[0];
+    size_t n;
+    uint32_t cp;
+    if (c >= 0x20 && c < 0x7f)
+        return 1;
+    if (c >= 0xc2 && c <= 0xdf) {
+        n = 2;
+        cp = c & 0x1f;
+    } else if (c >= 0xe0 && c <= 0xef) {
+        n = 3;
+        cp = c & 0x0f;
+    } else if (c >= 0xf0 && c <= 0xf4) {
+        n = 4;
+        cp = c & 0x07;
+    } else {
+        return 0;
+    }
+    if (n > left)
+        return 0;
+    for (size_t i = 1; i < n; i++) {
+        if ((s[i] & 0xc0) != 0x80)
+            return 0;
+        cp = (cp << 6) | (s[i] & 0x3f);
+    }
+    if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
+        (cp >= 0xd800 && cp <= 0xdfff) || (cp >= 0x80 && cp <= 0x9f))
+        return 0;
+    /* bidirectional overrides can make a name read as another */
+    if ((cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069))
+        return 0;
+    return n;
+}
+
+void json_string(FILE *f, const char *str, size_t len)
+{
+    const unsigned char *s = (const unsigned char *)str;
+    fputc('"', f);
+    for (size_t i = 0; i < len;) {
+        size_t n = utf8_seq(s + i, len - i);
+        if (n == 1 && s[i] != '"' && s[i] != '\\') {
+            fputc(s[i], f);
+        } else if (n > 1) {
+            fwrite(s + i, 1, n, f);
+        } else if (s[i] == '"' || s[i] == '\\') {
+            fputc('\\', f);
+            fputc(s[i], f);
+            n = 1;
+        } else {
+            /* control or invalid byte: kept visible as its code, never raw */
+            fprintf(f, "\\u%04x", s[i]);
+            n = 1;
+        }
+        i += n;
+    }
+    fputc('"', f);
+}
+
+void text_safe(FILE *f, const char *str, size_t len)
+{
+    const unsigned char *s = (const unsigned char *)str;
+    for (size_t i = 0; i < len;) {
+        size_t n = utf8_seq(s + i, len - i);
+        if (n >= 1) {
+            fwrite(s + i, 1, n, f);
+            i += n;
+        } else {
+            fprintf(f, "\\x%02x", s[i]);
+            i++;
+        }
+    }
+}
+
+void text_safe_buf(char *out, size_t outlen, const char *str, size_t len)
+{
+    const unsigned char *s = (const unsigned char *)str;
+    size_t o = 0;
+    if (outlen == 0)
+        return;
+    for (size_t i = 0; i < len;) {
+        size_t n = utf8_seq(s + i, len - i);
+        if (n >= 1) {
+            if (o + n >= outlen)
+                break;
+            for (size_t k = 0; k < n; k++)
+                out[o++] = (char)s[i + k];
+            i += n;
+        } else {
+            if (o + 4 >= outlen)
+                break;
+            static const char hex[] = "0123456789abcdef";
+            out[o++] = '\\';
+            out[o++] = 'x';
+            out[o++] = hex[s[i] >> 4];
+            out[o++] = hex[s[i] & 15];
+            i++;
+        }
+    }
+    out[o] = '\0';
+}

@@ -1,0 +1,97 @@
+/* cert_cache.c: decoded certificates by their bytes. A capture repeats the
+ * same few certificates in every handshake, and decoding one with OpenSSL 3
+ * costs over a million instructions (its decoder set-up), so each distinct
+ * certificate is decoded once. Process-wide and single-threaded: --jobs forks.
+ * Bounded: a fixed number of slots, a new certificate replaces the old one in
+ * its slot. */
+#include <openssl/x509.h>
+#include <stdlib.h>
+#include <string.h>
+#include "x509/cert.h"
+
+#define CERT_CACHE_SLOTS 1024
+
+struct cache_slot {
+    uint64_t hash;
+    size_t len;
+    uint8_t *der;
+    X509 *x;
+    struct cert_info *info;    /* the facts, once made (self-signed needs a signature check) */
+};
+
+static struct cache_slot cache[CERT_CACHE_SLOTS];
+
+static uint64_t fnv1a(const uint8_t *p, size_t n)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ p[i]) * 1099511628211ull;
+    return h;
+}
+
+static struct cache_slot *find(const uint8_t *der, size_t len)
+{
+    uint64_t h = fnv1a(der, len);
+    struct cache_slot *s = &cache[h % CERT_CACHE_SLOTS];
+    if (s->x == NULL || s->hash != h || s->len != len || memcmp(s->der, der, len) != 0)
+        return NULL;
+    return s;
+}
+
+struct x509_st *cert_cache_get(const uint8_t *der, size_t len)
+{
+    struct cache_slot *s = find(der, len);
+    if (s == NULL || X509_up_ref(s->x) != 1)
+        return NULL;
+    return s->x;
+}
+
+bool cert_cache_get_facts(const uint8_t *der, size_t len, struct cert_info *out)
+{
+    struct cache_slot *s = find(der, len);
+    if (s == NULL || s->info == NULL)
+        return false;
+    *out = *s->info;
+    return true;
+}
+
+void cert_cache_put_facts(const uint8_t *der, size_t len, const struct cert_info *info)
+{
+    struct cache_slot *s = find(der, len);
+    if (s == NULL)
+        return;
+    if (s->info == NULL)
+        s->info = malloc(sizeof *s->info);
+    if (s->info != NULL)
+        *s->info = *info;
+}
+
+void cert_cache_put(const uint8_t *der, size_t len, struct x509_st *x)
+{
+    uint64_t h = fnv1a(der, len);
+    struct cache_slot *s = &cache[h % CERT_CACHE_SLOTS];
+    uint8_t *copy = malloc(len);
+    if (copy == NULL || X509_up_ref(x) != 1) {
+        free(copy);
+        return;
+    }
+    X509_free(s->x);
+    free(s->der);
+    free(s->info);
+    s->info = NULL;
+    memcpy(copy, der, len);
+    s->hash = h;
+    s->len = len;
+    s->der = copy;
+    s->x = x;
+}
+
+void cert_cache_clear(void)
+{
+    for (size_t i = 0; i < CERT_CACHE_SLOTS; i++) {
+        X509_free(cache[i].x);
+        free(cache[i].der);
+        free(cache[i].info);
+        memset(&cache[i], 0, sizeof cache[i]);
+    }
+}
