@@ -6,11 +6,7 @@
 #include <stdint.h>
 #include "util/cursor.h"
 #include "util/status.h"
-
-struct tstamp {
-    int64_t sec;
-    uint32_t nsec;
-};
+#include "util/tstamp.h"
 
 struct addr {
     uint8_t family; /* 4 or 6 */

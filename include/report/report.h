@@ -38,11 +38,6 @@ void report_text_error(FILE *f, const char *file, const char *message, bool colo
 /* The ladder of one connection (-v). */
 void report_ladder(FILE *f, const struct conn *c, const struct report_opts *o);
 
-/* Shared by the reporters: "TLS 1.2" or "0x7e01" (formatted into buf). */
-const char *report_version(uint16_t v, char *buf, size_t len);
-const char *report_suite(uint16_t v, char *buf, size_t len);
 const char *report_message_name(const struct conn *c, const struct message *m);
-void report_iso_time(struct tstamp ts, char *buf, size_t len);
-double report_ms_between(struct tstamp a, struct tstamp b);
 
 #endif

@@ -156,9 +156,6 @@ uint16_t ch_max_version(const struct client_hello *ch);
 bool ch_offers_suite(const struct client_hello *ch, uint16_t suite);
 /* Frame and time of the server's reaction (first byte, FIN or RST) after the
  * ClientHello; false when the server did nothing. */
-const char *alert_name_or_code(uint8_t code, char *buf, size_t len);
-const char *version_str(uint16_t v);
-const char *suite_str(uint16_t v);
 /* Writes "10.1.1.5:443" style text for the server into a static-free buffer. */
 void server_str(const struct conn *c, char *buf, size_t len);
 double ms_after_hello(const struct conn *c, struct tstamp t);

@@ -1,4 +1,5 @@
 /* cert_json.c: the certificates a connection carried, as JSON. */
+#include "util/names.h"
 #include "x509/cert.h"
 #include "util/escape.h"
 #include "report/report.h"
@@ -42,7 +43,6 @@ static void usages(FILE *f, const struct cert_info *ci)
 static void one_list(FILE *f, const struct conn *c, const struct cert_msg *m, enum side from,
                      bool *any)
 {
-    char when[40];
     for (uint16_t i = 0; i < m->kept; i++) {
         struct cert_info ci;
         fprintf(f, "%s{\"frame\":%llu,\"from\":\"%s\",\"index\":%u", *any ? "," : "",
@@ -71,11 +71,9 @@ static void one_list(FILE *f, const struct conn *c, const struct cert_msg *m, en
                 first_ip = false;
             }
         fputs("],\"not_before\":", f);
-        report_iso_time((struct tstamp){ci.not_before, 0}, when, sizeof when);
-        json_cstr(f, when);
+        json_cstr(f, tstamp_iso((struct tstamp){ci.not_before, 0}).s);
         fputs(",\"not_after\":", f);
-        report_iso_time((struct tstamp){ci.not_after, 0}, when, sizeof when);
-        json_cstr(f, when);
+        json_cstr(f, tstamp_iso((struct tstamp){ci.not_after, 0}).s);
         fputs(",\"signature_algorithm\":", f);
         json_cstr(f, ci.signature_algorithm);
         fprintf(f, ",\"key\":\"%s %d\",\"self_signed\":%s,\"ca\":%s", ci.key_type, ci.key_bits,

@@ -17,20 +17,6 @@ const char *confidence_name(enum confidence c)
     return "?";
 }
 
-const char *report_version(uint16_t v, char *buf, size_t len)
-{
-    const char *name = reg_version_name(v);
-    if (name != NULL)
-        return name;
-    snprintf(buf, len, "0x%04x", v);
-    return buf;
-}
-
-const char *report_suite(uint16_t v, char *buf, size_t len)
-{
-    return reg_format_u16(reg_suite_name, v, buf, len);
-}
-
 const char *report_message_name(const struct conn *c, const struct message *m)
 {
     switch (m->type) {
@@ -47,24 +33,6 @@ const char *report_message_name(const struct conn *c, const struct message *m)
         return "Finished";
     const char *name = m->type < 256 ? reg_handshake_name((uint8_t)m->type) : NULL;
     return name ? name : "unknown";
-}
-
-void report_iso_time(struct tstamp ts, char *buf, size_t len)
-{
-    struct tm tm;
-    time_t t = (time_t)ts.sec;
-    if (gmtime_r(&t, &tm) == NULL) {
-        snprintf(buf, len, "?");
-        return;
-    }
-    char base[32];
-    strftime(base, sizeof base, "%Y-%m-%dT%H:%M:%S", &tm);
-    snprintf(buf, len, "%s.%06uZ", base, ts.nsec / 1000);
-}
-
-double report_ms_between(struct tstamp a, struct tstamp b)
-{
-    return (double)(b.sec - a.sec) * 1000.0 + ((double)b.nsec - (double)a.nsec) / 1e6;
 }
 
 bool report_is_tls_attempt(const struct conn *c)

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "util/names.h"
 #include "analyze.h"
 #include "x509/cert.h"
 #include "rules/diagnosis.h"
@@ -220,7 +221,7 @@ static void bar_tooltip(FILE *f, const struct bar *b)
     const struct conn *c = b->c;
     const struct finding *x = main_finding(c);
     const struct diagnosis *d = c->diagnosis;
-    char cl[64], sni[80], v[16], s[64];
+    char cl[64], sni[80];
     endpoint(&c->client, c->client_port, cl, sizeof cl);
     sni_of(c, sni, sizeof sni);
     escf(f, "#%u from %s: %s", c->id, cl, verdict_name((enum verdict)c->verdict));
@@ -231,8 +232,8 @@ static void bar_tooltip(FILE *f, const struct bar *b)
     escf(f, "\nframes %llu-%llu, +%.1f ms, lasted %.1f ms", (unsigned long long)c->first_frame,
          (unsigned long long)c->last_frame, b->t0, b->t1 - b->t0);
     if (c->sh.present && !c->sh.sslv2)
-        escf(f, "\n%s %s", report_version(c->sh.version, v, sizeof v),
-             report_suite(c->sh.suite, s, sizeof s));
+        escf(f, "\n%s %s", name_version(c->sh.version).s,
+             name_suite(c->sh.suite).s);
     if (sni[0])
         escf(f, "\nSNI %s", sni);
     for (size_t i = 0; d != NULL && c->verdict == VERDICT_OK && i < d->n_warnings; i++)
@@ -346,7 +347,7 @@ static void timelines(FILE *f, const struct analysis *a, size_t file_no)
             continue; /* reported and let go when it ended */
         if (!report_is_tls_attempt(c))
             continue;
-        if (!have_origin || report_ms_between(c->start, origin) > 0) {
+        if (!have_origin || tstamp_ms_between(c->start, origin) > 0) {
             origin = c->start;
             have_origin = true;
         }
@@ -365,8 +366,8 @@ static void timelines(FILE *f, const struct analysis *a, size_t file_no)
             bars[k].linked = failed++ < HTML_MAX_DETAILS;
         else if (c->verdict == VERDICT_INCOMPLETE)
             bars[k].linked = incomplete++ < HTML_MAX_INCOMPLETE;
-        bars[k].t0 = report_ms_between(origin, c->start);
-        bars[k].t1 = report_ms_between(origin, c->end);
+        bars[k].t0 = tstamp_ms_between(origin, c->start);
+        bars[k].t1 = tstamp_ms_between(origin, c->end);
         if (bars[k].t1 < bars[k].t0)
             bars[k].t1 = bars[k].t0;
         if (bars[k].t1 > span)
@@ -387,8 +388,8 @@ static void timelines(FILE *f, const struct analysis *a, size_t file_no)
         groups[n_groups - 1].failed += bars[i].c->verdict == VERDICT_FAILED;
     }
     qsort(groups, n_groups, sizeof *groups, cmp_group);
-    char when[40];
-    report_iso_time(origin, when, sizeof when);
+    struct value_name when_iso = tstamp_iso(origin);
+    const char *when = when_iso.s;
     fprintf(f, "<h3>Timeline</h3>\n<p class=\"legend\">Time from the first connection "
                "(%s). Each bar is a connection, from its first to its last frame: "
                "<span class=\"k\"><span class=\"key ok\"></span>ok</span> "
@@ -465,7 +466,7 @@ static bool has_rung(const struct rung *r, size_t n, uint64_t frame, enum side f
 
 static void message_text(const struct conn *c, const struct message *m, char *out, size_t len)
 {
-    char v[16], s[64], sni[80];
+    char sni[80];
     const char *name = report_message_name(c, m);
     if (m->type == 1 || m->type == MSG_SSLV2_CLIENT_HELLO) {
         uint16_t best = c->ch->legacy_version;
@@ -474,11 +475,11 @@ static void message_text(const struct conn *c, const struct message *m, char *ou
                 best = c->ch->versions.v[i];
         sni_of(c, sni, sizeof sni);
         snprintf(out, len, "%s up to %s, %u suites%s%s", name,
-                 report_version(best, v, sizeof v), c->ch->total_suites, sni[0] ? ", SNI " : "",
+                 name_version(best).s, c->ch->total_suites, sni[0] ? ", SNI " : "",
                  sni);
     } else if (m->type == 2 && c->sh.present && m->frame == c->sh.frame) {
-        snprintf(out, len, "%s %s %s", name, report_version(c->sh.version, v, sizeof v),
-                 report_suite(c->sh.suite, s, sizeof s));
+        snprintf(out, len, "%s %s %s", name, name_version(c->sh.version).s,
+                 name_suite(c->sh.suite).s);
     } else if (m->type == 11 && m->from == SIDE_SERVER && c->server_certs.present &&
                m->frame == c->server_certs.frame) {
         snprintf(out, len, "%s (%u certificate%s)", name, c->server_certs.count,
@@ -687,19 +688,19 @@ static void finding_body(FILE *f, const struct finding *x)
 
 static void offer_facts(FILE *f, const struct conn *c)
 {
-    char v[16], s[64], when[40];
-    report_iso_time(c->start, when, sizeof when);
+    struct value_name when_iso = tstamp_iso(c->start);
+    const char *when = when_iso.s;
     fputs("<dl class=\"facts\">", f);
     fprintf(f, "<dt>frames</dt><dd>%llu&#8211;%llu, from %s, %.1f ms</dd>",
             (unsigned long long)c->first_frame, (unsigned long long)c->last_frame, when,
-            report_ms_between(c->start, c->end));
+            tstamp_ms_between(c->start, c->end));
     if (c->ch->present) {
         uint16_t best = c->ch->legacy_version;
         for (uint16_t i = 0; i < c->ch->versions.n; i++)
             if (c->ch->versions.v[i] > best && c->ch->versions.v[i] <= 0x0304)
                 best = c->ch->versions.v[i];
         fputs("<dt>client offers</dt><dd>", f);
-        escf(f, "up to %s, %u cipher suites", report_version(best, v, sizeof v),
+        escf(f, "up to %s, %u cipher suites", name_version(best).s,
              c->ch->total_suites);
         if (c->ch->n_alpn > 0) {
             fputs(", ALPN ", f);
@@ -718,8 +719,8 @@ static void offer_facts(FILE *f, const struct conn *c)
     }
     if (c->sh.present && !c->sh.sslv2) {
         fputs("<dt>server chose</dt><dd>", f);
-        escf(f, "%s, %s", report_version(c->sh.version, v, sizeof v),
-             report_suite(c->sh.suite, s, sizeof s));
+        escf(f, "%s, %s", name_version(c->sh.version).s,
+             name_suite(c->sh.suite).s);
         if (c->sh.has_alpn) {
             fputs(", ALPN ", f);
             esc_n(f, c->sh.alpn, c->sh.alpn_len);
@@ -750,9 +751,9 @@ static void certificates(FILE *f, const struct conn *c)
             free(ci);
             continue;
         }
-        char nb[40], na[40];
-        report_iso_time((struct tstamp){ci->not_before, 0}, nb, sizeof nb);
-        report_iso_time((struct tstamp){ci->not_after, 0}, na, sizeof na);
+        struct value_name nb_iso = tstamp_iso((struct tstamp){ci->not_before, 0});
+        struct value_name na_iso = tstamp_iso((struct tstamp){ci->not_after, 0});
+        const char *nb = nb_iso.s, *na = na_iso.s;
         fputs("<td>", f);
         esc(f, ci->subject);
         fputs("</td><td>", f);

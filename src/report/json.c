@@ -1,6 +1,7 @@
 /* json.c: JSON Lines, schema version 1 (DESIGN.md). One object per
  * line; every string from the capture goes through json_string. */
 #include <string.h>
+#include "util/names.h"
 #include "rules/diagnosis.h"
 #include "util/escape.h"
 #include "util/registry.h"
@@ -39,7 +40,6 @@ static void endpoint(FILE *f, const struct addr *a, uint16_t port)
 static void client_hello(FILE *f, const struct client_hello *ch)
 {
     bool first = true;
-    char buf[16];
     if (!ch->present) {
         fputs("null", f);
         return;
@@ -52,7 +52,7 @@ static void client_hello(FILE *f, const struct client_hello *ch)
     key(f, "segments", &first);
     fprintf(f, "%u", ch->segments);
     key(f, "record_version", &first);
-    json_cstr(f, report_version(ch->record_version, buf, sizeof buf));
+    json_cstr(f, name_version(ch->record_version).s);
     key(f, "sslv2_format", &first);
     fputs(ch->sslv2_format ? "true" : "false", f);
     key(f, "versions", &first);
@@ -103,12 +103,12 @@ static void server_hello(FILE *f, const struct conn *c)
     key(f, "frame", &first);
     fprintf(f, "%llu", (unsigned long long)sh->frame);
     key(f, "version", &first);
-    json_cstr(f, report_version(sh->version, buf, sizeof buf));
+    json_cstr(f, name_version(sh->version).s);
     key(f, "cipher_suite", &first);
     if (sh->sslv2)
         fputs("null", f); /* an SSLv2 SERVER-HELLO offers a list, it does not choose */
     else
-        json_cstr(f, report_suite(sh->suite, buf, sizeof buf));
+        json_cstr(f, name_suite(sh->suite).s);
     key(f, "extensions", &first);
     u16_names(f, sh->exts, sh->n_exts, reg_extension_name);
     key(f, "hello_retry", &first);
@@ -320,9 +320,8 @@ void report_json_connection(FILE *f, const char *file, const struct conn *c)
     endpoint(f, &c->server, c->server_port);
     fprintf(f, ",\"first_frame\":%llu,\"last_frame\":%llu,\"start\":",
             (unsigned long long)c->first_frame, (unsigned long long)c->last_frame);
-    report_iso_time(c->start, buf, sizeof buf);
-    json_cstr(f, buf);
-    fprintf(f, ",\"duration_ms\":%.3f,\"verdict\":\"%s\"", report_ms_between(c->start, c->end),
+    json_cstr(f, tstamp_iso(c->start).s);
+    fprintf(f, ",\"duration_ms\":%.3f,\"verdict\":\"%s\"", tstamp_ms_between(c->start, c->end),
             verdict_name((enum verdict)c->verdict));
     if (c->verdict == VERDICT_INCOMPLETE) {
         fputs(",\"incomplete_reason\":", f);
@@ -330,12 +329,12 @@ void report_json_connection(FILE *f, const char *file, const struct conn *c)
     }
     fputs(",\"version\":", f);
     if (c->sh.present)
-        json_cstr(f, report_version(c->sh.version, buf, sizeof buf));
+        json_cstr(f, name_version(c->sh.version).s);
     else
         fputs("null", f);
     fputs(",\"cipher_suite\":", f);
     if (c->sh.present && !c->sh.sslv2) {
-        json_cstr(f, report_suite(c->sh.suite, buf, sizeof buf));
+        json_cstr(f, name_suite(c->sh.suite).s);
     } else if (c->sh.sslv2 && c->sh.sslv2_cipher) {
         /* an SSLv2 cipher kind has no IANA name: its 3-byte code */
         snprintf(buf, sizeof buf, "0x%06x", c->sh.sslv2_cipher);

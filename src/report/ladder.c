@@ -3,6 +3,7 @@
  * lines point right, server lines point left; 100 columns are enough. */
 #include <stdlib.h>
 #include <string.h>
+#include "util/names.h"
 #include "util/escape.h"
 #include "util/registry.h"
 #include "report/report.h"
@@ -42,7 +43,7 @@ static void add(struct ladder *l, uint64_t frame, struct tstamp ts, enum side fr
 /* The key parameters of the hellos, so the ladder reads on its own. */
 static void message_text(const struct conn *c, const struct message *m, char *out, size_t len)
 {
-    char v[16], s[16], sni[64] = "";
+    char sni[64] = "";
     const char *name = report_message_name(c, m);
     if ((m->type == 1 || m->type == MSG_SSLV2_CLIENT_HELLO) && c->ch->malformed) {
         snprintf(out, len, "%s (malformed)", name);
@@ -53,14 +54,14 @@ static void message_text(const struct conn *c, const struct message *m, char *ou
                 best = c->ch->versions.v[i];
         if (c->ch->has_sni)
             text_safe_buf(sni, sizeof sni, c->ch->sni, c->ch->sni_len);
-        snprintf(out, len, "%s up to %s, %u suites%s%s", name, report_version(best, v, sizeof v),
+        snprintf(out, len, "%s up to %s, %u suites%s%s", name, name_version(best).s,
                  c->ch->total_suites, sni[0] ? ", SNI " : "", sni);
     } else if (m->type == 2 && c->sh.present && m->frame == c->sh.frame && !c->sh.sslv2) {
         char alpn[ALPN_MAX_LEN * 4] = "";
         if (c->sh.has_alpn)
             text_safe_buf(alpn, sizeof alpn, c->sh.alpn, c->sh.alpn_len);
-        snprintf(out, len, "%s %s %s%s%s", name, report_version(c->sh.version, v, sizeof v),
-                 report_suite(c->sh.suite, s, sizeof s), alpn[0] ? ", ALPN " : "", alpn);
+        snprintf(out, len, "%s %s %s%s%s", name, name_version(c->sh.version).s,
+                 name_suite(c->sh.suite).s, alpn[0] ? ", ALPN " : "", alpn);
     } else if (m->type == 11 && !m->encrypted) {
         const struct cert_msg *cm = m->from == SIDE_SERVER ? &c->server_certs : &c->client_certs;
         snprintf(out, len, "%s (%u certificate%s)", name, cm->count, cm->count == 1 ? "" : "s");
@@ -131,7 +132,7 @@ void report_ladder(FILE *f, const struct conn *c, const struct report_opts *o)
     fprintf(f, "    %8s %10s  %-*s%s\n", "frame", "ms", span - 6, "client", "server");
     for (size_t i = 0; i < l->n; i++) {
         const struct rung *r = &l->r[i];
-        double ms = report_ms_between(c->start, r->ts);
+        double ms = tstamp_ms_between(c->start, r->ts);
         int text = (int)strlen(r->text);
         int dashes = span - text - 2;
         if (dashes < 3)

@@ -1,6 +1,7 @@
 /* text.c: the report a person reads. One header line per file, then
  * each failed connection: what failed, the frames that show it, why, the fix. */
 #include <string.h>
+#include "util/names.h"
 #include "rules/diagnosis.h"
 #include "util/escape.h"
 #include "report/report.h"
@@ -58,7 +59,7 @@ static void endpoints(const struct conn *c, char *buf, size_t len)
 
 static void one_line(FILE *f, const struct conn *c, const struct report_opts *o)
 {
-    char ep[160], v[16], s[64], sni[80] = "";
+    char ep[160], sni[80] = "";
     endpoints(c, ep, sizeof ep);
     const char *verdict = verdict_name((enum verdict)c->verdict);
     const char *color = c->verdict == VERDICT_OK ? C_GREEN
@@ -67,8 +68,8 @@ static void one_line(FILE *f, const struct conn *c, const struct report_opts *o)
         text_safe_buf(sni, sizeof sni, c->ch->sni, c->ch->sni_len);
     fprintf(f, "#%-3u %-46s %s%s%s", c->id, ep, col(o, color), verdict, col(o, C_OFF));
     if (c->sh.present && !c->sh.sslv2)
-        fprintf(f, "  %s %s", report_version(c->sh.version, v, sizeof v),
-                report_suite(c->sh.suite, s, sizeof s));
+        fprintf(f, "  %s %s", name_version(c->sh.version).s,
+                name_suite(c->sh.suite).s);
     if (sni[0])
         fprintf(f, "  SNI %s", sni);
     if (c->verdict == VERDICT_INCOMPLETE)

@@ -1,8 +1,8 @@
 /* alerts.c: a fatal alert that no specific rule explains, read with the
  * meaning its RFC gives (kb/FAILURES.md section 3); and the TLS 1.3 server
  * that answers the client's flight with an encrypted alert. */
+#include "util/names.h"
 #include "util/registry.h"
-#include "report/report.h"
 #include "rules/rules.h"
 
 static const struct {
@@ -52,8 +52,8 @@ static bool match_handshake_alert(const struct rule *self, const struct conn *c,
     conn_ending(c, &e);
     if (e.alert == NULL)
         return false;
-    char buf[16];
-    const char *name = alert_name_or_code(e.alert->description, buf, sizeof buf);
+    struct value_name alert_name = name_alert(e.alert->description);
+    const char *name = alert_name.s;
     finding_init(f, self, CONF_MEDIUM);
     if (c->ch->present)
         finding_evidence(f, c->ch->frame, "client  ClientHello");

@@ -4,10 +4,10 @@
  * client most likely saw; the client's alert narrows it down. In TLS 1.3
  * only an encrypted alert is visible. */
 #include <string.h>
+#include "util/names.h"
 #include "x509/cert.h"
 #include "util/escape.h"
 #include "util/registry.h"
-#include "report/report.h"
 #include "rules/rules.h"
 
 enum {
@@ -37,7 +37,7 @@ static bool closed_at_once(const struct conn *c, const struct ending *e)
     for (uint16_t i = 0; i < c->n_messages; i++)
         if (c->messages[i].from == SIDE_SERVER && c->messages[i].frame < e->close_frame)
             flight = c->messages[i].ts;
-    return flight.sec != 0 && report_ms_between(flight, e->close_ts) <= REFUSAL_MAX_MS;
+    return flight.sec != 0 && tstamp_ms_between(flight, e->close_ts) <= REFUSAL_MAX_MS;
 }
 
 /* The client turned the server's flight down: a certificate alert, or a
@@ -132,9 +132,8 @@ static void flight_evidence(struct finding_draft *f, const struct conn *c, const
                      c->server_certs.count, c->server_certs.count == 1 ? "" : "s",
                      subj[0] ? subj : "(unreadable)");
     if (e->alert != NULL) {
-        char buf[16];
         finding_evidence(f, e->alert->frame, "client  fatal alert %s",
-                         alert_name_or_code(e->alert->description, buf, sizeof buf));
+                         name_alert(e->alert->description).s);
     } else {
         finding_evidence(f, e->close_frame, "client  %s right after the server's certificate, "
                                             "no alert",
@@ -156,8 +155,8 @@ static void span_text(int64_t seconds, char *out, size_t len)
 /* "2026-11-22" for a unix time */
 static void date_text(int64_t t, char *out, size_t len)
 {
-    char iso[40];
-    report_iso_time((struct tstamp){t, 0}, iso, sizeof iso);
+    struct value_name iso_name = tstamp_iso((struct tstamp){t, 0});
+    const char *iso = iso_name.s;
     snprintf(out, len, "%.10s", iso);
 }
 
@@ -178,17 +177,16 @@ static bool tls13_alert_only(const struct rule *self, const struct conn *c, stru
     if (!conn_is_tls13(c) || e->alert == NULL || e->alert->from != SIDE_CLIENT ||
         e->alert->description != wanted)
         return false;
-    char buf[16];
     finding_init(f, self, CONF_MEDIUM);
     finding_evidence(f, c->sh.frame, "server  ServerHello (TLS 1.3), then its encrypted flight "
                                      "with the certificate");
     finding_evidence(f, e->alert->frame, "client  fatal alert %s, in clear",
-                     alert_name_or_code(e->alert->description, buf, sizeof buf));
+                     name_alert(e->alert->description).s);
     finding_explain(f, "The client refused the server's certificate with the alert %s: %s. In "
                        "TLS 1.3 the certificate is encrypted, so the capture cannot show which "
                        "certificate or confirm the reason; a key log (SSLKEYLOGFILE) of the "
                        "client would.",
-                    alert_name_or_code(e->alert->description, buf, sizeof buf), meaning);
+                    name_alert(e->alert->description).s, meaning);
     return true;
 }
 
@@ -484,9 +482,8 @@ static bool match_certificate_rejected(const struct rule *self, const struct con
     finding_evidence(f, c->server_certs.frame, "server  Certificate (%u certificates)",
                      c->server_certs.count);
     if (e.alert) {
-        char buf[16];
         finding_evidence(f, e.alert->frame, "client  fatal alert %s",
-                         alert_name_or_code(e.alert->description, buf, sizeof buf));
+                         name_alert(e.alert->description).s);
     } else {
         finding_evidence(f, e.close_frame, "client  %s right after the server's flight",
                          e.rst ? "RST" : "FIN");

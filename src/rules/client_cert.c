@@ -1,6 +1,6 @@
 /* client_cert.c: mutual TLS (kb/FAILURES.md 2.G): the server asked for a
  * client certificate and got none, or refused the one it got. */
-#include "report/report.h"
+#include "util/names.h"
 #include "rules/rules.h"
 
 enum { ALERT_HANDSHAKE_FAILURE = 40, ALERT_BAD_CERTIFICATE = 42, ALERT_UNKNOWN_CA = 48,
@@ -87,9 +87,8 @@ static bool match_client_certificate_required(const struct rule *self, const str
         finding_evidence(f, c->client_certs.frame, "client  Certificate with %u certificates",
                          c->client_certs.count);
     if (e.alert != NULL) {
-        char buf[16];
         finding_evidence(f, e.alert->frame, "server  fatal alert %s",
-                         alert_name_or_code(e.alert->description, buf, sizeof buf));
+                         name_alert(e.alert->description).s);
     } else {
         finding_evidence(f, e.close_frame, "server  %s", e.rst ? "RST" : "FIN");
     }
@@ -131,14 +130,13 @@ static bool match_client_certificate_rejected(const struct rule *self, const str
         !(is_certificate_alert(e.alert->description) ||
           e.alert->description == ALERT_HANDSHAKE_FAILURE || e.alert->description == 51))
         return false;
-    char buf[16];
     finding_init(f, self, is_certificate_alert(e.alert->description) ? CONF_HIGH : CONF_MEDIUM);
     finding_evidence(f, c->client_certs.frame, "client  Certificate with %u certificate%s",
                      c->client_certs.count, c->client_certs.count == 1 ? "" : "s");
     finding_evidence(f, e.alert->frame, "server  fatal alert %s",
-                     alert_name_or_code(e.alert->description, buf, sizeof buf));
+                     name_alert(e.alert->description).s);
     finding_explain(f, "The client sent a certificate and the server refused it (%s). ",
-                    alert_name_or_code(e.alert->description, buf, sizeof buf));
+                    name_alert(e.alert->description).s);
     if (e.alert->description == ALERT_UNKNOWN_CA)
         finding_explain(f, "unknown_ca: the server does not trust the CA that issued it.");
     else if (e.alert->description == ALERT_BAD_CERTIFICATE)

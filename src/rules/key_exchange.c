@@ -2,8 +2,8 @@
  * the 1-in-256 DHE leading-zero bug, other bad_record_mac, weak DH groups. */
 #include <math.h>
 #include <stdio.h>
+#include "util/names.h"
 #include "util/registry.h"
-#include "report/report.h"
 #include "rules/rules.h"
 
 enum { ALERT_BAD_RECORD_MAC = 20, ALERT_DECRYPT_ERROR = 51, ALERT_HANDSHAKE_FAILURE = 40,
@@ -51,7 +51,7 @@ static bool match_dhe_leading_zero(const struct rule *self, const struct conn *c
     bool rate_fits = total >= 50 && lo <= 1.0 / 256 && hi >= 1.0 / 256 && failed * 20 < total;
     bool short_value = c->kx.dh_ys_leading_zero || c->kx.dh_yc_leading_zero;
     finding_init(f, self, rate_fits || short_value ? CONF_HIGH : CONF_MEDIUM);
-    finding_evidence(f, c->sh.frame, "server  ServerHello choosing %s", suite_str(c->sh.suite));
+    finding_evidence(f, c->sh.frame, "server  ServerHello choosing %s", name_suite(c->sh.suite).s);
     if (c->kx.ske_present && c->kx.dhe)
         finding_evidence(f, c->kx.ske_frame, "server  ServerKeyExchange: %u-bit DH group, Ys %u "
                                              "bytes%s",
@@ -135,12 +135,11 @@ static bool match_dh_parameters_rejected(const struct rule *self, const struct c
     if (bits >= 2048 && !c->kx.dh_ys_leading_zero)
         return false;
     finding_init(f, self, bits < 2048 ? CONF_HIGH : CONF_MEDIUM);
-    finding_evidence(f, c->sh.frame, "server  ServerHello choosing %s", suite_str(c->sh.suite));
+    finding_evidence(f, c->sh.frame, "server  ServerHello choosing %s", name_suite(c->sh.suite).s);
     finding_evidence(f, c->kx.ske_frame, "server  ServerKeyExchange with a %u-bit DH group", bits);
     if (client_alert) {
-        char buf[16];
         finding_evidence(f, e.alert->frame, "client  fatal alert %s",
-                         alert_name_or_code(e.alert->description, buf, sizeof buf));
+                         name_alert(e.alert->description).s);
     } else {
         finding_evidence(f, e.close_frame, "client  %s without an alert", e.rst ? "RST" : "FIN");
     }

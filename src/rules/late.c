@@ -1,8 +1,8 @@
 /* late.c: connections whose handshake finished but that failed at once,
  * and TCP attempts that only the context marks as TLS. rules_rejudge turns
  * such verdicts into "failed" before the rules diagnose. */
+#include "util/names.h"
 #include "util/registry.h"
-#include "report/report.h"
 #include "rules/rules.h"
 #include "rules/verdict.h"
 
@@ -69,7 +69,7 @@ static bool match_http2_blocklisted_suite(const struct rule *self, const struct 
     const struct side_facts *cl = &c->side[SIDE_CLIENT];
     finding_init(f, self, CONF_HIGH);
     finding_evidence(f, c->sh.frame, "server  ServerHello: %s with ALPN h2",
-                     suite_str(c->sh.suite));
+                     name_suite(c->sh.suite).s);
     finding_evidence(f, cl->fin_frame ? cl->fin_frame : cl->rst_frame,
                      "client  closes after %u encrypted record%s, no HTTP exchange",
                      cl->appdata_records, cl->appdata_records == 1 ? "" : "s");
@@ -78,7 +78,7 @@ static bool match_http2_blocklisted_suite(const struct rule *self, const struct 
                        "treat that as a connection error INADEQUATE_SECURITY: they send GOAWAY "
                        "(encrypted here, so not visible) and close. Browsers show "
                        "ERR_SPDY_INADEQUATE_TRANSPORT_SECURITY.",
-                    suite_str(c->sh.suite));
+                    name_suite(c->sh.suite).s);
     finding_fix(f, "Order the server's suites so that ECDHE with AES-GCM or ChaCha20 comes "
                    "before any blocked suite (nginx ssl_prefer_server_ciphers with a modern "
                    "ssl_ciphers; IIS: the \"SSL Cipher Suite Order\" policy), or disable h2 "
@@ -97,12 +97,12 @@ static bool match_record_split_rejected(const struct rule *self, const struct co
     const struct side_facts *cl = &c->side[SIDE_CLIENT], *sv = &c->side[SIDE_SERVER];
     finding_init(f, self, CONF_MEDIUM);
     finding_evidence(f, c->sh.frame, "server  ServerHello: TLS 1.0, %s (CBC)",
-                     suite_str(c->sh.suite));
+                     name_suite(c->sh.suite).s);
     finding_evidence(f, cl->appdata_frames[0], "client  first application record of %u bytes "
                                                "(a 1-byte split record)",
                      cl->appdata_len[0]);
     finding_evidence(f, sv->rst_frame, "server  RST, %.1f ms later",
-                     report_ms_between(cl->appdata_ts, sv->rst_ts));
+                     tstamp_ms_between(cl->appdata_ts, sv->rst_ts));
     finding_explain(f, "The handshake finished with TLS 1.0 and a CBC suite. The client split "
                        "its first request into a 1-byte record and the rest (the 1/n-1 "
                        "countermeasure against BEAST, sent by Windows after MS12-006 and by "

@@ -4,9 +4,9 @@
  * server that rejects everything from one that rejects this offer. */
 #include <stdio.h>
 #include <string.h>
+#include "util/names.h"
 #include "util/escape.h"
 #include "util/registry.h"
-#include "report/report.h"
 #include "rules/rules.h"
 
 enum {
@@ -43,14 +43,13 @@ static void offer_and_refusal(struct finding_draft *f, const struct conn *c, con
     if (c->ch->has_sni)
         text_safe_buf(sni, sizeof sni, c->ch->sni, c->ch->sni_len);
     finding_evidence(f, c->ch->frame, "client  ClientHello up to %s, %u suites%s%s%s",
-                     version_str(ch_max_version(c->ch)), c->ch->total_suites,
+                     name_version(ch_max_version(c->ch)).s, c->ch->total_suites,
                      sni[0] ? ", SNI " : ", no SNI", sni,
                      ch_only_forward_secret(c->ch) ? ", all forward-secret" : "");
     if (e->alert != NULL && e->alert->from == SIDE_SERVER) {
-        char buf[16];
         finding_evidence(f, e->alert->frame, "server  fatal alert %s, %.1f ms later; no "
                                              "ServerHello",
-                         alert_name_or_code(e->alert->description, buf, sizeof buf),
+                         name_alert(e->alert->description).s,
                          ms_after_hello(c, e->alert->ts));
     } else if (e->closed) {
         finding_evidence(f, e->close_frame, "server  TCP %s %.1f ms after the ClientHello; no "
@@ -66,7 +65,7 @@ static void chosen_elsewhere(const struct server_stats *s, char *out, size_t len
     out[0] = '\0';
     for (uint8_t i = 0; s != NULL && i < s->n_suites && i < 3; i++)
         used += (size_t)snprintf(out + used, len - used, "%s%s", i ? ", " : "",
-                                 suite_str(s->suites[i]));
+                                 name_suite(s->suites[i]).s);
     if (s != NULL && s->n_suites > 3 && used < len)
         snprintf(out + used, len - used, " and %d more", (int)s->n_suites - 3);
 }
@@ -144,7 +143,7 @@ static bool match_inappropriate_fallback(const struct rule *self, const struct c
                        "7507). The real failure is the client's first attempt at the higher "
                        "version, which failed for another reason (often a middlebox or a "
                        "network error).",
-                    version_str(ch_max_version(c->ch)),
+                    name_version(ch_max_version(c->ch)).s,
                     c->ch->fallback_scsv ? "" : " (not visible in this ClientHello)");
     finding_fix(f, "Find why the first, higher-version attempt failed (look for the "
                    "connection just before this one). Update the client so it does not fall "
@@ -161,21 +160,20 @@ static bool match_protocol_version_mismatch(const struct rule *self, const struc
     conn_ending(c, &e);
     const struct server_stats *s = ctx_server(ctx, c);
     uint16_t offered = ch_max_version(c->ch);
-    char v[16];
     if (c->sh.present) {
         /* kb B2: the client refuses the version the server chose */
         if (e.alert == NULL || e.alert->from != SIDE_CLIENT ||
             e.alert->description != ALERT_PROTOCOL_VERSION)
             return false;
         finding_init(f, self, CONF_HIGH);
-        finding_evidence(f, c->ch->frame, "client  ClientHello up to %s", version_str(offered));
+        finding_evidence(f, c->ch->frame, "client  ClientHello up to %s", name_version(offered).s);
         finding_evidence(f, c->sh.frame, "server  ServerHello choosing %s",
-                         report_version(c->sh.version, v, sizeof v));
+                         name_version(c->sh.version).s);
         finding_evidence(f, e.alert->frame, "client  fatal alert protocol_version");
         finding_explain(f, "The server chose %s and the client refuses it: its configuration "
                            "excludes that version (Java's jdk.tls.disabledAlgorithms, browsers "
                            "without TLS 1.0/1.1, iOS ATS requiring TLS 1.2).",
-                        report_version(c->sh.version, v, sizeof v));
+                        name_version(c->sh.version).s);
         finding_fix(f, "Enable TLS 1.2 (and 1.3) on the server: IIS/SChannel on Windows Server "
                        "2008 R2/2012: registry SCHANNEL\\Protocols\\TLS 1.2\\Server Enabled=1, "
                        "DisabledByDefault=0, then reboot; nginx: ssl_protocols TLSv1.2 "
@@ -202,27 +200,27 @@ static bool match_protocol_version_mismatch(const struct rule *self, const struc
         return false;
     finding_init(f, self, alert70 ? CONF_HIGH : CONF_MEDIUM);
     offer_and_refusal(f, c, &e);
-    char offer[64] = "";
+    char offer[96] = "";
     size_t used = 0;
     for (uint16_t i = 0; i < c->ch->versions.n && used < sizeof offer; i++)
         if (!reg_is_grease(c->ch->versions.v[i]))
             used += (size_t)snprintf(offer + used, sizeof offer - used, "%s%s",
-                                     used ? ", " : "", version_str(c->ch->versions.v[i]));
+                                     used ? ", " : "", name_version(c->ch->versions.v[i]).s);
     if (!offer[0])
-        snprintf(offer, sizeof offer, "%s and below", version_str(offered));
+        snprintf(offer, sizeof offer, "%s and below", name_version(offered).s);
     finding_explain(f, "The client offers %s; the server %s. ", offer,
                     alert70 ? "answers with protocol_version: it supports none of them"
                             : "resets the connection at once");
     if (elsewhere_higher || elsewhere_lower) {
         finding_explain(f, "Other handshakes with this server in the capture chose ");
         for (uint8_t i = 0; i < s->n_versions; i++)
-            finding_explain(f, "%s%s", i ? ", " : "", version_str(s->versions[i]));
+            finding_explain(f, "%s%s", i ? ", " : "", name_version(s->versions[i]).s);
         finding_explain(f, ". ");
     }
     if (offered < 0x0303)
         finding_explain(f, "A client that cannot go above %s is an old stack (Windows 7 WinHTTP "
                            "without KB3140245, .NET before 4.6, Java 6/7, old Android).",
-                        version_str(offered));
+                        name_version(offered).s);
     finding_fix(f, offered < 0x0303
                        ? "Update or configure the client for TLS 1.2: Windows: KB3140245 and "
                          "DefaultSecureProtocols; .NET: SchUseStrongCrypto=1 or target 4.7+; "

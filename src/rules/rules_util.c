@@ -3,7 +3,6 @@
 #include <stdio.h>
 #include <string.h>
 #include "util/registry.h"
-#include "report/report.h"
 #include "rules/rules.h"
 #include "rules/verdict.h"
 
@@ -125,27 +124,6 @@ bool ch_offers_suite(const struct client_hello *ch, uint16_t suite)
     return false;
 }
 
-const char *alert_name_or_code(uint8_t code, char *buf, size_t len)
-{
-    const char *n = reg_alert_name(code);
-    if (n)
-        return n;
-    snprintf(buf, len, "alert %u", code);
-    return buf;
-}
-
-const char *version_str(uint16_t v)
-{
-    const char *n = reg_version_name(v);
-    return n ? n : "an unknown version";
-}
-
-const char *suite_str(uint16_t v)
-{
-    const char *n = reg_suite_name(v);
-    return n ? n : "an unknown suite";
-}
-
 void server_str(const struct conn *c, char *buf, size_t len)
 {
     addr_format(&c->server, c->server_port, buf, len);
@@ -153,7 +131,7 @@ void server_str(const struct conn *c, char *buf, size_t len)
 
 double ms_after_hello(const struct conn *c, struct tstamp t)
 {
-    return report_ms_between(c->ch->ts, t);
+    return tstamp_ms_between(c->ch->ts, t);
 }
 
 static bool client_sent_finished(const struct conn *c)

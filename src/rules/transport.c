@@ -1,7 +1,6 @@
 /* transport.c: failures TCP shows before TLS can: a refused or unanswered
  * SYN, a server that never answers the ClientHello, a client that gives up,
  * and captures that cannot decide (kb/FAILURES.md 2.A). */
-#include "report/report.h"
 #include "rules/rules.h"
 #include "rules/verdict.h"
 
@@ -18,7 +17,7 @@ static bool match_connection_refused(const struct rule *self, const struct conn 
     finding_init(f, self, CONF_HIGH);
     finding_evidence(f, c->side[SIDE_CLIENT].syn_frame, "client  SYN to %s", srv);
     finding_evidence(f, sv->rst_frame, "server  RST, %.1f ms later: nothing listens there",
-                     report_ms_between(c->syn_ts, sv->rst_ts));
+                     tstamp_ms_between(c->syn_ts, sv->rst_ts));
     finding_explain(f, "Nothing accepts connections on %s: the host (or a firewall that rejects "
                        "rather than drops) answered the SYN with a reset. TLS never started.",
                     srv);
@@ -105,7 +104,7 @@ static bool match_client_aborted(const struct rule *self, const struct conn *c,
             last = c->messages[i].ts;
     finding_evidence(f, e.close_frame, "client  %s with no alert, %.0f ms after the last "
                                        "handshake message",
-                     e.rst ? "RST" : "FIN", report_ms_between(last, e.close_ts));
+                     e.rst ? "RST" : "FIN", tstamp_ms_between(last, e.close_ts));
     finding_explain(f, "The client closed the connection in the middle of the handshake "
                        "without a TLS alert, so the capture does not say what it disliked. "
                        "Clients that close silently are often applications that check the "

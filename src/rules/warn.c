@@ -3,6 +3,7 @@
  * the client did not check. Never a failure. */
 #include <stdio.h>
 #include <string.h>
+#include "util/names.h"
 #include "x509/cert.h"
 #include "util/registry.h"
 #include "rules/rules.h"
@@ -25,7 +26,7 @@ void rules_warnings(const struct conn *c, const struct rule_ctx *ctx, struct dia
     if (c->sh.version < 0x0303 && !conn_is_tls13(c)) {
         snprintf(buf, sizeof buf, "%s: clients that require TLS 1.2 (iOS ATS, current "
                                   "browsers, Java 8u291+) fail against this server",
-                 version_str(c->sh.version));
+                 name_version(c->sh.version).s);
         warn(d, buf);
     }
     if (s != NULL && !s->forward_secret) {
