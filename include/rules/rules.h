@@ -54,6 +54,38 @@ struct rule_ctx {
     size_t index_len;
 };
 
+/* How far the handshake got before it stopped. */
+enum stage {
+    STAGE_NO_HELLO,          /* no ClientHello seen */
+    STAGE_HELLO_SENT,        /* ClientHello, nothing back from the server */
+    STAGE_SERVER_ANSWERED,   /* server bytes, but no ServerHello */
+    STAGE_SERVER_FLIGHT,     /* ServerHello seen, the client's second flight not */
+    STAGE_CLIENT_FINISHED,   /* the client sent its Finished; the server did not */
+    STAGE_DONE               /* both Finished */
+};
+
+/* How a failed connection ended, read once for all rules. */
+struct ending {
+    enum stage stage;
+    const struct alert *alert;      /* first fatal alert in clear */
+    const struct alert *enc_alert;  /* first encrypted alert record */
+    bool closed, rst;
+    enum side close_by;
+    uint64_t close_frame;
+    struct tstamp close_ts;
+};
+
+void conn_ending(const struct conn *c, struct ending *e);
+
+/* What every rule predicate reads about one failed connection, computed once
+ * by the engine before the table runs. */
+struct case_facts {
+    const struct conn *c;
+    const struct rule_ctx *ctx;
+    const struct server_stats *server; /* this server's other handshakes, or NULL */
+    struct ending ending;
+};
+
 /* A finding while a rule builds it: fixed-size buffers, filled with the
  * finding_* helpers below; the engine stores it as a struct finding. */
 struct finding_draft {
@@ -78,8 +110,7 @@ struct rule {
      * offered as an alternative to a specific one */
     bool fallback;
     /* true when the rule explains this failed connection; fills *out */
-    bool (*match)(const struct rule *self, const struct conn *c, const struct rule_ctx *ctx,
-                  struct finding_draft *out);
+    bool (*match)(const struct rule *self, const struct case_facts *in, struct finding_draft *out);
 };
 
 /* Defines the table entry for a predicate written just above it. */
@@ -111,28 +142,6 @@ void rules_rejudge(struct conn *c, const struct rule_ctx *ctx);
 /* Risks on a connection that succeeded, for --all (rules_warn.c). */
 void rules_warnings(const struct conn *c, const struct rule_ctx *ctx, struct diagnosis *d);
 
-/* How far the handshake got before it stopped. */
-enum stage {
-    STAGE_NO_HELLO,          /* no ClientHello seen */
-    STAGE_HELLO_SENT,        /* ClientHello, nothing back from the server */
-    STAGE_SERVER_ANSWERED,   /* server bytes, but no ServerHello */
-    STAGE_SERVER_FLIGHT,     /* ServerHello seen, the client's second flight not */
-    STAGE_CLIENT_FINISHED,   /* the client sent its Finished; the server did not */
-    STAGE_DONE               /* both Finished */
-};
-
-/* How a failed connection ended, read once for all rules. */
-struct ending {
-    enum stage stage;
-    const struct alert *alert;      /* first fatal alert in clear */
-    const struct alert *enc_alert;  /* first encrypted alert record */
-    bool closed, rst;
-    enum side close_by;
-    uint64_t close_frame;
-    struct tstamp close_ts;
-};
-
-void conn_ending(const struct conn *c, struct ending *e);
 
 /* Helpers for rule predicates (rules_util.c). */
 const struct server_stats *ctx_server(const struct rule_ctx *ctx, const struct conn *c);

@@ -44,31 +44,30 @@ static const struct {
      "Update the stack that sent the unsolicited extension."},
 };
 
-static bool match_handshake_alert(const struct rule *self, const struct conn *c,
-                                  const struct rule_ctx *ctx, struct finding_draft *f)
+static bool match_handshake_alert(const struct rule *self, const struct case_facts *in,
+                                  struct finding_draft *f)
 {
-    (void)ctx;
-    struct ending e;
-    conn_ending(c, &e);
-    if (e.alert == NULL)
+    const struct conn *c = in->c;
+    const struct ending *e = &in->ending;
+    if (e->alert == NULL)
         return false;
-    struct value_name alert_name = name_alert(e.alert->description);
+    struct value_name alert_name = name_alert(e->alert->description);
     const char *name = alert_name.s;
     finding_init(f, self, CONF_MEDIUM);
     if (c->ch->present)
         finding_evidence(f, c->ch->frame, "client  ClientHello");
     if (c->sh.present)
         finding_evidence(f, c->sh.frame, "server  ServerHello");
-    finding_evidence(f, e.alert->frame, "%s  fatal alert %s", side_name(e.alert->from), name);
+    finding_evidence(f, e->alert->frame, "%s  fatal alert %s", side_name(e->alert->from), name);
     const char *meaning = NULL, *fix = NULL;
     for (size_t i = 0; i < sizeof alert_meanings / sizeof alert_meanings[0]; i++)
-        if (alert_meanings[i].code == e.alert->description) {
+        if (alert_meanings[i].code == e->alert->description) {
             meaning = alert_meanings[i].meaning;
             fix = alert_meanings[i].fix;
         }
     finding_explain(f, "The %s ended the handshake with the fatal alert %s%s%s.",
-                    side_name(e.alert->from), name, meaning ? ": " : "", meaning ? meaning : "");
-    if (e.alert->description == 109 && c->ch->present && ch_max_version(c->ch) == 0x0304)
+                    side_name(e->alert->from), name, meaning ? ": " : "", meaning ? meaning : "");
+    if (e->alert->description == 109 && c->ch->present && ch_max_version(c->ch) == 0x0304)
         finding_explain(f, " The ClientHello offers TLS 1.3 with %s key_share and %s "
                            "supported_groups.",
                         c->ch->key_shares.total ? "a" : "no", c->ch->groups.total ? "a" : "no");

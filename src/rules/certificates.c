@@ -193,9 +193,8 @@ static bool tls13_alert_only(const struct rule *self, const struct conn *c, stru
 /* The shared predicate: does problem `id` explain this refusal? */
 static bool cert_problem_match(const struct rule *self, const struct conn *c,
                                const struct rule_ctx *ctx, struct finding_draft *f, struct cert_view *v,
-                               struct ending *e)
+                               const struct ending *e)
 {
-    conn_ending(c, e);
     if (!client_refused_flight(c, e) || !check_chain(c, ctx, v))
         return false;
     uint32_t problems = v->rep.problems & consistent_with_alert(e);
@@ -216,13 +215,14 @@ static bool cert_problem_match(const struct rule *self, const struct conn *c,
     return true;
 }
 
-static bool match_certificate_expired(const struct rule *self, const struct conn *c,
-                                      const struct rule_ctx *ctx, struct finding_draft *f)
+static bool match_certificate_expired(const struct rule *self, const struct case_facts *in,
+                                      struct finding_draft *f)
 {
+    const struct conn *c = in->c;
+    const struct rule_ctx *ctx = in->ctx;
     struct cert_view v;
-    struct ending e;
-    conn_ending(c, &e);
-    if (tls13_alert_only(self, c, f, &e, ALERT_CERTIFICATE_EXPIRED,
+    const struct ending *e = &in->ending;
+    if (tls13_alert_only(self, c, f, e, ALERT_CERTIFICATE_EXPIRED,
                          "its certificate, or one in its chain, has expired (or the client's "
                          "clock is wrong)")) {
         finding_fix(f, "Check the server certificate's dates (openssl s_client -connect "
@@ -231,7 +231,7 @@ static bool match_certificate_expired(const struct rule *self, const struct conn
         f->refs = "RFC 8446 6.2; kb/FAILURES.md F2";
         return true;
     }
-    if (!cert_problem_match(self, c, ctx, f, &v, &e))
+    if (!cert_problem_match(self, c, ctx, f, &v, e))
         return false;
     struct cert_info ci;
     char name[160], until[16], now[16], span[32];
@@ -254,12 +254,14 @@ static bool match_certificate_expired(const struct rule *self, const struct conn
 }
 RULE(certificate_expired, "the server certificate had expired", false);
 
-static bool match_certificate_not_yet_valid(const struct rule *self, const struct conn *c,
-                                            const struct rule_ctx *ctx, struct finding_draft *f)
+static bool match_certificate_not_yet_valid(const struct rule *self, const struct case_facts *in,
+                                            struct finding_draft *f)
 {
+    const struct conn *c = in->c;
+    const struct rule_ctx *ctx = in->ctx;
     struct cert_view v;
-    struct ending e;
-    if (!cert_problem_match(self, c, ctx, f, &v, &e))
+    const struct ending *e = &in->ending;
+    if (!cert_problem_match(self, c, ctx, f, &v, e))
         return false;
     struct cert_info ci;
     char name[160], from[16], now[16], span[32];
@@ -280,12 +282,14 @@ static bool match_certificate_not_yet_valid(const struct rule *self, const struc
 }
 RULE(certificate_not_yet_valid, "the certificate is not valid yet (often a wrong clock)", false);
 
-static bool match_certificate_hostname_mismatch(const struct rule *self, const struct conn *c,
-                                                const struct rule_ctx *ctx, struct finding_draft *f)
+static bool match_certificate_hostname_mismatch(const struct rule *self, const struct case_facts *in,
+                                                struct finding_draft *f)
 {
+    const struct conn *c = in->c;
+    const struct rule_ctx *ctx = in->ctx;
     struct cert_view v;
-    struct ending e;
-    if (!cert_problem_match(self, c, ctx, f, &v, &e))
+    const struct ending *e = &in->ending;
+    if (!cert_problem_match(self, c, ctx, f, &v, e))
         return false;
     char sni[80] = "", names[300] = "";
     text_safe_buf(sni, sizeof sni, c->ch->sni, c->ch->sni_len);
@@ -310,12 +314,14 @@ static bool match_certificate_hostname_mismatch(const struct rule *self, const s
 }
 RULE(certificate_hostname_mismatch, "the certificate does not cover the name asked for", false);
 
-static bool match_certificate_chain_incomplete(const struct rule *self, const struct conn *c,
-                                               const struct rule_ctx *ctx, struct finding_draft *f)
+static bool match_certificate_chain_incomplete(const struct rule *self, const struct case_facts *in,
+                                               struct finding_draft *f)
 {
+    const struct conn *c = in->c;
+    const struct rule_ctx *ctx = in->ctx;
     struct cert_view v;
-    struct ending e;
-    if (!cert_problem_match(self, c, ctx, f, &v, &e))
+    const struct ending *e = &in->ending;
+    if (!cert_problem_match(self, c, ctx, f, &v, e))
         return false;
     char issuer[200];
     text_safe_buf(issuer, sizeof issuer, v.rep.missing_issuer, strlen(v.rep.missing_issuer));
@@ -335,13 +341,14 @@ static bool match_certificate_chain_incomplete(const struct rule *self, const st
 RULE(certificate_chain_incomplete, "the server sends no intermediate needed to reach a root",
      false);
 
-static bool match_certificate_untrusted(const struct rule *self, const struct conn *c,
-                                        const struct rule_ctx *ctx, struct finding_draft *f)
+static bool match_certificate_untrusted(const struct rule *self, const struct case_facts *in,
+                                        struct finding_draft *f)
 {
+    const struct conn *c = in->c;
+    const struct rule_ctx *ctx = in->ctx;
     struct cert_view v;
-    struct ending e;
-    conn_ending(c, &e);
-    if (tls13_alert_only(self, c, f, &e, ALERT_UNKNOWN_CA,
+    const struct ending *e = &in->ending;
+    if (tls13_alert_only(self, c, f, e, ALERT_UNKNOWN_CA,
                          "it cannot build a chain to a CA it trusts (a self-signed or private-CA "
                          "certificate, a missing intermediate, or a TLS-inspection proxy)")) {
         finding_fix(f, "Check the chain the server sends (openssl s_client -connect host:port "
@@ -350,7 +357,7 @@ static bool match_certificate_untrusted(const struct rule *self, const struct co
         f->refs = "RFC 8446 6.2; kb/FAILURES.md F1";
         return true;
     }
-    if (!cert_problem_match(self, c, ctx, f, &v, &e))
+    if (!cert_problem_match(self, c, ctx, f, &v, e))
         return false;
     char issuer[200];
     text_safe_buf(issuer, sizeof issuer, v.leaf.issuer, strlen(v.leaf.issuer));
@@ -381,12 +388,14 @@ static bool match_certificate_untrusted(const struct rule *self, const struct co
 }
 RULE(certificate_untrusted, "self-signed or issued by a CA the client does not trust", false);
 
-static bool match_certificate_weak(const struct rule *self, const struct conn *c,
-                                   const struct rule_ctx *ctx, struct finding_draft *f)
+static bool match_certificate_weak(const struct rule *self, const struct case_facts *in,
+                                   struct finding_draft *f)
 {
+    const struct conn *c = in->c;
+    const struct rule_ctx *ctx = in->ctx;
     struct cert_view v;
-    struct ending e;
-    if (!cert_problem_match(self, c, ctx, f, &v, &e))
+    const struct ending *e = &in->ending;
+    if (!cert_problem_match(self, c, ctx, f, &v, e))
         return false;
     if (v.rep.problems & CERT_P_WEAK_SIGNATURE)
         finding_explain(f, "A certificate in the chain is signed with %s. ",
@@ -403,18 +412,17 @@ static bool match_certificate_weak(const struct rule *self, const struct conn *c
 }
 RULE(certificate_weak, "weak certificate (SHA-1 signature or short key)", false);
 
-static bool match_certificate_revoked(const struct rule *self, const struct conn *c,
-                                      const struct rule_ctx *ctx, struct finding_draft *f)
+static bool match_certificate_revoked(const struct rule *self, const struct case_facts *in,
+                                      struct finding_draft *f)
 {
-    (void)ctx;
-    struct ending e;
-    conn_ending(c, &e);
-    if (e.alert == NULL || e.alert->from != SIDE_CLIENT ||
-        e.alert->description != ALERT_CERTIFICATE_REVOKED)
+    const struct conn *c = in->c;
+    const struct ending *e = &in->ending;
+    if (e->alert == NULL || e->alert->from != SIDE_CLIENT ||
+        e->alert->description != ALERT_CERTIFICATE_REVOKED)
         return false;
     finding_init(f, self, CONF_HIGH);
     finding_evidence(f, c->server_certs.frame, "server  Certificate");
-    finding_evidence(f, e.alert->frame, "client  fatal alert certificate_revoked");
+    finding_evidence(f, e->alert->frame, "client  fatal alert certificate_revoked");
     finding_explain(f, "The client checked the certificate's revocation status (CRL or OCSP) "
                        "and found it revoked. The capture cannot show the CRL or OCSP answer "
                        "itself.");
@@ -427,17 +435,16 @@ RULE(certificate_revoked, "the client says the certificate is revoked", false);
 
 /* The catch-all: a certificate refusal the checks cannot explain, and the
  * TLS 1.3 case where only an encrypted alert is visible. */
-static bool match_certificate_rejected(const struct rule *self, const struct conn *c,
-                                       const struct rule_ctx *ctx, struct finding_draft *f)
+static bool match_certificate_rejected(const struct rule *self, const struct case_facts *in,
+                                       struct finding_draft *f)
 {
-    (void)ctx;
-    struct ending e;
-    conn_ending(c, &e);
+    const struct conn *c = in->c;
+    const struct ending *e = &in->ending;
     const struct side_facts *cl = &c->side[SIDE_CLIENT];
     static const uint8_t generic[] = {ALERT_BAD_CERTIFICATE, ALERT_UNSUPPORTED_CERTIFICATE,
                                       ALERT_CERTIFICATE_UNKNOWN, ALERT_ACCESS_DENIED};
     for (size_t i = 0; i < sizeof generic; i++)
-        if (tls13_alert_only(self, c, f, &e, generic[i],
+        if (tls13_alert_only(self, c, f, e, generic[i],
                              "it found the certificate unacceptable without saying why (OpenSSL "
                              "sends bad_certificate for a wrong name, a date not yet valid, a "
                              "weak key or signature)")) {
@@ -452,9 +459,9 @@ static bool match_certificate_rejected(const struct rule *self, const struct con
          * nothing at all, and closes after the server's encrypted flight */
         bool alert_sized = cl->appdata_records == 1 && cl->appdata_len[0] == 19;
         bool silent = cl->appdata_records == 0 && c->side[SIDE_SERVER].appdata_records > 0 &&
-                      e.alert == NULL && e.closed && e.close_by == SIDE_CLIENT &&
-                      closed_at_once(c, &e);
-        if (!(alert_sized && e.closed) && !silent)
+                      e->alert == NULL && e->closed && e->close_by == SIDE_CLIENT &&
+                      closed_at_once(c, e);
+        if (!(alert_sized && e->closed) && !silent)
             return false;
         finding_init(f, self, alert_sized ? CONF_MEDIUM : CONF_LOW);
         finding_evidence(f, c->sh.frame, "server  ServerHello (TLS 1.3), then its encrypted "
@@ -462,7 +469,7 @@ static bool match_certificate_rejected(const struct rule *self, const struct con
         if (alert_sized)
             finding_evidence(f, cl->appdata_frames[0], "client  one encrypted record of 19 "
                                                        "bytes: an alert, not a Finished");
-        finding_evidence(f, e.close_frame, "%s  %s", side_name(e.close_by), e.rst ? "RST" : "FIN");
+        finding_evidence(f, e->close_frame, "%s  %s", side_name(e->close_by), e->rst ? "RST" : "FIN");
         finding_explain(f, "In TLS 1.3 the server's certificate is encrypted, so the capture "
                            "cannot show it. The client answered the server's flight %s instead "
                            "of its Finished and closed: it refused something in that flight, "
@@ -476,17 +483,17 @@ static bool match_certificate_rejected(const struct rule *self, const struct con
         f->refs = "RFC 8446 4.4.2, 6; kb/FAILURES.md 1.1, 1.2";
         return true;
     }
-    if (!client_refused_flight(c, &e))
+    if (!client_refused_flight(c, e))
         return false;
-    finding_init(f, self, e.alert ? CONF_MEDIUM : CONF_LOW);
+    finding_init(f, self, e->alert ? CONF_MEDIUM : CONF_LOW);
     finding_evidence(f, c->server_certs.frame, "server  Certificate (%u certificates)",
                      c->server_certs.count);
-    if (e.alert) {
-        finding_evidence(f, e.alert->frame, "client  fatal alert %s",
-                         name_alert(e.alert->description).s);
+    if (e->alert) {
+        finding_evidence(f, e->alert->frame, "client  fatal alert %s",
+                         name_alert(e->alert->description).s);
     } else {
-        finding_evidence(f, e.close_frame, "client  %s right after the server's flight",
-                         e.rst ? "RST" : "FIN");
+        finding_evidence(f, e->close_frame, "client  %s right after the server's flight",
+                         e->rst ? "RST" : "FIN");
     }
     finding_explain(f, "The client refused the server's certificate, and the checks the "
                        "capture allows (dates, name, chain, key and signature) found nothing "

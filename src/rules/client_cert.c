@@ -16,12 +16,11 @@ static bool is_certificate_alert(uint8_t d)
  * flight. The CertificateRequest and the alert are encrypted, so the size of
  * the client's flight tells whether it carried a certificate. Returns the
  * index of the server's alert record, or -1. */
-static int tls13_flight_refused(const struct conn *c, uint32_t *client_flight)
+static int tls13_flight_refused(const struct conn *c, const struct ending *e,
+                                uint32_t *client_flight)
 {
-    struct ending e;
-    conn_ending(c, &e);
     const struct side_facts *cl = &c->side[SIDE_CLIENT], *sv = &c->side[SIDE_SERVER];
-    if (!conn_is_tls13(c) || e.stage != STAGE_CLIENT_FINISHED)
+    if (!conn_is_tls13(c) || e->stage != STAGE_CLIENT_FINISHED)
         return -1;
     int k = -1;
     for (uint32_t i = 0; i < sv->appdata_records && i < 8; i++)
@@ -57,17 +56,16 @@ static void tls13_evidence(struct finding_draft *f, const struct conn *c, int k,
                     flight > TLS13_FLIGHT_WITH_CERT ? "large enough" : "too small");
 }
 
-static bool match_client_certificate_required(const struct rule *self, const struct conn *c,
-                                              const struct rule_ctx *ctx, struct finding_draft *f)
+static bool match_client_certificate_required(const struct rule *self, const struct case_facts *in,
+                                              struct finding_draft *f)
 {
-    (void)ctx;
-    struct ending e;
-    conn_ending(c, &e);
+    const struct conn *c = in->c;
+    const struct ending *e = &in->ending;
     bool empty = c->cert_request && c->client_certs.present && c->client_certs.count == 0;
-    bool alert116 = e.alert != NULL && e.alert->description == ALERT_CERTIFICATE_REQUIRED;
-    bool server_refusal = e.alert != NULL && e.alert->from == SIDE_SERVER;
+    bool alert116 = e->alert != NULL && e->alert->description == ALERT_CERTIFICATE_REQUIRED;
+    bool server_refusal = e->alert != NULL && e->alert->from == SIDE_SERVER;
     uint32_t flight = 0;
-    int k = tls13_flight_refused(c, &flight);
+    int k = tls13_flight_refused(c, e, &flight);
     if (k >= 0 && flight <= TLS13_FLIGHT_WITH_CERT) {
         finding_init(f, self, CONF_MEDIUM);
         tls13_evidence(f, c, k, flight);
@@ -78,7 +76,7 @@ static bool match_client_certificate_required(const struct rule *self, const str
         f->refs = "RFC 8446 4.4.2.4, 6.2; kb/FAILURES.md G1, 1.2";
         return true;
     }
-    if (!alert116 && !(empty && (server_refusal || (e.closed && e.close_by == SIDE_SERVER))))
+    if (!alert116 && !(empty && (server_refusal || (e->closed && e->close_by == SIDE_SERVER))))
         return false;
     finding_init(f, self, CONF_HIGH);
     if (c->cert_request)
@@ -86,11 +84,11 @@ static bool match_client_certificate_required(const struct rule *self, const str
     if (c->client_certs.present)
         finding_evidence(f, c->client_certs.frame, "client  Certificate with %u certificates",
                          c->client_certs.count);
-    if (e.alert != NULL) {
-        finding_evidence(f, e.alert->frame, "server  fatal alert %s",
-                         name_alert(e.alert->description).s);
+    if (e->alert != NULL) {
+        finding_evidence(f, e->alert->frame, "server  fatal alert %s",
+                         name_alert(e->alert->description).s);
     } else {
-        finding_evidence(f, e.close_frame, "server  %s", e.rst ? "RST" : "FIN");
+        finding_evidence(f, e->close_frame, "server  %s", e->rst ? "RST" : "FIN");
     }
     finding_explain(f, "The server requires a client certificate (mutual TLS). The client "
                        "had none to send%s, so the server ended the handshake.",
@@ -107,14 +105,13 @@ static bool match_client_certificate_required(const struct rule *self, const str
 }
 RULE(client_certificate_required, "the server requires a client certificate", false);
 
-static bool match_client_certificate_rejected(const struct rule *self, const struct conn *c,
-                                              const struct rule_ctx *ctx, struct finding_draft *f)
+static bool match_client_certificate_rejected(const struct rule *self, const struct case_facts *in,
+                                              struct finding_draft *f)
 {
-    (void)ctx;
-    struct ending e;
-    conn_ending(c, &e);
+    const struct conn *c = in->c;
+    const struct ending *e = &in->ending;
     uint32_t flight = 0;
-    int k = tls13_flight_refused(c, &flight);
+    int k = tls13_flight_refused(c, e, &flight);
     if (k >= 0 && flight > TLS13_FLIGHT_WITH_CERT) {
         finding_init(f, self, CONF_MEDIUM);
         tls13_evidence(f, c, k, flight);
@@ -125,21 +122,21 @@ static bool match_client_certificate_rejected(const struct rule *self, const str
         f->refs = "RFC 8446 4.4.2.4, 6.2; kb/FAILURES.md G2, 1.2";
         return true;
     }
-    if (!c->client_certs.present || c->client_certs.count == 0 || e.alert == NULL ||
-        e.alert->from != SIDE_SERVER ||
-        !(is_certificate_alert(e.alert->description) ||
-          e.alert->description == ALERT_HANDSHAKE_FAILURE || e.alert->description == 51))
+    if (!c->client_certs.present || c->client_certs.count == 0 || e->alert == NULL ||
+        e->alert->from != SIDE_SERVER ||
+        !(is_certificate_alert(e->alert->description) ||
+          e->alert->description == ALERT_HANDSHAKE_FAILURE || e->alert->description == 51))
         return false;
-    finding_init(f, self, is_certificate_alert(e.alert->description) ? CONF_HIGH : CONF_MEDIUM);
+    finding_init(f, self, is_certificate_alert(e->alert->description) ? CONF_HIGH : CONF_MEDIUM);
     finding_evidence(f, c->client_certs.frame, "client  Certificate with %u certificate%s",
                      c->client_certs.count, c->client_certs.count == 1 ? "" : "s");
-    finding_evidence(f, e.alert->frame, "server  fatal alert %s",
-                     name_alert(e.alert->description).s);
+    finding_evidence(f, e->alert->frame, "server  fatal alert %s",
+                     name_alert(e->alert->description).s);
     finding_explain(f, "The client sent a certificate and the server refused it (%s). ",
-                    name_alert(e.alert->description).s);
-    if (e.alert->description == ALERT_UNKNOWN_CA)
+                    name_alert(e->alert->description).s);
+    if (e->alert->description == ALERT_UNKNOWN_CA)
         finding_explain(f, "unknown_ca: the server does not trust the CA that issued it.");
-    else if (e.alert->description == ALERT_BAD_CERTIFICATE)
+    else if (e->alert->description == ALERT_BAD_CERTIFICATE)
         finding_explain(f, "bad_certificate: it failed the server's checks (signature, "
                            "purpose, or the CertificateVerify).");
     else

@@ -144,9 +144,11 @@ static enum status diagnose(struct conn *c, const struct rule_ctx *ctx, struct d
     ENSURE(w != NULL, ST_NOMEM);
     size_t n = 0;
     bool have_fallback = false;
+    struct case_facts in = {.c = c, .ctx = ctx, .server = ctx_server(ctx, c)};
+    conn_ending(c, &in.ending);
     for (size_t i = 0; i < rules_count; i++) {
         const struct rule *r = rules_table[i];
-        if (!r->match(r, c, ctx, &w->f))
+        if (!r->match(r, &in, &w->f))
             continue;
         if (r->fallback) {
             if (!have_fallback)

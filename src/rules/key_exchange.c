@@ -32,13 +32,14 @@ static void wilson(uint32_t k, uint32_t n, double *lo, double *hi)
     *hi = centre + half;
 }
 
-static bool match_dhe_leading_zero(const struct rule *self, const struct conn *c,
-                                   const struct rule_ctx *ctx, struct finding_draft *f)
+static bool match_dhe_leading_zero(const struct rule *self, const struct case_facts *in,
+                                   struct finding_draft *f)
 {
-    struct ending e;
-    conn_ending(c, &e);
+    const struct conn *c = in->c;
+    const struct rule_ctx *ctx = in->ctx;
+    const struct ending *e = &in->ending;
     const struct reg_suite *suite = reg_suite(c->sh.suite);
-    if (suite == NULL || suite->kx != REG_KX_DHE || !keys_disagree(c, &e))
+    if (suite == NULL || suite->kx != REG_KX_DHE || !keys_disagree(c, e))
         return false;
     const struct server_stats *s = ctx_server(ctx, c);
     uint32_t failed = s ? s->dhe_failed_bad_record_mac : 1;
@@ -60,13 +61,13 @@ static bool match_dhe_leading_zero(const struct rule *self, const struct conn *c
     if (c->side[SIDE_CLIENT].encrypted_hs_frame)
         finding_evidence(f, c->side[SIDE_CLIENT].encrypted_hs_frame,
                          "client  ChangeCipherSpec and Finished");
-    if (e.alert != NULL)
-        finding_evidence(f, e.alert->frame, "server  fatal alert %s in clear",
-                         e.alert->description == ALERT_BAD_RECORD_MAC ? "bad_record_mac"
+    if (e->alert != NULL)
+        finding_evidence(f, e->alert->frame, "server  fatal alert %s in clear",
+                         e->alert->description == ALERT_BAD_RECORD_MAC ? "bad_record_mac"
                                                                       : "decrypt_error");
     else
-        finding_evidence(f, e.close_frame, "server  %s without an alert",
-                         e.rst ? "RST" : "FIN");
+        finding_evidence(f, e->close_frame, "server  %s without an alert",
+                         e->rst ? "RST" : "FIN");
     finding_explain(f, "The handshake went through the DHE key exchange and the client's "
                        "Finished, then the server could not verify that Finished: the two "
                        "sides computed different keys. ");
@@ -94,22 +95,20 @@ static bool match_dhe_leading_zero(const struct rule *self, const struct conn *c
 RULE(dhe_leading_zero, "intermittent DHE failure: leading zero bytes of the shared secret",
      false);
 
-static bool match_bad_record_mac(const struct rule *self, const struct conn *c,
-                                 const struct rule_ctx *ctx, struct finding_draft *f)
+static bool match_bad_record_mac(const struct rule *self, const struct case_facts *in,
+                                 struct finding_draft *f)
 {
-    (void)ctx;
-    struct ending e;
-    conn_ending(c, &e);
-    if (e.alert == NULL || e.alert->description != ALERT_BAD_RECORD_MAC)
+    const struct ending *e = &in->ending;
+    if (e->alert == NULL || e->alert->description != ALERT_BAD_RECORD_MAC)
         return false;
     finding_init(f, self, CONF_MEDIUM);
-    finding_evidence(f, e.alert->frame, "%s  fatal alert bad_record_mac",
-                     side_name(e.alert->from));
+    finding_evidence(f, e->alert->frame, "%s  fatal alert bad_record_mac",
+                     side_name(e->alert->from));
     finding_explain(f, "The %s could not authenticate a record from its peer: the two sides "
                        "derived different keys (a key-exchange bug such as extended master "
                        "secret or DH encoding differences), or the bytes were changed on the "
                        "way (a middlebox rewriting traffic, a faulty NIC offload).",
-                    side_name(e.alert->from));
+                    side_name(e->alert->from));
     finding_fix(f, "Update both TLS stacks; try another key exchange (ECDHE instead of DHE); "
                    "capture on both ends to see whether the bytes change in the path.");
     f->refs = "RFC 5246 7.2.2; kb/FAILURES.md D4, D6";
@@ -119,16 +118,15 @@ RULE(bad_record_mac, "a record failed its integrity check: the sides derived dif
      false);
 
 /* kb C5: the client refuses the server's DH group (OpenSSL "dh key too small"). */
-static bool match_dh_parameters_rejected(const struct rule *self, const struct conn *c,
-                                         const struct rule_ctx *ctx, struct finding_draft *f)
+static bool match_dh_parameters_rejected(const struct rule *self, const struct case_facts *in,
+                                         struct finding_draft *f)
 {
-    (void)ctx;
-    struct ending e;
-    conn_ending(c, &e);
-    if (!c->kx.ske_present || !c->kx.dhe || e.stage != STAGE_SERVER_FLIGHT || c->kx.cke_present)
+    const struct conn *c = in->c;
+    const struct ending *e = &in->ending;
+    if (!c->kx.ske_present || !c->kx.dhe || e->stage != STAGE_SERVER_FLIGHT || c->kx.cke_present)
         return false;
-    bool client_alert = e.alert != NULL && e.alert->from == SIDE_CLIENT;
-    bool client_close = e.alert == NULL && e.closed && e.close_by == SIDE_CLIENT;
+    bool client_alert = e->alert != NULL && e->alert->from == SIDE_CLIENT;
+    bool client_close = e->alert == NULL && e->closed && e->close_by == SIDE_CLIENT;
     if (!client_alert && !client_close)
         return false;
     unsigned bits = c->kx.dh_p_len * 8u;
@@ -138,10 +136,10 @@ static bool match_dh_parameters_rejected(const struct rule *self, const struct c
     finding_evidence(f, c->sh.frame, "server  ServerHello choosing %s", name_suite(c->sh.suite).s);
     finding_evidence(f, c->kx.ske_frame, "server  ServerKeyExchange with a %u-bit DH group", bits);
     if (client_alert) {
-        finding_evidence(f, e.alert->frame, "client  fatal alert %s",
-                         name_alert(e.alert->description).s);
+        finding_evidence(f, e->alert->frame, "client  fatal alert %s",
+                         name_alert(e->alert->description).s);
     } else {
-        finding_evidence(f, e.close_frame, "client  %s without an alert", e.rst ? "RST" : "FIN");
+        finding_evidence(f, e->close_frame, "client  %s without an alert", e->rst ? "RST" : "FIN");
     }
     if (bits < 2048)
         finding_explain(f, "The server offers a %u-bit Diffie-Hellman group. Current clients "

@@ -60,10 +60,10 @@ void rules_rejudge(struct conn *c, const struct rule_ctx *ctx)
     }
 }
 
-static bool match_http2_blocklisted_suite(const struct rule *self, const struct conn *c,
-                                          const struct rule_ctx *ctx, struct finding_draft *f)
+static bool match_http2_blocklisted_suite(const struct rule *self, const struct case_facts *in,
+                                          struct finding_draft *f)
 {
-    (void)ctx;
+    const struct conn *c = in->c;
     if (!h2_blocklisted_then_closed(c))
         return false;
     const struct side_facts *cl = &c->side[SIDE_CLIENT];
@@ -88,10 +88,10 @@ static bool match_http2_blocklisted_suite(const struct rule *self, const struct 
 }
 RULE(http2_blocklisted_suite, "HTTP/2 negotiated with a cipher suite RFC 7540 forbids", false);
 
-static bool match_record_split_rejected(const struct rule *self, const struct conn *c,
-                                        const struct rule_ctx *ctx, struct finding_draft *f)
+static bool match_record_split_rejected(const struct rule *self, const struct case_facts *in,
+                                        struct finding_draft *f)
 {
-    (void)ctx;
+    const struct conn *c = in->c;
     if (!split_record_then_reset(c))
         return false;
     const struct side_facts *cl = &c->side[SIDE_CLIENT], *sv = &c->side[SIDE_SERVER];

@@ -80,22 +80,23 @@ static bool offers_any_of(const struct client_hello *ch, const struct server_sta
 
 /* kb C2 and case 1: an ATS-style client offers only forward-secret suites and
  * the server accepts only RSA key exchange. */
-static bool match_no_forward_secret_suite(const struct rule *self, const struct conn *c,
-                                          const struct rule_ctx *ctx, struct finding_draft *f)
+static bool match_no_forward_secret_suite(const struct rule *self, const struct case_facts *in,
+                                          struct finding_draft *f)
 {
-    struct ending e;
-    conn_ending(c, &e);
-    if (!hello_refused(c, &e) || !ch_only_forward_secret(c->ch))
+    const struct conn *c = in->c;
+    const struct rule_ctx *ctx = in->ctx;
+    const struct ending *e = &in->ending;
+    if (!hello_refused(c, e) || !ch_only_forward_secret(c->ch))
         return false;
-    if (e.alert != NULL && e.alert->description != ALERT_HANDSHAKE_FAILURE &&
-        e.alert->description != ALERT_INSUFFICIENT_SECURITY)
+    if (e->alert != NULL && e->alert->description != ALERT_HANDSHAKE_FAILURE &&
+        e->alert->description != ALERT_INSUFFICIENT_SECURITY)
         return false;
     const struct server_stats *s = ctx_server(ctx, c);
     if (s != NULL && s->ok_forward_secret > 0)
         return false; /* this server does forward secrecy */
     bool seen_rsa = s != NULL && s->ok_not_forward_secret > 0;
     finding_init(f, self, seen_rsa ? CONF_HIGH : CONF_MEDIUM);
-    offer_and_refusal(f, c, &e);
+    offer_and_refusal(f, c, e);
     finding_explain(f, "The client offers only forward-secret (ECDHE/DHE) suites, as iOS App "
                        "Transport Security and other strict clients do. ");
     if (seen_rsa) {
@@ -112,7 +113,7 @@ static bool match_no_forward_secret_suite(const struct rule *self, const struct 
     }
     finding_explain(f, "%s (Windows SChannel answers with a reset, OpenSSL with "
                        "handshake_failure).",
-                    e.alert ? "sends a fatal alert" : "drops the connection");
+                    e->alert ? "sends a fatal alert" : "drops the connection");
     finding_fix(f, "Enable ECDHE suites on the server, e.g. "
                    "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 and "
                    "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384 (TLS 1.2, RSA certificate). IIS/"
@@ -127,16 +128,15 @@ static bool match_no_forward_secret_suite(const struct rule *self, const struct 
 RULE(no_forward_secret_suite, "no forward-secret cipher suite in common", false);
 
 /* kb B1, B4: a version the server does not speak, or a refused fallback. */
-static bool match_inappropriate_fallback(const struct rule *self, const struct conn *c,
-                                         const struct rule_ctx *ctx, struct finding_draft *f)
+static bool match_inappropriate_fallback(const struct rule *self, const struct case_facts *in,
+                                         struct finding_draft *f)
 {
-    (void)ctx;
-    struct ending e;
-    conn_ending(c, &e);
-    if (!server_alert_is(&e, ALERT_INAPPROPRIATE_FALLBACK))
+    const struct conn *c = in->c;
+    const struct ending *e = &in->ending;
+    if (!server_alert_is(e, ALERT_INAPPROPRIATE_FALLBACK))
         return false;
     finding_init(f, self, c->ch->fallback_scsv ? CONF_HIGH : CONF_MEDIUM);
-    offer_and_refusal(f, c, &e);
+    offer_and_refusal(f, c, e);
     finding_explain(f, "The client retried with a lower version (up to %s) and marked the "
                        "retry with TLS_FALLBACK_SCSV%s. The server supports a higher version, "
                        "so it takes the retry for a downgrade attack and refuses it (RFC "
@@ -153,23 +153,24 @@ static bool match_inappropriate_fallback(const struct rule *self, const struct c
 }
 RULE(inappropriate_fallback, "the server refused a downgraded retry (TLS_FALLBACK_SCSV)", false);
 
-static bool match_protocol_version_mismatch(const struct rule *self, const struct conn *c,
-                                            const struct rule_ctx *ctx, struct finding_draft *f)
+static bool match_protocol_version_mismatch(const struct rule *self, const struct case_facts *in,
+                                            struct finding_draft *f)
 {
-    struct ending e;
-    conn_ending(c, &e);
+    const struct conn *c = in->c;
+    const struct rule_ctx *ctx = in->ctx;
+    const struct ending *e = &in->ending;
     const struct server_stats *s = ctx_server(ctx, c);
     uint16_t offered = ch_max_version(c->ch);
     if (c->sh.present) {
         /* kb B2: the client refuses the version the server chose */
-        if (e.alert == NULL || e.alert->from != SIDE_CLIENT ||
-            e.alert->description != ALERT_PROTOCOL_VERSION)
+        if (e->alert == NULL || e->alert->from != SIDE_CLIENT ||
+            e->alert->description != ALERT_PROTOCOL_VERSION)
             return false;
         finding_init(f, self, CONF_HIGH);
         finding_evidence(f, c->ch->frame, "client  ClientHello up to %s", name_version(offered).s);
         finding_evidence(f, c->sh.frame, "server  ServerHello choosing %s",
                          name_version(c->sh.version).s);
-        finding_evidence(f, e.alert->frame, "client  fatal alert protocol_version");
+        finding_evidence(f, e->alert->frame, "client  fatal alert protocol_version");
         finding_explain(f, "The server chose %s and the client refuses it: its configuration "
                            "excludes that version (Java's jdk.tls.disabledAlgorithms, browsers "
                            "without TLS 1.0/1.1, iOS ATS requiring TLS 1.2).",
@@ -181,9 +182,9 @@ static bool match_protocol_version_mismatch(const struct rule *self, const struc
         f->refs = "RFC 8446 D.1; kb/FAILURES.md B2";
         return true;
     }
-    if (!hello_refused(c, &e))
+    if (!hello_refused(c, e))
         return false;
-    bool alert70 = server_alert_is(&e, ALERT_PROTOCOL_VERSION);
+    bool alert70 = server_alert_is(e, ALERT_PROTOCOL_VERSION);
     /* a reset, with other clients seen getting a version this one lacks */
     bool elsewhere_higher = false, elsewhere_lower = false;
     for (uint8_t i = 0; s != NULL && i < s->n_versions; i++) {
@@ -194,12 +195,12 @@ static bool match_protocol_version_mismatch(const struct rule *self, const struc
     for (uint16_t i = 0; tls13_only && i < c->ch->versions.n; i++)
         if (!reg_is_grease(c->ch->versions.v[i]) && c->ch->versions.v[i] != 0x0304)
             tls13_only = false;
-    if (!alert70 && !(e.closed && (elsewhere_higher || (tls13_only && elsewhere_lower))))
+    if (!alert70 && !(e->closed && (elsewhere_higher || (tls13_only && elsewhere_lower))))
         return false;
-    if (!alert70 && e.alert != NULL)
+    if (!alert70 && e->alert != NULL)
         return false;
     finding_init(f, self, alert70 ? CONF_HIGH : CONF_MEDIUM);
-    offer_and_refusal(f, c, &e);
+    offer_and_refusal(f, c, e);
     char offer[96] = "";
     size_t used = 0;
     for (uint16_t i = 0; i < c->ch->versions.n && used < sizeof offer; i++)
@@ -235,25 +236,26 @@ static bool match_protocol_version_mismatch(const struct rule *self, const struc
 }
 RULE(protocol_version_mismatch, "no protocol version in common", false);
 
-static bool match_sni_required(const struct rule *self, const struct conn *c,
-                               const struct rule_ctx *ctx, struct finding_draft *f)
+static bool match_sni_required(const struct rule *self, const struct case_facts *in,
+                               struct finding_draft *f)
 {
-    struct ending e;
-    conn_ending(c, &e);
+    const struct conn *c = in->c;
+    const struct rule_ctx *ctx = in->ctx;
+    const struct ending *e = &in->ending;
     const struct server_stats *s = ctx_server(ctx, c);
-    bool alert112 = e.alert != NULL && e.alert->from == SIDE_SERVER &&
-                    e.alert->description == ALERT_UNRECOGNIZED_NAME;
+    bool alert112 = e->alert != NULL && e->alert->from == SIDE_SERVER &&
+                    e->alert->description == ALERT_UNRECOGNIZED_NAME;
     /* a server that insists on SNI may call it a missing extension */
-    bool alert109 = !c->sh.present && !c->ch->has_sni && e.alert != NULL &&
-                    e.alert->from == SIDE_SERVER && e.alert->description == ALERT_MISSING_EXTENSION;
+    bool alert109 = !c->sh.present && !c->ch->has_sni && e->alert != NULL &&
+                    e->alert->from == SIDE_SERVER && e->alert->description == ALERT_MISSING_EXTENSION;
     /* a reset for the client without SNI while clients with SNI get through */
-    bool reset_no_sni = hello_refused(c, &e) && e.alert == NULL && !c->ch->has_sni &&
+    bool reset_no_sni = hello_refused(c, e) && e->alert == NULL && !c->ch->has_sni &&
                         s != NULL && s->ok > 0 && !s->saw_no_sni_ok;
     if (!alert112 && !alert109 && !reset_no_sni)
         return false;
     finding_init(f, self, alert112 || (alert109 && s != NULL && s->saw_sni) ? CONF_HIGH
                                                                            : CONF_MEDIUM);
-    offer_and_refusal(f, c, &e);
+    offer_and_refusal(f, c, e);
     if (!c->ch->has_sni)
         finding_explain(f, "The client sent no server_name (SNI). The server hosts several "
                            "names on this address and needs SNI to choose the certificate; "
@@ -281,16 +283,15 @@ static bool match_sni_required(const struct rule *self, const struct conn *c,
 }
 RULE(sni_required, "the server needs SNI (or knows no such name)", false);
 
-static bool match_alpn_mismatch(const struct rule *self, const struct conn *c,
-                                const struct rule_ctx *ctx, struct finding_draft *f)
+static bool match_alpn_mismatch(const struct rule *self, const struct case_facts *in,
+                                struct finding_draft *f)
 {
-    (void)ctx;
-    struct ending e;
-    conn_ending(c, &e);
-    if (e.alert == NULL || e.alert->description != ALERT_NO_APPLICATION_PROTOCOL)
+    const struct conn *c = in->c;
+    const struct ending *e = &in->ending;
+    if (e->alert == NULL || e->alert->description != ALERT_NO_APPLICATION_PROTOCOL)
         return false;
     finding_init(f, self, CONF_HIGH);
-    offer_and_refusal(f, c, &e);
+    offer_and_refusal(f, c, e);
     char names[160] = "";
     size_t used = 0;
     for (uint8_t i = 0; i < c->ch->n_alpn && used < sizeof names; i++) {
@@ -301,7 +302,7 @@ static bool match_alpn_mismatch(const struct rule *self, const struct conn *c,
     finding_explain(f, "The client offers the application protocols %s (ALPN) and the %s "
                        "supports none of them, so it ends the handshake with "
                        "no_application_protocol.",
-                    names[0] ? names : "(none)", side_name(e.alert->from));
+                    names[0] ? names : "(none)", side_name(e->alert->from));
     finding_fix(f, "Enable a common protocol: on the server add the client's protocol (nginx: "
                    "http2 on the listen line for h2; gRPC needs h2), or configure the client "
                    "to offer what the server speaks (http/1.1).");
@@ -376,9 +377,8 @@ static enum narrow narrowest(const struct conn *c, const struct server_stats *s)
     return NARROW_NONE;
 }
 
-static bool handshake_failure_after_hello(const struct conn *c, struct ending *e)
+static bool handshake_failure_after_hello(const struct conn *c, const struct ending *e)
 {
-    conn_ending(c, e);
     return hello_refused(c, e) && e->alert != NULL &&
            (e->alert->description == ALERT_HANDSHAKE_FAILURE ||
             e->alert->description == ALERT_INSUFFICIENT_SECURITY);
@@ -413,22 +413,24 @@ static bool low_alternative(const struct rule *self, const struct conn *c, const
     return true;
 }
 
-static bool match_no_shared_cipher_suite(const struct rule *self, const struct conn *c,
-                                         const struct rule_ctx *ctx, struct finding_draft *f)
+static bool match_no_shared_cipher_suite(const struct rule *self, const struct case_facts *in,
+                                         struct finding_draft *f)
 {
-    struct ending e;
+    const struct conn *c = in->c;
+    const struct rule_ctx *ctx = in->ctx;
+    const struct ending *e = &in->ending;
     const struct server_stats *s = ctx_server(ctx, c);
-    bool alert = handshake_failure_after_hello(c, &e);
-    bool reset = hello_refused(c, &e) && e.alert == NULL && s != NULL && s->n_suites > 0 &&
+    bool alert = handshake_failure_after_hello(c, e);
+    bool reset = hello_refused(c, e) && e->alert == NULL && s != NULL && s->n_suites > 0 &&
                  !offers_any_of(c->ch, s);
     if (!alert && !reset)
         return false;
     enum narrow n = narrowest(c, s);
     bool proven = s != NULL && s->n_suites > 0 && !offers_any_of(c->ch, s);
     if (!proven && n != NARROW_SUITES && n != NARROW_NONE)
-        return alert && low_alternative(self, c, &e, f, "a missing common cipher suite");
+        return alert && low_alternative(self, c, e, f, "a missing common cipher suite");
     finding_init(f, self, proven ? CONF_HIGH : CONF_MEDIUM);
-    offer_and_refusal(f, c, &e);
+    offer_and_refusal(f, c, e);
     finding_explain(f, "The client offers %zu cipher suite%s (", real_suites(c->ch),
                     real_suites(c->ch) == 1 ? "" : "s");
     list_u16(f, reg_suite_name, c->ch->suites, c->ch->n_suites);
@@ -442,9 +444,9 @@ static bool match_no_shared_cipher_suite(const struct rule *self, const struct c
     } else {
         finding_explain(f, "No other handshake shows what the server accepts; a narrow suite "
                            "list answered with %s is the usual sign of no common suite.",
-                        e.alert ? "handshake_failure" : "a reset");
+                        e->alert ? "handshake_failure" : "a reset");
     }
-    if (e.alert && e.alert->description == ALERT_INSUFFICIENT_SECURITY)
+    if (e->alert && e->alert->description == ALERT_INSUFFICIENT_SECURITY)
         finding_explain(f, " The alert is insufficient_security: the server requires "
                            "stronger suites than the client offers.");
     finding_fix(f, "Make the suite lists intersect, preferably on a modern AEAD suite such as "
@@ -458,19 +460,21 @@ static bool match_no_shared_cipher_suite(const struct rule *self, const struct c
 }
 RULE(no_shared_cipher_suite, "no cipher suite in common", false);
 
-static bool match_no_shared_group(const struct rule *self, const struct conn *c,
-                                  const struct rule_ctx *ctx, struct finding_draft *f)
+static bool match_no_shared_group(const struct rule *self, const struct case_facts *in,
+                                  struct finding_draft *f)
 {
-    struct ending e;
-    if (!handshake_failure_after_hello(c, &e) || c->ch->groups.total == 0)
+    const struct conn *c = in->c;
+    const struct rule_ctx *ctx = in->ctx;
+    const struct ending *e = &in->ending;
+    if (!handshake_failure_after_hello(c, e) || c->ch->groups.total == 0)
         return false;
     const struct server_stats *s = ctx_server(ctx, c);
     enum narrow n = narrowest(c, s);
     if (n != NARROW_GROUPS)
-        return low_alternative(self, c, &e, f, "a missing common key-exchange group");
+        return low_alternative(self, c, e, f, "a missing common key-exchange group");
     bool proven = s != NULL && s->n_groups > 0;
     finding_init(f, self, proven ? CONF_HIGH : CONF_MEDIUM);
-    offer_and_refusal(f, c, &e);
+    offer_and_refusal(f, c, e);
     bool one = real_values(&c->ch->groups) == 1;
     finding_explain(f, "The client offers %s ", one ? "only the key-exchange group"
                                                      : "the key-exchange groups");
@@ -494,17 +498,19 @@ static bool match_no_shared_group(const struct rule *self, const struct conn *c,
 }
 RULE(no_shared_group, "no key-exchange group in common", false);
 
-static bool match_no_shared_signature_algorithm(const struct rule *self, const struct conn *c,
-                                                const struct rule_ctx *ctx, struct finding_draft *f)
+static bool match_no_shared_signature_algorithm(const struct rule *self, const struct case_facts *in,
+                                                struct finding_draft *f)
 {
-    struct ending e;
-    if (!handshake_failure_after_hello(c, &e) || c->ch->sigalgs.total == 0)
+    const struct conn *c = in->c;
+    const struct rule_ctx *ctx = in->ctx;
+    const struct ending *e = &in->ending;
+    if (!handshake_failure_after_hello(c, e) || c->ch->sigalgs.total == 0)
         return false;
     const struct server_stats *s = ctx_server(ctx, c);
     if (narrowest(c, s) != NARROW_SIGALGS)
-        return low_alternative(self, c, &e, f, "a missing common signature scheme");
+        return low_alternative(self, c, e, f, "a missing common signature scheme");
     finding_init(f, self, CONF_MEDIUM);
-    offer_and_refusal(f, c, &e);
+    offer_and_refusal(f, c, e);
     finding_explain(f, "The client accepts only these signature schemes: ");
     list_u16(f, reg_sigscheme_name, c->ch->sigalgs.v, c->ch->sigalgs.n);
     finding_explain(f, ". They all need an ECDSA key: a server whose certificate has an RSA key "
@@ -519,13 +525,14 @@ static bool match_no_shared_signature_algorithm(const struct rule *self, const s
 RULE(no_shared_signature_algorithm, "no signature scheme in common", false);
 
 /* kb E1, E2: a ClientHello of a size some middleboxes choke on. */
-static bool match_client_hello_size_intolerance(const struct rule *self, const struct conn *c,
-                                                const struct rule_ctx *ctx, struct finding_draft *f)
+static bool match_client_hello_size_intolerance(const struct rule *self, const struct case_facts *in,
+                                                struct finding_draft *f)
 {
-    struct ending e;
-    conn_ending(c, &e);
-    bool silent = e.stage == STAGE_HELLO_SENT && !(e.closed && e.close_by == SIDE_SERVER);
-    if (!silent && !(hello_refused(c, &e) && e.alert == NULL))
+    const struct conn *c = in->c;
+    const struct rule_ctx *ctx = in->ctx;
+    const struct ending *e = &in->ending;
+    bool silent = e->stage == STAGE_HELLO_SENT && !(e->closed && e->close_by == SIDE_SERVER);
+    if (!silent && !(hello_refused(c, e) && e->alert == NULL))
         return false;
     /* the F5 bug (kb E1): a ClientHello of 256 to 511 bytes hangs the box */
     uint32_t record = c->ch->length;
@@ -536,9 +543,9 @@ static bool match_client_hello_size_intolerance(const struct rule *self, const s
         return false;
     const struct server_stats *s = ctx_server(ctx, c);
     finding_init(f, self, s != NULL && s->ok > 0 ? CONF_MEDIUM : CONF_LOW);
-    offer_and_refusal(f, c, &e);
-    if (e.stage == STAGE_HELLO_SENT)
-        finding_evidence(f, e.closed ? e.close_frame : c->last_frame,
+    offer_and_refusal(f, c, e);
+    if (e->stage == STAGE_HELLO_SENT)
+        finding_evidence(f, e->closed ? e->close_frame : c->last_frame,
                          "the server never answered");
     if (f5)
         finding_explain(f, "The ClientHello is %u bytes, in the 256-511 byte range that some "
@@ -566,16 +573,15 @@ static bool match_client_hello_size_intolerance(const struct rule *self, const s
 RULE(client_hello_size_intolerance, "the ClientHello's size trips the server or a middlebox",
      false);
 
-static bool match_server_reset_after_client_hello(const struct rule *self, const struct conn *c,
-                                                  const struct rule_ctx *ctx, struct finding_draft *f)
+static bool match_server_reset_after_client_hello(const struct rule *self, const struct case_facts *in,
+                                                  struct finding_draft *f)
 {
-    (void)ctx;
-    struct ending e;
-    conn_ending(c, &e);
-    if (!hello_refused(c, &e) || e.alert != NULL)
+    const struct conn *c = in->c;
+    const struct ending *e = &in->ending;
+    if (!hello_refused(c, e) || e->alert != NULL)
         return false;
     finding_init(f, self, CONF_LOW);
-    offer_and_refusal(f, c, &e);
+    offer_and_refusal(f, c, e);
     finding_explain(f, "The server (or a device in front of it) closed the connection right "
                        "after the ClientHello without an alert, and nothing else in the "
                        "capture tells which part of the offer it refused. Windows SChannel "

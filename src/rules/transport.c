@@ -5,10 +5,10 @@
 #include "rules/verdict.h"
 
 /* A1/A2: the SYN answered with RST, or not at all. */
-static bool match_connection_refused(const struct rule *self, const struct conn *c,
-                     const struct rule_ctx *ctx, struct finding_draft *f)
+static bool match_connection_refused(const struct rule *self, const struct case_facts *in,
+                                     struct finding_draft *f)
 {
-    (void)ctx;
+    const struct conn *c = in->c;
     const struct side_facts *sv = &c->side[SIDE_SERVER];
     if (!c->saw_syn || c->saw_synack || sv->rst_frame == 0 || c->ch->present)
         return false;
@@ -28,10 +28,10 @@ static bool match_connection_refused(const struct rule *self, const struct conn 
 }
 RULE(connection_refused, "the server refused the TCP connection", false);
 
-static bool match_no_syn_ack(const struct rule *self, const struct conn *c,
-                     const struct rule_ctx *ctx, struct finding_draft *f)
+static bool match_no_syn_ack(const struct rule *self, const struct case_facts *in,
+                             struct finding_draft *f)
 {
-    (void)ctx;
+    const struct conn *c = in->c;
     const struct side_facts *cl = &c->side[SIDE_CLIENT];
     if (!c->saw_syn || c->saw_synack || c->side[SIDE_SERVER].rst_frame || c->ch->present)
         return false;
@@ -52,27 +52,26 @@ static bool match_no_syn_ack(const struct rule *self, const struct conn *c,
 RULE(no_syn_ack, "the SYN was never answered", false);
 
 /* The ClientHello went out and the server said nothing at all. */
-static bool match_server_no_response(const struct rule *self, const struct conn *c,
-                     const struct rule_ctx *ctx, struct finding_draft *f)
+static bool match_server_no_response(const struct rule *self, const struct case_facts *in,
+                                     struct finding_draft *f)
 {
-    (void)ctx;
-    struct ending e;
-    conn_ending(c, &e);
-    if (e.stage != STAGE_HELLO_SENT || (e.closed && e.close_by == SIDE_SERVER))
+    const struct conn *c = in->c;
+    const struct ending *e = &in->ending;
+    if (e->stage != STAGE_HELLO_SENT || (e->closed && e->close_by == SIDE_SERVER))
         return false;
     finding_init(f, self, CONF_MEDIUM);
     finding_evidence(f, c->ch->frame, "client  ClientHello (%u bytes)", c->ch->length);
-    if (e.closed) {
-        finding_evidence(f, e.close_frame, "client  %s %.0f ms later, the server having sent "
+    if (e->closed) {
+        finding_evidence(f, e->close_frame, "client  %s %.0f ms later, the server having sent "
                                            "nothing",
-                         e.rst ? "RST" : "FIN", ms_after_hello(c, e.close_ts));
+                         e->rst ? "RST" : "FIN", ms_after_hello(c, e->close_ts));
         finding_explain(f, "The server accepted the TCP connection but never answered the "
                            "ClientHello; the client gave up after %.1f s. A TLS server answers "
                            "at once, with a ServerHello or an alert: silence points to a "
                            "service that is not TLS on this port (it waits for the client to "
                            "speak its protocol), a hung server, or a middlebox that holds the "
                            "packets.",
-                        ms_after_hello(c, e.close_ts) / 1000.0);
+                        ms_after_hello(c, e->close_ts) / 1000.0);
     } else {
         f->confidence = CONF_LOW;
         finding_explain(f, "No answer to the ClientHello before the capture ended. A TLS server "
@@ -88,23 +87,22 @@ static bool match_server_no_response(const struct rule *self, const struct conn 
 RULE(server_no_response, "the server never answered the ClientHello", false);
 
 /* The client walked away mid-handshake without saying why. */
-static bool match_client_aborted(const struct rule *self, const struct conn *c,
-                     const struct rule_ctx *ctx, struct finding_draft *f)
+static bool match_client_aborted(const struct rule *self, const struct case_facts *in,
+                                 struct finding_draft *f)
 {
-    (void)ctx;
-    struct ending e;
-    conn_ending(c, &e);
-    if (!e.closed || e.close_by != SIDE_CLIENT || e.alert != NULL ||
-        e.stage < STAGE_SERVER_ANSWERED)
+    const struct conn *c = in->c;
+    const struct ending *e = &in->ending;
+    if (!e->closed || e->close_by != SIDE_CLIENT || e->alert != NULL ||
+        e->stage < STAGE_SERVER_ANSWERED)
         return false;
     finding_init(f, self, CONF_LOW);
     struct tstamp last = c->start;
     for (uint16_t i = 0; i < c->n_messages; i++)
-        if (c->messages[i].frame < e.close_frame)
+        if (c->messages[i].frame < e->close_frame)
             last = c->messages[i].ts;
-    finding_evidence(f, e.close_frame, "client  %s with no alert, %.0f ms after the last "
+    finding_evidence(f, e->close_frame, "client  %s with no alert, %.0f ms after the last "
                                        "handshake message",
-                     e.rst ? "RST" : "FIN", tstamp_ms_between(last, e.close_ts));
+                     e->rst ? "RST" : "FIN", tstamp_ms_between(last, e->close_ts));
     finding_explain(f, "The client closed the connection in the middle of the handshake "
                        "without a TLS alert, so the capture does not say what it disliked. "
                        "Clients that close silently are often applications that check the "
@@ -117,10 +115,10 @@ static bool match_client_aborted(const struct rule *self, const struct conn *c,
 RULE(client_aborted, "the client closed mid-handshake without an alert", true);
 
 /* Not a failure: the capture cannot decide. */
-static bool match_capture_incomplete(const struct rule *self, const struct conn *c,
-                     const struct rule_ctx *ctx, struct finding_draft *f)
+static bool match_capture_incomplete(const struct rule *self, const struct case_facts *in,
+                                     struct finding_draft *f)
 {
-    (void)ctx;
+    const struct conn *c = in->c;
     if (c->verdict != VERDICT_INCOMPLETE)
         return false;
     const struct side_facts *cl = &c->side[SIDE_CLIENT], *sv = &c->side[SIDE_SERVER];

@@ -49,9 +49,11 @@ static void first_bytes_text(const struct side_facts *sf, char *out, size_t len)
     text_safe_buf(out, len, raw, n);
 }
 
-static bool match_plaintext_to_tls_port(const struct rule *self, const struct conn *c,
-                                        const struct rule_ctx *ctx, struct finding_draft *f)
+static bool match_plaintext_to_tls_port(const struct rule *self, const struct case_facts *in,
+                                        struct finding_draft *f)
 {
+    const struct conn *c = in->c;
+    const struct rule_ctx *ctx = in->ctx;
     const struct side_facts *cl = &c->side[SIDE_CLIENT], *sv = &c->side[SIDE_SERVER];
     if (!cl->not_tls || c->ch->present)
         return false;
@@ -87,10 +89,10 @@ static bool match_plaintext_to_tls_port(const struct rule *self, const struct co
 }
 RULE(plaintext_to_tls_port, "plain text sent to a TLS port", false);
 
-static bool match_tls_to_plaintext_port(const struct rule *self, const struct conn *c,
-                                        const struct rule_ctx *ctx, struct finding_draft *f)
+static bool match_tls_to_plaintext_port(const struct rule *self, const struct case_facts *in,
+                                        struct finding_draft *f)
 {
-    (void)ctx;
+    const struct conn *c = in->c;
     const struct side_facts *sv = &c->side[SIDE_SERVER];
     if (!c->ch->present || !sv->not_tls || c->sh.present)
         return false;
