@@ -2,6 +2,7 @@
 #ifndef TLSX_DIAGNOSIS_H
 #define TLSX_DIAGNOSIS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -11,9 +12,29 @@ enum confidence { CONF_LOW, CONF_MEDIUM, CONF_HIGH };
 #define FINDING_MAX_ALTERNATIVES 4
 #define DIAGNOSIS_MAX_WARNINGS 6
 
+#define FINDING_MAX_REASONS 12
+#define DIAGNOSIS_MAX_RULED_OUT 8
+
 struct evidence {
     uint64_t frame;
     char *text;
+};
+
+/* One weighed fact behind a finding: for its cause (weight > 0), against it
+ * (weight < 0), or ruling it out (refutes). */
+struct reason {
+    uint64_t frame;            /* 0: the capture as a whole */
+    int8_t weight;
+    bool refutes;
+    uint8_t source;            /* enum evidence_source (rules.h) */
+    const char *ref;           /* RFC section or vendor note, or NULL */
+    char fact[200];
+};
+
+/* A cause the engine considered and a fact of the capture ruled out. */
+struct ruled_out {
+    const char *id;
+    struct reason why;
 };
 
 /* A finding as stored on a connection: strings allocated to their length,
@@ -28,12 +49,16 @@ struct finding {
     const char *refs;          /* where the knowledge comes from */
     struct evidence *evidence;
     size_t n_evidence;
+    struct reason *reasons;
+    size_t n_reasons;
 };
 
 struct diagnosis {
     struct finding main;       /* main.id is NULL when nothing was concluded */
     struct finding *alternatives;
     size_t n_alternatives;
+    struct ruled_out ruled_out[DIAGNOSIS_MAX_RULED_OUT];
+    size_t n_ruled_out;
     /* risks on connections that succeeded (shown with --all) */
     char *warnings[DIAGNOSIS_MAX_WARNINGS];
     size_t n_warnings;
@@ -41,5 +66,6 @@ struct diagnosis {
 
 void diagnosis_free(struct diagnosis *d);
 const char *confidence_name(enum confidence c);
+const char *evidence_source_name(uint8_t source); /* "connection", "server", ... */
 
 #endif

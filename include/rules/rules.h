@@ -20,6 +20,21 @@ struct rule_opts {
     const struct cert_store *store;
 };
 
+/* Features of a ClientHello that decide whether a server takes it; the
+ * contrast between refused and answered offers reads them (contrast.c). */
+enum hello_feature {
+    FEAT_NO_SNI,              /* no server_name */
+    FEAT_SIZE_256_511,        /* the size F5 BIG-IP and others choke on */
+    FEAT_SPLIT,               /* the ClientHello spans several TCP segments */
+    FEAT_BELOW_TLS12,         /* highest version offered below TLS 1.2 */
+    FEAT_NO_TLS13,            /* TLS 1.3 not offered */
+    FEAT_ONLY_TLS13,          /* nothing below TLS 1.3 offered */
+    FEAT_ONLY_FORWARD_SECRET, /* every TLS 1.2 suite offered is forward-secret */
+    FEAT_NO_RSA_PSS,          /* a TLS 1.3 offer without any rsa_pss_* scheme */
+    FEAT_FALLBACK_SCSV,       /* a downgraded retry */
+    HELLO_FEATURES
+};
+
 /* What the other connections of the capture say about a server. */
 struct server_stats {
     struct addr addr;
@@ -29,14 +44,32 @@ struct server_stats {
     uint32_t dhe_ok, dhe_failed_bad_record_mac, ecdhe_ok;
     uint16_t suites[32];       /* suites it chose in handshakes that succeeded */
     uint32_t suite_count[32];
+    uint64_t suite_frame[32];  /* the first ServerHello choosing each */
     uint8_t n_suites;
     uint16_t versions[8];      /* versions it chose */
     uint32_t version_count[8];
+    uint64_t version_frame[8];
     uint8_t n_versions;
     uint16_t groups[8];
+    uint64_t group_frame[8];
     uint8_t n_groups;
     bool saw_sni, saw_no_sni_ok;
     uint32_t tls_seen;         /* connections with TLS bytes */
+    /* The offers it answered and the ones it refused before any ServerHello,
+     * feature by feature (enum hello_feature bits, contrast.c): what
+     * separates every refusal from every success is the likely cause. */
+    uint32_t refused;                  /* ClientHellos refused before a ServerHello */
+    uint32_t ok_with[HELLO_FEATURES], refused_with[HELLO_FEATURES];
+    uint64_t refused_frame;            /* one of them, for the evidence */
+    /* the key type of its certificate (what signature schemes it needs),
+     * from a handshake whose Certificate was readable */
+    char cert_key[8];                  /* "RSA", "EC", ... as x509 names it; "" unseen */
+    uint64_t cert_frame;
+    uint16_t ske_sigalgs[8];           /* TLS 1.2 ServerKeyExchange signature schemes */
+    uint8_t n_ske_sigalgs;
+    /* versions clients refused with protocol_version after its ServerHello */
+    uint16_t refused_by_client[4];
+    uint8_t n_refused_by_client;
 };
 
 struct rule_ctx {
@@ -77,6 +110,14 @@ struct ending {
 
 void conn_ending(const struct conn *c, struct ending *e);
 
+/* Where a piece of evidence comes from. */
+enum evidence_source {
+    SRC_CONNECTION,   /* this connection's own packets */
+    SRC_SERVER,       /* the same server's other handshakes in the capture */
+    SRC_PROTOCOL,     /* what the RFCs require of every implementation */
+    SRC_STACK         /* how deployed stacks and devices are known to behave */
+};
+
 /* What every rule predicate reads about one failed connection, computed once
  * by the engine before the table runs. */
 struct case_facts {
@@ -87,11 +128,17 @@ struct case_facts {
 };
 
 /* A finding while a rule builds it: fixed-size buffers, filled with the
- * finding_* helpers below; the engine stores it as a struct finding. */
+ * finding_* helpers below; the engine stores it as a struct finding.
+ * Besides the text, a draft carries the weighed evidence for and against
+ * its cause (finding_weigh) and whether a fact refutes it (finding_refute):
+ * a refuted cause is never the diagnosis nor an alternative. */
 struct finding_draft {
     const char *id;
     const char *title;
     enum confidence confidence;
+    bool refuted;
+    struct reason reasons[FINDING_MAX_REASONS];
+    size_t n_reasons;
     char explanation[1400];
     char fix[900];
     const char *refs;
@@ -156,6 +203,37 @@ void finding_evidence(struct finding_draft *f, uint64_t frame, const char *fmt, 
     __attribute__((format(printf, 3, 4)));
 void finding_explain(struct finding_draft *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void finding_fix(struct finding_draft *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Evidence for (weight > 0) or against (weight < 0) the draft's cause: the
+ * frame it rests on (0: the capture as a whole), where the knowledge comes
+ * from, and its source text for protocol and stack knowledge (RFC section,
+ * vendor note), or NULL. */
+void finding_weigh(struct finding_draft *f, uint64_t frame, enum evidence_source src, int weight,
+                   const char *ref, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+/* A fact that rules the draft's cause out. */
+void finding_refute(struct finding_draft *f, uint64_t frame, enum evidence_source src,
+                    const char *ref, const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+/* The sum of the weights: how well the evidence supports the cause. */
+int finding_weight(const struct finding_draft *f);
+
+/* Weighing (weigh.c): the protocol knowledge and the contrast with the
+ * server's other handshakes, applied to a draft a rule has made. */
+void weigh_draft(const struct case_facts *in, struct finding_draft *f);
+/* The features of a ClientHello (enum hello_feature bits). */
+uint32_t hello_features(const struct client_hello *ch);
+/* The features that separate this server's refused offers from its answered
+ * ones, among those this connection's offer has (bits), with the counts. */
+uint32_t contrast_separating(const struct case_facts *in);
+/* The cause a separating feature points to, and its words ("without SNI"). */
+const char *feature_cause(enum hello_feature ft);
+const char *feature_words(enum hello_feature ft, bool present);
+/* Offer helpers for the knowledge table. */
+bool ch_offers_version(const struct client_hello *ch, uint16_t v);
+bool ch_offers_group(const struct client_hello *ch, uint16_t g);
+bool ch_offers_sigalg(const struct client_hello *ch, uint16_t s);
+/* The offer allows this suite: it lists it, at a version that can use it. */
+bool ch_could_use_suite(const struct client_hello *ch, uint16_t suite);
+/* Real cipher suites offered: GREASE and signalling values aside. */
+size_t ch_real_suites(const struct client_hello *ch);
 bool conn_is_tls_port(const struct conn *c, const struct rule_ctx *ctx);
 /* The offer's TLS 1.2 suites (there is one at least) are all forward-secret;
  * SCSVs, GREASE and TLS 1.3 suites aside. */

@@ -92,24 +92,3 @@ bool conn_keep_cert(struct conn *c, struct cert_msg *m, const uint8_t *der, size
     return true;
 }
 
-static void finding_free(struct finding *f)
-{
-    free(f->explanation);
-    free(f->fix);
-    for (size_t i = 0; i < f->n_evidence; i++)
-        free(f->evidence[i].text);
-    free(f->evidence);
-}
-
-void diagnosis_free(struct diagnosis *d)
-{
-    if (d == NULL)
-        return;
-    finding_free(&d->main);
-    for (size_t i = 0; i < d->n_alternatives; i++)
-        finding_free(&d->alternatives[i]);
-    free(d->alternatives);
-    for (size_t i = 0; i < d->n_warnings; i++)
-        free(d->warnings[i]);
-    free(d);
-}

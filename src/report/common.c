@@ -7,16 +7,6 @@
 #include "report/report.h"
 #include "rules/verdict.h"
 
-const char *confidence_name(enum confidence c)
-{
-    switch (c) {
-    case CONF_LOW: return "low";
-    case CONF_MEDIUM: return "medium";
-    case CONF_HIGH: return "high";
-    }
-    return "?";
-}
-
 const char *report_message_name(const struct conn *c, const struct message *m)
 {
     switch (m->type) {

@@ -255,6 +255,22 @@ static void close_info(FILE *f, const struct conn *c)
     fputc('}', f);
 }
 
+/* One weighed fact: {"frame":12,"weight":-9,"refutes":true,"source":"server",
+ * "fact":"...","reference":"RFC 8446 9.1"}. */
+static void reason(FILE *f, const struct reason *r)
+{
+    fprintf(f, "{\"frame\":%llu,\"weight\":%d,\"refutes\":%s,\"source\":\"%s\",\"fact\":",
+            (unsigned long long)r->frame, r->weight, r->refutes ? "true" : "false",
+            evidence_source_name(r->source));
+    json_cstr(f, r->fact);
+    fputs(",\"reference\":", f);
+    if (r->ref != NULL)
+        json_cstr(f, r->ref);
+    else
+        fputs("null", f);
+    fputc('}', f);
+}
+
 static void finding(FILE *f, const struct finding *x)
 {
     fputs("{\"id\":", f);
@@ -269,6 +285,12 @@ static void finding(FILE *f, const struct finding *x)
                 (unsigned long long)x->evidence[i].frame);
         json_cstr(f, x->evidence[i].text);
         fputc('}', f);
+    }
+    fputs("],\"reasoning\":[", f);
+    for (size_t i = 0; i < x->n_reasons; i++) {
+        if (i)
+            fputc(',', f);
+        reason(f, &x->reasons[i]);
     }
     fputs("],\"fix\":", f);
     json_cstr(f, x->fix);
@@ -388,6 +410,14 @@ void report_json_connection(FILE *f, const char *file, const struct conn *c)
         if (i)
             fputc(',', f);
         finding(f, &d->alternatives[i]);
+    }
+    fputs("],\"ruled_out\":[", f);
+    for (size_t i = 0; d != NULL && i < d->n_ruled_out; i++) {
+        fprintf(f, "%s{\"id\":", i ? "," : "");
+        json_cstr(f, d->ruled_out[i].id);
+        fputs(",\"because\":", f);
+        reason(f, &d->ruled_out[i].why);
+        fputc('}', f);
     }
     fputs("],\"warnings\":[", f);
     for (size_t i = 0; d != NULL && i < d->n_warnings; i++) {

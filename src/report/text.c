@@ -89,6 +89,14 @@ static void finding_block(FILE *f, const struct finding *x, const struct report_
     }
     fprintf(f, "    %s%-11s%s ", col(o, C_BOLD), "why", col(o, C_OFF));
     wrapped(f, x->explanation, 16, o->width);
+    for (size_t i = 0; i < x->n_reasons; i++) {
+        const struct reason *r = &x->reasons[i];
+        char line[300];
+        snprintf(line, sizeof line, "%c %s%s%s%s", r->weight > 0 ? '+' : '-', r->fact,
+                 r->ref ? " (" : "", r->ref ? r->ref : "", r->ref ? ")" : "");
+        fprintf(f, "    %s%-11s%s ", col(o, C_DIM), i == 0 ? "weighed" : "", col(o, C_OFF));
+        wrapped(f, line, 16, o->width);
+    }
     if (x->fix[0]) {
         fprintf(f, "    %s%-11s%s ", col(o, C_BOLD), "fix", col(o, C_OFF));
         wrapped(f, x->fix, 16, o->width);
@@ -113,6 +121,12 @@ static void failed_block(FILE *f, const struct conn *c, const struct report_opts
         const struct finding *alt = &d->alternatives[i];
         fprintf(f, "    %-11s %s: %s (confidence %s)\n", i == 0 ? "or" : "", alt->id, alt->title,
                 confidence_name(alt->confidence));
+    }
+    for (size_t i = 0; i < d->n_ruled_out; i++) {
+        char line[320];
+        snprintf(line, sizeof line, "%s: %s", d->ruled_out[i].id, d->ruled_out[i].why.fact);
+        fprintf(f, "    %s%-11s%s ", col(o, C_DIM), i == 0 ? "not" : "", col(o, C_OFF));
+        wrapped(f, line, 16, o->width);
     }
 }
 

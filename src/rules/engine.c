@@ -1,6 +1,7 @@
 /* engine.c: builds the capture-wide context, then runs the rule table over
  * each connection that failed. The table is ordered from the most specific
  * rule to the most generic; the first match is the diagnosis. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "x509/cert.h"
@@ -47,7 +48,10 @@ static struct server_stats *server_for(struct rule_ctx *ctx, const struct conn *
     return s;
 }
 
-static void note_value(uint16_t *vals, uint32_t *counts, uint8_t *n, uint8_t cap, uint16_t v)
+/* Counts v in a small list of distinct values, remembering the first frame
+ * each was seen in (counts and frames may be NULL). */
+static void note_value(uint16_t *vals, uint32_t *counts, uint64_t *frames, uint8_t *n,
+                       uint8_t cap, uint16_t v, uint64_t frame)
 {
     for (uint8_t i = 0; i < *n; i++)
         if (vals[i] == v) {
@@ -59,8 +63,38 @@ static void note_value(uint16_t *vals, uint32_t *counts, uint8_t *n, uint8_t cap
         vals[*n] = v;
         if (counts)
             counts[*n] = 1;
+        if (frames)
+            frames[*n] = frame;
         (*n)++;
     }
+}
+
+static void count_features(uint32_t *with, uint32_t features)
+{
+    for (int ft = 0; ft < HELLO_FEATURES; ft++)
+        if (features & (1u << ft))
+            with[ft]++;
+}
+
+/* The key type of the server's leaf certificate, when it was readable. */
+static void note_certificate(struct server_stats *s, const struct conn *c)
+{
+    struct cert_info leaf;
+    if (s->cert_key[0] != '\0' || c->server_certs.kept == 0 ||
+        cert_parse(c->cert_bytes + c->server_certs.der[0].off, c->server_certs.der[0].len,
+                   &leaf) != ST_OK ||
+        leaf.key_type[0] == '\0')
+        return;
+    snprintf(s->cert_key, sizeof s->cert_key, "%s", leaf.key_type);
+    s->cert_frame = c->server_certs.frame;
+}
+
+/* A client refused the version the server chose, in so many words. */
+static void note_client_refusal(struct server_stats *s, const struct conn *c)
+{
+    const struct alert *a = conn_fatal_alert(c);
+    if (c->sh.present && a != NULL && a->from == SIDE_CLIENT && a->description == 70)
+        note_value(s->refused_by_client, NULL, NULL, &s->n_refused_by_client, 4, c->sh.version, 0);
 }
 
 static bool is_dhe_bad_record_mac(const struct conn *c)
@@ -79,15 +113,26 @@ static enum status add_to_context(struct rule_ctx *ctx, const struct conn *c)
     s->tls_seen++;
     if (c->ch->has_sni)
         s->saw_sni = true;
+    if (c->server_certs.kept > 0)
+        note_certificate(s, c);
     if (c->verdict == VERDICT_FAILED) {
         s->failed++;
         if (c->sh.present && is_dhe_bad_record_mac(c))
             s->dhe_failed_bad_record_mac++;
+        note_client_refusal(s, c);
+        if (c->ch->present && !c->sh.present) {
+            if (s->refused++ == 0)
+                s->refused_frame = c->ch->frame;
+            count_features(s->refused_with, hello_features(c->ch));
+        }
         return ST_OK;
     }
     if (c->verdict != VERDICT_OK || !c->sh.present)
         return ST_OK;
     s->ok++;
+    count_features(s->ok_with, hello_features(c->ch));
+    if (c->kx.ske_sigalg)
+        note_value(s->ske_sigalgs, NULL, NULL, &s->n_ske_sigalgs, 8, c->kx.ske_sigalg, 0);
     if (!c->ch->has_sni)
         s->saw_no_sni_ok = true;
     const struct reg_suite *suite = reg_suite(c->sh.suite);
@@ -99,11 +144,14 @@ static enum status add_to_context(struct rule_ctx *ctx, const struct conn *c)
         s->dhe_ok++;
     if (suite != NULL && suite->kx == REG_KX_ECDHE)
         s->ecdhe_ok++;
-    note_value(s->suites, s->suite_count, &s->n_suites, 32, c->sh.suite);
-    note_value(s->versions, s->version_count, &s->n_versions, 8, c->sh.version);
+    note_value(s->suites, s->suite_count, s->suite_frame, &s->n_suites, 32, c->sh.suite,
+               c->sh.frame);
+    note_value(s->versions, s->version_count, s->version_frame, &s->n_versions, 8, c->sh.version,
+               c->sh.frame);
     uint16_t group = c->sh.key_share_group ? c->sh.key_share_group : c->kx.ec_group;
     if (group)
-        note_value(s->groups, NULL, &s->n_groups, 8, group);
+        note_value(s->groups, NULL, s->group_frame, &s->n_groups, 8, group,
+                   c->kx.ske_frame ? c->kx.ske_frame : c->sh.frame);
     return ST_OK;
 }
 
@@ -118,6 +166,12 @@ static enum status commit(const struct finding_draft *d, struct finding *out)
     out->explanation = strdup(d->explanation);
     out->fix = strdup(d->fix);
     ENSURE(out->explanation != NULL && out->fix != NULL, ST_NOMEM);
+    if (d->n_reasons > 0) {
+        out->reasons = calloc(d->n_reasons, sizeof *out->reasons);
+        ENSURE(out->reasons != NULL, ST_NOMEM);
+        memcpy(out->reasons, d->reasons, d->n_reasons * sizeof *out->reasons);
+        out->n_reasons = d->n_reasons;
+    }
     if (d->n_evidence > 0) {
         out->evidence = calloc(d->n_evidence, sizeof *out->evidence);
         ENSURE(out->evidence != NULL, ST_NOMEM);
@@ -131,9 +185,48 @@ static enum status commit(const struct finding_draft *d, struct finding *out)
     return ST_OK;
 }
 
-/* The diagnosis is the best-supported specific match: highest confidence,
- * then table order. A fallback is used only when nothing specific matched.
- * Other specific matches become the alternatives. */
+/* The confidence the evidence leaves: strong support raises the rule's own
+ * confidence a step, evidence against lowers it. */
+static enum confidence weighed_confidence(const struct finding_draft *f)
+{
+    int w = finding_weight(f), conf = (int)f->confidence;
+    if (w >= 5)
+        conf++;
+    if (w <= -3)
+        conf--;
+    if (w <= -6)
+        conf--;
+    return conf > CONF_HIGH ? CONF_HIGH : conf < CONF_LOW ? CONF_LOW : (enum confidence)conf;
+}
+
+/* Is a better supported than b? Confidence first, then the weight of the
+ * evidence; the table order (a comes first) breaks ties. */
+static bool better(const struct finding_draft *a, const struct finding_draft *b)
+{
+    if (a->confidence != b->confidence)
+        return a->confidence > b->confidence;
+    return finding_weight(a) > finding_weight(b);
+}
+
+static void note_ruled_out(struct diagnosis *d, const struct finding_draft *f)
+{
+    for (size_t i = 0; i < d->n_ruled_out; i++)
+        if (strcmp(d->ruled_out[i].id, f->id) == 0)
+            return;
+    for (size_t i = 0; i < f->n_reasons && d->n_ruled_out < DIAGNOSIS_MAX_RULED_OUT; i++)
+        if (f->reasons[i].refutes) {
+            d->ruled_out[d->n_ruled_out].id = f->id;
+            d->ruled_out[d->n_ruled_out].why = f->reasons[i];
+            d->n_ruled_out++;
+            return;
+        }
+}
+
+/* Every rule that matches proposes a cause; each proposal is weighed on the
+ * evidence for and against it (weigh.c). A cause a fact refutes is dropped,
+ * listed as ruled out. The diagnosis is the best supported of the rest; the
+ * others become the alternatives. A fallback (a generic explanation) is used
+ * only when no specific cause survives. */
 static enum status diagnose(struct conn *c, const struct rule_ctx *ctx, struct diagnosis *d)
 {
     /* drafts are large: one allocation for all of them, freed at the end */
@@ -150,6 +243,12 @@ static enum status diagnose(struct conn *c, const struct rule_ctx *ctx, struct d
         const struct rule *r = rules_table[i];
         if (!r->match(r, &in, &w->f))
             continue;
+        weigh_draft(&in, &w->f);
+        if (w->f.refuted) {
+            note_ruled_out(d, &w->f);
+            continue;
+        }
+        w->f.confidence = weighed_confidence(&w->f);
         if (r->fallback) {
             if (!have_fallback)
                 w->fallback = w->f;
@@ -159,8 +258,19 @@ static enum status diagnose(struct conn *c, const struct rule_ctx *ctx, struct d
         bool seen = false;
         for (size_t k = 0; k < n; k++)
             seen = seen || strcmp(w->found[k].id, w->f.id) == 0;
-        if (!seen && n < sizeof w->found / sizeof w->found[0])
+        if (seen)
+            continue;
+        if (n < sizeof w->found / sizeof w->found[0]) {
             w->found[n++] = w->f;
+            continue;
+        }
+        /* the list is full: the new one replaces the least supported */
+        size_t worst = 0;
+        for (size_t k = 1; k < n; k++)
+            if (better(&w->found[worst], &w->found[k]))
+                worst = k;
+        if (better(&w->f, &w->found[worst]))
+            w->found[worst] = w->f;
     }
     enum status st = ST_OK;
     if (n == 0) {
@@ -171,18 +281,26 @@ static enum status diagnose(struct conn *c, const struct rule_ctx *ctx, struct d
     }
     size_t best = 0;
     for (size_t k = 1; k < n; k++)
-        if (w->found[k].confidence > w->found[best].confidence)
+        if (better(&w->found[k], &w->found[best]))
             best = k;
     st = commit(&w->found[best], &d->main);
     if (st == ST_OK && n > 1) {
         d->alternatives = calloc(n - 1, sizeof *d->alternatives);
         st = d->alternatives != NULL ? ST_OK : ST_NOMEM;
     }
-    for (size_t k = 0; k < n && st == ST_OK; k++)
-        if (k != best) {
-            st = commit(&w->found[k], &d->alternatives[d->n_alternatives]);
-            d->n_alternatives++;
-        }
+    /* alternatives never surer than the diagnosis, most likely first */
+    for (size_t done = 0; st == ST_OK && done + 1 < n; done++) {
+        size_t pick = n;
+        for (size_t k = 0; k < n; k++)
+            if (k != best && w->found[k].id != NULL &&
+                (pick == n || better(&w->found[k], &w->found[pick])))
+                pick = k;
+        if (w->found[pick].confidence > w->found[best].confidence)
+            w->found[pick].confidence = w->found[best].confidence;
+        st = commit(&w->found[pick], &d->alternatives[d->n_alternatives]);
+        d->n_alternatives++;
+        w->found[pick].id = NULL;
+    }
     free(w);
     return st;
 }

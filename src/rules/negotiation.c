@@ -42,8 +42,10 @@ static void offer_and_refusal(struct finding_draft *f, const struct conn *c, con
     char sni[80] = "";
     if (c->ch->has_sni)
         text_safe_buf(sni, sizeof sni, c->ch->sni, c->ch->sni_len);
-    finding_evidence(f, c->ch->frame, "client  ClientHello up to %s, %u suites%s%s%s",
-                     name_version(ch_max_version(c->ch)).s, c->ch->total_suites,
+    /* suites beyond the kept ones count as real: signalling values come early */
+    size_t suites = ch_real_suites(c->ch) + (size_t)(c->ch->total_suites - c->ch->n_suites);
+    finding_evidence(f, c->ch->frame, "client  ClientHello up to %s, %zu suite%s%s%s%s",
+                     name_version(ch_max_version(c->ch)).s, suites, suites == 1 ? "" : "s",
                      sni[0] ? ", SNI " : ", no SNI", sni,
                      ch_only_forward_secret(c->ch) ? ", all forward-secret" : "");
     if (e->alert != NULL && e->alert->from == SIDE_SERVER) {
@@ -52,9 +54,10 @@ static void offer_and_refusal(struct finding_draft *f, const struct conn *c, con
                          name_alert(e->alert->description).s,
                          ms_after_hello(c, e->alert->ts));
     } else if (e->closed) {
-        finding_evidence(f, e->close_frame, "server  TCP %s %.1f ms after the ClientHello; no "
+        finding_evidence(f, e->close_frame, "%s  TCP %s %.1f ms after the ClientHello; no "
                                             "ServerHello, no alert",
-                         e->rst ? "RST" : "FIN", ms_after_hello(c, e->close_ts));
+                         side_name(e->close_by), e->rst ? "RST" : "FIN",
+                         ms_after_hello(c, e->close_ts));
     }
 }
 
@@ -313,15 +316,6 @@ RULE(alpn_mismatch, "no application protocol (ALPN) in common", false);
 
 /* How narrow is each part of the offer? A narrow part is the likely
  * reason for a bare handshake_failure when no other handshake tells. */
-static size_t real_suites(const struct client_hello *ch)
-{
-    size_t n = 0;
-    for (uint16_t i = 0; i < ch->n_suites; i++)
-        if (!reg_is_grease(ch->suites[i]) && ch->suites[i] != 0x00ff && ch->suites[i] != 0x5600)
-            n++;
-    return n;
-}
-
 static size_t real_values(const struct u16_list *l)
 {
     size_t n = 0;
@@ -366,13 +360,13 @@ static enum narrow narrowest(const struct conn *c, const struct server_stats *s)
         if (!any && c->ch->groups.n > 0)
             return NARROW_GROUPS;
     }
-    if (real_suites(c->ch) <= 2)
+    if (ch_real_suites(c->ch) <= 2)
         return NARROW_SUITES;
     if (sigalgs_one_key_type(&c->ch->sigalgs, &ecdsa_only) && ecdsa_only)
         return NARROW_SIGALGS;
     if (c->ch->groups.total > 0 && real_values(&c->ch->groups) <= 1)
         return NARROW_GROUPS;
-    if (real_suites(c->ch) <= 4)
+    if (ch_real_suites(c->ch) <= 4)
         return NARROW_SUITES;
     return NARROW_NONE;
 }
@@ -388,15 +382,23 @@ static void list_u16(struct finding_draft *f, const char *(*name)(uint16_t), con
                      size_t n)
 {
     char buf[16];
-    size_t shown = 0;
-    for (size_t i = 0; i < n && shown < 6; i++) {
-        if (reg_is_grease(v[i]))
+    size_t shown = 0, more = 0;
+    for (size_t i = 0; i < n; i++) {
+        /* GREASE and the signalling suites are not part of the offer */
+        if (reg_is_grease(v[i]) ||
+            (name == reg_suite_name && (v[i] == 0x00ff || v[i] == 0x5600)))
             continue;
+        if (shown == 6) {
+            more++;
+            continue;
+        }
         finding_explain(f, "%s%s", shown ? ", " : "", reg_format_u16(name, v[i], buf, sizeof buf));
         shown++;
     }
-    if (n > shown)
-        finding_explain(f, "%s", shown ? " ..." : "(none)");
+    if (shown == 0)
+        finding_explain(f, "(none)");
+    else if (more > 0)
+        finding_explain(f, " and %zu more", more);
 }
 
 /* A bare handshake_failure names no part of the offer: the parts that are
@@ -431,8 +433,8 @@ static bool match_no_shared_cipher_suite(const struct rule *self, const struct c
         return alert && low_alternative(self, c, e, f, "a missing common cipher suite");
     finding_init(f, self, proven ? CONF_HIGH : CONF_MEDIUM);
     offer_and_refusal(f, c, e);
-    finding_explain(f, "The client offers %zu cipher suite%s (", real_suites(c->ch),
-                    real_suites(c->ch) == 1 ? "" : "s");
+    finding_explain(f, "The client offers %zu cipher suite%s (", ch_real_suites(c->ch),
+                    ch_real_suites(c->ch) == 1 ? "" : "s");
     list_u16(f, reg_suite_name, c->ch->suites, c->ch->n_suites);
     finding_explain(f, ") and the server refuses the handshake before choosing one. ");
     if (proven) {

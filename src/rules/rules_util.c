@@ -175,3 +175,94 @@ void conn_ending(const struct conn *c, struct ending *e)
     else
         e->stage = STAGE_SERVER_FLIGHT;
 }
+
+static void add_reason(struct finding_draft *f, uint64_t frame, enum evidence_source src,
+                       int weight, bool refutes, const char *ref, const char *fmt, va_list ap)
+{
+    if (f->n_reasons >= FINDING_MAX_REASONS)
+        return;
+    struct reason *r = &f->reasons[f->n_reasons++];
+    r->frame = frame;
+    r->weight = (int8_t)(weight > 9 ? 9 : weight < -9 ? -9 : weight);
+    r->refutes = refutes;
+    r->source = (uint8_t)src;
+    r->ref = ref;
+    vsnprintf(r->fact, sizeof r->fact, fmt, ap);
+}
+
+void finding_weigh(struct finding_draft *f, uint64_t frame, enum evidence_source src, int weight,
+                   const char *ref, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    add_reason(f, frame, src, weight, false, ref, fmt, ap);
+    va_end(ap);
+}
+
+void finding_refute(struct finding_draft *f, uint64_t frame, enum evidence_source src,
+                    const char *ref, const char *fmt, ...)
+{
+    f->refuted = true;
+    va_list ap;
+    va_start(ap, fmt);
+    add_reason(f, frame, src, -9, true, ref, fmt, ap);
+    va_end(ap);
+}
+
+int finding_weight(const struct finding_draft *f)
+{
+    int sum = 0;
+    for (size_t i = 0; i < f->n_reasons; i++)
+        sum += f->reasons[i].weight;
+    return sum;
+}
+
+static bool list_has(const struct u16_list *l, uint16_t v)
+{
+    for (uint16_t i = 0; i < l->n; i++)
+        if (l->v[i] == v)
+            return true;
+    return false;
+}
+
+bool ch_offers_version(const struct client_hello *ch, uint16_t v)
+{
+    if (ch->versions.n > 0)
+        return list_has(&ch->versions, v);
+    /* without supported_versions (RFC 8446 4.2.1), the client offers every
+     * version up to legacy_version; SSL 3.0 is the floor we can assume */
+    return v >= 0x0300 && v <= ch->legacy_version;
+}
+
+bool ch_offers_group(const struct client_hello *ch, uint16_t g)
+{
+    return list_has(&ch->groups, g);
+}
+
+bool ch_offers_sigalg(const struct client_hello *ch, uint16_t s)
+{
+    return list_has(&ch->sigalgs, s);
+}
+
+bool ch_could_use_suite(const struct client_hello *ch, uint16_t suite)
+{
+    if (!ch_offers_suite(ch, suite))
+        return false;
+    const struct reg_suite *s = reg_suite(suite);
+    if (s != NULL && s->kx == REG_KX_TLS13)
+        return ch_offers_version(ch, 0x0304);
+    /* a TLS 1.2 (or older) suite needs a version below TLS 1.3 */
+    for (uint16_t v = 0x0300; v <= 0x0303; v++)
+        if (ch_offers_version(ch, v))
+            return true;
+    return false;
+}
+
+size_t ch_real_suites(const struct client_hello *ch)
+{
+    size_t n = 0;
+    for (uint16_t i = 0; i < ch->n_suites; i++)
+        if (!reg_is_grease(ch->suites[i]) && ch->suites[i] != 0x00ff && ch->suites[i] != 0x5600)
+            n++;
+    return n;
+}

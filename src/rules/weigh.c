@@ -1,0 +1,575 @@
+/* weigh.c: evidence for and against a candidate cause, from protocol
+ * knowledge and from the contrast with the server's other handshakes.
+ * Each entry of the knowledge table is one fact an expert would check, with
+ * its source; when it holds for a connection it adds a weighed reason to
+ * the cause it speaks about, or rules that cause out. */
+#include <stdio.h>
+#include <string.h>
+#include "util/names.h"
+#include "util/registry.h"
+#include "rules/rules.h"
+
+enum { ALERT_HANDSHAKE_FAILURE = 40, ALERT_PROTOCOL_VERSION = 70,
+       ALERT_UNRECOGNIZED_NAME = 112 };
+
+#define REFUTES 100  /* weight of an entry that rules its cause out */
+
+/* One fact: when holds() is true it wrote the fact's words and the frame
+ * they rest on (0: the capture as a whole). */
+struct knowledge {
+    const char *cause;
+    int weight;                 /* > 0 for, < 0 against, REFUTES */
+    enum evidence_source source;
+    const char *ref;            /* RFC or vendor source, NULL for facts of the capture */
+    bool (*holds)(const struct case_facts *in, char *fact, size_t len, uint64_t *frame);
+};
+
+/* --- facts about the offer and the server ------------------------------ */
+
+static bool refused_before_server_hello(const struct case_facts *in)
+{
+    return in->c->ch->present && !in->c->sh.present;
+}
+
+static bool server_alert(const struct case_facts *in, uint8_t desc)
+{
+    const struct alert *a = in->ending.alert;
+    return a != NULL && a->from == SIDE_SERVER && a->description == desc;
+}
+
+static bool offers_tls12_or_below(const struct client_hello *ch)
+{
+    for (uint16_t v = 0x0300; v <= 0x0303; v++)
+        if (ch_offers_version(ch, v))
+            return true;
+    return false;
+}
+
+static bool server_did_tls13(const struct server_stats *s)
+{
+    for (uint8_t i = 0; s != NULL && i < s->n_versions; i++)
+        if (version_is_tls13(s->versions[i]))
+            return true;
+    return false;
+}
+
+static bool offer_has_chosen_suite(const struct case_facts *in, char *fact, size_t len,
+                                   uint64_t *frame)
+{
+    const struct server_stats *s = in->server;
+    if (!refused_before_server_hello(in) || s == NULL)
+        return false;
+    for (uint8_t i = 0; i < s->n_suites; i++)
+        if (ch_could_use_suite(in->c->ch, s->suites[i])) {
+            snprintf(fact, len, "the server chose %s for another client (frame %llu) and this "
+                                "offer holds it",
+                     name_suite(s->suites[i]).s, (unsigned long long)s->suite_frame[i]);
+            *frame = s->suite_frame[i];
+            return true;
+        }
+    return false;
+}
+
+static bool offer_has_none_of_chosen(const struct case_facts *in, char *fact, size_t len,
+                                     uint64_t *frame)
+{
+    const struct server_stats *s = in->server;
+    if (!refused_before_server_hello(in) || s == NULL || s->n_suites == 0)
+        return false;
+    for (uint8_t i = 0; i < s->n_suites; i++)
+        if (ch_offers_suite(in->c->ch, s->suites[i]))
+            return false;
+    snprintf(fact, len, "the server chose %s%s for other clients; this offer holds none of them",
+             name_suite(s->suites[0]).s, s->n_suites > 1 ? " and others" : "");
+    *frame = s->suite_frame[0];
+    return true;
+}
+
+/* RFC 8446 9.1: a TLS 1.3 server must implement TLS_AES_128_GCM_SHA256. */
+static bool tls13_mandatory_suite_offered(const struct case_facts *in, char *fact, size_t len,
+                                          uint64_t *frame)
+{
+    const struct client_hello *ch = in->c->ch;
+    if (!refused_before_server_hello(in) || !ch_offers_version(ch, 0x0304) ||
+        !ch_offers_suite(ch, 0x1301))
+        return false;
+    bool only13 = !offers_tls12_or_below(ch);
+    if (!only13 && !server_did_tls13(in->server))
+        return false;
+    snprintf(fact, len, "the offer holds TLS_AES_128_GCM_SHA256 for TLS 1.3, which every TLS 1.3 "
+                        "server must implement%s",
+             only13 ? "" : ", and the server completed TLS 1.3 with other clients");
+    *frame = ch->frame;
+    return true;
+}
+
+static bool narrow_suites(const struct case_facts *in, char *fact, size_t len, uint64_t *frame)
+{
+    size_t n = ch_real_suites(in->c->ch);
+    if (!refused_before_server_hello(in) || n == 0 || n > 2)
+        return false;
+    snprintf(fact, len, "the offer is narrow: %zu cipher suite%s", n, n == 1 ? "" : "s");
+    *frame = in->c->ch->frame;
+    return true;
+}
+
+/* An offer that holds ECDHE with AES-GCM, which nearly every TLS 1.2 server
+ * enables, and many other suites. */
+static bool broad_suites(const struct case_facts *in, char *fact, size_t len, uint64_t *frame)
+{
+    const struct client_hello *ch = in->c->ch;
+    size_t n = ch_real_suites(ch);
+    if (!refused_before_server_hello(in) || n < 10)
+        return false;
+    bool common = ch_offers_suite(ch, 0xc02f) || ch_offers_suite(ch, 0xc030) ||
+                  ch_offers_suite(ch, 0xc02b) || ch_offers_suite(ch, 0xc02c) ||
+                  ch_offers_suite(ch, 0x1301);
+    if (!common)
+        return false;
+    snprintf(fact, len, "the offer is broad: %zu cipher suites, including ones nearly every "
+                        "server enables",
+             n);
+    *frame = ch->frame;
+    return true;
+}
+
+static bool server_did_forward_secrecy(const struct case_facts *in, char *fact, size_t len,
+                                       uint64_t *frame)
+{
+    const struct server_stats *s = in->server;
+    if (!refused_before_server_hello(in) || s == NULL || s->ok_forward_secret == 0)
+        return false;
+    for (uint8_t i = 0; i < s->n_suites; i++) {
+        const struct reg_suite *r = reg_suite(s->suites[i]);
+        if (r != NULL && r->forward_secret) {
+            snprintf(fact, len, "the server completed %u handshake%s with forward-secret suites "
+                                "(%s, frame %llu)",
+                     s->ok_forward_secret, s->ok_forward_secret == 1 ? "" : "s",
+                     name_suite(s->suites[i]).s, (unsigned long long)s->suite_frame[i]);
+            *frame = s->suite_frame[i];
+            return true;
+        }
+    }
+    return false;
+}
+
+static bool server_only_rsa_kx(const struct case_facts *in, char *fact, size_t len,
+                               uint64_t *frame)
+{
+    const struct server_stats *s = in->server;
+    if (!refused_before_server_hello(in) || s == NULL || s->ok_not_forward_secret == 0 ||
+        s->ok_forward_secret > 0 || s->n_suites == 0)
+        return false;
+    snprintf(fact, len, "the server completed %u handshake%s, all without forward secrecy (%s)",
+             s->ok, s->ok == 1 ? "" : "s", name_suite(s->suites[0]).s);
+    *frame = s->suite_frame[0];
+    return true;
+}
+
+static bool narrow_without_context(const struct case_facts *in, char *fact, size_t len,
+                                   uint64_t *frame)
+{
+    const struct server_stats *s = in->server;
+    if (s != NULL && s->ok > 0)
+        return false;
+    if (!narrow_suites(in, fact, len, frame))
+        return false;
+    snprintf(fact + strlen(fact), len - strlen(fact),
+             ", and no other handshake shows what the server accepts: no common suite is the "
+             "simpler explanation (DHE and ECDHE are both forward-secret)");
+    return true;
+}
+
+/* Versions this offer holds that the server completed with others. */
+static bool server_completed_offered_version(const struct case_facts *in, char *fact, size_t len,
+                                             uint64_t *frame)
+{
+    const struct server_stats *s = in->server;
+    if (!refused_before_server_hello(in) || s == NULL || server_alert(in, ALERT_PROTOCOL_VERSION))
+        return false;
+    for (uint8_t i = 0; i < s->n_versions; i++)
+        if (ch_offers_version(in->c->ch, s->versions[i])) {
+            snprintf(fact, len, "the server completed %s with other clients (frame %llu), a "
+                                "version this offer holds",
+                     name_version(s->versions[i]).s, (unsigned long long)s->version_frame[i]);
+            *frame = s->version_frame[i];
+            return true;
+        }
+    return false;
+}
+
+static bool alert_protocol_version(const struct case_facts *in, char *fact, size_t len,
+                                   uint64_t *frame)
+{
+    if (!server_alert(in, ALERT_PROTOCOL_VERSION))
+        return false;
+    snprintf(fact, len, "the server's alert is protocol_version: it supports no version the "
+                        "client offers");
+    *frame = in->ending.alert->frame;
+    return true;
+}
+
+/* RFC 7568: SSL 3.0 must not be used; current servers refuse it whatever alert
+ * they send (OpenSSL answers handshake_failure in an SSL 3.0 record). */
+static bool ssl3_only_offer(const struct case_facts *in, char *fact, size_t len,
+                            uint64_t *frame)
+{
+    const struct client_hello *ch = in->c->ch;
+    if (!refused_before_server_hello(in) || ch_max_version(ch) > 0x0300)
+        return false;
+    snprintf(fact, len, "the client offers nothing above SSL 3.0, which current servers refuse");
+    *frame = ch->frame;
+    return true;
+}
+
+static bool server_completed_only_higher(const struct case_facts *in, char *fact, size_t len,
+                                         uint64_t *frame)
+{
+    const struct server_stats *s = in->server;
+    uint16_t max = ch_max_version(in->c->ch);
+    if (!refused_before_server_hello(in) || s == NULL || s->n_versions == 0)
+        return false;
+    for (uint8_t i = 0; i < s->n_versions; i++)
+        if (s->versions[i] <= max)
+            return false;
+    snprintf(fact, len, "the server completed only %s%s with other clients, above this offer's "
+                        "%s",
+             name_version(s->versions[0]).s, s->n_versions > 1 ? " and higher" : "",
+             name_version(max).s);
+    *frame = s->version_frame[0];
+    return true;
+}
+
+static bool tls13_only_to_tls12_server(const struct case_facts *in, char *fact, size_t len,
+                                       uint64_t *frame)
+{
+    const struct server_stats *s = in->server;
+    const struct client_hello *ch = in->c->ch;
+    if (!refused_before_server_hello(in) || s == NULL || s->n_versions == 0 ||
+        offers_tls12_or_below(ch) || !ch_offers_version(ch, 0x0304) || server_did_tls13(s))
+        return false;
+    snprintf(fact, len, "the client offers only TLS 1.3 and the server completed only %s with "
+                        "other clients",
+             name_version(s->versions[0]).s);
+    *frame = s->version_frame[0];
+    return true;
+}
+
+static bool offer_has_used_group(const struct case_facts *in, char *fact, size_t len,
+                                 uint64_t *frame)
+{
+    const struct server_stats *s = in->server;
+    if (!refused_before_server_hello(in) || s == NULL)
+        return false;
+    for (uint8_t i = 0; i < s->n_groups; i++)
+        if (ch_offers_group(in->c->ch, s->groups[i])) {
+            char buf[16];
+            snprintf(fact, len, "the server used %s with another client (frame %llu) and this "
+                                "offer holds it",
+                     reg_format_u16(reg_group_name, s->groups[i], buf, sizeof buf),
+                     (unsigned long long)s->group_frame[i]);
+            *frame = s->group_frame[i];
+            return true;
+        }
+    return false;
+}
+
+/* Groups matter only to ECDHE suites and TLS 1.3 (RFC 8422 5.1, RFC 8446
+ * 4.2.7), and to DHE with RFC 7919 groups. */
+static bool groups_unused(const struct case_facts *in, char *fact, size_t len, uint64_t *frame)
+{
+    const struct client_hello *ch = in->c->ch;
+    if (!refused_before_server_hello(in) || ch_offers_version(ch, 0x0304))
+        return false;
+    for (uint16_t i = 0; i < ch->n_suites; i++) {
+        const struct reg_suite *r = reg_suite(ch->suites[i]);
+        if (r != NULL && (r->kx == REG_KX_ECDHE || r->kx == REG_KX_ECDHE_PSK ||
+                          r->kx == REG_KX_ECDH || r->kx == REG_KX_DHE))
+            return false;
+    }
+    snprintf(fact, len, "the offer has no ECDHE or DHE suite and no TLS 1.3, so no group is "
+                        "negotiated");
+    *frame = ch->frame;
+    return true;
+}
+
+static bool tls13_offer_lacks_p256(const struct case_facts *in, char *fact, size_t len,
+                                   uint64_t *frame)
+{
+    const struct client_hello *ch = in->c->ch;
+    if (!refused_before_server_hello(in) || !ch_offers_version(ch, 0x0304) ||
+        ch->groups.total == 0 || ch_offers_group(ch, 0x0017))
+        return false;
+    snprintf(fact, len, "the offer lacks secp256r1, the one group every TLS 1.3 server must "
+                        "support");
+    *frame = ch->frame;
+    return true;
+}
+
+static bool single_group(const struct case_facts *in, char *fact, size_t len, uint64_t *frame)
+{
+    const struct client_hello *ch = in->c->ch;
+    size_t n = 0;
+    for (uint16_t i = 0; i < ch->groups.n; i++)
+        n += !reg_is_grease(ch->groups.v[i]);
+    if (!refused_before_server_hello(in) || n != 1)
+        return false;
+    snprintf(fact, len, "the offer names a single key-exchange group");
+    *frame = ch->frame;
+    return true;
+}
+
+static bool rsa_certificate_seen(const struct server_stats *s)
+{
+    return s != NULL && strncmp(s->cert_key, "RSA", 3) == 0;
+}
+
+/* RFC 8446 4.2.3 and 4.4.3: in TLS 1.3 an RSA key signs CertificateVerify
+ * with RSA-PSS only; rsa_pkcs1_* are for signatures in certificates. */
+static bool tls13_rsa_without_pss(const struct case_facts *in, char *fact, size_t len,
+                                  uint64_t *frame)
+{
+    const struct client_hello *ch = in->c->ch;
+    if (!refused_before_server_hello(in) ||
+        !(hello_features(ch) & (1u << FEAT_NO_RSA_PSS)))
+        return false;
+    if (offers_tls12_or_below(ch) && !server_did_tls13(in->server))
+        return false;
+    if (!rsa_certificate_seen(in->server))
+        return false;
+    snprintf(fact, len, "the server's certificate has an RSA key (frame %llu), which signs in "
+                        "TLS 1.3 only with RSA-PSS, and this offer has no rsa_pss_* scheme",
+             (unsigned long long)in->server->cert_frame);
+    *frame = in->server->cert_frame;
+    return true;
+}
+
+static bool tls13_without_pss(const struct case_facts *in, char *fact, size_t len,
+                              uint64_t *frame)
+{
+    const struct client_hello *ch = in->c->ch;
+    if (!refused_before_server_hello(in) || rsa_certificate_seen(in->server) ||
+        !(hello_features(ch) & (1u << FEAT_NO_RSA_PSS)) ||
+        (offers_tls12_or_below(ch) && !server_did_tls13(in->server)))
+        return false;
+    snprintf(fact, len, "a TLS 1.3 offer without any rsa_pss_* scheme: a server with an RSA key "
+                        "cannot sign its CertificateVerify");
+    *frame = ch->frame;
+    return true;
+}
+
+static bool ecdsa_only_vs_rsa_certificate(const struct case_facts *in, char *fact, size_t len,
+                                          uint64_t *frame)
+{
+    const struct client_hello *ch = in->c->ch;
+    if (!refused_before_server_hello(in) || !rsa_certificate_seen(in->server) ||
+        ch->sigalgs.n == 0)
+        return false;
+    for (uint16_t i = 0; i < ch->sigalgs.n; i++) {
+        uint16_t v = ch->sigalgs.v[i];
+        if (!reg_is_grease(v) && (v & 0xff) != 3) /* 0x0403, 0x0503, 0x0603: ECDSA */
+            return false;
+    }
+    snprintf(fact, len, "the offer accepts only ECDSA signatures and the server's certificate has "
+                        "an RSA key (frame %llu)",
+             (unsigned long long)in->server->cert_frame);
+    *frame = in->server->cert_frame;
+    return true;
+}
+
+static bool server_signed_with_offered_scheme(const struct case_facts *in, char *fact,
+                                              size_t len, uint64_t *frame)
+{
+    const struct server_stats *s = in->server;
+    const struct client_hello *ch = in->c->ch;
+    if (!refused_before_server_hello(in) || s == NULL || !ch_offers_version(ch, 0x0303) ||
+        ch_offers_version(ch, 0x0304))
+        return false;
+    for (uint8_t i = 0; i < s->n_ske_sigalgs; i++)
+        if (ch_offers_sigalg(ch, s->ske_sigalgs[i])) {
+            char buf[16];
+            snprintf(fact, len, "the server signed with %s for another client, and this offer "
+                                "accepts it",
+                     reg_format_u16(reg_sigscheme_name, s->ske_sigalgs[i], buf, sizeof buf));
+            *frame = 0;
+            return true;
+        }
+    return false;
+}
+
+static bool no_sni_but_sniless_success(const struct case_facts *in, char *fact, size_t len,
+                                       uint64_t *frame)
+{
+    const struct server_stats *s = in->server;
+    if (in->c->ch->has_sni || s == NULL || !s->saw_no_sni_ok)
+        return false;
+    snprintf(fact, len, "a handshake without SNI succeeded with this server in the capture");
+    *frame = 0;
+    return true;
+}
+
+static bool alert_unrecognized_name(const struct case_facts *in, char *fact, size_t len,
+                                    uint64_t *frame)
+{
+    if (!server_alert(in, ALERT_UNRECOGNIZED_NAME))
+        return false;
+    snprintf(fact, len, "the server's alert is unrecognized_name");
+    *frame = in->ending.alert->frame;
+    return true;
+}
+
+/* CDNs and servers that choose a certificate by name refuse a hello without
+ * SNI with handshake_failure, unrecognized_name or a reset. */
+static bool sniless_broad_offer(const struct case_facts *in, char *fact, size_t len,
+                                uint64_t *frame)
+{
+    const struct client_hello *ch = in->c->ch;
+    if (ch->has_sni || !refused_before_server_hello(in) || !broad_suites(in, fact, len, frame))
+        return false;
+    snprintf(fact, len, "a broad offer (%zu suites) without SNI: servers that choose their "
+                        "certificate by name (CDNs, virtual hosts) refuse such hellos",
+             ch_real_suites(ch));
+    *frame = ch->frame;
+    return true;
+}
+
+static bool size_range_succeeded(const struct case_facts *in, char *fact, size_t len,
+                                 uint64_t *frame)
+{
+    const struct server_stats *s = in->server;
+    uint32_t mine = hello_features(in->c->ch);
+    if (s == NULL || !(mine & (1u << FEAT_SIZE_256_511)) || (mine & (1u << FEAT_SPLIT)) ||
+        s->ok_with[FEAT_SIZE_256_511] == 0)
+        return false;
+    snprintf(fact, len, "%u ClientHello%s of 256 to 511 bytes succeeded with this server",
+             s->ok_with[FEAT_SIZE_256_511], s->ok_with[FEAT_SIZE_256_511] == 1 ? "" : "s");
+    *frame = 0;
+    return true;
+}
+
+static bool dh_group_large_enough(const struct case_facts *in, char *fact, size_t len,
+                                  uint64_t *frame)
+{
+    const struct conn *c = in->c;
+    if (!c->kx.ske_present || !c->kx.dhe || c->kx.dh_p_len * 8u < 2048)
+        return false;
+    snprintf(fact, len, "the server's DH group is %u bits, a size current clients accept",
+             c->kx.dh_p_len * 8u);
+    *frame = c->kx.ske_frame;
+    return true;
+}
+
+static const struct knowledge knowledge[] = {
+    {.cause = "no_shared_cipher_suite", .weight = REFUTES, .source = SRC_SERVER,
+     .holds = offer_has_chosen_suite},
+    {.cause = "no_shared_cipher_suite", .weight = REFUTES, .source = SRC_PROTOCOL,
+     .ref = "RFC 8446 9.1", .holds = tls13_mandatory_suite_offered},
+    {.cause = "no_shared_cipher_suite", .weight = 4, .source = SRC_SERVER,
+     .holds = offer_has_none_of_chosen},
+    {.cause = "no_shared_cipher_suite", .weight = 2, .source = SRC_CONNECTION,
+     .holds = narrow_suites},
+    {.cause = "no_shared_cipher_suite", .weight = -3, .source = SRC_STACK,
+     .ref = "RFC 9325 4.2", .holds = broad_suites},
+    {.cause = "no_forward_secret_suite", .weight = REFUTES, .source = SRC_SERVER,
+     .holds = server_did_forward_secrecy},
+    {.cause = "no_forward_secret_suite", .weight = 4, .source = SRC_SERVER,
+     .holds = server_only_rsa_kx},
+    {.cause = "no_forward_secret_suite", .weight = -4, .source = SRC_CONNECTION,
+     .holds = narrow_without_context},
+    {.cause = "protocol_version_mismatch", .weight = REFUTES, .source = SRC_SERVER,
+     .holds = server_completed_offered_version},
+    {.cause = "protocol_version_mismatch", .weight = 5, .source = SRC_CONNECTION,
+     .ref = "RFC 8446 6.2; RFC 5246 7.2.2", .holds = alert_protocol_version},
+    {.cause = "protocol_version_mismatch", .weight = 5, .source = SRC_PROTOCOL,
+     .ref = "RFC 7568", .holds = ssl3_only_offer},
+    {.cause = "protocol_version_mismatch", .weight = 4, .source = SRC_SERVER,
+     .holds = server_completed_only_higher},
+    {.cause = "protocol_version_mismatch", .weight = 4, .source = SRC_SERVER,
+     .holds = tls13_only_to_tls12_server},
+    {.cause = "no_shared_group", .weight = REFUTES, .source = SRC_SERVER,
+     .holds = offer_has_used_group},
+    {.cause = "no_shared_group", .weight = REFUTES, .source = SRC_PROTOCOL,
+     .ref = "RFC 8422 5.1; RFC 8446 4.2.7", .holds = groups_unused},
+    {.cause = "no_shared_group", .weight = 2, .source = SRC_PROTOCOL, .ref = "RFC 8446 9.1",
+     .holds = tls13_offer_lacks_p256},
+    {.cause = "no_shared_group", .weight = 2, .source = SRC_PROTOCOL, .ref = "RFC 8446 9.1",
+     .holds = tls13_mandatory_suite_offered},
+    {.cause = "no_shared_group", .weight = 1, .source = SRC_CONNECTION, .holds = single_group},
+    {.cause = "no_shared_signature_algorithm", .weight = 5, .source = SRC_PROTOCOL,
+     .ref = "RFC 8446 4.2.3, 4.4.3", .holds = tls13_rsa_without_pss},
+    {.cause = "no_shared_signature_algorithm", .weight = 3, .source = SRC_PROTOCOL,
+     .ref = "RFC 8446 4.2.3, 4.4.3", .holds = tls13_without_pss},
+    {.cause = "no_shared_signature_algorithm", .weight = 4, .source = SRC_SERVER,
+     .holds = ecdsa_only_vs_rsa_certificate},
+    {.cause = "no_shared_signature_algorithm", .weight = REFUTES, .source = SRC_SERVER,
+     .holds = server_signed_with_offered_scheme},
+    {.cause = "sni_required", .weight = REFUTES, .source = SRC_SERVER,
+     .holds = no_sni_but_sniless_success},
+    {.cause = "sni_required", .weight = 5, .source = SRC_CONNECTION, .ref = "RFC 6066 3",
+     .holds = alert_unrecognized_name},
+    {.cause = "sni_required", .weight = 2, .source = SRC_STACK, .ref = "RFC 6066 3",
+     .holds = sniless_broad_offer},
+    {.cause = "client_hello_size_intolerance", .weight = REFUTES, .source = SRC_SERVER,
+     .holds = size_range_succeeded},
+    {.cause = "dh_parameters_rejected", .weight = -6, .source = SRC_PROTOCOL,
+     .ref = "RFC 7919 3; RFC 9325 4.1", .holds = dh_group_large_enough},
+};
+
+/* Causes a refused ClientHello can have: the ones the contrast weighs. */
+static bool refusal_cause(const char *id)
+{
+    static const char *const ids[] = {
+        "no_shared_cipher_suite", "no_forward_secret_suite", "protocol_version_mismatch",
+        "no_shared_group", "no_shared_signature_algorithm", "sni_required",
+        "client_hello_size_intolerance", "inappropriate_fallback",
+    };
+    for (size_t i = 0; i < sizeof ids / sizeof ids[0]; i++)
+        if (strcmp(ids[i], id) == 0)
+            return true;
+    return false;
+}
+
+static void weigh_contrast(const struct case_facts *in, struct finding_draft *f)
+{
+    uint32_t sep = contrast_separating(in);
+    if (sep == 0 || !refusal_cause(f->id))
+        return;
+    const struct server_stats *s = in->server;
+    bool counted = false;
+    for (int ft = 0; ft < HELLO_FEATURES; ft++) {
+        if (!(sep & (1u << ft)))
+            continue;
+        bool mine = strcmp(feature_cause((enum hello_feature)ft), f->id) == 0;
+        if (mine && !counted) {
+            finding_weigh(f, s->refused_frame, SRC_SERVER, s->ok >= 2 ? 6 : 4, NULL,
+                          "the %u ClientHello%s %s to this server %s refused, the %u %s "
+                          "succeeded",
+                          s->refused, s->refused == 1 ? "" : "s",
+                          feature_words((enum hello_feature)ft, true),
+                          s->refused == 1 ? "was" : "were", s->ok,
+                          feature_words((enum hello_feature)ft, false));
+            counted = true;
+        } else if (!mine && !counted) {
+            finding_weigh(f, s->refused_frame, SRC_SERVER, -2, NULL,
+                          "what separates the refused offers from the answered ones is "
+                          "that they are %s",
+                          feature_words((enum hello_feature)ft, true));
+        }
+    }
+}
+
+void weigh_draft(const struct case_facts *in, struct finding_draft *f)
+{
+    char fact[200];
+    for (size_t i = 0; i < sizeof knowledge / sizeof knowledge[0]; i++) {
+        const struct knowledge *k = &knowledge[i];
+        uint64_t frame = 0;
+        if (strcmp(k->cause, f->id) != 0 || !k->holds(in, fact, sizeof fact, &frame))
+            continue;
+        if (k->weight == REFUTES)
+            finding_refute(f, frame, k->source, k->ref, "%s", fact);
+        else
+            finding_weigh(f, frame, k->source, k->weight, k->ref, "%s", fact);
+    }
+    weigh_contrast(in, f);
+}
