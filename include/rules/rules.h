@@ -42,6 +42,9 @@ struct server_stats {
     uint32_t ok, failed;
     uint32_t ok_forward_secret, ok_not_forward_secret;
     uint32_t dhe_ok, dhe_failed_bad_record_mac, ecdhe_ok;
+    /* DHE handshakes whose public value was shorter than p (a leading zero
+     * stripped), and the full-length ones, by outcome */
+    uint32_t dhe_short_ok, dhe_short_failed, dhe_full_ok, dhe_full_failed;
     uint16_t suites[32];       /* suites it chose in handshakes that succeeded */
     uint32_t suite_count[32];
     uint64_t suite_frame[32];  /* the first ServerHello choosing each */

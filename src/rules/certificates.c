@@ -341,6 +341,50 @@ static bool match_certificate_chain_incomplete(const struct rule *self, const st
 RULE(certificate_chain_incomplete, "the server sends no intermediate needed to reach a root",
      false);
 
+/* RFC 8446 6.2: unknown_ca means the chain was received but no trust anchor
+ * of the client's could be found or matched. When the chain the server sent
+ * is complete, the alert names the cause: the root is not one the client
+ * trusts. The root is the last certificate if it is self-signed, else the
+ * issuer the last certificate names. */
+static bool unknown_ca_on_complete_chain(const struct rule *self, const struct conn *c,
+                                         const struct rule_ctx *ctx, const struct ending *e,
+                                         struct finding_draft *f)
+{
+    struct cert_view v;
+    const uint32_t other = CERT_P_CHAIN_INCOMPLETE | CERT_P_SELF_SIGNED_LEAF |
+                           CERT_P_INTERCEPTION | CERT_P_UNTRUSTED;
+    if (!client_refused_flight(c, e) || e->alert == NULL ||
+        e->alert->description != ALERT_UNKNOWN_CA || !check_chain(c, ctx, &v) ||
+        (v.rep.problems & other))
+        return false;
+    struct cert_info top;
+    chain_cert(c, c->server_certs.kept - 1, &top);
+    const char *root = top.self_signed ? top.subject : top.issuer;
+    char name[200];
+    text_safe_buf(name, sizeof name, root, strlen(root));
+    finding_init(f, self, CONF_HIGH);
+    flight_evidence(f, c, e, &v);
+    finding_weigh(f, e->alert->frame, SRC_PROTOCOL, 5, "RFC 8446 6.2",
+                  "unknown_ca after a chain that is complete up to %s: the client has no trust "
+                  "anchor for it",
+                  top.self_signed ? "a self-signed root" : "the root's name");
+    finding_explain(f, "The server sends a complete chain (%u certificate%s) whose root is %s, "
+                       "and the client answers unknown_ca: it does not trust that root. A "
+                       "private or corporate CA, a test CA, or a client with an old or "
+                       "custom trust store (Java cacerts, a container image without "
+                       "ca-certificates) gives this. ",
+                    c->server_certs.kept, c->server_certs.kept == 1 ? "" : "s",
+                    name[0] ? name : "not named");
+    finding_fix(f, "Add the root (%s) to the client's trust store (Java: keytool -importcert "
+                   "into cacerts; Windows: Trusted Root Certification Authorities; Debian: "
+                   "/usr/local/share/ca-certificates and update-ca-certificates; Python: "
+                   "certifi or SSL_CERT_FILE), or give the server a certificate from a CA the "
+                   "clients trust.",
+                name[0] ? name : "the issuing root");
+    f->refs = "RFC 8446 6.2; RFC 5280 6.1";
+    return true;
+}
+
 static bool match_certificate_untrusted(const struct rule *self, const struct case_facts *in,
                                         struct finding_draft *f)
 {
@@ -357,6 +401,8 @@ static bool match_certificate_untrusted(const struct rule *self, const struct ca
         f->refs = "RFC 8446 6.2; kb/FAILURES.md F1";
         return true;
     }
+    if (unknown_ca_on_complete_chain(self, c, ctx, e, f))
+        return true;
     if (!cert_problem_match(self, c, ctx, f, &v, e))
         return false;
     char issuer[200];

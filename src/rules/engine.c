@@ -115,6 +115,13 @@ static enum status add_to_context(struct rule_ctx *ctx, const struct conn *c)
         s->saw_sni = true;
     if (c->server_certs.kept > 0)
         note_certificate(s, c);
+    if (c->kx.ske_present && c->kx.dhe) {
+        bool short_value = c->kx.dh_ys_leading_zero || c->kx.dh_yc_leading_zero;
+        bool ok = c->verdict == VERDICT_OK;
+        uint32_t *count = short_value ? (ok ? &s->dhe_short_ok : &s->dhe_short_failed)
+                                      : (ok ? &s->dhe_full_ok : &s->dhe_full_failed);
+        (*count)++;
+    }
     if (c->verdict == VERDICT_FAILED) {
         s->failed++;
         if (c->sh.present && is_dhe_bad_record_mac(c))

@@ -7,7 +7,7 @@
 #include "rules/rules.h"
 
 enum { ALERT_BAD_RECORD_MAC = 20, ALERT_DECRYPT_ERROR = 51, ALERT_HANDSHAKE_FAILURE = 40,
-       ALERT_INSUFFICIENT_SECURITY = 71 };
+       ALERT_INSUFFICIENT_SECURITY = 71, ALERT_ILLEGAL_PARAMETER = 47, ALERT_DECODE_ERROR = 50 };
 
 /* bad_record_mac (or decrypt_error) right after the client's Finished: the
  * two sides derived different keys. */
@@ -32,6 +32,83 @@ static void wilson(uint32_t k, uint32_t n, double *lo, double *hi)
     *hi = centre + half;
 }
 
+/* A strict peer refuses a DH public value shorter than p right after it
+ * arrives: the client after the ServerKeyExchange (Ys), or the server after
+ * the ClientKeyExchange (Yc). Returns the side that refused, or -1. */
+static int short_value_refused(const struct conn *c, const struct ending *e)
+{
+    if (!c->kx.ske_present || !c->kx.dhe)
+        return -1;
+    enum side by;
+    if (e->alert != NULL)
+        by = e->alert->from;
+    else if (e->closed)
+        by = e->close_by;
+    else
+        return -1;
+    if (e->alert != NULL && e->alert->description != ALERT_ILLEGAL_PARAMETER &&
+        e->alert->description != ALERT_DECODE_ERROR &&
+        e->alert->description != ALERT_HANDSHAKE_FAILURE)
+        return -1;
+    if (by == SIDE_CLIENT && c->kx.dh_ys_leading_zero && !c->kx.cke_present &&
+        e->stage == STAGE_SERVER_FLIGHT)
+        return SIDE_CLIENT;
+    if (by == SIDE_SERVER && c->kx.dh_yc_leading_zero && c->kx.cke_present &&
+        c->side[SIDE_SERVER].ccs_frame == 0)
+        return SIDE_SERVER;
+    return -1;
+}
+
+static bool leading_zero_refused(const struct rule *self, const struct case_facts *in,
+                                 struct finding_draft *f, enum side by)
+{
+    const struct conn *c = in->c;
+    const struct ending *e = &in->ending;
+    const struct server_stats *s = in->server;
+    uint32_t short_failed = s ? s->dhe_short_failed : 1, short_ok = s ? s->dhe_short_ok : 0;
+    uint32_t full_ok = s ? s->dhe_full_ok : 0, full_failed = s ? s->dhe_full_failed : 0;
+    uint32_t total = short_failed + short_ok + full_ok + full_failed;
+    /* the bug's signature: the short values fail, the full-length ones do not */
+    bool pattern = short_ok == 0 && full_failed == 0 && full_ok >= 20;
+    finding_init(f, self, pattern ? CONF_HIGH : CONF_MEDIUM);
+    finding_evidence(f, c->sh.frame, "server  ServerHello choosing %s", name_suite(c->sh.suite).s);
+    if (by == SIDE_CLIENT)
+        finding_evidence(f, c->kx.ske_frame, "server  ServerKeyExchange: Ys %u bytes, p %u bytes",
+                         c->kx.dh_ys_len, c->kx.dh_p_len);
+    else
+        finding_evidence(f, c->kx.cke_frame, "client  ClientKeyExchange: Yc %u bytes, p %u bytes",
+                         c->kx.cke_len, c->kx.dh_p_len);
+    if (e->alert != NULL)
+        finding_evidence(f, e->alert->frame, "%s  fatal alert %s", side_name(by),
+                         name_alert(e->alert->description).s);
+    else
+        finding_evidence(f, e->close_frame, "%s  %s without an alert", side_name(by),
+                         e->rst ? "RST" : "FIN");
+    finding_explain(f, "The %s's DH public value is shorter than the prime p: its value starts "
+                       "with a zero byte, which the %s left out, as most stacks do (about 1 time "
+                       "in 256). The %s requires a value as long as p and refused it. ",
+                    by == SIDE_CLIENT ? "server" : "client", by == SIDE_CLIENT ? "server" : "client",
+                    side_name(by));
+    if (total > 1)
+        finding_explain(f, "With this server, %u of %u DHE handshakes in the capture had a "
+                           "shorter value (1 in 256 is 0.39%%): %u of them failed; %u of the %u "
+                           "full-length ones failed. ",
+                        short_failed + short_ok, total, short_failed, full_failed,
+                        full_ok + full_failed);
+    if (pattern)
+        finding_weigh(f, 0, SRC_SERVER, 4, NULL,
+                      "every DHE handshake with a shorter public value failed and all %u "
+                      "full-length ones succeeded",
+                      full_ok);
+    finding_explain(f, "This is the DHE leading-zero bug seen from the strict side: an "
+                       "intermittent failure, not a wrong configuration of the DH group.");
+    finding_fix(f, "Remove the TLS_DHE_* suites and use ECDHE, or update the strict side (old "
+                   "Windows SChannel and Java versions refuse short values), or make the other "
+                   "side send values padded to the length of p.");
+    f->refs = "RFC 5246 7.4.7.2, 8.1.2; MS KB 4557473; JDK-8014618";
+    return true;
+}
+
 static bool match_dhe_leading_zero(const struct rule *self, const struct case_facts *in,
                                    struct finding_draft *f)
 {
@@ -39,7 +116,12 @@ static bool match_dhe_leading_zero(const struct rule *self, const struct case_fa
     const struct rule_ctx *ctx = in->ctx;
     const struct ending *e = &in->ending;
     const struct reg_suite *suite = reg_suite(c->sh.suite);
-    if (suite == NULL || suite->kx != REG_KX_DHE || !keys_disagree(c, e))
+    if (suite == NULL || suite->kx != REG_KX_DHE)
+        return false;
+    int refused_by = short_value_refused(c, e);
+    if (refused_by >= 0)
+        return leading_zero_refused(self, in, f, (enum side)refused_by);
+    if (!keys_disagree(c, e))
         return false;
     const struct server_stats *s = ctx_server(ctx, c);
     uint32_t failed = s ? s->dhe_failed_bad_record_mac : 1;
@@ -129,10 +211,12 @@ static bool match_dh_parameters_rejected(const struct rule *self, const struct c
     bool client_close = e->alert == NULL && e->closed && e->close_by == SIDE_CLIENT;
     if (!client_alert && !client_close)
         return false;
+    /* a group of 2048 bits or more is accepted by current clients: a refusal
+     * of a shorter Ys there is the leading-zero bug (above), not the group */
     unsigned bits = c->kx.dh_p_len * 8u;
-    if (bits >= 2048 && !c->kx.dh_ys_leading_zero)
+    if (bits >= 2048)
         return false;
-    finding_init(f, self, bits < 2048 ? CONF_HIGH : CONF_MEDIUM);
+    finding_init(f, self, CONF_HIGH);
     finding_evidence(f, c->sh.frame, "server  ServerHello choosing %s", name_suite(c->sh.suite).s);
     finding_evidence(f, c->kx.ske_frame, "server  ServerKeyExchange with a %u-bit DH group", bits);
     if (client_alert) {
@@ -141,16 +225,11 @@ static bool match_dh_parameters_rejected(const struct rule *self, const struct c
     } else {
         finding_evidence(f, e->close_frame, "client  %s without an alert", e->rst ? "RST" : "FIN");
     }
-    if (bits < 2048)
-        finding_explain(f, "The server offers a %u-bit Diffie-Hellman group. Current clients "
-                           "refuse groups below 2048 bits (Logjam): OpenSSL \"dh key too "
-                           "small\", Java \"DH ServerKeyExchange does not comply to "
-                           "algorithm constraints\", browsers since 2015-2016.",
-                        bits);
-    else
-        finding_explain(f, "The server's public DH value is shorter than the prime (%u of %u "
-                           "bytes); some clients refuse such a value.",
-                        c->kx.dh_ys_len, c->kx.dh_p_len);
+    finding_explain(f, "The server offers a %u-bit Diffie-Hellman group. Current clients "
+                       "refuse groups below 2048 bits (Logjam): OpenSSL \"dh key too "
+                       "small\", Java \"DH ServerKeyExchange does not comply to "
+                       "algorithm constraints\", browsers since 2015-2016.",
+                    bits);
     finding_fix(f, "Give the server a 2048-bit (or larger) DH group, e.g. RFC 7919 ffdhe2048: "
                    "nginx ssl_dhparam, Apache SSLOpenSSLConfCmd DHParameters, IIS: "
                    "ServerMinKeyBitLength under SCHANNEL\\KeyExchangeAlgorithms\\Diffie-Hellman; "

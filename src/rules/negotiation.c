@@ -20,6 +20,12 @@ enum {
     ALERT_NO_APPLICATION_PROTOCOL = 120
 };
 
+/* Alerts about certificates or keys: a reason of their own, not the version. */
+static bool about_certificate_or_keys(uint8_t d)
+{
+    return (d >= 41 && d <= 49) || d == 20 || d == 51 || d == 116;
+}
+
 /* The server refused the ClientHello itself: an alert before any ServerHello,
  * or a close right after it. */
 static bool hello_refused(const struct conn *c, const struct ending *e)
@@ -81,6 +87,16 @@ static bool offers_any_of(const struct client_hello *ch, const struct server_sta
     return false;
 }
 
+static bool offers_ecdhe(const struct client_hello *ch)
+{
+    for (uint16_t i = 0; i < ch->n_suites; i++) {
+        const struct reg_suite *r = reg_suite(ch->suites[i]);
+        if (r != NULL && r->kx == REG_KX_ECDHE)
+            return true;
+    }
+    return false;
+}
+
 /* kb C2 and case 1: an ATS-style client offers only forward-secret suites and
  * the server accepts only RSA key exchange. */
 static bool match_no_forward_secret_suite(const struct rule *self, const struct case_facts *in,
@@ -98,6 +114,10 @@ static bool match_no_forward_secret_suite(const struct rule *self, const struct 
     if (s != NULL && s->ok_forward_secret > 0)
         return false; /* this server does forward secrecy */
     bool seen_rsa = s != NULL && s->ok_not_forward_secret > 0;
+    /* the story is a server without ECDHE: without a handshake showing the
+     * server's RSA suites, an offer without ECDHE does not tell it */
+    if (!seen_rsa && !offers_ecdhe(c->ch))
+        return false;
     finding_init(f, self, seen_rsa ? CONF_HIGH : CONF_MEDIUM);
     offer_and_refusal(f, c, e);
     finding_explain(f, "The client offers only forward-secret (ECDHE/DHE) suites, as iOS App "
@@ -164,20 +184,56 @@ static bool match_protocol_version_mismatch(const struct rule *self, const struc
     const struct ending *e = &in->ending;
     const struct server_stats *s = ctx_server(ctx, c);
     uint16_t offered = ch_max_version(c->ch);
-    if (c->sh.present) {
-        /* kb B2: the client refuses the version the server chose */
-        if (e->alert == NULL || e->alert->from != SIDE_CLIENT ||
-            e->alert->description != ALERT_PROTOCOL_VERSION)
+    if (!c->ch->present) {
+        /* the ClientHello was not captured, but the server's alert names the cause */
+        if (!server_alert_is(e, ALERT_PROTOCOL_VERSION))
             return false;
-        finding_init(f, self, CONF_HIGH);
+        finding_init(f, self, CONF_MEDIUM);
+        finding_evidence(f, e->alert->frame, "server  fatal alert protocol_version, in clear");
+        finding_explain(f, "The server refused the client's protocol version with the alert "
+                           "protocol_version. The capture does not hold the ClientHello, so it "
+                           "cannot show which versions the client offered.");
+        finding_fix(f, "Enable a version both sides support (TLS 1.2 at least) on the server "
+                       "(nginx ssl_protocols, Apache SSLProtocol, IIS SCHANNEL\\Protocols "
+                       "registry keys) or on the client; capture from the start of the "
+                       "connection to see the client's offer.");
+        f->refs = "RFC 8446 6.2; RFC 5246 7.2.2";
+        return true;
+    }
+    if (c->sh.present) {
+        /* kb B2: the client refuses the version the server chose; some clients
+         * say so with protocol_version, others with another alert (internal_error,
+         * handshake_failure) right after the ServerHello */
+        if (e->alert == NULL || e->alert->from != SIDE_CLIENT || e->stage != STAGE_SERVER_FLIGHT)
+            return false;
+        bool alert70 = e->alert->description == ALERT_PROTOCOL_VERSION;
+        bool old_version = c->sh.version < offered && c->sh.version <= 0x0302;
+        if (!alert70 && !(old_version && !about_certificate_or_keys(e->alert->description)))
+            return false;
+        bool refused_elsewhere = false;
+        for (uint8_t i = 0; s != NULL && i < s->n_refused_by_client; i++)
+            refused_elsewhere = refused_elsewhere || s->refused_by_client[i] == c->sh.version;
+        finding_init(f, self, alert70 ? CONF_HIGH : CONF_MEDIUM);
         finding_evidence(f, c->ch->frame, "client  ClientHello up to %s", name_version(offered).s);
         finding_evidence(f, c->sh.frame, "server  ServerHello choosing %s",
                          name_version(c->sh.version).s);
-        finding_evidence(f, e->alert->frame, "client  fatal alert protocol_version");
-        finding_explain(f, "The server chose %s and the client refuses it: its configuration "
+        finding_evidence(f, e->alert->frame, "client  fatal alert %s",
+                         name_alert(e->alert->description).s);
+        if (!alert70) {
+            finding_weigh(f, c->sh.frame, SRC_STACK, 2, "RFC 8996",
+                          "the server chose %s, below the client's %s; current clients refuse "
+                          "TLS 1.0 and 1.1",
+                          name_version(c->sh.version).s, name_version(offered).s);
+            if (refused_elsewhere)
+                finding_weigh(f, 0, SRC_SERVER, 4, NULL,
+                              "another client refused this server's %s with protocol_version",
+                              name_version(c->sh.version).s);
+        }
+        finding_explain(f, "The server chose %s and the client refuses it%s: its configuration "
                            "excludes that version (Java's jdk.tls.disabledAlgorithms, browsers "
                            "without TLS 1.0/1.1, iOS ATS requiring TLS 1.2).",
-                        name_version(c->sh.version).s);
+                        name_version(c->sh.version).s,
+                        alert70 ? "" : ", with an alert that does not name the version");
         finding_fix(f, "Enable TLS 1.2 (and 1.3) on the server: IIS/SChannel on Windows Server "
                        "2008 R2/2012: registry SCHANNEL\\Protocols\\TLS 1.2\\Server Enabled=1, "
                        "DisabledByDefault=0, then reboot; nginx: ssl_protocols TLSv1.2 "
@@ -188,6 +244,8 @@ static bool match_protocol_version_mismatch(const struct rule *self, const struc
     if (!hello_refused(c, e))
         return false;
     bool alert70 = server_alert_is(e, ALERT_PROTOCOL_VERSION);
+    /* RFC 7568: no current server speaks SSL 3.0, whatever it answers */
+    bool ssl3 = offered <= 0x0300;
     /* a reset, with other clients seen getting a version this one lacks */
     bool elsewhere_higher = false, elsewhere_lower = false;
     for (uint8_t i = 0; s != NULL && i < s->n_versions; i++) {
@@ -198,9 +256,9 @@ static bool match_protocol_version_mismatch(const struct rule *self, const struc
     for (uint16_t i = 0; tls13_only && i < c->ch->versions.n; i++)
         if (!reg_is_grease(c->ch->versions.v[i]) && c->ch->versions.v[i] != 0x0304)
             tls13_only = false;
-    if (!alert70 && !(e->closed && (elsewhere_higher || (tls13_only && elsewhere_lower))))
+    if (!alert70 && !ssl3 && !(e->closed && (elsewhere_higher || (tls13_only && elsewhere_lower))))
         return false;
-    if (!alert70 && e->alert != NULL)
+    if (!alert70 && !ssl3 && e->alert != NULL)
         return false;
     finding_init(f, self, alert70 ? CONF_HIGH : CONF_MEDIUM);
     offer_and_refusal(f, c, e);
@@ -213,8 +271,13 @@ static bool match_protocol_version_mismatch(const struct rule *self, const struc
     if (!offer[0])
         snprintf(offer, sizeof offer, "%s and below", name_version(offered).s);
     finding_explain(f, "The client offers %s; the server %s. ", offer,
-                    alert70 ? "answers with protocol_version: it supports none of them"
-                            : "resets the connection at once");
+                    alert70      ? "answers with protocol_version: it supports none of them"
+                    : e->alert   ? "refuses it at once"
+                                 : "closes the connection at once");
+    if (ssl3)
+        finding_explain(f, "SSL 3.0 is broken (POODLE) and prohibited (RFC 7568); current "
+                           "servers refuse it, and since SSL 3.0 has no protocol_version alert "
+                           "they answer handshake_failure. ");
     if (elsewhere_higher || elsewhere_lower) {
         finding_explain(f, "Other handshakes with this server in the capture chose ");
         for (uint8_t i = 0; i < s->n_versions; i++)
@@ -251,27 +314,42 @@ static bool match_sni_required(const struct rule *self, const struct case_facts 
     /* a server that insists on SNI may call it a missing extension */
     bool alert109 = !c->sh.present && !c->ch->has_sni && e->alert != NULL &&
                     e->alert->from == SIDE_SERVER && e->alert->description == ALERT_MISSING_EXTENSION;
-    /* a reset for the client without SNI while clients with SNI get through */
-    bool reset_no_sni = hello_refused(c, e) && e->alert == NULL && !c->ch->has_sni &&
-                        s != NULL && s->ok > 0 && !s->saw_no_sni_ok;
-    if (!alert112 && !alert109 && !reset_no_sni)
+    /* any refusal of a hello without SNI (handshake_failure, a reset) is a
+     * candidate: CDNs and SNI callbacks answer so; the weighing decides */
+    bool refused_no_sni = hello_refused(c, e) && !c->ch->has_sni;
+    /* clients with SNI get through and none without */
+    bool sni_helps = s != NULL && s->ok > 0 && s->saw_sni && !s->saw_no_sni_ok;
+    /* a bare reset says too little on its own: it needs the contrast; an
+     * alert other than handshake_failure names a cause of its own */
+    if (refused_no_sni && e->alert == NULL && !sni_helps)
+        refused_no_sni = false;
+    if (refused_no_sni && e->alert != NULL && e->alert->description != ALERT_HANDSHAKE_FAILURE)
+        refused_no_sni = false;
+    if (!alert112 && !alert109 && !refused_no_sni)
         return false;
-    finding_init(f, self, alert112 || (alert109 && s != NULL && s->saw_sni) ? CONF_HIGH
-                                                                           : CONF_MEDIUM);
+    finding_init(f, self, alert112 || (alert109 && sni_helps) ? CONF_HIGH
+                          : alert109 || sni_helps             ? CONF_MEDIUM
+                                                              : CONF_LOW);
     offer_and_refusal(f, c, e);
-    if (!c->ch->has_sni)
+    if (!c->ch->has_sni && (alert112 || alert109 || sni_helps))
         finding_explain(f, "The client sent no server_name (SNI). The server hosts several "
                            "names on this address and needs SNI to choose the certificate; "
                            "without it, it refuses the handshake. ");
+    else if (!c->ch->has_sni)
+        finding_explain(f, "The client sent no server_name (SNI), and the server refused the "
+                           "hello with %s. Servers that choose their certificate by name (CDNs, "
+                           "virtual hosts, SNI callbacks) refuse a hello without SNI this way; "
+                           "no other handshake in the capture confirms it. ",
+                        name_alert(e->alert->description).s);
     else
         finding_explain(f, "The server does not know the name the client asked for, so it "
                            "has no certificate for it and refuses the handshake. ");
     if (alert109)
         finding_explain(f, "Its alert is missing_extension: the extension it misses is the "
                            "server_name this ClientHello lacks. ");
-    if ((reset_no_sni || alert109) && s != NULL && s->ok > 0 && s->saw_sni)
+    if (!c->ch->has_sni && sni_helps)
         finding_explain(f, "In this capture, %u handshake%s with this server that carried SNI "
-                           "succeeded.",
+                           "succeeded and none without it did.",
                         s->ok, s->ok == 1 ? "" : "s");
     finding_fix(f, c->ch->has_sni
                        ? "Configure the server for this name (a virtual host with a certificate "
@@ -443,10 +521,14 @@ static bool match_no_shared_cipher_suite(const struct rule *self, const struct c
         finding_explain(f, "In this capture the server chose %s for other clients, none of "
                            "which this client offers: the two have no suite in common.",
                         chosen);
-    } else {
+    } else if (ch_real_suites(c->ch) <= 4) {
         finding_explain(f, "No other handshake shows what the server accepts; a narrow suite "
                            "list answered with %s is the usual sign of no common suite.",
                         e->alert ? "handshake_failure" : "a reset");
+    } else {
+        finding_explain(f, "No other handshake shows what the server accepts; only a server "
+                           "with an unusually narrow suite configuration would find nothing in "
+                           "this offer.");
     }
     if (e->alert && e->alert->description == ALERT_INSUFFICIENT_SECURITY)
         finding_explain(f, " The alert is insufficient_security: the server requires "
@@ -509,14 +591,22 @@ static bool match_no_shared_signature_algorithm(const struct rule *self, const s
     if (!handshake_failure_after_hello(c, e) || c->ch->sigalgs.total == 0)
         return false;
     const struct server_stats *s = ctx_server(ctx, c);
-    if (narrowest(c, s) != NARROW_SIGALGS)
+    /* RFC 8446 4.2.3: a TLS 1.3 server with an RSA key signs with RSA-PSS only */
+    bool no_pss = (hello_features(c->ch) & (1u << FEAT_NO_RSA_PSS)) != 0;
+    if (narrowest(c, s) != NARROW_SIGALGS && !no_pss)
         return low_alternative(self, c, e, f, "a missing common signature scheme");
     finding_init(f, self, CONF_MEDIUM);
     offer_and_refusal(f, c, e);
     finding_explain(f, "The client accepts only these signature schemes: ");
     list_u16(f, reg_sigscheme_name, c->ch->sigalgs.v, c->ch->sigalgs.n);
-    finding_explain(f, ". They all need an ECDSA key: a server whose certificate has an RSA key "
-                       "cannot sign with any of them and refuses the handshake.");
+    if (narrowest(c, s) == NARROW_SIGALGS)
+        finding_explain(f, ". They all need an ECDSA key: a server whose certificate has an RSA "
+                           "key cannot sign with any of them and refuses the handshake.");
+    else
+        finding_explain(f, ". None is RSA-PSS: in TLS 1.3 a server whose certificate has an RSA "
+                           "key must sign its CertificateVerify with RSA-PSS (rsa_pkcs1_* "
+                           "schemes are only for signatures inside certificates), so it has "
+                           "nothing to sign with and refuses the handshake.");
     finding_fix(f, "Give the server a certificate whose key type the client accepts (an ECDSA "
                    "certificate, or both RSA and ECDSA: nginx and Apache take two "
                    "ssl_certificate lines), or let the client accept RSA signatures "
@@ -534,13 +624,18 @@ static bool match_client_hello_size_intolerance(const struct rule *self, const s
     const struct rule_ctx *ctx = in->ctx;
     const struct ending *e = &in->ending;
     bool silent = e->stage == STAGE_HELLO_SENT && !(e->closed && e->close_by == SIDE_SERVER);
-    if (!silent && !(hello_refused(c, e) && e->alert == NULL))
+    /* the device may also reset or alert: then only the contrast with the
+     * hellos of other sizes that got through tells it from other refusals */
+    uint32_t sep = contrast_separating(in);
+    bool by_size = (sep & (1u << FEAT_SIZE_256_511)) != 0;
+    bool by_split = (sep & (1u << FEAT_SPLIT)) != 0;
+    if (!silent && !(hello_refused(c, e) && (e->alert == NULL || by_size || by_split)))
         return false;
     /* the F5 bug (kb E1): a ClientHello of 256 to 511 bytes hangs the box */
     uint32_t record = c->ch->length;
-    bool f5 = silent && record >= 256 && record <= 511;
+    bool f5 = (silent || by_size) && record >= 256 && record <= 511;
     /* kb E2: a ClientHello over several segments, dropped or reset */
-    bool split = c->ch->segments > 1 && c->ch->key_share_bytes >= 1000;
+    bool split = c->ch->segments > 1 && (c->ch->key_share_bytes >= 1000 || by_split);
     if (!f5 && !split)
         return false;
     const struct server_stats *s = ctx_server(ctx, c);

@@ -521,7 +521,7 @@ static bool refusal_cause(const char *id)
     static const char *const ids[] = {
         "no_shared_cipher_suite", "no_forward_secret_suite", "protocol_version_mismatch",
         "no_shared_group", "no_shared_signature_algorithm", "sni_required",
-        "client_hello_size_intolerance", "inappropriate_fallback",
+        "client_hello_size_intolerance", "inappropriate_fallback", "alpn_mismatch",
     };
     for (size_t i = 0; i < sizeof ids / sizeof ids[0]; i++)
         if (strcmp(ids[i], id) == 0)
@@ -558,9 +558,36 @@ static void weigh_contrast(const struct case_facts *in, struct finding_draft *f)
     }
 }
 
+/* Alerts whose description is itself the cause (RFC 8446 6.2): a refusal
+ * with one of them rules out the other causes of a refused hello. */
+static const struct {
+    uint8_t alert;
+    const char *cause;
+} naming_alerts[] = {
+    {.alert = 70, .cause = "protocol_version_mismatch"},
+    {.alert = 86, .cause = "inappropriate_fallback"},
+    {.alert = 112, .cause = "sni_required"},
+    {.alert = 120, .cause = "alpn_mismatch"},
+};
+
+static void weigh_naming_alert(const struct case_facts *in, struct finding_draft *f)
+{
+    const struct alert *a = in->ending.alert;
+    if (a == NULL || a->from != SIDE_SERVER || !refused_before_server_hello(in) ||
+        !refusal_cause(f->id))
+        return;
+    for (size_t i = 0; i < sizeof naming_alerts / sizeof naming_alerts[0]; i++)
+        if (naming_alerts[i].alert == a->description &&
+            strcmp(naming_alerts[i].cause, f->id) != 0)
+            finding_refute(f, a->frame, SRC_CONNECTION, "RFC 8446 6.2",
+                           "the server's alert %s names another cause",
+                           name_alert(a->description).s);
+}
+
 void weigh_draft(const struct case_facts *in, struct finding_draft *f)
 {
     char fact[200];
+    weigh_naming_alert(in, f);
     for (size_t i = 0; i < sizeof knowledge / sizeof knowledge[0]; i++) {
         const struct knowledge *k = &knowledge[i];
         uint64_t frame = 0;
