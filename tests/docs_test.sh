@@ -16,8 +16,8 @@ bad() { fail=$((fail + 1)); echo "FAIL $1"; }
 NEW_IDS="network_loss starttls_refused quic_blocked quic_version_mismatch ech_rejected"
 
 table_ids=$(sed -n 's/^[[:space:]]*X(\([a-z0-9_]*\)).*/\1/p' src/rules/table.c)
-[ -n "$table_ids" ] && ok || bad "no ids found in src/rules/table.c"
-ids=$(printf '%s\n' $table_ids $NEW_IDS | sort -u)
+if [ -n "$table_ids" ]; then ok; else bad "no ids found in src/rules/table.c"; fi
+ids=$( (printf '%s\n' "$table_ids"; printf '%s\n' "$NEW_IDS" | tr ' ' '\n') | sort -u)
 
 for id in $ids; do
     page="$DIR/$id.md"
@@ -54,16 +54,17 @@ done
 for f in "$DIR"/*.md; do
     id=$(basename "$f" .md)
     [ "$id" = README ] && continue
-    if printf '%s\n' $ids | grep -qx "$id"; then ok; else bad "$f: no such diagnosis id"; fi
+    if printf '%s\n' "$ids" | grep -qx "$id"; then ok; else bad "$f: no such diagnosis id"; fi
 done
 for id in $(tail -n +2 "$TSV" | cut -f1); do
-    if printf '%s\n' $ids | grep -qx "$id"; then ok; else bad "$TSV: unknown id $id"; fi
+    if printf '%s\n' "$ids" | grep -qx "$id"; then ok; else bad "$TSV: unknown id $id"; fi
 done
 if head -n 1 "$TSV" | grep -qx "$(printf 'id\trefs')"; then ok; else bad "$TSV: header is not 'id<TAB>refs'"; fi
 if awk -F'\t' 'NF != 2 { exit 1 }' "$TSV"; then ok; else bad "$TSV: a line without exactly two fields"; fi
 
 # every relative link between the pages resolves
 for f in "$DIR"/*.md; do
+    # shellcheck disable=SC2013 # link targets hold no spaces (the pattern excludes them)
     for target in $(grep -oE '\]\([^)#: ]+\)' "$f" | sed 's/^](//; s/)$//'); do
         if [ -e "$DIR/$target" ]; then ok; else bad "$f: link to $target does not resolve"; fi
     done
