@@ -15,7 +15,7 @@ enum verdict {
 };
 
 /* TLS 1.3 hides alerts in application_data records; a 2-byte alert
- * with the inner type and a 16-byte tag makes 19 (kb/FAILURES.md 1.2). */
+ * with the inner type and a 16-byte tag makes 19. */
 #define TLS13_ALERT_RECORD_LEN 19
 
 const char *verdict_name(enum verdict v);

@@ -1,5 +1,5 @@
 /* alerts.c: a fatal alert that no specific rule explains, read with the
- * meaning its RFC gives (kb/FAILURES.md section 3); and the TLS 1.3 server
+ * meaning its RFC gives; and the TLS 1.3 server
  * that answers the client's flight with an encrypted alert. */
 #include "util/names.h"
 #include "util/registry.h"
@@ -73,7 +73,7 @@ static bool match_handshake_alert(const struct rule *self, const struct case_fac
                         c->ch->key_shares.total ? "a" : "no", c->ch->groups.total ? "a" : "no");
     finding_fix(f, "%s", fix ? fix : "Look at the log of the side that sent the alert: it names "
                                      "the reason.");
-    f->refs = "RFC 8446 6.2; RFC 5246 7.2.2; kb/FAILURES.md 3";
+    f->refs = "RFC 8446 6.2; RFC 5246 7.2.2; docs/diagnoses/handshake_alert.md";
     return true;
 }
 RULE(handshake_alert, "the handshake ended with a fatal alert", true);

@@ -1,6 +1,5 @@
-/* certificates.c: the client refused the server's certificate (kb/FAILURES.md
- * 2.F). In TLS 1.2 and below the chain is in clear, so libcrypto's checks
- * (cert_check.c) against the capture's own time say which problem the
+/* certificates.c: the client refused the server's certificate. In TLS 1.2
+ * and below the chain is in clear, so libcrypto's checks (cert_check.c) against the capture's own time say which problem the
  * client most likely saw; the client's alert narrows it down. In TLS 1.3
  * only an encrypted alert is visible. */
 #include <string.h>
@@ -228,7 +227,7 @@ static bool match_certificate_expired(const struct rule *self, const struct case
         finding_fix(f, "Check the server certificate's dates (openssl s_client -connect "
                        "host:port | openssl x509 -noout -dates) and renew it; check the "
                        "client's clock.");
-        f->refs = "RFC 8446 6.2; kb/FAILURES.md F2";
+        f->refs = "RFC 8446 6.2; docs/diagnoses/certificate_expired.md";
         return true;
     }
     if (!cert_problem_match(self, c, ctx, f, &v, e))
@@ -249,7 +248,7 @@ static bool match_certificate_expired(const struct rule *self, const struct case
     finding_fix(f, "Renew the certificate (and any expired intermediate) and install it with "
                    "its full chain; IIS: bind the new certificate in the site's HTTPS "
                    "binding; nginx/Apache: replace the files and reload.");
-    f->refs = "RFC 5280 4.1.2.5; kb/FAILURES.md F2";
+    f->refs = "RFC 5280 4.1.2.5; docs/diagnoses/certificate_expired.md";
     return true;
 }
 RULE(certificate_expired, "the server certificate had expired", false);
@@ -277,7 +276,7 @@ static bool match_certificate_not_yet_valid(const struct rule *self, const struc
                     name, from, span, now);
     finding_fix(f, "Check the client's date and time (enable NTP); if the clock is right, "
                    "reissue the certificate with a correct notBefore date.");
-    f->refs = "RFC 5280 4.1.2.5; kb/FAILURES.md F2";
+    f->refs = "RFC 5280 4.1.2.5; docs/diagnoses/certificate_not_yet_valid.md";
     return true;
 }
 RULE(certificate_not_yet_valid, "the certificate is not valid yet (often a wrong clock)", false);
@@ -309,7 +308,7 @@ static bool match_certificate_hostname_mismatch(const struct rule *self, const s
                    "one label only), or have the client use a name the certificate covers; on "
                    "a server with several sites, check that SNI selects the right one.",
                 sni[0] ? sni : "the name the client uses");
-    f->refs = "RFC 6125 6.4; RFC 2818 3.1; kb/FAILURES.md F3";
+    f->refs = "RFC 6125 6.4; RFC 2818 3.1; docs/diagnoses/certificate_hostname_mismatch.md";
     return true;
 }
 RULE(certificate_hostname_mismatch, "the certificate does not cover the name asked for", false);
@@ -335,7 +334,7 @@ static bool match_certificate_chain_incomplete(const struct rule *self, const st
                    "the leaf then the intermediates in ssl_certificate; Apache 2.4.8+: "
                    "SSLCertificateFile with the chain; IIS: import the intermediate into the "
                    "Intermediate Certification Authorities store of the computer.");
-    f->refs = "RFC 5246 7.4.2; RFC 8446 4.4.2; kb/FAILURES.md F1";
+    f->refs = "RFC 5246 7.4.2; RFC 8446 4.4.2; docs/diagnoses/certificate_chain_incomplete.md";
     return true;
 }
 RULE(certificate_chain_incomplete, "the server sends no intermediate needed to reach a root",
@@ -381,7 +380,7 @@ static bool unknown_ca_on_complete_chain(const struct rule *self, const struct c
                    "certifi or SSL_CERT_FILE), or give the server a certificate from a CA the "
                    "clients trust.",
                 name[0] ? name : "the issuing root");
-    f->refs = "RFC 8446 6.2; RFC 5280 6.1";
+    f->refs = "RFC 8446 6.2; RFC 5280 6.1; docs/diagnoses/certificate_untrusted.md";
     return true;
 }
 
@@ -398,7 +397,7 @@ static bool match_certificate_untrusted(const struct rule *self, const struct ca
         finding_fix(f, "Check the chain the server sends (openssl s_client -connect host:port "
                        "-showcerts): send the intermediates, or use a certificate from a CA the "
                        "client trusts, or add the CA to the client's trust store.");
-        f->refs = "RFC 8446 6.2; kb/FAILURES.md F1";
+        f->refs = "RFC 8446 6.2; docs/diagnoses/certificate_untrusted.md";
         return true;
     }
     if (unknown_ca_on_complete_chain(self, c, ctx, e, f))
@@ -429,7 +428,7 @@ static bool match_certificate_untrusted(const struct rule *self, const struct ca
                        "to the client's trust store (Java: cacerts/keytool; Windows: Trusted "
                        "Root Certification Authorities; Linux: update-ca-certificates).");
     }
-    f->refs = "RFC 5280 6; kb/FAILURES.md F1, F6";
+    f->refs = "RFC 5280 6; docs/diagnoses/certificate_untrusted.md";
     return true;
 }
 RULE(certificate_untrusted, "self-signed or issued by a CA the client does not trust", false);
@@ -453,7 +452,7 @@ static bool match_certificate_weak(const struct rule *self, const struct case_fa
                        "browsers, Java, iOS ATS.");
     finding_fix(f, "Reissue the certificate with an RSA 2048+ (or EC P-256+) key and a "
                    "SHA-256 signature, and make sure the intermediates are SHA-256 too.");
-    f->refs = "RFC 9155; kb/FAILURES.md F4, C2";
+    f->refs = "RFC 9155; docs/diagnoses/certificate_weak.md";
     return true;
 }
 RULE(certificate_weak, "weak certificate (SHA-1 signature or short key)", false);
@@ -474,7 +473,7 @@ static bool match_certificate_revoked(const struct rule *self, const struct case
                        "itself.");
     finding_fix(f, "Install a new certificate (a revoked one cannot be reinstated); if the "
                    "revocation was a mistake, ask the CA.");
-    f->refs = "RFC 5280 5; RFC 6960; kb/FAILURES.md F7";
+    f->refs = "RFC 5280 5; RFC 6960; docs/diagnoses/certificate_revoked.md";
     return true;
 }
 RULE(certificate_revoked, "the client says the certificate is revoked", false);
@@ -497,7 +496,7 @@ static bool match_certificate_rejected(const struct rule *self, const struct cas
             finding_fix(f, "Check the server's certificate from the client machine (openssl "
                            "s_client -connect host:port -servername name): its names, dates, "
                            "key size and signature; look at the client's error message.");
-            f->refs = "RFC 8446 6.2; kb/FAILURES.md 2.F";
+            f->refs = "RFC 8446 6.2; docs/diagnoses/certificate_rejected.md";
             return true;
         }
     if (conn_is_tls13(c)) {
@@ -526,7 +525,7 @@ static bool match_certificate_rejected(const struct rule *self, const struct cas
         finding_fix(f, "Check the server's certificate from the client machine (openssl s_client "
                        "-connect host:port -servername name), look at the client's error, or "
                        "capture again with the client's key log.");
-        f->refs = "RFC 8446 4.4.2, 6; kb/FAILURES.md 1.1, 1.2";
+        f->refs = "RFC 8446 4.4.2, 6; docs/diagnoses/certificate_rejected.md";
         return true;
     }
     if (!client_refused_flight(c, e))
@@ -548,7 +547,7 @@ static bool match_certificate_rejected(const struct rule *self, const struct cas
                        "its own (pinning, revocation).");
     finding_fix(f, "Check the client's trust store and error message; verify the chain with "
                    "openssl verify against the client's CA bundle.");
-    f->refs = "kb/FAILURES.md 2.F";
+    f->refs = "docs/diagnoses/certificate_rejected.md";
     return true;
 }
 RULE(certificate_rejected, "the client refused the certificate (reason not visible)", true);

@@ -1,4 +1,4 @@
-/* client_cert.c: mutual TLS (kb/FAILURES.md 2.G): the server asked for a
+/* client_cert.c: mutual TLS: the server asked for a
  * client certificate and got none, or refused the one it got. */
 #include "util/names.h"
 #include "rules/rules.h"
@@ -73,7 +73,7 @@ static bool match_client_certificate_required(const struct rule *self, const str
                            "the client sends none (alert certificate_required).");
         finding_fix(f, "Configure the client with a certificate and key the server accepts, "
                        "or make client certificates optional on the server.");
-        f->refs = "RFC 8446 4.4.2.4, 6.2; kb/FAILURES.md G1, 1.2";
+        f->refs = "RFC 8446 4.4.2.4, 6.2; docs/diagnoses/client_certificate_required.md";
         return true;
     }
     if (!alert116 && !(empty && (server_refusal || (e->closed && e->close_by == SIDE_SERVER))))
@@ -100,7 +100,7 @@ static bool match_client_certificate_required(const struct rule *self, const str
                    "should be optional, set the server so (nginx ssl_verify_client optional; "
                    "Apache SSLVerifyClient optional; IIS: SSL Settings, Client certificates: "
                    "Accept).");
-    f->refs = "RFC 5246 7.4.6; RFC 8446 4.4.2.4; kb/FAILURES.md G1";
+    f->refs = "RFC 5246 7.4.6; RFC 8446 4.4.2.4; docs/diagnoses/client_certificate_required.md";
     return true;
 }
 RULE(client_certificate_required, "the server requires a client certificate", false);
@@ -119,7 +119,7 @@ static bool match_client_certificate_rejected(const struct rule *self, const str
                            "it got (unknown_ca, bad_certificate).");
         finding_fix(f, "Check that the client certificate is issued by a CA the server trusts "
                        "for client authentication, is valid, and has the clientAuth usage.");
-        f->refs = "RFC 8446 4.4.2.4, 6.2; kb/FAILURES.md G2, 1.2";
+        f->refs = "RFC 8446 4.4.2.4, 6.2; docs/diagnoses/client_certificate_rejected.md";
         return true;
     }
     if (!c->client_certs.present || c->client_certs.count == 0 || e->alert == NULL ||
@@ -146,7 +146,7 @@ static bool match_client_certificate_rejected(const struct rule *self, const str
                    "Trusted Root / client authentication issuers store), or issue the client "
                    "a certificate from a CA the server trusts, with the clientAuth extended "
                    "key usage and a valid date.");
-    f->refs = "RFC 5246 7.4.6, 7.2.2; kb/FAILURES.md G2";
+    f->refs = "RFC 5246 7.4.6, 7.2.2; docs/diagnoses/client_certificate_rejected.md";
     return true;
 }
 RULE(client_certificate_rejected, "the server refused the client's certificate", false);

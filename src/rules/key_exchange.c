@@ -1,4 +1,4 @@
-/* key_exchange.c: failures in the key exchange itself (kb/FAILURES.md 2.D, C5):
+/* key_exchange.c: failures in the key exchange itself:
  * the 1-in-256 DHE leading-zero bug, other bad_record_mac, weak DH groups. */
 #include <math.h>
 #include <stdio.h>
@@ -105,7 +105,7 @@ static bool leading_zero_refused(const struct rule *self, const struct case_fact
     finding_fix(f, "Remove the TLS_DHE_* suites and use ECDHE, or update the strict side (old "
                    "Windows SChannel and Java versions refuse short values), or make the other "
                    "side send values padded to the length of p.");
-    f->refs = "RFC 5246 7.4.7.2, 8.1.2; MS KB 4557473; JDK-8014618";
+    f->refs = "RFC 5246 7.4.7.2, 8.1.2; MS KB 4557473; JDK-8014618; docs/diagnoses/dhe_leading_zero.md";
     return true;
 }
 
@@ -171,7 +171,7 @@ static bool match_dhe_leading_zero(const struct rule *self, const struct case_fa
                    "Local\\SSL\\00010002, then reboot; nginx/Apache: drop DHE from ssl_ciphers "
                    "/ SSLCipherSuite), or update the side that keeps the zeros: Windows before "
                    "Windows 10 1511 / Server 2016, Java before 7u67 / 8u20 (JDK-8014618).");
-    f->refs = "RFC 5246 8.1.2; RFC 8446 7.4.1; MS KB 4557473; JDK-8014618; kb/FAILURES.md D1";
+    f->refs = "RFC 5246 8.1.2; RFC 8446 7.4.1; MS KB 4557473; JDK-8014618; docs/diagnoses/dhe_leading_zero.md";
     return true;
 }
 RULE(dhe_leading_zero, "intermittent DHE failure: leading zero bytes of the shared secret",
@@ -193,13 +193,13 @@ static bool match_bad_record_mac(const struct rule *self, const struct case_fact
                     side_name(e->alert->from));
     finding_fix(f, "Update both TLS stacks; try another key exchange (ECDHE instead of DHE); "
                    "capture on both ends to see whether the bytes change in the path.");
-    f->refs = "RFC 5246 7.2.2; kb/FAILURES.md D4, D6";
+    f->refs = "RFC 5246 7.2.2; docs/diagnoses/bad_record_mac.md";
     return true;
 }
 RULE(bad_record_mac, "a record failed its integrity check: the sides derived different keys",
      false);
 
-/* kb C5: the client refuses the server's DH group (OpenSSL "dh key too small"). */
+/* the client refuses the server's DH group (OpenSSL "dh key too small"). */
 static bool match_dh_parameters_rejected(const struct rule *self, const struct case_facts *in,
                                          struct finding_draft *f)
 {
@@ -234,7 +234,7 @@ static bool match_dh_parameters_rejected(const struct rule *self, const struct c
                    "nginx ssl_dhparam, Apache SSLOpenSSLConfCmd DHParameters, IIS: "
                    "ServerMinKeyBitLength under SCHANNEL\\KeyExchangeAlgorithms\\Diffie-Hellman; "
                    "better, prefer ECDHE suites and drop DHE.");
-    f->refs = "RFC 7919; kb/FAILURES.md C5, D2";
+    f->refs = "RFC 7919; docs/diagnoses/dh_parameters_rejected.md";
     return true;
 }
 RULE(dh_parameters_rejected, "the client refused the server's DH group", false);

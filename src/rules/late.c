@@ -6,7 +6,7 @@
 #include "rules/rules.h"
 #include "rules/verdict.h"
 
-/* kb C9: HTTP/2 over a suite RFC 7540 Appendix A forbids; the client answers
+/* HTTP/2 over a suite RFC 7540 Appendix A forbids; the client answers
  * with GOAWAY(INADEQUATE_SECURITY), encrypted, and closes. */
 static bool h2_blocklisted_then_closed(const struct conn *c)
 {
@@ -20,7 +20,7 @@ static bool h2_blocklisted_then_closed(const struct conn *c)
            (cl->fin_frame || cl->rst_frame) && sv->appdata_records <= 2;
 }
 
-/* kb E6: TLS 1.0 CBC; the client's first record is tiny (1/n-1 split) and
+/* TLS 1.0 CBC; the client's first record is tiny (1/n-1 split) and
  * the server resets right after it. */
 static bool split_record_then_reset(const struct conn *c)
 {
@@ -83,7 +83,7 @@ static bool match_http2_blocklisted_suite(const struct rule *self, const struct 
                    "before any blocked suite (nginx ssl_prefer_server_ciphers with a modern "
                    "ssl_ciphers; IIS: the \"SSL Cipher Suite Order\" policy), or disable h2 "
                    "for clients that can only use blocked suites.");
-    f->refs = "RFC 7540 9.2.2 and Appendix A; kb/FAILURES.md C9; kb/CASES.md 1";
+    f->refs = "RFC 7540 9.2.2 and Appendix A; docs/diagnoses/http2_blocklisted_suite.md";
     return true;
 }
 RULE(http2_blocklisted_suite, "HTTP/2 negotiated with a cipher suite RFC 7540 forbids", false);
@@ -112,7 +112,7 @@ static bool match_record_split_rejected(const struct rule *self, const struct ca
                    "split is only used with TLS 1.0 CBC). On a Windows client the split can "
                    "be turned off with the SendExtraRecord registry value (KB 2643584), at "
                    "the cost of the BEAST protection.");
-    f->refs = "MS KB 2643584 (MS12-006); kb/FAILURES.md E6; kb/CASES.md 4";
+    f->refs = "MS KB 2643584 (MS12-006); docs/diagnoses/record_split_rejected.md";
     return true;
 }
 RULE(record_split_rejected, "the server rejects 1/n-1 split records", false);

@@ -1,6 +1,6 @@
 /* negotiation.c: the server turns the ClientHello down, with an alert or a
  * bare reset: suites, versions, groups, signature schemes, SNI, ALPN,
- * fallback (kb/FAILURES.md 2.B, 2.C). The capture-wide context tells a
+ * fallback. The capture-wide context tells a
  * server that rejects everything from one that rejects this offer. */
 #include <stdio.h>
 #include <string.h>
@@ -97,7 +97,7 @@ static bool offers_ecdhe(const struct client_hello *ch)
     return false;
 }
 
-/* kb C2 and case 1: an ATS-style client offers only forward-secret suites and
+/* The iOS ATS case: an ATS-style client offers only forward-secret suites and
  * the server accepts only RSA key exchange. */
 static bool match_no_forward_secret_suite(const struct rule *self, const struct case_facts *in,
                                           struct finding_draft *f)
@@ -145,12 +145,12 @@ static bool match_no_forward_secret_suite(const struct rule *self, const struct 
                    "Configuration Settings) and reboot; nginx: ssl_ciphers "
                    "ECDHE-RSA-AES128-GCM-SHA256:...; Apache: SSLCipherSuite. Only as a last "
                    "resort, relax the client (NSExceptionRequiresForwardSecrecy).");
-    f->refs = "kb/CASES.md 1; kb/FAILURES.md C1, C2; RFC 5246 7.4.1.3";
+    f->refs = "RFC 5246 7.4.1.3; docs/diagnoses/no_forward_secret_suite.md";
     return true;
 }
 RULE(no_forward_secret_suite, "no forward-secret cipher suite in common", false);
 
-/* kb B1, B4: a version the server does not speak, or a refused fallback. */
+/* a version the server does not speak, or a refused fallback. */
 static bool match_inappropriate_fallback(const struct rule *self, const struct case_facts *in,
                                          struct finding_draft *f)
 {
@@ -171,7 +171,7 @@ static bool match_inappropriate_fallback(const struct rule *self, const struct c
     finding_fix(f, "Find why the first, higher-version attempt failed (look for the "
                    "connection just before this one). Update the client so it does not fall "
                    "back: modern clients never do.");
-    f->refs = "RFC 7507; kb/FAILURES.md B4";
+    f->refs = "RFC 7507; docs/diagnoses/inappropriate_fallback.md";
     return true;
 }
 RULE(inappropriate_fallback, "the server refused a downgraded retry (TLS_FALLBACK_SCSV)", false);
@@ -197,11 +197,11 @@ static bool match_protocol_version_mismatch(const struct rule *self, const struc
                        "(nginx ssl_protocols, Apache SSLProtocol, IIS SCHANNEL\\Protocols "
                        "registry keys) or on the client; capture from the start of the "
                        "connection to see the client's offer.");
-        f->refs = "RFC 8446 6.2; RFC 5246 7.2.2";
+        f->refs = "RFC 8446 6.2; RFC 5246 7.2.2; docs/diagnoses/protocol_version_mismatch.md";
         return true;
     }
     if (c->sh.present) {
-        /* kb B2: the client refuses the version the server chose; some clients
+        /* the client refuses the version the server chose; some clients
          * say so with protocol_version, others with another alert (internal_error,
          * handshake_failure) right after the ServerHello */
         if (e->alert == NULL || e->alert->from != SIDE_CLIENT || e->stage != STAGE_SERVER_FLIGHT)
@@ -238,7 +238,7 @@ static bool match_protocol_version_mismatch(const struct rule *self, const struc
                        "2008 R2/2012: registry SCHANNEL\\Protocols\\TLS 1.2\\Server Enabled=1, "
                        "DisabledByDefault=0, then reboot; nginx: ssl_protocols TLSv1.2 "
                        "TLSv1.3; Apache: SSLProtocol -all +TLSv1.2 +TLSv1.3.");
-        f->refs = "RFC 8446 D.1; kb/FAILURES.md B2";
+        f->refs = "RFC 8446 D.1; docs/diagnoses/protocol_version_mismatch.md";
         return true;
     }
     if (!hello_refused(c, e))
@@ -297,7 +297,7 @@ static bool match_protocol_version_mismatch(const struct rule *self, const struc
                          "TLSv1.2 TLSv1.3; Apache SSLProtocol; IIS: the SCHANNEL\\Protocols "
                          "registry keys (reboot), or allow TLS 1.2 on the client if the server "
                          "cannot do TLS 1.3.");
-    f->refs = "RFC 8446 D.2 and 6.2; kb/FAILURES.md B1";
+    f->refs = "RFC 8446 D.2 and 6.2; docs/diagnoses/protocol_version_mismatch.md";
     return true;
 }
 RULE(protocol_version_mismatch, "no protocol version in common", false);
@@ -359,7 +359,7 @@ static bool match_sni_required(const struct rule *self, const struct case_facts 
                          "a default certificate for clients without SNI (nginx: "
                          "default_server; IIS: a binding without \"Require Server Name "
                          "Indication\").");
-    f->refs = "RFC 6066 3; kb/FAILURES.md C7";
+    f->refs = "RFC 6066 3; docs/diagnoses/sni_required.md";
     return true;
 }
 RULE(sni_required, "the server needs SNI (or knows no such name)", false);
@@ -387,7 +387,7 @@ static bool match_alpn_mismatch(const struct rule *self, const struct case_facts
     finding_fix(f, "Enable a common protocol: on the server add the client's protocol (nginx: "
                    "http2 on the listen line for h2; gRPC needs h2), or configure the client "
                    "to offer what the server speaks (http/1.1).");
-    f->refs = "RFC 7301 3.2; kb/FAILURES.md C8";
+    f->refs = "RFC 7301 3.2; docs/diagnoses/alpn_mismatch.md";
     return true;
 }
 RULE(alpn_mismatch, "no application protocol (ALPN) in common", false);
@@ -539,7 +539,7 @@ static bool match_no_shared_cipher_suite(const struct rule *self, const struct c
                    "@SECLEVEL; IIS/SChannel: the \"SSL Cipher Suite Order\" group policy; Java: "
                    "jdk.tls.disabledAlgorithms in java.security. On the client side, enable a "
                    "suite the server accepts.");
-    f->refs = "RFC 5246 7.4.1.3 and 7.2.2; kb/FAILURES.md C1";
+    f->refs = "RFC 5246 7.4.1.3 and 7.2.2; docs/diagnoses/no_shared_cipher_suite.md";
     return true;
 }
 RULE(no_shared_cipher_suite, "no cipher suite in common", false);
@@ -577,7 +577,7 @@ static bool match_no_shared_group(const struct rule *self, const struct case_fac
     finding_fix(f, "Enable a common group on both sides, e.g. x25519 and secp256r1: OpenSSL "
                    "servers: ssl_ecdh_curve / Groups (nginx ssl_ecdh_curve X25519:prime256v1); "
                    "Java: jdk.tls.namedGroups; Windows: the ECC Curve Order group policy.");
-    f->refs = "RFC 8446 4.2.7 and 4.1.1; RFC 8422 5.1; kb/FAILURES.md C3";
+    f->refs = "RFC 8446 4.2.7 and 4.1.1; RFC 8422 5.1; docs/diagnoses/no_shared_group.md";
     return true;
 }
 RULE(no_shared_group, "no key-exchange group in common", false);
@@ -611,12 +611,12 @@ static bool match_no_shared_signature_algorithm(const struct rule *self, const s
                    "certificate, or both RSA and ECDSA: nginx and Apache take two "
                    "ssl_certificate lines), or let the client accept RSA signatures "
                    "(rsa_pss_rsae_sha256, rsa_pkcs1_sha256).");
-    f->refs = "RFC 8446 4.2.3; RFC 5246 7.4.1.4.1; kb/FAILURES.md C4";
+    f->refs = "RFC 8446 4.2.3; RFC 5246 7.4.1.4.1; docs/diagnoses/no_shared_signature_algorithm.md";
     return true;
 }
 RULE(no_shared_signature_algorithm, "no signature scheme in common", false);
 
-/* kb E1, E2: a ClientHello of a size some middleboxes choke on. */
+/* a ClientHello of a size some middleboxes choke on. */
 static bool match_client_hello_size_intolerance(const struct rule *self, const struct case_facts *in,
                                                 struct finding_draft *f)
 {
@@ -631,10 +631,10 @@ static bool match_client_hello_size_intolerance(const struct rule *self, const s
     bool by_split = (sep & (1u << FEAT_SPLIT)) != 0;
     if (!silent && !(hello_refused(c, e) && (e->alert == NULL || by_size || by_split)))
         return false;
-    /* the F5 bug (kb E1): a ClientHello of 256 to 511 bytes hangs the box */
+    /* the F5 bug (F5 BIG-IP): a ClientHello of 256 to 511 bytes hangs the box */
     uint32_t record = c->ch->length;
     bool f5 = (silent || by_size) && record >= 256 && record <= 511;
-    /* kb E2: a ClientHello over several segments, dropped or reset */
+    /* a ClientHello over several segments, dropped or reset */
     bool split = c->ch->segments > 1 && (c->ch->key_share_bytes >= 1000 || by_split);
     if (!f5 && !split)
         return false;
@@ -664,7 +664,7 @@ static bool match_client_hello_size_intolerance(const struct rule *self, const s
                         "bytes (OpenSSL and browsers do this)."
                       : "Update the middlebox; meanwhile disable the post-quantum key share "
                         "on the client (Chrome: the PostQuantumKeyAgreementEnabled policy).");
-    f->refs = "RFC 7685; kb/FAILURES.md E1, E2";
+    f->refs = "RFC 7685; docs/diagnoses/client_hello_size_intolerance.md";
     return true;
 }
 RULE(client_hello_size_intolerance, "the ClientHello's size trips the server or a middlebox",
@@ -688,7 +688,7 @@ static bool match_server_reset_after_client_hello(const struct rule *self, const
                    "36888), compare the client's suites and versions with the server's "
                    "configuration, and capture a client that works against the same server "
                    "for comparison.");
-    f->refs = "kb/FAILURES.md 1.4, 1.5, A3, C1";
+    f->refs = "docs/diagnoses/server_reset_after_client_hello.md";
     return true;
 }
 RULE(server_reset_after_client_hello, "the server reset the connection after the ClientHello",

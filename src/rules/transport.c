@@ -1,6 +1,6 @@
 /* transport.c: failures TCP shows before TLS can: a refused or unanswered
  * SYN, a server that never answers the ClientHello, a client that gives up,
- * and captures that cannot decide (kb/FAILURES.md 2.A). */
+ * and captures that cannot decide. */
 #include "rules/rules.h"
 #include "rules/verdict.h"
 

@@ -53,7 +53,7 @@ bool tls12_established(const struct conn *c)
     return cl->appdata_records > 0 && sv->appdata_records > 0 && sv->ccs_frame && cl->ccs_frame;
 }
 
-/* TLS 1.3 (kb/FAILURES.md 1.1-1.2): after the ServerHello every record is
+/* TLS 1.3: after the ServerHello every record is
  * application_data. The client's first is its Finished, unless it is an
  * alert-sized record. After it, a server record of another size (a ticket,
  * data) shows the server accepted the Finished; an alert-sized server record

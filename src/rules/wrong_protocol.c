@@ -1,11 +1,11 @@
 /* wrong_protocol.c: the two ends do not speak the same protocol: plain text
- * to a TLS port, or TLS to a plain-text port (kb/FAILURES.md 2.I). */
+ * to a TLS port, or TLS to a plain-text port. */
 #include <string.h>
 #include "util/escape.h"
 #include "rules/rules.h"
 #include "rules/verdict.h"
 
-/* What the first bytes of a plain-text stream say (kb/FAILURES.md 1.3). */
+/* What the first bytes of a plain-text stream say. */
 static const char *plaintext_protocol(const struct side_facts *sf)
 {
     static const struct {
@@ -84,7 +84,7 @@ static bool match_plaintext_to_tls_port(const struct rule *self, const struct ca
                     proto ? proto : "data", c->server_port);
     finding_fix(f, "Use https:// (or the TLS option of the client) for this port, or connect "
                    "to the server's plain-text port instead.");
-    f->refs = "kb/FAILURES.md I1";
+    f->refs = "docs/diagnoses/plaintext_to_tls_port.md";
     return true;
 }
 RULE(plaintext_to_tls_port, "plain text sent to a TLS port", false);
@@ -116,7 +116,7 @@ static bool match_tls_to_plaintext_port(const struct rule *self, const struct ca
     finding_fix(f, "Point the client at the server's TLS port (443 for HTTPS), or enable TLS "
                    "on this port of the server; for SMTP, IMAP and POP3 use STARTTLS on the "
                    "plain port or the implicit-TLS port (465, 993, 995).");
-    f->refs = "kb/FAILURES.md I2";
+    f->refs = "docs/diagnoses/tls_to_plaintext_port.md";
     return true;
 }
 RULE(tls_to_plaintext_port, "a ClientHello sent to a plain-text port", false);
