@@ -186,6 +186,9 @@ MUST_USE enum status rules_diagnose(struct analysis *a);
 /* Turns an ok verdict into failed when the connection failed right after
  * its handshake (late.c); from the facts alone. */
 void rules_rejudge_ok(struct conn *c);
+/* TLS <= 1.2: the client's first protected record after both Finished is
+ * an alert, and nothing else flows (late.c); NULL when not so. */
+const struct alert *tls12_alert_instead_of_data(const struct conn *c);
 /* Turns a not_tls or tcp_only verdict into failed where TLS was expected:
  * a TLS port, or one the capture shows speaking TLS (late.c). */
 void rules_rejudge(struct conn *c, const struct rule_ctx *ctx);

@@ -177,10 +177,45 @@ static bool match_dhe_leading_zero(const struct rule *self, const struct case_fa
 RULE(dhe_leading_zero, "intermittent DHE failure: leading zero bytes of the shared secret",
      false);
 
+/* The client's encrypted alert right after the server's Finished (TLS 1.2):
+ * the description is encrypted, the moment and the size tell the story. */
+static bool finished_not_verified(const struct rule *self, const struct case_facts *in,
+                                  struct finding_draft *f, const struct alert *a)
+{
+    const struct conn *c = in->c;
+    const struct side_facts *sv = &c->side[SIDE_SERVER];
+    finding_init(f, self, CONF_MEDIUM);
+    finding_evidence(f, sv->encrypted_hs_frame, "server  ChangeCipherSpec and Finished");
+    finding_evidence(f, a->frame, "client  encrypted alert (%u-byte record), no application data",
+                     a->record_len);
+    if (in->ending.closed)
+        finding_evidence(f, in->ending.close_frame, "%s  %s", side_name(in->ending.close_by),
+                         in->ending.rst ? "RST" : "FIN");
+    finding_weigh(f, a->frame, SRC_PROTOCOL, 2, "RFC 5246 7.4.9, 7.2.2",
+                  "a client that cannot verify the server's Finished answers with a fatal alert "
+                  "(bad_record_mac or decrypt_error) in place of its first data");
+    finding_explain(f, "Both sides sent ChangeCipherSpec and Finished, but the client's first "
+                       "protected record is an alert, not application data, and the connection "
+                       "closed without any data. The alert is encrypted; sent at this moment it "
+                       "is the client refusing the server's Finished (bad_record_mac or "
+                       "decrypt_error): the two sides derived different keys, or a device in "
+                       "the path changed bytes of the handshake. A key log of the client "
+                       "(--keylog) would show the alert's description.");
+    finding_fix(f, "Capture at both ends to see whether bytes change in the path (a middlebox "
+                   "rewriting TLS, a faulty NIC offload); update both TLS stacks; try another "
+                   "key exchange (ECDHE instead of DHE) and extended master secret on both "
+                   "sides.");
+    f->refs = "RFC 5246 7.4.9; RFC 5246 7.2.2; docs/diagnoses/bad_record_mac.md";
+    return true;
+}
+
 static bool match_bad_record_mac(const struct rule *self, const struct case_facts *in,
                                  struct finding_draft *f)
 {
     const struct ending *e = &in->ending;
+    const struct alert *late = tls12_alert_instead_of_data(in->c);
+    if (e->alert == NULL && late != NULL)
+        return finished_not_verified(self, in, f, late);
     if (e->alert == NULL || e->alert->description != ALERT_BAD_RECORD_MAC)
         return false;
     finding_init(f, self, CONF_MEDIUM);

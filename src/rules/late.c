@@ -33,9 +33,35 @@ static bool split_record_then_reset(const struct conn *c)
     return cl->appdata_len[0] <= 48 && sv->rst_frame >= cl->appdata_frames[0];
 }
 
+/* TLS 1.2 and below: after both Finished, the client's first protected
+ * record is an alert, no application data flows either way, and the
+ * server does not answer with an alert of its own (a close_notify
+ * exchange). A client that cannot verify the server's Finished answers
+ * so (bad_record_mac, decrypt_error): the handshake failed. Returns the
+ * alert, or NULL. */
+const struct alert *tls12_alert_instead_of_data(const struct conn *c)
+{
+    const struct side_facts *cl = &c->side[SIDE_CLIENT], *sv = &c->side[SIDE_SERVER];
+    if (!c->sh.present || conn_is_tls13(c) || c->sh.sslv2 || sv->encrypted_hs_frame == 0 ||
+        cl->appdata_records > 0 || sv->appdata_records > 0)
+        return NULL;
+    const struct alert *mine = NULL;
+    for (uint16_t i = 0; i < c->n_alerts; i++) {
+        const struct alert *a = &c->alerts[i];
+        if (!a->encrypted)
+            continue;
+        if (a->from == SIDE_SERVER)
+            return NULL; /* the server answers: a close_notify exchange */
+        if (mine == NULL && a->frame > sv->encrypted_hs_frame)
+            mine = a;
+    }
+    return mine;
+}
+
 void rules_rejudge_ok(struct conn *c)
 {
-    if (c->verdict == VERDICT_OK && (h2_blocklisted_then_closed(c) || split_record_then_reset(c)))
+    if (c->verdict == VERDICT_OK && (h2_blocklisted_then_closed(c) || split_record_then_reset(c) ||
+                                     tls12_alert_instead_of_data(c) != NULL))
         c->verdict = VERDICT_FAILED;
 }
 
