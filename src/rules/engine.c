@@ -365,8 +365,7 @@ static enum status judge(struct conn *c, const struct rule_ctx *ctx)
     enum status st = ST_OK;
     if (judged)
         st = diagnose(c, ctx, d);
-    else
-        rules_warnings(c, ctx, d);
+    rules_warnings(c, ctx, d);
     diagnosis_free(c->diagnosis);
     c->diagnosis = NULL;
     if (d->main.id != NULL || d->n_warnings > 0)

@@ -7,6 +7,7 @@
 #include "x509/cert.h"
 #include "util/registry.h"
 #include "rules/rules.h"
+#include "rules/verdict.h"
 
 static void warn(struct diagnosis *d, const char *text)
 {
@@ -17,9 +18,56 @@ static void warn(struct diagnosis *d, const char *text)
         d->n_warnings++;
 }
 
+/* Broken cryptography, by the words in the IANA suite name: a table of what
+ * each weakness is and who says so. */
+static const struct {
+    const char *marker;       /* part of the suite name */
+    const char *words;
+} broken_ciphers[] = {
+    {.marker = "_EXPORT", .words = "an EXPORT suite: 40/56-bit keys, broken (FREAK, Logjam)"},
+    {.marker = "_anon_", .words = "anonymous key exchange: the server is not authenticated, "
+                                  "any man in the middle can read the traffic"},
+    {.marker = "_WITH_NULL_", .words = "no encryption at all (NULL cipher)"},
+    {.marker = "_RC4_", .words = "RC4: broken, prohibited by RFC 7465"},
+    {.marker = "_3DES_EDE_", .words = "3DES: 64-bit blocks, broken for long connections "
+                                      "(Sweet32, RFC 9325 4.2)"},
+    {.marker = "_DES_CBC_", .words = "single DES: a 56-bit key, broken (RFC 5469)"},
+    {.marker = "_DES40_", .words = "DES40: a 40-bit key, broken"},
+    {.marker = "_IDEA_", .words = "IDEA: removed from TLS 1.2 (RFC 5469)"},
+};
+
+/* What the negotiated protocol and cipher make readable to an attacker: for
+ * every connection with a ServerHello, failed or not (RFC 9325, RFC 7568,
+ * RFC 6176). */
+static void warn_broken_crypto(const struct conn *c, struct diagnosis *d)
+{
+    char buf[300];
+    if (c->sh.sslv2) {
+        const char *kind = name_sslv2_cipher(c->sh.sslv2_cipher);
+        snprintf(buf, sizeof buf, "SSL 2.0%s%s: broken (DROWN), prohibited by RFC 6176",
+                 kind ? " with " : "", kind ? kind : "");
+        warn(d, buf);
+        return;
+    }
+    if (c->sh.version == 0x0300)
+        warn(d, "SSL 3.0: broken (POODLE), prohibited by RFC 7568");
+    const struct reg_suite *s = reg_suite(c->sh.suite);
+    if (s == NULL || s->name == NULL)
+        return;
+    for (size_t i = 0; i < sizeof broken_ciphers / sizeof broken_ciphers[0]; i++)
+        if (strstr(s->name, broken_ciphers[i].marker) != NULL) {
+            snprintf(buf, sizeof buf, "%s: %s", s->name, broken_ciphers[i].words);
+            warn(d, buf);
+            return;
+        }
+}
+
 void rules_warnings(const struct conn *c, const struct rule_ctx *ctx, struct diagnosis *d)
 {
-    if (!c->sh.present || c->sh.sslv2)
+    if (!c->sh.present)
+        return;
+    warn_broken_crypto(c, d);
+    if (c->sh.sslv2 || c->verdict != VERDICT_OK)
         return;
     const struct reg_suite *s = reg_suite(c->sh.suite);
     char buf[300];

@@ -43,3 +43,23 @@ struct value_name tstamp_iso(struct tstamp ts)
     snprintf(n.s, sizeof n.s, "%s.%06uZ", base, ts.nsec / 1000);
     return n;
 }
+
+const char *name_sslv2_cipher(uint32_t kind)
+{
+    static const struct {
+        uint32_t kind;
+        const char *name;
+    } kinds[] = {
+        {.kind = 0x010080, .name = "SSL_CK_RC4_128_WITH_MD5"},
+        {.kind = 0x020080, .name = "SSL_CK_RC4_128_EXPORT40_WITH_MD5"},
+        {.kind = 0x030080, .name = "SSL_CK_RC2_128_CBC_WITH_MD5"},
+        {.kind = 0x040080, .name = "SSL_CK_RC2_128_CBC_EXPORT40_WITH_MD5"},
+        {.kind = 0x050080, .name = "SSL_CK_IDEA_128_CBC_WITH_MD5"},
+        {.kind = 0x060040, .name = "SSL_CK_DES_64_CBC_WITH_MD5"},
+        {.kind = 0x0700c0, .name = "SSL_CK_DES_192_EDE3_CBC_WITH_MD5"},
+    };
+    for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
+        if (kinds[i].kind == kind)
+            return kinds[i].name;
+    return NULL;
+}
