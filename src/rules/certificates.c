@@ -43,6 +43,11 @@ static bool closed_at_once(const struct conn *c, const struct ending *e)
  * silent close right after the server's Certificate (TLS <= 1.2). */
 static bool client_refused_flight(const struct conn *c, const struct ending *e)
 {
+    /* TLS 1.2: a client that checks the certificate after the handshake
+     * (OpenSSL-based tools checking the host name once connected) sends its
+     * alert encrypted, right after the server's Finished */
+    if (c->server_certs.present && e->alert == NULL && tls12_alert_instead_of_data(c) != NULL)
+        return true;
     if (!c->sh.present || e->stage != STAGE_SERVER_FLIGHT || !c->server_certs.present)
         return false;
     if (e->alert != NULL)
@@ -130,9 +135,18 @@ static void flight_evidence(struct finding_draft *f, const struct conn *c, const
     finding_evidence(f, c->server_certs.frame, "server  Certificate: %u certificate%s, leaf %s",
                      c->server_certs.count, c->server_certs.count == 1 ? "" : "s",
                      subj[0] ? subj : "(unreadable)");
+    const struct alert *late = e->alert == NULL ? tls12_alert_instead_of_data(c) : NULL;
     if (e->alert != NULL) {
         finding_evidence(f, e->alert->frame, "client  fatal alert %s",
                          name_alert(e->alert->description).s);
+    } else if (late != NULL) {
+        finding_evidence(f, c->side[SIDE_SERVER].encrypted_hs_frame,
+                         "server  ChangeCipherSpec and Finished");
+        finding_evidence(f, late->frame, "client  encrypted alert right after it, no application "
+                                         "data");
+        if (e->closed)
+            finding_evidence(f, e->close_frame, "%s  %s", side_name(e->close_by),
+                             e->rst ? "RST" : "FIN");
     } else {
         finding_evidence(f, e->close_frame, "client  %s right after the server's certificate, "
                                             "no alert",
@@ -211,6 +225,12 @@ static bool cert_problem_match(const struct rule *self, const struct conn *c,
                                      : CONF_LOW;
     finding_init(f, self, conf);
     flight_evidence(f, c, e, v);
+    const struct alert *late = e->alert == NULL ? tls12_alert_instead_of_data(c) : NULL;
+    if (late != NULL)
+        finding_weigh(f, late->frame, SRC_STACK, 3, NULL,
+                      "the client's encrypted alert right after the server's Finished, with a "
+                      "certificate it would refuse: clients that check the certificate after "
+                      "the handshake refuse it at this moment");
     return true;
 }
 

@@ -39,11 +39,39 @@ static bool split_record_then_reset(const struct conn *c)
  * exchange). A client that cannot verify the server's Finished answers
  * so (bad_record_mac, decrypt_error): the handshake failed. Returns the
  * alert, or NULL. */
+/* The time of the first message of a side at or after a frame. */
+static bool message_time(const struct conn *c, enum side from, uint64_t frame, struct tstamp *ts)
+{
+    for (uint16_t i = 0; i < c->n_messages; i++)
+        if (c->messages[i].from == from && c->messages[i].frame >= frame) {
+            *ts = c->messages[i].ts;
+            return true;
+        }
+    return false;
+}
+
+/* A refusal of the server's Finished comes at once: within a round trip
+ * wherever the capture was taken. The round trip is read off the hellos
+ * (ClientHello to ServerHello seen near the client, ServerHello to the
+ * client's next flight seen near the server). An alert much later is a
+ * close_notify of a client that had nothing to send. */
+static bool right_after_finished(const struct conn *c, const struct alert *a)
+{
+    struct tstamp fin, next;
+    if (!message_time(c, SIDE_SERVER, c->side[SIDE_SERVER].encrypted_hs_frame, &fin))
+        return false;
+    double rtt = tstamp_ms_between(c->ch->ts, c->sh.ts);
+    if (message_time(c, SIDE_CLIENT, c->sh.frame, &next) &&
+        tstamp_ms_between(c->sh.ts, next) > rtt)
+        rtt = tstamp_ms_between(c->sh.ts, next);
+    return tstamp_ms_between(fin, a->ts) <= 1.5 * rtt + 50.0;
+}
+
 const struct alert *tls12_alert_instead_of_data(const struct conn *c)
 {
     const struct side_facts *cl = &c->side[SIDE_CLIENT], *sv = &c->side[SIDE_SERVER];
-    if (!c->sh.present || conn_is_tls13(c) || c->sh.sslv2 || sv->encrypted_hs_frame == 0 ||
-        cl->appdata_records > 0 || sv->appdata_records > 0)
+    if (!c->sh.present || !c->ch->present || conn_is_tls13(c) || c->sh.sslv2 ||
+        sv->encrypted_hs_frame == 0 || cl->appdata_records > 0 || sv->appdata_records > 0)
         return NULL;
     const struct alert *mine = NULL;
     for (uint16_t i = 0; i < c->n_alerts; i++) {
@@ -55,7 +83,7 @@ const struct alert *tls12_alert_instead_of_data(const struct conn *c)
         if (mine == NULL && a->frame > sv->encrypted_hs_frame)
             mine = a;
     }
-    return mine;
+    return mine != NULL && right_after_finished(c, mine) ? mine : NULL;
 }
 
 void rules_rejudge_ok(struct conn *c)
