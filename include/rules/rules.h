@@ -196,6 +196,11 @@ void rules_rejudge(struct conn *c, const struct rule_ctx *ctx);
 void rules_warnings(const struct conn *c, const struct rule_ctx *ctx, struct diagnosis *d);
 
 
+/* DH public values shorter than the prime p (a leading zero byte left out):
+ * the server's Ys, the client's Yc (rules_util.c). */
+bool dh_ys_short(const struct conn *c);
+bool dh_yc_short(const struct conn *c);
+
 /* Helpers for rule predicates (rules_util.c). */
 const struct server_stats *ctx_server(const struct rule_ctx *ctx, const struct conn *c);
 /* The index slot of that server: where it is, or the empty slot where it goes

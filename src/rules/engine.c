@@ -116,7 +116,7 @@ static enum status add_to_context(struct rule_ctx *ctx, const struct conn *c)
     if (c->server_certs.kept > 0)
         note_certificate(s, c);
     if (c->kx.ske_present && c->kx.dhe) {
-        bool short_value = c->kx.dh_ys_leading_zero || c->kx.dh_yc_leading_zero;
+        bool short_value = dh_ys_short(c) || dh_yc_short(c);
         bool ok = c->verdict == VERDICT_OK;
         uint32_t *count = short_value ? (ok ? &s->dhe_short_ok : &s->dhe_short_failed)
                                       : (ok ? &s->dhe_full_ok : &s->dhe_full_failed);
@@ -206,6 +206,9 @@ static enum confidence weighed_confidence(const struct finding_draft *f)
     return conf > CONF_HIGH ? CONF_HIGH : conf < CONF_LOW ? CONF_LOW : (enum confidence)conf;
 }
 
+/* Net weight at which the evidence is against a cause rather than for it. */
+#define DISFAVOURED (-4)
+
 /* Is a better supported than b? Confidence first, then the weight of the
  * evidence; the table order (a comes first) breaks ties. */
 static bool better(const struct finding_draft *a, const struct finding_draft *b)
@@ -290,20 +293,30 @@ static enum status diagnose(struct conn *c, const struct rule_ctx *ctx, struct d
     for (size_t k = 1; k < n; k++)
         if (better(&w->found[k], &w->found[best]))
             best = k;
-    st = commit(&w->found[best], &d->main);
-    if (st == ST_OK && n > 1) {
-        d->alternatives = calloc(n - 1, sizeof *d->alternatives);
+    /* when the evidence weighs against even the best specific cause, the
+     * generic explanation is the honest one; the causes stay alternatives */
+    bool generic = have_fallback && finding_weight(&w->found[best]) <= DISFAVOURED;
+    if (generic) {
+        st = commit(&w->fallback, &d->main);
+        best = n; /* every specific cause becomes an alternative */
+    } else {
+        st = commit(&w->found[best], &d->main);
+    }
+    size_t n_alt = generic ? n : n - 1;
+    if (st == ST_OK && n_alt > 0) {
+        d->alternatives = calloc(n_alt, sizeof *d->alternatives);
         st = d->alternatives != NULL ? ST_OK : ST_NOMEM;
     }
+    enum confidence ceiling = d->main.confidence;
     /* alternatives never surer than the diagnosis, most likely first */
-    for (size_t done = 0; st == ST_OK && done + 1 < n; done++) {
+    for (size_t done = 0; st == ST_OK && done < n_alt; done++) {
         size_t pick = n;
         for (size_t k = 0; k < n; k++)
             if (k != best && w->found[k].id != NULL &&
                 (pick == n || better(&w->found[k], &w->found[pick])))
                 pick = k;
-        if (w->found[pick].confidence > w->found[best].confidence)
-            w->found[pick].confidence = w->found[best].confidence;
+        if (w->found[pick].confidence > ceiling)
+            w->found[pick].confidence = ceiling;
         st = commit(&w->found[pick], &d->alternatives[d->n_alternatives]);
         d->n_alternatives++;
         w->found[pick].id = NULL;

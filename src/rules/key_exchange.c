@@ -50,10 +50,10 @@ static int short_value_refused(const struct conn *c, const struct ending *e)
         e->alert->description != ALERT_DECODE_ERROR &&
         e->alert->description != ALERT_HANDSHAKE_FAILURE)
         return -1;
-    if (by == SIDE_CLIENT && c->kx.dh_ys_leading_zero && !c->kx.cke_present &&
+    if (by == SIDE_CLIENT && dh_ys_short(c) && !c->kx.cke_present &&
         e->stage == STAGE_SERVER_FLIGHT)
         return SIDE_CLIENT;
-    if (by == SIDE_SERVER && c->kx.dh_yc_leading_zero && c->kx.cke_present &&
+    if (by == SIDE_SERVER && dh_yc_short(c) && c->kx.cke_present &&
         c->side[SIDE_SERVER].ccs_frame == 0)
         return SIDE_SERVER;
     return -1;

@@ -266,3 +266,14 @@ size_t ch_real_suites(const struct client_hello *ch)
             n++;
     return n;
 }
+
+bool dh_ys_short(const struct conn *c)
+{
+    return c->kx.ske_present && c->kx.dhe && c->kx.dh_ys_len > 0 &&
+           c->kx.dh_ys_len < c->kx.dh_p_len;
+}
+
+bool dh_yc_short(const struct conn *c)
+{
+    return c->kx.cke_present && c->kx.dhe && c->kx.cke_len > 0 && c->kx.cke_len < c->kx.dh_p_len;
+}

@@ -584,10 +584,32 @@ static void weigh_naming_alert(const struct case_facts *in, struct finding_draft
                            name_alert(a->description).s);
 }
 
+/* A cause that rests on a feature of the offer does not explain a server
+ * that refused offers without that feature too, the same way. */
+static void weigh_refused_without(const struct case_facts *in, struct finding_draft *f)
+{
+    const struct server_stats *s = in->server;
+    if (s == NULL || s->refused < 2 || !refused_before_server_hello(in))
+        return;
+    uint32_t mine = hello_features(in->c->ch);
+    for (int ft = 0; ft < HELLO_FEATURES; ft++) {
+        if (!(mine & (1u << ft)) || strcmp(feature_cause((enum hello_feature)ft), f->id) != 0)
+            continue;
+        uint32_t without = s->refused - s->refused_with[ft];
+        if (without == 0)
+            continue;
+        finding_weigh(f, 0, SRC_SERVER, -4, NULL,
+                      "the server also refused %u ClientHello%s %s", without,
+                      without == 1 ? "" : "s", feature_words((enum hello_feature)ft, false));
+        return;
+    }
+}
+
 void weigh_draft(const struct case_facts *in, struct finding_draft *f)
 {
     char fact[200];
     weigh_naming_alert(in, f);
+    weigh_refused_without(in, f);
     for (size_t i = 0; i < sizeof knowledge / sizeof knowledge[0]; i++) {
         const struct knowledge *k = &knowledge[i];
         uint64_t frame = 0;
