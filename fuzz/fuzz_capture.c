@@ -57,10 +57,10 @@ static bool write_input(const uint8_t *data, size_t size)
 }
 
 /* every reporter at once: text with --all -v, JSON, the summary, HTML */
-static const struct reporter_ops *const every[] = {&reporter_text, &reporter_json,
-                                                  &reporter_summary, &reporter_html, NULL};
-static const struct report_opts rep = {
-    .all = true, .verbose = true, .color = false, .width = 100, .html = "/dev/null"};
+static const struct report_pick every[] = {
+    {.ops = &reporter_text}, {.ops = &reporter_json}, {.ops = &reporter_summary},
+    {.ops = &reporter_html, .dest = "/dev/null"}};
+static const struct report_opts rep = {.all = true, .verbose = true, .color = false, .width = 100};
 
 struct fuzz_file {
     struct report_set *set;
@@ -93,7 +93,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct report_set set;
     struct fuzz_file ff = {.set = &set, .ctx = rules_ctx_new(&ro),
                            .keep_all = size == 0 || (data[size - 1] & 1) == 0};
-    if (ff.ctx == NULL || report_set_open(&set, every, &rep) != ST_OK) {
+    if (ff.ctx == NULL || report_set_open(&set, every, sizeof every / sizeof every[0], &rep) != ST_OK) {
         report_set_close(&set);
         rules_ctx_free(ff.ctx);
         return 0;

@@ -16,7 +16,7 @@ static pcap_t *open_capture(const char *path, struct analysis *a)
     pcap_t *pc = pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_NANO,
                                                          errbuf);
     if (pc == NULL)
-        set_error(a, "cannot read: %s", errbuf[0] ? errbuf : "unknown format");
+        set_error(a, "cannot read: %.200s", errbuf[0] ? errbuf : "unknown format");
     return pc;
 }
 

@@ -289,27 +289,26 @@ static enum status load_keylog(const char *path, struct keylog **out)
 
 /* The reporters of each output mode (the summary's totals follow the text
  * of two files or more); --html adds its own. */
-#define MODE_REPORTERS 3
+#define MODE_REPORTERS 2
 static const struct reporter_ops *const mode_reporters[][MODE_REPORTERS] = {
-    [OUT_TEXT] = {&reporter_text, &reporter_totals, NULL},
-    [OUT_JSON] = {&reporter_json, NULL, NULL},
-    [OUT_SUMMARY] = {&reporter_summary, NULL, NULL},
+    [OUT_TEXT] = {&reporter_text, &reporter_totals},
+    [OUT_JSON] = {&reporter_json, NULL},
+    [OUT_SUMMARY] = {&reporter_summary, NULL},
 };
 
 static enum status open_reporters(struct run_ctx *run)
 {
     const struct run_opts *o = run->o;
-    const struct reporter_ops *list[MODE_REPORTERS + 2] = {NULL};
+    struct report_pick pick[MODE_REPORTERS + 1];
     size_t n = 0;
     for (size_t i = 0; i < MODE_REPORTERS && mode_reporters[o->mode][i] != NULL; i++)
-        list[n++] = mode_reporters[o->mode][i];
+        pick[n++] = (struct report_pick){.ops = mode_reporters[o->mode][i], .dest = NULL};
     if (o->html != NULL)
-        list[n++] = &reporter_html;
+        pick[n++] = (struct report_pick){.ops = &reporter_html, .dest = o->html};
     const struct report_opts rep = {
         .all = o->all, .verbose = o->verbose, .color = o->color, .width = o->width,
-        .html = o->html,
     };
-    TRY(report_set_open(&run->reporters, list, &rep));
+    TRY(report_set_open(&run->reporters, pick, n, &rep));
     run->keep_all = report_set_keeps_connections(&run->reporters);
     return ST_OK;
 }

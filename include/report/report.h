@@ -12,7 +12,6 @@ struct report_opts {
     bool verbose;     /* the ladder of messages */
     bool color;
     int width;        /* terminal columns */
-    const char *html; /* --html FILE, or NULL */
 };
 
 struct file_counts {

@@ -19,10 +19,17 @@ struct report_set {
     size_t n;
 };
 
-/* Opens each entry of the NULL-terminated list; ST_NOMEM leaves the set
- * holding the ones opened (report_set_close frees them). */
-MUST_USE enum status report_set_open(struct report_set *s, const struct reporter_ops *const *list,
-                                     const struct report_opts *o);
+/* An entry of the set to open: a reporter and where it writes of its own
+ * (reporter_ops.open), NULL for most. */
+struct report_pick {
+    const struct reporter_ops *ops;
+    const char *dest;
+};
+
+/* Opens the n picked reporters (ST_LIMIT past REPORT_SET_MAX); ST_NOMEM
+ * leaves the set holding the ones opened (report_set_close frees them). */
+MUST_USE enum status report_set_open(struct report_set *s, const struct report_pick *pick,
+                                     size_t n, const struct report_opts *o);
 void report_set_close(struct report_set *s);
 /* Does an entry need every connection until the end of the file? */
 bool report_set_keeps_connections(const struct report_set *s);

@@ -58,8 +58,10 @@ struct reporter_ops {
     const char *name;
     /* true: needs every connection alive until end_file (none let go early) */
     bool keeps_connections;
-    /* NULL when out of memory */
-    void *(*open)(const struct report_opts *o);
+    /* dest: the file a reporter writes of its own (--html FILE), NULL for
+     * the others, which write to the out stream they are given. Returns
+     * NULL when out of memory. */
+    void *(*open)(const struct report_opts *o, const char *dest);
     void (*begin_file)(void *self, FILE *out, const struct file_facts *f);
     /* file is the capture's path, even while it is being read */
     void (*connection)(void *self, FILE *out, const char *file, const struct conn *c);

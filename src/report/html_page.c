@@ -225,11 +225,14 @@ static int write_page(const struct html_report *h, const char *path)
 
 /* ---- the reporter (reporter.h) ----------------------------------------- */
 
-static void *html_open(const struct report_opts *o)
+static void *html_open(const struct report_opts *o, const char *dest)
 {
+    (void)o;
+    if (dest == NULL)
+        return NULL;
     struct html_report *h = calloc(1, sizeof *h);
     if (h != NULL)
-        h->path = o->html;
+        h->path = dest;
     return h;
 }
 

@@ -437,9 +437,10 @@ void report_json_error(FILE *f, const char *file, const char *message)
 /* JSON keeps nothing between calls; self only has to be non-NULL. */
 static const char json_self;
 
-static void *json_open(const struct report_opts *o)
+static void *json_open(const struct report_opts *o, const char *dest)
 {
     (void)o;
+    (void)dest;
     return (void *)&json_self;
 }
 

@@ -4,14 +4,15 @@
 #include "rules/verdict.h"
 #include "report/report_set.h"
 
-enum status report_set_open(struct report_set *s, const struct reporter_ops *const *list,
+enum status report_set_open(struct report_set *s, const struct report_pick *pick, size_t n,
                             const struct report_opts *o)
 {
     s->n = 0;
-    for (size_t i = 0; list[i] != NULL && s->n < REPORT_SET_MAX; i++) {
-        void *self = list[i]->open(o);
+    ENSURE(n <= REPORT_SET_MAX, ST_LIMIT);
+    for (size_t i = 0; i < n; i++) {
+        void *self = pick[i].ops->open(o, pick[i].dest);
         ENSURE(self != NULL, ST_NOMEM);
-        s->ops[s->n] = list[i];
+        s->ops[s->n] = pick[i].ops;
         s->self[s->n++] = self;
     }
     return ST_OK;
@@ -160,10 +161,10 @@ void report_set_take(struct report_set *s, FILE *rows)
 
 void report_text_file(FILE *f, const struct analysis *a, const struct report_opts *o)
 {
-    static const struct reporter_ops *const text_only[] = {&reporter_text, NULL};
+    const struct report_pick text_only = {.ops = &reporter_text, .dest = NULL};
     struct report_set s;
     struct file_facts ff;
-    if (report_set_open(&s, text_only, o) == ST_OK) {
+    if (report_set_open(&s, &text_only, 1, o) == ST_OK) {
         report_file_facts(a, true, &ff);
         report_set_file(&s, f, a, &ff, NULL);
     }

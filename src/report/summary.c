@@ -145,15 +145,17 @@ static void *open_table(bool per_file)
     return t;
 }
 
-static void *summary_open(const struct report_opts *o)
+static void *summary_open(const struct report_opts *o, const char *dest)
 {
     (void)o;
+    (void)dest;
     return open_table(true);
 }
 
-static void *totals_open(const struct report_opts *o)
+static void *totals_open(const struct report_opts *o, const char *dest)
 {
     (void)o;
+    (void)dest;
     return open_table(false);
 }
 

@@ -185,8 +185,9 @@ void report_text_error(FILE *f, const char *file, const char *message, bool colo
 /* ---- the reporter (reporter.h): a header line per file, then the failed
  * connections (every one with --all), each with its ladder under -v */
 
-static void *text_open(const struct report_opts *o)
+static void *text_open(const struct report_opts *o, const char *dest)
 {
+    (void)dest;
     struct report_opts *self = malloc(sizeof *self);
     if (self != NULL)
         *self = *o;
