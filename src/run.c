@@ -176,11 +176,11 @@ static int one_file(const char *path, struct run_ctx *run, FILE *out, FILE *err)
     struct analysis a;
     struct file_facts facts;
     int rc = 0;
-    enum status st = fr.ctx != NULL ? analyze_file(path, &ao, &a) : ST_NOMEM;
     if (fr.ctx == NULL) {
         report_text_error(err, path, "out of memory", o->color);
         return 2;
     }
+    enum status st = analyze_file(path, &ao, &a);
     if (st != ST_OK) {
         report_file_facts(&a, false, &facts);
         report_set_unreadable(&run->reporters, out, &facts);

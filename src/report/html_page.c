@@ -36,7 +36,10 @@ struct html_report {
     struct html_cause causes[HTML_MAX_CAUSES];
     size_t n_causes;
     bool lost;                 /* a section could not be rendered */
-    /* the connections of the file being reported, alive until end_file */
+    /* the connections of the file being reported, alive until end_file;
+     * kept only between begin_file and end_file: one handed over while the
+     * file is read is about to be freed */
+    bool in_file;
     const struct conn **conns;
     size_t n_conns, cap_conns;
 };
@@ -56,12 +59,13 @@ static void count_cause(struct html_report *h, const struct cause_count *cc)
     c->count = cc->count;
 }
 
-static void file_section(FILE *f, const struct file_facts *a, const struct conn *const *conns,
+/* One file's section: its counts and notes, the timelines, the cards. */
+static void file_section(FILE *f, const struct file_facts *ff, const struct conn *const *conns,
                          size_t n, size_t file_no)
 {
-    const struct file_counts k = a->k;
+    const struct file_counts k = ff->k;
     fprintf(f, "<section class=\"file\" id=\"f%zu\">\n<h2>", file_no);
-    html_esc(f, a->path);
+    html_esc(f, ff->path);
     fputs("</h2>\n<p class=\"counts\">", f);
     fprintf(f, "%zu TLS connection%s: <span class=\"n ok\">%zu ok</span>, "
                "<span class=\"n%s\">%zu failed</span>, "
@@ -70,21 +74,21 @@ static void file_section(FILE *f, const struct file_facts *a, const struct conn 
             k.incomplete);
     if (k.not_tls)
         fprintf(f, "; %zu not TLS", k.not_tls);
-    fprintf(f, "; %llu frames.</p>\n", (unsigned long long)a->frames);
-    if (a->unreadable || a->damaged) {
+    fprintf(f, "; %llu frames.</p>\n", (unsigned long long)ff->frames);
+    if (ff->unreadable || ff->damaged) {
         fputs("<p class=\"warn\">", f);
-        html_esc(f, a->error[0] ? a->error : "the file could not be read to its end");
-        fputs(a->unreadable ? "" : " (what was read before is reported)", f);
+        html_esc(f, ff->error[0] ? ff->error : "the file could not be read to its end");
+        fputs(ff->unreadable ? "" : " (what was read before is reported)", f);
         fputs("</p>\n", f);
     }
-    if (a->cut_frames)
+    if (ff->cut_frames)
         fprintf(f, "<p class=\"warn\">%llu frames were cut by the capture's snap length (%u "
                    "bytes): handshake bytes may be missing.</p>\n",
-                (unsigned long long)a->cut_frames, a->snaplen);
-    if (a->dropped_conns)
+                (unsigned long long)ff->cut_frames, ff->snaplen);
+    if (ff->dropped_conns)
         fprintf(f, "<p class=\"warn\">%llu connections past the limit of %zu were not "
                    "analysed (--max-connections).</p>\n",
-                (unsigned long long)a->dropped_conns, a->max_conns);
+                (unsigned long long)ff->dropped_conns, ff->max_conns);
     html_timelines(f, conns, n, file_no);
     if (k.failed > 0) {
         fputs("<h3>Failed connections</h3>\n", f);
@@ -242,6 +246,7 @@ static void html_begin_file(void *self, FILE *out, const struct file_facts *f)
     (void)out;
     (void)f;
     h->n_conns = 0;
+    h->in_file = true;
 }
 
 static void html_connection(void *self, FILE *out, const char *file, const struct conn *c)
@@ -249,6 +254,8 @@ static void html_connection(void *self, FILE *out, const char *file, const struc
     struct html_report *h = self;
     (void)out;
     (void)file;
+    if (!h->in_file)
+        return;
     if (h->n_conns == h->cap_conns) {
         size_t cap = h->cap_conns ? h->cap_conns * 2 : 64;
         const struct conn **grown = realloc(h->conns, cap * sizeof *grown);
@@ -268,7 +275,9 @@ static void html_end_file(void *self, FILE *out, const struct file_facts *f)
 {
     struct html_report *h = self;
     (void)out;
-    if (!f->read_ok)
+    bool in_file = h->in_file;
+    h->in_file = false;
+    if (!f->read_ok || !in_file)
         return;
     if (h->n == h->cap) {
         size_t cap = h->cap ? h->cap * 2 : 16;
