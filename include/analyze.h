@@ -21,38 +21,37 @@ struct analysis {
     bool unreadable;           /* nothing could be read: bad file, bad format */
     bool damaged;              /* read stopped early: the rest is lost */
     char error[256];           /* what went wrong, for the user */
-    struct rule_ctx *ctx;      /* what the capture says of each server (rules.h) */
-    struct spill *spill;       /* reports of connections already let go, or NULL */
+    /* What the capture says of each server (rules.h): not made here; the
+     * driver that calls the rule engine sets it and frees it. */
+    struct rule_ctx *ctx;
     const struct analyze_opts *opts;
 };
 
 struct keylog;
-struct rule_opts;
 struct rule_ctx;
-struct spill;
 
-/* Writes the report of a connection that succeeded, when it is let go
- * early; NULL when such connections are not reported at all. */
-typedef void analyze_render_fn(void *ud, const struct analysis *a, const struct conn *c,
-                               FILE *out);
+/* A connection is over (FIN, RST or idle) while the file is read. The
+ * callee may judge and report it, then return true to let it go: it is
+ * freed and its slot reads NULL. Returning false keeps it for the end. */
+typedef bool analyze_finished_fn(void *ud, struct analysis *a, struct conn *c);
 
 struct analyze_opts {
     const char *filter;        /* BPF expression or NULL */
     size_t max_conns;
     const struct keylog *keylog; /* --keylog: decrypts TLS 1.3 handshakes, or NULL */
-    const struct rule_opts *rules;
-    /* Connections that succeeded are reported as soon as they are over and
-     * freed (memory then follows the open and the failed connections),
-     * unless keep_all: the HTML report draws every one at the end. */
-    bool keep_all;
-    analyze_render_fn *render;
-    void *render_ud;
+    analyze_finished_fn *finished; /* NULL: every connection is kept to the end */
+    void *finished_ud;
 };
 
-/* Reads the file and fills in the facts and verdicts. ST_IO/ST_UNSUPPORTED
- * leave a message in a->error; a damaged file still yields what was read. */
+/* Reads the file and fills in the facts; the rules judge them later. It
+ * calls no rule and no reporter itself. ST_IO/ST_UNSUPPORTED leave a
+ * message in a->error; a damaged file still yields what was read. */
 MUST_USE enum status analyze_file(const char *path, const struct analyze_opts *o,
                                   struct analysis *a);
+/* The connections in id order: slot i holds connection i + 1, or NULL
+ * when it was let go while the file was read. */
+size_t analysis_slots(const struct analysis *a);
+struct conn *analysis_conn(const struct analysis *a, size_t slot);
 void analysis_free(struct analysis *a);
 
 #endif

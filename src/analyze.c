@@ -1,11 +1,9 @@
-/* analyze.c: capture -> decode -> flows -> facts -> plain verdicts. */
+/* analyze.c: capture -> decode -> flows -> facts. Judging and reporting
+ * are the driver's, through the finished callback (analyze.h). */
 #include <pcap/pcap.h>
 #include <stdio.h>
 #include <string.h>
 #include "analyze.h"
-#include "rules/rules.h"
-#include "report/spill.h"
-#include "rules/verdict.h"
 
 static void set_error(struct analysis *a, const char *fmt, const char *detail)
 {
@@ -18,7 +16,7 @@ static pcap_t *open_capture(const char *path, struct analysis *a)
     pcap_t *pc = pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_NANO,
                                                          errbuf);
     if (pc == NULL)
-        set_error(a, "cannot read: %s", errbuf[0] ? errbuf : "unknown format");
+        set_error(a, "cannot read: %.200s", errbuf[0] ? errbuf : "unknown format");
     return pc;
 }
 
@@ -35,26 +33,11 @@ static enum status compile_filter(pcap_t *pc, const char *filter, struct bpf_pro
     return ST_OK;
 }
 
-/* flow_table.on_finished: a connection that succeeded is reported, folded
- * into the context and let go; any other stays for the final pass. */
+/* flow_table.on_finished: the driver's callback decides. */
 static bool connection_over(void *owner, struct conn *c)
 {
     struct analysis *a = owner;
-    if (a->opts->keep_all)
-        return false;
-    verdict_decide(c);
-    if (c->verdict != VERDICT_OK || rules_finish_ok(a->ctx, c) != ST_OK ||
-        c->verdict != VERDICT_OK)
-        return false;
-    if (a->opts->render == NULL)
-        return true;
-    if (a->spill == NULL && spill_open(&a->spill) != ST_OK)
-        return false;
-    FILE *out = spill_begin(a->spill, c->id);
-    if (out == NULL)
-        return false;
-    a->opts->render(a->opts->render_ud, a, c, out);
-    return spill_end(a->spill, c->id) == ST_OK;
+    return a->opts->finished != NULL && a->opts->finished(a->opts->finished_ud, a, c);
 }
 
 enum status analyze_file(const char *path, const struct analyze_opts *o, struct analysis *a)
@@ -63,8 +46,6 @@ enum status analyze_file(const char *path, const struct analyze_opts *o, struct 
     a->path = path;
     a->opts = o;
     TRY(flow_table_init(&a->flows, o->max_conns));
-    a->ctx = rules_ctx_new(o->rules);
-    ENSURE(a->ctx != NULL, ST_NOMEM);
     a->flows.on_finished = connection_over;
     a->flows.owner = a;
     a->flows.keylog = o->keylog;
@@ -139,17 +120,20 @@ enum status analyze_file(const char *path, const struct analyze_opts *o, struct 
         pcap_freecode(&prog);
     pcap_close(pc);
     flow_table_finish(&a->flows, frame);
-    for (size_t i = 0; i < a->flows.n_conns; i++)
-        if (a->flows.conns[i] != NULL)
-            verdict_decide(a->flows.conns[i]);
     return ST_OK;
+}
+
+size_t analysis_slots(const struct analysis *a)
+{
+    return a->flows.n_conns;
+}
+
+struct conn *analysis_conn(const struct analysis *a, size_t slot)
+{
+    return slot < a->flows.n_conns ? a->flows.conns[slot] : NULL;
 }
 
 void analysis_free(struct analysis *a)
 {
     flow_table_free(&a->flows);
-    rules_ctx_free(a->ctx);
-    a->ctx = NULL;
-    spill_close(a->spill);
-    a->spill = NULL;
 }

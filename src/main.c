@@ -47,32 +47,28 @@ int main(int argc, char **argv)
     enum { OPT_JSON = 256, OPT_CA_FILE, OPT_CA_PATH, OPT_HTML, OPT_COLOR, OPT_VERSION,
            OPT_MAX_CONNS, OPT_KEYLOG };
     static const struct option longopts[] = {
-        {"all", no_argument, NULL, 'a'},
-        {"verbose", no_argument, NULL, 'v'},
-        {"json", no_argument, NULL, OPT_JSON},
-        {"summary", no_argument, NULL, 's'},
-        {"filter", required_argument, NULL, 'f'},
-        {"jobs", required_argument, NULL, 'j'},
-        {"port", required_argument, NULL, 'p'},
-        {"ca-file", required_argument, NULL, OPT_CA_FILE},
-        {"ca-path", required_argument, NULL, OPT_CA_PATH},
-        {"keylog", required_argument, NULL, OPT_KEYLOG},
-        {"html", required_argument, NULL, OPT_HTML},
-        {"color", required_argument, NULL, OPT_COLOR},
-        {"colour", required_argument, NULL, OPT_COLOR},
-        {"max-connections", required_argument, NULL, OPT_MAX_CONNS},
-        {"help", no_argument, NULL, 'h'},
-        {"version", no_argument, NULL, OPT_VERSION},
-        {NULL, 0, NULL, 0}};
-    struct run_opts o;
+        {.name = "all", .has_arg = no_argument, .val = 'a'},
+        {.name = "verbose", .has_arg = no_argument, .val = 'v'},
+        {.name = "json", .has_arg = no_argument, .val = OPT_JSON},
+        {.name = "summary", .has_arg = no_argument, .val = 's'},
+        {.name = "filter", .has_arg = required_argument, .val = 'f'},
+        {.name = "jobs", .has_arg = required_argument, .val = 'j'},
+        {.name = "port", .has_arg = required_argument, .val = 'p'},
+        {.name = "ca-file", .has_arg = required_argument, .val = OPT_CA_FILE},
+        {.name = "ca-path", .has_arg = required_argument, .val = OPT_CA_PATH},
+        {.name = "keylog", .has_arg = required_argument, .val = OPT_KEYLOG},
+        {.name = "html", .has_arg = required_argument, .val = OPT_HTML},
+        {.name = "color", .has_arg = required_argument, .val = OPT_COLOR},
+        {.name = "colour", .has_arg = required_argument, .val = OPT_COLOR},
+        {.name = "max-connections", .has_arg = required_argument, .val = OPT_MAX_CONNS},
+        {.name = "help", .has_arg = no_argument, .val = 'h'},
+        {.name = "version", .has_arg = no_argument, .val = OPT_VERSION},
+        {.name = NULL}};
+    struct run_opts o = {.mode = OUT_TEXT, .jobs = 1, .width = 100};
     const char *color = "auto";
     long v;
     int ch;
 
-    memset(&o, 0, sizeof o);
-    o.mode = OUT_TEXT;
-    o.jobs = 1;
-    o.width = 100;
     while ((ch = getopt_long(argc, argv, "avsf:j:p:h", longopts, NULL)) != -1) {
         switch (ch) {
         case 'a': o.all = true; break;

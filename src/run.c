@@ -1,6 +1,8 @@
-/* run.c: every input through analysis, rules and a reporter; folders are
- * walked in name order; with --jobs, files are analysed by child processes
- * and their output is printed in input order. */
+/* run.c: the driver. Every input through analysis, the rule engine and the
+ * reporters picked from a table by output mode (report/reporter.h); folders
+ * are walked in name order; with --jobs, files are analysed by child
+ * processes and their output is printed in input order. The key log, the
+ * trust store and the reporters travel in one run context. */
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,11 +13,10 @@
 #include "analyze.h"
 #include "x509/cert.h"
 #include "tls/keylog.h"
-#include "report/report.h"
+#include "report/report_set.h"
 #include "rules/rules.h"
+#include "rules/verdict.h"
 #include "run.h"
-#include "report/spill.h"
-#include "report/summary.h"
 
 struct path_list {
     char **v;
@@ -113,96 +114,91 @@ static int walk(const char *dir, struct path_list *out, int depth)
     return 0;
 }
 
-/* --keylog: loaded once by run_inputs, read by every analysis (and by the
- * --jobs children, which inherit it). */
-static const struct keylog *run_keylog;
-
-/* How a connection that succeeded is reported when it is let go early: as
- * it will appear in the output, written ahead into the spill. */
-struct render_ctx {
+/* What every file of the run reads, built once by run_inputs and passed
+ * down (the --jobs children inherit it): no file-scope state. */
+struct run_ctx {
     const struct run_opts *o;
-    const struct report_opts *rep;
-    const char *path;
+    const struct keylog *keylog;       /* --keylog, or NULL */
+    struct rule_opts rules;            /* ports and trust store for the rules */
+    struct report_set reporters;
+    bool keep_all;                     /* a reporter needs every connection to the end */
 };
 
-static void render_json(void *ud, const struct analysis *a, const struct conn *c, FILE *out)
+/* One file while it is read: what the finished callback needs. */
+struct file_run {
+    struct run_ctx *run;
+    const char *path;
+    struct rule_ctx *ctx;
+    struct spill *spill;               /* output of the connections let go */
+};
+
+/* analyze_opts.finished: a connection that succeeded is judged, folded into
+ * the context, reported (into the spill, to be copied in its place) and let
+ * go; any other stays for the final pass. */
+static bool connection_over(void *ud, struct analysis *a, struct conn *c)
 {
-    const struct render_ctx *r = ud;
+    struct file_run *fr = ud;
     (void)a;
-    if (report_is_tls_attempt(c))
-        report_json_connection(out, r->path, c);
+    if (fr->run->keep_all)
+        return false;
+    verdict_decide(c);
+    if (c->verdict != VERDICT_OK || rules_finish_ok(fr->ctx, c) != ST_OK ||
+        c->verdict != VERDICT_OK)
+        return false;
+    return report_set_early(&fr->run->reporters, &fr->spill, fr->path, c) == ST_OK;
 }
 
-static void render_text(void *ud, const struct analysis *a, const struct conn *c, FILE *out)
+/* The final pass: the verdict of every connection still held, then the
+ * rule engine over them with the context of the whole file. */
+static enum status judge_file(struct analysis *a, struct rule_ctx *ctx)
 {
-    const struct render_ctx *r = ud;
-    (void)a;
-    report_text_connection(out, c, r->rep);
+    for (size_t i = 0; i < analysis_slots(a); i++) {
+        struct conn *c = analysis_conn(a, i);
+        if (c != NULL)
+            verdict_decide(c);
+    }
+    a->ctx = ctx;
+    return rules_diagnose(a);
 }
 
-/* Analyses one file and prints its report; returns its exit status. */
-static int one_file(const char *path, const struct run_opts *o,
-                    const struct cert_store *store, FILE *out, FILE *err,
-                    struct summary_table *sum, FILE *rows)
+/* Analyses one file and hands it to the reporters; returns its exit status. */
+static int one_file(const char *path, struct run_ctx *run, FILE *out, FILE *err)
 {
+    const struct run_opts *o = run->o;
+    struct file_run fr = {.run = run, .path = path, .ctx = rules_ctx_new(&run->rules)};
+    struct analyze_opts ao = {
+        .filter = o->filter,
+        .max_conns = o->max_conns,
+        .keylog = run->keylog,
+        .finished = connection_over,
+        .finished_ud = &fr,
+    };
     struct analysis a;
-    struct rule_opts ro = {o->tls_ports, o->n_tls_ports, store};
-    struct report_opts rep = {o->all, o->verbose, o->color, o->width};
-    struct render_ctx rc_ctx = {o, &rep, path};
-    struct analyze_opts ao = {o->filter, o->max_conns, run_keylog, &ro, o->html != NULL, NULL,
-                              &rc_ctx};
-    if (o->mode == OUT_JSON)
-        ao.render = render_json;
-    else if (o->mode == OUT_TEXT && o->all)
-        ao.render = render_text;
-    enum status st = analyze_file(path, &ao, &a);
+    struct file_facts facts;
     int rc = 0;
+    if (fr.ctx == NULL) {
+        report_text_error(err, path, "out of memory", o->color);
+        return 2;
+    }
+    enum status st = analyze_file(path, &ao, &a);
     if (st != ST_OK) {
-        if (o->mode == OUT_JSON)
-            report_json_error(out, path, a.error);
+        report_file_facts(&a, false, &facts);
+        report_set_unreadable(&run->reporters, out, &facts);
         report_text_error(err, path, a.error, o->color);
-        if (sum != NULL)
-            summary_add(sum, &a);
-        if (rows != NULL)
-            summary_write_row(rows, &a);
-        analysis_free(&a);
-        return 2;
-    }
-    if (rules_diagnose(&a) != ST_OK) {
+        rc = 2;
+    } else if (judge_file(&a, fr.ctx) != ST_OK) {
         report_text_error(err, path, "out of memory while diagnosing", o->color);
-        analysis_free(&a);
-        return 2;
+        rc = 2;
+    } else {
+        if (a.damaged)
+            report_text_error(err, path, a.error, o->color);
+        report_file_facts(&a, true, &facts);
+        report_set_file(&run->reporters, out, &a, &facts, fr.spill);
+        rc = facts.k.failed > 0 ? 1 : 0;
     }
-    if (a.damaged)
-        report_text_error(err, path, a.error, o->color);
-    struct file_counts k;
-    report_counts(&a, &k);
-    if (k.failed > 0)
-        rc = 1;
-    switch (o->mode) {
-    case OUT_JSON:
-        for (size_t i = 0; i < a.flows.n_conns; i++) {
-            const struct conn *c = a.flows.conns[i];
-            if (c == NULL)
-                spill_copy(a.spill, (uint32_t)i + 1, out); /* reported when it ended */
-            else if (report_is_tls_attempt(c))
-                report_json_connection(out, path, c);
-        }
-        report_json_summary(out, &a);
-        break;
-    case OUT_TEXT:
-        report_text_file(out, &a, &rep);
-        break;
-    case OUT_SUMMARY:
-        break;
-    }
-    if (sum != NULL)
-        summary_add(sum, &a);
-    if (rows != NULL)
-        summary_write_row(rows, &a);
-    if (o->html != NULL)
-        summary_add_html(sum, &a);
     analysis_free(&a);
+    rules_ctx_free(fr.ctx);
+    spill_close(fr.spill);
     return rc;
 }
 
@@ -223,9 +219,9 @@ static int worst(int a, int b)
 /* --jobs: children write each file's output (and its summary row) to
  * temporary files; the parent prints them in input order, so the output
  * does not depend on N. */
-static int run_parallel(struct path_list *files, const struct run_opts *o,
-                        const struct cert_store *store, struct summary_table *sum)
+static int run_parallel(struct path_list *files, struct run_ctx *run)
 {
+    const struct run_opts *o = run->o;
     int rc = 0;
     size_t next = 0;
     while (next < files->n) {
@@ -240,7 +236,8 @@ static int run_parallel(struct path_list *files, const struct run_opts *o,
             rows[i] = tmpfile();
             pids[i] = (outs[i] && errs[i] && rows[i]) ? fork() : -1;
             if (pids[i] == 0) {
-                int r = one_file(files->v[next + i], o, store, outs[i], errs[i], NULL, rows[i]);
+                int r = one_file(files->v[next + i], run, outs[i], errs[i]);
+                report_set_handoff(&run->reporters, rows[i]);
                 fflush(outs[i]);
                 fflush(errs[i]);
                 fflush(rows[i]);
@@ -254,12 +251,11 @@ static int run_parallel(struct path_list *files, const struct run_opts *o,
                 r = WEXITSTATUS(status);
                 copy_out(outs[i], stdout);
                 copy_out(errs[i], stderr);
-                rewind(rows[i]);
-                summary_read_rows(sum, rows[i]);
+                report_set_take(&run->reporters, rows[i]);
             } else if (pids[i] > 0) {
                 fprintf(stderr, "tlsexplain: %s: the analysis died\n", files->v[next + i]);
             } else {
-                r = one_file(files->v[next + i], o, store, stdout, stderr, sum, NULL);
+                r = one_file(files->v[next + i], run, stdout, stderr);
             }
             for (FILE **fp = (FILE *[]){outs[i], errs[i], rows[i]}, **end = fp + 3; fp < end; fp++)
                 if (*fp)
@@ -271,32 +267,61 @@ static int run_parallel(struct path_list *files, const struct run_opts *o,
     return rc;
 }
 
+/* --keylog: loaded once, with what was wrong in it said on stderr. */
+static enum status load_keylog(const char *path, struct keylog **out)
+{
+    if (keylog_load(path, out) != ST_OK) {
+        fprintf(stderr, "tlsexplain: cannot read the key log %s\n", path);
+        return ST_IO;
+    }
+    struct keylog_counts kc;
+    keylog_get_counts(*out, &kc);
+    if (kc.malformed > 0)
+        fprintf(stderr, "tlsexplain: key log %s: %llu malformed line%s skipped\n", path,
+                (unsigned long long)kc.malformed, kc.malformed == 1 ? "" : "s");
+    if (kc.dropped > 0)
+        fprintf(stderr, "tlsexplain: key log %s: more than %u client randoms, %llu secrets "
+                "not kept\n", path, KEYLOG_MAX_ENTRIES, (unsigned long long)kc.dropped);
+    if (kc.secrets == 0)
+        fprintf(stderr, "tlsexplain: key log %s has no TLS 1.3 traffic secret\n", path);
+    return ST_OK;
+}
+
+/* The reporters of each output mode (the summary's totals follow the text
+ * of two files or more); --html adds its own. */
+#define MODE_REPORTERS 2
+static const struct reporter_ops *const mode_reporters[][MODE_REPORTERS] = {
+    [OUT_TEXT] = {&reporter_text, &reporter_totals},
+    [OUT_JSON] = {&reporter_json, NULL},
+    [OUT_SUMMARY] = {&reporter_summary, NULL},
+};
+
+static enum status open_reporters(struct run_ctx *run)
+{
+    const struct run_opts *o = run->o;
+    struct report_pick pick[MODE_REPORTERS + 1];
+    size_t n = 0;
+    for (size_t i = 0; i < MODE_REPORTERS && mode_reporters[o->mode][i] != NULL; i++)
+        pick[n++] = (struct report_pick){.ops = mode_reporters[o->mode][i], .dest = NULL};
+    if (o->html != NULL)
+        pick[n++] = (struct report_pick){.ops = &reporter_html, .dest = o->html};
+    const struct report_opts rep = {
+        .all = o->all, .verbose = o->verbose, .color = o->color, .width = o->width,
+    };
+    TRY(report_set_open(&run->reporters, pick, n, &rep));
+    run->keep_all = report_set_keeps_connections(&run->reporters);
+    return ST_OK;
+}
+
 int run_inputs(char *const inputs[], size_t n, const struct run_opts *o)
 {
     struct path_list files = {0};
     struct cert_store *store = NULL;
-    int rc = 0;
     struct keylog *keys = NULL;
-    if (o->keylog_file != NULL) {
-        if (keylog_load(o->keylog_file, &keys) != ST_OK) {
-            fprintf(stderr, "tlsexplain: cannot read the key log %s\n", o->keylog_file);
-            return 2;
-        }
-        struct keylog_counts kc;
-        keylog_get_counts(keys, &kc);
-        if (kc.malformed > 0)
-            fprintf(stderr, "tlsexplain: key log %s: %llu malformed line%s skipped\n",
-                    o->keylog_file, (unsigned long long)kc.malformed,
-                    kc.malformed == 1 ? "" : "s");
-        if (kc.dropped > 0)
-            fprintf(stderr, "tlsexplain: key log %s: more than %u client randoms, %llu secrets "
-                    "not kept\n", o->keylog_file, KEYLOG_MAX_ENTRIES,
-                    (unsigned long long)kc.dropped);
-        if (kc.secrets == 0)
-            fprintf(stderr, "tlsexplain: key log %s has no TLS 1.3 traffic secret\n",
-                    o->keylog_file);
-        run_keylog = keys;
-    }
+    struct run_ctx run = {.o = o};
+    int rc = 2;
+    if (o->keylog_file != NULL && load_keylog(o->keylog_file, &keys) != ST_OK)
+        goto done;
     for (size_t i = 0; i < n; i++) {
         struct stat st;
         if (strcmp(inputs[i], "-") != 0 && stat(inputs[i], &st) == 0 && S_ISDIR(st.st_mode))
@@ -304,33 +329,30 @@ int run_inputs(char *const inputs[], size_t n, const struct run_opts *o)
         else
             push_path(&files, inputs[i]);
     }
-    if (o->ca_file != NULL || o->ca_path != NULL) {
-        if (cert_store_load(o->ca_file, o->ca_path, &store) != ST_OK) {
-            fprintf(stderr, "tlsexplain: cannot load the trust store\n");
-            run_keylog = NULL;
-            keylog_free(keys);
-            return 2;
-        }
+    if ((o->ca_file != NULL || o->ca_path != NULL) &&
+        cert_store_load(o->ca_file, o->ca_path, &store) != ST_OK) {
+        fprintf(stderr, "tlsexplain: cannot load the trust store\n");
+        goto done;
     }
-    struct summary_table *sum = summary_new();
+    run.keylog = keys;
+    run.rules = (struct rule_opts){
+        .tls_ports = o->tls_ports, .n_tls_ports = o->n_tls_ports, .store = store};
+    if (open_reporters(&run) != ST_OK) {
+        fprintf(stderr, "tlsexplain: out of memory\n");
+        goto done;
+    }
+    rc = 0;
     /* the HTML report needs every file's facts in this process */
-    if (o->jobs > 1 && files.n > 1 && o->html == NULL && sum != NULL)
-        rc = run_parallel(&files, o, store, sum);
+    if (o->jobs > 1 && files.n > 1 && !run.keep_all)
+        rc = run_parallel(&files, &run);
     else
         for (size_t i = 0; i < files.n; i++)
-            rc = worst(rc, one_file(files.v[i], o, store, stdout, stderr, sum, NULL));
-    if (sum != NULL) {
-        if (o->mode == OUT_SUMMARY || (o->mode == OUT_TEXT && files.n > 1))
-            summary_print(stdout, sum, o->mode == OUT_SUMMARY);
-        if (o->html != NULL && summary_write_html(sum, o->html) != 0) {
-            fprintf(stderr, "tlsexplain: cannot write %s\n", o->html);
-            rc = 2;
-        }
-        summary_free(sum);
-    }
+            rc = worst(rc, one_file(files.v[i], &run, stdout, stderr));
+    rc = worst(rc, report_set_finish(&run.reporters, stdout));
+done:
+    report_set_close(&run.reporters);
     cert_store_free(store);
     cert_cache_clear();
-    run_keylog = NULL;
     keylog_free(keys);
     for (size_t i = 0; i < files.n; i++)
         free(files.v[i]);

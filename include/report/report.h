@@ -18,20 +18,23 @@ struct file_counts {
     size_t connections, tls, ok, failed, incomplete, not_tls;
 };
 
-void report_counts(const struct analysis *a, struct file_counts *out);
 /* Should this connection be printed at all (TLS, or a failed TCP attempt)? */
 bool report_is_tls_attempt(const struct conn *c);
 /* The diagnosis id of a failed connection, or NULL (also for a slot let go). */
 const char *report_cause(const struct conn *c);
 
 void report_json_connection(FILE *f, const char *file, const struct conn *c);
+/* The summary line of a whole analysis (report_set.c; for callers that hold
+ * one, such as the fuzz drivers: run.c goes through the reporter table). */
 void report_json_summary(FILE *f, const struct analysis *a);
 void report_json_error(FILE *f, const char *file, const char *message);
 void report_json_certificates(FILE *f, const struct conn *c);
 void report_json_chain_checks(FILE *f, const struct conn *c);
 
+/* The text report of a whole analysis, as the text reporter prints it
+ * (report_set.c; for callers that hold one, such as the fuzz drivers). */
 void report_text_file(FILE *f, const struct analysis *a, const struct report_opts *o);
-/* One connection as report_text_file prints it (nothing for an ok one
+/* One connection as the text reporter prints it (nothing for an ok one
  * without --all). */
 void report_text_connection(FILE *f, const struct conn *c, const struct report_opts *o);
 void report_text_error(FILE *f, const char *file, const char *message, bool color);

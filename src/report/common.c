@@ -30,28 +30,6 @@ bool report_is_tls_attempt(const struct conn *c)
     return c != NULL && c->verdict != VERDICT_TCP_ONLY;
 }
 
-void report_counts(const struct analysis *a, struct file_counts *out)
-{
-    struct file_counts k = {0};
-    /* connections let go early all succeeded */
-    k.connections = k.ok = (size_t)a->flows.let_go;
-    for (size_t i = 0; i < a->flows.n_conns; i++) {
-        const struct conn *c = a->flows.conns[i];
-        if (c == NULL)
-            continue;
-        k.connections++;
-        switch ((enum verdict)c->verdict) {
-        case VERDICT_OK: k.ok++; break;
-        case VERDICT_FAILED: k.failed++; break;
-        case VERDICT_INCOMPLETE: k.incomplete++; break;
-        case VERDICT_NOT_TLS: k.not_tls++; break;
-        case VERDICT_TCP_ONLY: break;
-        }
-    }
-    k.tls = k.ok + k.failed + k.incomplete;
-    *out = k;
-}
-
 const char *report_cause(const struct conn *c)
 {
     const struct diagnosis *d = c != NULL ? c->diagnosis : NULL;

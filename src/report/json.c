@@ -6,6 +6,7 @@
 #include "util/escape.h"
 #include "util/registry.h"
 #include "report/report.h"
+#include "report/reporter.h"
 #include "rules/verdict.h"
 
 static void key(FILE *f, const char *k, bool *first)
@@ -428,45 +429,26 @@ void report_json_connection(FILE *f, const char *file, const struct conn *c)
     fputs("]}\n", f);
 }
 
-void report_json_summary(FILE *f, const struct analysis *a)
+void report_json_summary_line(FILE *f, const struct file_facts *ff)
 {
-    struct file_counts k;
-    report_counts(a, &k);
+    const struct file_counts *k = &ff->k;
     fputs("{\"type\":\"summary\",\"file\":", f);
-    json_cstr(f, a->path);
+    json_cstr(f, ff->path);
     fprintf(f,
             ",\"frames\":%llu,\"connections\":%zu,\"tls\":%zu,\"ok\":%zu,\"failed\":%zu,"
             "\"incomplete\":%zu,\"not_tls\":%zu,\"causes\":{",
-            (unsigned long long)a->frames, k.connections, k.tls, k.ok, k.failed, k.incomplete,
-            k.not_tls);
+            (unsigned long long)ff->frames, k->connections, k->tls, k->ok, k->failed,
+            k->incomplete, k->not_tls);
     /* causes, in order of first appearance */
-    const char *seen[64];
-    size_t counts[64], n = 0;
-    for (size_t i = 0; i < a->flows.n_conns; i++) {
-        const char *id = report_cause(a->flows.conns[i]);
-        if (id == NULL)
-            continue;
-        size_t j = 0;
-        while (j < n && strcmp(seen[j], id) != 0)
-            j++;
-        if (j == n && n < 64) {
-            seen[n] = id;
-            counts[n++] = 0;
-        }
-        if (j < n)
-            counts[j]++;
-    }
-    for (size_t j = 0; j < n; j++)
-        fprintf(f, "%s\"%s\":%zu", j ? "," : "", seen[j], counts[j]);
+    for (size_t j = 0; j < ff->n_causes; j++)
+        fprintf(f, "%s\"%s\":%zu", j ? "," : "", ff->causes[j].id, ff->causes[j].count);
     fputc('}', f);
-    if (a->error[0]) {
+    if (ff->error[0]) {
         fputs(",\"error\":", f);
-        json_cstr(f, a->error);
+        json_cstr(f, ff->error);
     }
-    if (a->flows.dropped_conns) {
-        fprintf(f, ",\"dropped_connections\":%llu",
-                (unsigned long long)a->flows.dropped_conns);
-    }
+    if (ff->dropped_conns)
+        fprintf(f, ",\"dropped_connections\":%llu", (unsigned long long)ff->dropped_conns);
     fputs("}\n", f);
 }
 
@@ -478,3 +460,61 @@ void report_json_error(FILE *f, const char *file, const char *message)
     json_cstr(f, message);
     fputs("}\n", f);
 }
+
+/* ---- the reporter (reporter.h): one line per TLS connection, then the
+ * file's summary line, or an error line for a file that cannot be read */
+
+/* JSON keeps nothing between calls; self only has to be non-NULL. */
+static const char json_self;
+
+static void *json_open(const struct report_opts *o, const char *dest)
+{
+    (void)o;
+    (void)dest;
+    return (void *)&json_self;
+}
+
+static void json_begin_file(void *self, FILE *out, const struct file_facts *f)
+{
+    (void)self;
+    (void)out;
+    (void)f;
+}
+
+static void json_connection(void *self, FILE *out, const char *file, const struct conn *c)
+{
+    (void)self;
+    if (report_is_tls_attempt(c))
+        report_json_connection(out, file, c);
+}
+
+static void json_end_file(void *self, FILE *out, const struct file_facts *f)
+{
+    (void)self;
+    if (f->read_ok)
+        report_json_summary_line(out, f);
+    else
+        report_json_error(out, f->path, f->error);
+}
+
+static int json_finish(void *self, FILE *out)
+{
+    (void)self;
+    (void)out;
+    return 0;
+}
+
+static void json_close(void *self)
+{
+    (void)self;
+}
+
+const struct reporter_ops reporter_json = {
+    .name = "json",
+    .open = json_open,
+    .begin_file = json_begin_file,
+    .connection = json_connection,
+    .end_file = json_end_file,
+    .finish = json_finish,
+    .close = json_close,
+};

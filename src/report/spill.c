@@ -55,6 +55,8 @@ enum status spill_end(struct spill *s, uint32_t id)
 {
     long pos = ftell(s->f);
     ENSURE(pos >= 0 && id > 0, ST_IO);
+    if ((uint64_t)pos == s->begun)
+        return ST_OK; /* nothing written: no entry, so the index does not grow */
     if (id > s->n) {
         size_t n = s->n ? s->n : 1024;
         while (n < id)

@@ -1,48 +1,57 @@
-/* summary.c: the batch summary table (-s, and after several files). */
+/* summary.c: the batch view over many files, counts per file and per cause:
+ * -s prints the table per file and the totals; the text output prints the
+ * totals alone after two files or more. Two reporters (reporter.h) over one
+ * table. */
 #include <stdlib.h>
 #include <string.h>
-#include "rules/diagnosis.h"
-#include "util/escape.h"
-#include "report/report.h"
-#include "report/html.h"
 #include "rules/rules.h"
-#include "report/summary.h"
-#include "rules/verdict.h"
+#include "util/escape.h"
+#include "report/reporter.h"
 
 #define SUMMARY_MAX_CAUSES 64
 
 struct file_row {
     char *path;
     struct file_counts k;
-    char top_cause[48];
     bool unreadable;
+    /* the file's causes, first seen first: the first is the row's, and
+     * they are what a --jobs child hands to its parent */
+    size_t n_causes;
+    struct cause_count causes[FILE_FACTS_CAUSES];
 };
 
 struct summary_table {
+    bool per_file;             /* -s; otherwise the totals, after 2+ files */
     struct file_row *rows;
     size_t n, cap;
     const char *causes[SUMMARY_MAX_CAUSES];
     size_t cause_count[SUMMARY_MAX_CAUSES];
     size_t n_causes;
-    struct html_report *hr; /* --html: each file's section, drawn as it is read */
 };
 
-struct summary_table *summary_new(void)
-{
-    return calloc(1, sizeof(struct summary_table));
-}
-
-static void count_cause(struct summary_table *t, const char *id)
+static void count_cause(struct summary_table *t, const char *id, size_t n)
 {
     for (size_t i = 0; i < t->n_causes; i++)
         if (strcmp(t->causes[i], id) == 0) {
-            t->cause_count[i]++;
+            t->cause_count[i] += n;
             return;
         }
     if (t->n_causes < SUMMARY_MAX_CAUSES) {
         t->causes[t->n_causes] = id; /* ids are static strings from the rule table */
-        t->cause_count[t->n_causes++] = 1;
+        t->cause_count[t->n_causes++] = n;
     }
+}
+
+static void row_cause(struct summary_table *t, struct file_row *r, const char *id, size_t n)
+{
+    count_cause(t, id, n);
+    for (size_t i = 0; i < r->n_causes; i++)
+        if (strcmp(r->causes[i].id, id) == 0) {
+            r->causes[i].count += n;
+            return;
+        }
+    if (r->n_causes < FILE_FACTS_CAUSES)
+        r->causes[r->n_causes++] = (struct cause_count){.id = id, .title = "", .count = n};
 }
 
 static struct file_row *new_row(struct summary_table *t, const char *path)
@@ -56,31 +65,11 @@ static struct file_row *new_row(struct summary_table *t, const char *path)
         t->cap = cap;
     }
     struct file_row *r = &t->rows[t->n];
-    memset(r, 0, sizeof *r);
-    r->path = strdup(path);
+    *r = (struct file_row){.path = strdup(path)};
     if (r->path == NULL)
         return NULL;
     t->n++;
     return r;
-}
-
-void summary_add(struct summary_table *t, const struct analysis *a)
-{
-    if (t == NULL)
-        return;
-    struct file_row *r = new_row(t, a->path);
-    if (r == NULL)
-        return;
-    report_counts(a, &r->k);
-    r->unreadable = a->unreadable;
-    for (size_t i = 0; i < a->flows.n_conns; i++) {
-        const char *id = report_cause(a->flows.conns[i]);
-        if (id == NULL)
-            continue;
-        count_cause(t, id);
-        if (r->top_cause[0] == '\0')
-            snprintf(r->top_cause, sizeof r->top_cause, "%s", id);
-    }
 }
 
 /* The cause ids are the rule table's static strings: a line read back names
@@ -93,52 +82,7 @@ static const char *known_id(const char *id)
     return NULL;
 }
 
-void summary_write_row(FILE *f, const struct analysis *a)
-{
-    struct file_counts k;
-    report_counts(a, &k);
-    /* counts, then the causes; the path last, as it may hold any byte but \n */
-    fprintf(f, "%zu %zu %zu %zu %zu %zu %d", k.connections, k.tls, k.ok, k.failed, k.incomplete,
-            k.not_tls, a->unreadable ? 1 : 0);
-    for (size_t i = 0; i < a->flows.n_conns; i++) {
-        const char *id = report_cause(a->flows.conns[i]);
-        if (id != NULL)
-            fprintf(f, " %s", id);
-    }
-    fprintf(f, " |%s\n", strchr(a->path, '\n') ? "?" : a->path);
-}
-
-void summary_read_rows(struct summary_table *t, FILE *f)
-{
-    char line[65536];
-    while (fgets(line, sizeof line, f) != NULL) {
-        char *bar = strstr(line, " |");
-        if (bar == NULL)
-            continue;
-        *bar = '\0';
-        char *path = bar + 2;
-        path[strcspn(path, "\n")] = '\0';
-        struct file_row *r = new_row(t, path);
-        if (r == NULL)
-            return;
-        int unreadable = 0, used = 0;
-        if (sscanf(line, "%zu %zu %zu %zu %zu %zu %d%n", &r->k.connections, &r->k.tls, &r->k.ok,
-                   &r->k.failed, &r->k.incomplete, &r->k.not_tls, &unreadable, &used) < 7)
-            continue;
-        r->unreadable = unreadable != 0;
-        char *save = NULL;
-        for (char *tok = strtok_r(line + used, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
-            const char *id = known_id(tok);
-            if (id == NULL)
-                continue;
-            count_cause(t, id);
-            if (r->top_cause[0] == '\0')
-                snprintf(r->top_cause, sizeof r->top_cause, "%s", id);
-        }
-    }
-}
-
-void summary_print(FILE *f, const struct summary_table *t, bool per_file)
+static void print_table(FILE *f, const struct summary_table *t)
 {
     size_t files = 0, tls = 0, ok = 0, failed = 0, incomplete = 0;
     for (size_t i = 0; i < t->n; i++) {
@@ -148,7 +92,7 @@ void summary_print(FILE *f, const struct summary_table *t, bool per_file)
         failed += t->rows[i].k.failed;
         incomplete += t->rows[i].k.incomplete;
     }
-    if (per_file) {
+    if (t->per_file) {
         /* the name column fits the longest path, up to 60; longer ones show their end */
         int w = 4;
         for (size_t i = 0; i < t->n; i++) {
@@ -167,7 +111,7 @@ void summary_print(FILE *f, const struct summary_table *t, bool per_file)
             fprintf(f, "%s%-*s %6zu %6zu %6zu %6zu  %s\n", shown != r->path ? "..." : "",
                     shown != r->path ? w - 3 : w, name, r->k.tls, r->k.ok, r->k.failed,
                     r->k.incomplete,
-                    r->unreadable ? "(unreadable)" : r->top_cause[0] ? r->top_cause : "-");
+                    r->unreadable ? "(unreadable)" : r->n_causes ? r->causes[0].id : "-");
         }
     }
     fprintf(f, "\n%zu files: %zu TLS connections, %zu ok, %zu failed, %zu incomplete\n", files,
@@ -191,28 +135,141 @@ void summary_print(FILE *f, const struct summary_table *t, bool per_file)
         fprintf(f, "  %6zu  %s\n", t->cause_count[order[i]], t->causes[order[i]]);
 }
 
-void summary_add_html(struct summary_table *t, const struct analysis *a)
+/* ---- the reporters (reporter.h) ----------------------------------------- */
+
+static void *open_table(bool per_file)
 {
-    if (t == NULL)
+    struct summary_table *t = calloc(1, sizeof *t);
+    if (t != NULL)
+        t->per_file = per_file;
+    return t;
+}
+
+static void *summary_open(const struct report_opts *o, const char *dest)
+{
+    (void)o;
+    (void)dest;
+    return open_table(true);
+}
+
+static void *totals_open(const struct report_opts *o, const char *dest)
+{
+    (void)o;
+    (void)dest;
+    return open_table(false);
+}
+
+static void summary_begin_file(void *self, FILE *out, const struct file_facts *f)
+{
+    (void)self;
+    (void)out;
+    (void)f;
+}
+
+static void summary_connection(void *self, FILE *out, const char *file, const struct conn *c)
+{
+    (void)self;
+    (void)out;
+    (void)file;
+    (void)c;
+}
+
+static void summary_end_file(void *self, FILE *out, const struct file_facts *f)
+{
+    struct summary_table *t = self;
+    (void)out;
+    struct file_row *r = new_row(t, f->path);
+    if (r == NULL)
         return;
-    if (t->hr == NULL)
-        t->hr = html_new();
-    if (t->hr != NULL)
-        html_add_file(t->hr, a);  /* after the rules, before the facts are freed */
+    r->k = f->k;
+    r->unreadable = f->unreadable;
+    for (size_t i = 0; f->read_ok && i < f->n_causes; i++)
+        row_cause(t, r, f->causes[i].id, f->causes[i].count);
 }
 
-int summary_write_html(const struct summary_table *t, const char *path)
+static int summary_finish(void *self, FILE *out)
 {
-    return html_write(t->hr, path);
+    struct summary_table *t = self;
+    if (t->per_file || t->n > 1)
+        print_table(out, t);
+    return 0;
 }
 
-void summary_free(struct summary_table *t)
+static void summary_close(void *self)
 {
+    struct summary_table *t = self;
     if (t == NULL)
         return;
     for (size_t i = 0; i < t->n; i++)
         free(t->rows[i].path);
     free(t->rows);
-    html_free(t->hr);
     free(t);
 }
+
+/* The last row as one line: counts, the causes (each id once per failed
+ * connection), and the path last, as it may hold any byte but \n. */
+static void summary_handoff(void *self, FILE *rows)
+{
+    const struct summary_table *t = self;
+    if (t->n == 0)
+        return;
+    const struct file_row *r = &t->rows[t->n - 1];
+    fprintf(rows, "%zu %zu %zu %zu %zu %zu %d", r->k.connections, r->k.tls, r->k.ok,
+            r->k.failed, r->k.incomplete, r->k.not_tls, r->unreadable ? 1 : 0);
+    for (size_t i = 0; i < r->n_causes; i++)
+        for (size_t k = 0; k < r->causes[i].count; k++)
+            fprintf(rows, " %s", r->causes[i].id);
+    fprintf(rows, " |%s\n", strchr(r->path, '\n') ? "?" : r->path);
+}
+
+static void summary_take(void *self, FILE *rows)
+{
+    struct summary_table *t = self;
+    char line[65536];
+    while (fgets(line, sizeof line, rows) != NULL) {
+        char *bar = strstr(line, " |");
+        if (bar == NULL)
+            continue;
+        *bar = '\0';
+        char *path = bar + 2;
+        path[strcspn(path, "\n")] = '\0';
+        struct file_row *r = new_row(t, path);
+        if (r == NULL)
+            return;
+        int unreadable = 0, used = 0;
+        if (sscanf(line, "%zu %zu %zu %zu %zu %zu %d%n", &r->k.connections, &r->k.tls, &r->k.ok,
+                   &r->k.failed, &r->k.incomplete, &r->k.not_tls, &unreadable, &used) < 7)
+            continue;
+        r->unreadable = unreadable != 0;
+        char *save = NULL;
+        for (char *tok = strtok_r(line + used, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
+            const char *id = known_id(tok);
+            if (id != NULL)
+                row_cause(t, r, id, 1);
+        }
+    }
+}
+
+const struct reporter_ops reporter_summary = {
+    .name = "summary",
+    .open = summary_open,
+    .begin_file = summary_begin_file,
+    .connection = summary_connection,
+    .end_file = summary_end_file,
+    .finish = summary_finish,
+    .close = summary_close,
+    .handoff = summary_handoff,
+    .take = summary_take,
+};
+
+const struct reporter_ops reporter_totals = {
+    .name = "totals",
+    .open = totals_open,
+    .begin_file = summary_begin_file,
+    .connection = summary_connection,
+    .end_file = summary_end_file,
+    .finish = summary_finish,
+    .close = summary_close,
+    .handoff = summary_handoff,
+    .take = summary_take,
+};

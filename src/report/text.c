@@ -1,11 +1,12 @@
 /* text.c: the report a person reads. One header line per file, then
  * each failed connection: what failed, the frames that show it, why, the fix. */
+#include <stdlib.h>
 #include <string.h>
 #include "util/names.h"
 #include "rules/diagnosis.h"
 #include "util/escape.h"
 #include "report/report.h"
-#include "report/spill.h"
+#include "report/reporter.h"
 #include "rules/verdict.h"
 
 #define C_RED "\033[31m"
@@ -132,59 +133,42 @@ static void failed_block(FILE *f, const struct conn *c, const struct report_opts
 
 /* Connections whose handshake the snap length cut are incomplete, which the
  * default output does not list: the note says which they are. */
-static void snap_note(FILE *f, const struct analysis *a)
+static void snap_note(FILE *f, const struct file_facts *ff)
 {
     char ids[160] = "";
-    size_t n = 0, used = 0;
-    if (a->cut_frames == 0)
+    size_t used = 0;
+    if (ff->cut_frames == 0 || ff->n_cut == 0)
         return;
-    for (size_t i = 0; i < a->flows.n_conns; i++) {
-        const struct conn *c = a->flows.conns[i];
-        if (c == NULL)
-            continue; /* reported and let go when it ended */
-        if (c->verdict != VERDICT_INCOMPLETE ||
-            (c->side[0].cut_segments == 0 && c->side[1].cut_segments == 0))
-            continue;
-        if (n++ < 10) {
-            int k = snprintf(ids + used, sizeof ids - used, "%s#%u", used ? ", " : "", c->id);
-            if (k > 0 && (size_t)k < sizeof ids - used)
-                used += (size_t)k;
-        }
+    for (size_t i = 0; i < ff->n_cut && i < FILE_FACTS_CUT_IDS; i++) {
+        int k = snprintf(ids + used, sizeof ids - used, "%s#%u", used ? ", " : "",
+                         ff->cut_ids[i]);
+        if (k > 0 && (size_t)k < sizeof ids - used)
+            used += (size_t)k;
     }
-    if (n == 0)
-        return;
     fprintf(f, "  note: %llu frame%s cut to the snap length (%u bytes): handshake bytes are "
                "missing in %zu connection%s (%s%s)\n",
-            (unsigned long long)a->cut_frames, a->cut_frames == 1 ? " was" : "s were",
-            a->snaplen, n, n == 1 ? "" : "s", ids, n > 10 ? ", ..." : "");
+            (unsigned long long)ff->cut_frames, ff->cut_frames == 1 ? " was" : "s were",
+            ff->snaplen, ff->n_cut, ff->n_cut == 1 ? "" : "s", ids,
+            ff->n_cut > FILE_FACTS_CUT_IDS ? ", ..." : "");
 }
 
-void report_text_file(FILE *f, const struct analysis *a, const struct report_opts *o)
+/* The file's header line and its notes, before its connections. */
+static void file_header(FILE *f, const struct file_facts *ff, const struct report_opts *o)
 {
-    struct file_counts k;
+    const struct file_counts *k = &ff->k;
     char name[512];
-    report_counts(a, &k);
-    text_safe_buf(name, sizeof name, a->path, strlen(a->path));
+    text_safe_buf(name, sizeof name, ff->path, strlen(ff->path));
     fprintf(f, "%s%s%s: %zu TLS connection%s, %zu ok, %zu failed, %zu incomplete", col(o, C_BOLD),
-            name, col(o, C_OFF), k.tls, k.tls == 1 ? "" : "s", k.ok, k.failed, k.incomplete);
-    if (k.not_tls)
-        fprintf(f, "; %zu not TLS", k.not_tls);
+            name, col(o, C_OFF), k->tls, k->tls == 1 ? "" : "s", k->ok, k->failed,
+            k->incomplete);
+    if (k->not_tls)
+        fprintf(f, "; %zu not TLS", k->not_tls);
     fputc('\n', f);
-    if (a->flows.dropped_conns)
+    if (ff->dropped_conns)
         fprintf(f, "  note: %llu connections past the limit of %zu were not analysed "
                    "(--max-connections)\n",
-                (unsigned long long)a->flows.dropped_conns, a->flows.max_conns);
-    snap_note(f, a);
-    for (size_t i = 0; i < a->flows.n_conns; i++) {
-        const struct conn *c = a->flows.conns[i];
-        /* let go early: its report waits in the spill */
-        if (c == NULL) {
-            if (o->all)
-                spill_copy(a->spill, (uint32_t)i + 1, f);
-            continue;
-        }
-        report_text_connection(f, c, o);
-    }
+                (unsigned long long)ff->dropped_conns, ff->max_conns);
+    snap_note(f, ff);
 }
 
 void report_text_connection(FILE *f, const struct conn *c, const struct report_opts *o)
@@ -211,3 +195,51 @@ void report_text_error(FILE *f, const char *file, const char *message, bool colo
     fprintf(f, "tlsexplain: %s%s%s: %s\n", color ? C_BOLD : "", name, color ? C_OFF : "",
             message);
 }
+
+/* ---- the reporter (reporter.h): a header line per file, then the failed
+ * connections (every one with --all), each with its ladder under -v */
+
+static void *text_open(const struct report_opts *o, const char *dest)
+{
+    (void)dest;
+    struct report_opts *self = malloc(sizeof *self);
+    if (self != NULL)
+        *self = *o;
+    return self;
+}
+
+static void text_begin_file(void *self, FILE *out, const struct file_facts *f)
+{
+    file_header(out, f, self);
+}
+
+static void text_connection(void *self, FILE *out, const char *file, const struct conn *c)
+{
+    (void)file;
+    report_text_connection(out, c, self);
+}
+
+/* An unreadable file: the driver says so on stderr, in every mode. */
+static void text_end_file(void *self, FILE *out, const struct file_facts *f)
+{
+    (void)self;
+    (void)out;
+    (void)f;
+}
+
+static int text_finish(void *self, FILE *out)
+{
+    (void)self;
+    (void)out;
+    return 0;
+}
+
+const struct reporter_ops reporter_text = {
+    .name = "text",
+    .open = text_open,
+    .begin_file = text_begin_file,
+    .connection = text_connection,
+    .end_file = text_end_file,
+    .finish = text_finish,
+    .close = free,
+};

@@ -1,0 +1,87 @@
+/* reporter.h: one interface for every output (text, JSON, summary, HTML),
+ * a small table of function pointers as ssldump's loggers are. The driver
+ * (run.c) picks entries from a table and hands them each file's facts and
+ * connections; a reporter never walks the flow table.
+ *
+ * Per file, in this order:
+ *   connection(out = a spill stream)  for each connection let go while the
+ *                                     file is read (it succeeded); what is
+ *                                     written is kept and copied back below
+ *   begin_file(out)                   once the file is read and judged
+ *   connection(out)                   for each connection, in id order (the
+ *                                     ones let go: their spilled output)
+ *   end_file(out)
+ * An unreadable file gets end_file alone, with f->read_ok false.
+ * finish(out) once after the last file; its value is the run's: 0, or 2
+ * when an output could not be written. */
+#ifndef TLSX_REPORT_REPORTER_H
+#define TLSX_REPORT_REPORTER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include "facts/conn.h"
+#include "report/report.h"
+
+#define FILE_FACTS_CUT_IDS 10
+#define FILE_FACTS_CAUSES 64
+
+/* A diagnosis id and how many failed connections of the file have it. The
+ * strings are the rule table's: static. */
+struct cause_count {
+    const char *id, *title;
+    size_t count;
+};
+
+/* What a reporter learns of a file beyond its connections; filled by the
+ * driver after the rule engine has judged every connection. */
+struct file_facts {
+    const char *path;
+    bool read_ok;              /* false: nothing to report but the error */
+    bool unreadable, damaged;  /* see struct analysis */
+    const char *error;         /* "" when none */
+    struct file_counts k;
+    uint64_t frames;
+    uint64_t cut_frames;       /* frames shorter than on the wire */
+    uint32_t snaplen;
+    uint64_t dropped_conns;    /* past --max-connections */
+    size_t max_conns;
+    /* incomplete connections whose handshake the snap length cut */
+    size_t n_cut;
+    uint32_t cut_ids[FILE_FACTS_CUT_IDS];
+    /* causes of the failed connections, in order of first appearance */
+    size_t n_causes;
+    struct cause_count causes[FILE_FACTS_CAUSES];
+};
+
+struct reporter_ops {
+    const char *name;
+    /* true: needs every connection alive until end_file (none let go early) */
+    bool keeps_connections;
+    /* dest: the file a reporter writes of its own (--html FILE), NULL for
+     * the others, which write to the out stream they are given. Returns
+     * NULL when out of memory. */
+    void *(*open)(const struct report_opts *o, const char *dest);
+    void (*begin_file)(void *self, FILE *out, const struct file_facts *f);
+    /* file is the capture's path, even while it is being read */
+    void (*connection)(void *self, FILE *out, const char *file, const struct conn *c);
+    void (*end_file)(void *self, FILE *out, const struct file_facts *f);
+    int (*finish)(void *self, FILE *out);
+    void (*close)(void *self);
+    /* --jobs: a child writes what it learned of its one file as lines of
+     * text (handoff); the parent reads them back (take). NULL for reporters
+     * that keep nothing across files. */
+    void (*handoff)(void *self, FILE *rows);
+    void (*take)(void *self, FILE *rows);
+};
+
+/* The JSON summary line of a file (json.c). */
+void report_json_summary_line(FILE *f, const struct file_facts *ff);
+
+extern const struct reporter_ops reporter_text;     /* text.c */
+extern const struct reporter_ops reporter_json;     /* json.c */
+extern const struct reporter_ops reporter_summary;  /* summary.c: -s, the table per file */
+extern const struct reporter_ops reporter_totals;   /* summary.c: totals after 2+ files */
+extern const struct reporter_ops reporter_html;     /* html_page.c: --html FILE */
+
+#endif
