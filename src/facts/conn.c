@@ -2,29 +2,38 @@
 #include <stdlib.h>
 #include <string.h>
 #include "facts/conn.h"
-#include "rules/diagnosis.h"
 
-struct client_hello conn_no_client_hello;
+/* What a connection without a ClientHello reads: read-only, shared. */
+static const struct client_hello no_client_hello;
 
 struct conn *conn_new(uint32_t id)
 {
     struct conn *c = calloc(1, sizeof *c);
     if (c != NULL) {
         c->id = id;
-        c->ch = &conn_no_client_hello;
+        c->ch = &no_client_hello;
     }
     return c;
 }
 
 struct client_hello *conn_client_hello(struct conn *c)
 {
-    if (c->ch == &conn_no_client_hello) {
-        struct client_hello *ch = calloc(1, sizeof *ch);
-        if (ch == NULL)
+    if (c->ch_owned == NULL) {
+        c->ch_owned = calloc(1, sizeof *c->ch_owned);
+        if (c->ch_owned == NULL)
             return NULL;
-        c->ch = ch;
+        c->ch = c->ch_owned;
     }
-    return c->ch;
+    return c->ch_owned;
+}
+
+void conn_attach_diagnosis(struct conn *c, struct diagnosis *d,
+                           void (*free_fn)(struct diagnosis *d))
+{
+    if (c->diagnosis != NULL && c->diagnosis != d && c->diagnosis_free != NULL)
+        c->diagnosis_free(c->diagnosis);
+    c->diagnosis = d;
+    c->diagnosis_free = free_fn;
 }
 
 void conn_free(struct conn *c)
@@ -33,9 +42,9 @@ void conn_free(struct conn *c)
         return;
     free(c->cert_bytes);
     free(c->messages);
-    if (c->ch != &conn_no_client_hello)
-        free(c->ch);
-    diagnosis_free(c->diagnosis);
+    free(c->ch_owned);
+    if (c->diagnosis != NULL && c->diagnosis_free != NULL)
+        c->diagnosis_free(c->diagnosis);
     free(c);
 }
 
@@ -90,26 +99,4 @@ bool conn_keep_cert(struct conn *c, struct cert_msg *m, const uint8_t *der, size
     m->kept++;
     c->cert_bytes_len += (uint32_t)len;
     return true;
-}
-
-static void finding_free(struct finding *f)
-{
-    free(f->explanation);
-    free(f->fix);
-    for (size_t i = 0; i < f->n_evidence; i++)
-        free(f->evidence[i].text);
-    free(f->evidence);
-}
-
-void diagnosis_free(struct diagnosis *d)
-{
-    if (d == NULL)
-        return;
-    finding_free(&d->main);
-    for (size_t i = 0; i < d->n_alternatives; i++)
-        finding_free(&d->alternatives[i]);
-    free(d->alternatives);
-    for (size_t i = 0; i < d->n_warnings; i++)
-        free(d->warnings[i]);
-    free(d);
 }

@@ -849,7 +849,7 @@ static size_t cards(FILE *f, const struct analysis *a, enum verdict v, size_t ma
     size_t shown = 0;
     for (size_t i = 0; i < a->flows.n_conns; i++) {
         const struct conn *c = a->flows.conns[i];
-        if (c == NULL || c->verdict != (int)v)
+        if (c == NULL || c->verdict != v)
             continue; /* let go when it ended, or another verdict */
         if (shown++ < max)
             conn_card(f, c, file_no);

@@ -243,7 +243,7 @@ static enum status judge(struct conn *c, const struct rule_ctx *ctx)
     diagnosis_free(c->diagnosis);
     c->diagnosis = NULL;
     if (d->main.id != NULL || d->n_warnings > 0)
-        c->diagnosis = d;
+        conn_attach_diagnosis(c, d, diagnosis_free);
     else
         diagnosis_free(d);
     return st;
