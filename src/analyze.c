@@ -6,6 +6,7 @@
 #include "rules/rules.h"
 #include "report/spill.h"
 #include "rules/verdict.h"
+#include "tls/tls_sink.h"
 
 static void set_error(struct analysis *a, const char *fmt, const char *detail)
 {
@@ -67,7 +68,7 @@ enum status analyze_file(const char *path, const struct analyze_opts *o, struct 
     ENSURE(a->ctx != NULL, ST_NOMEM);
     a->flows.on_finished = connection_over;
     a->flows.owner = a;
-    a->flows.keylog = o->keylog;
+    a->flows.sink = tls_stream_sink(o->keylog);
     pcap_t *pc = open_capture(path, a);
     if (pc == NULL) {
         a->unreadable = true;
