@@ -284,6 +284,9 @@ void conn_add_message(struct conn *c, uint64_t frame, struct tstamp ts, enum sid
                       uint16_t type,
                       bool encrypted);
 void conn_add_alert(struct conn *c, const struct alert *a);
+/* A record or message from this side broke the grammar: the first such
+ * finding is kept (what: a short phrase, cut to fit). */
+void conn_mark_malformed(struct conn *c, enum side from, const char *what);
 /* Copies a certificate's DER bytes; false when the cap is reached. */
 bool conn_keep_cert(struct conn *c, struct cert_msg *m, const uint8_t *der, size_t len);
 static inline const char *side_name(enum side s) { return s == SIDE_CLIENT ? "client" : "server"; }

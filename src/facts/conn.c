@@ -1,4 +1,5 @@
 /* conn.c: lifetime of the per-connection facts and their capped lists. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "facts/conn.h"
@@ -80,6 +81,15 @@ void conn_add_alert(struct conn *c, const struct alert *a)
     c->total_alerts++;
     if (c->n_alerts < CONN_MAX_ALERTS)
         c->alerts[c->n_alerts++] = *a;
+}
+
+void conn_mark_malformed(struct conn *c, enum side from, const char *what)
+{
+    struct side_facts *sf = &c->side[from];
+    if (sf->malformed)
+        return;
+    sf->malformed = true;
+    snprintf(sf->malformed_what, sizeof sf->malformed_what, "%s", what);
 }
 
 bool conn_keep_cert(struct conn *c, struct cert_msg *m, const uint8_t *der, size_t len)
