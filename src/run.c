@@ -329,7 +329,6 @@ int run_inputs(char *const inputs[], size_t n, const struct run_opts *o)
         summary_free(sum);
     }
     cert_store_free(store);
-    cert_cache_clear();
     run_keylog = NULL;
     keylog_free(keys);
     for (size_t i = 0; i < files.n; i++)

@@ -283,7 +283,8 @@ static void key_facts(X509 *x, struct cert_info *out)
     }
 }
 
-enum status cert_decode(const uint8_t *der, size_t len, struct x509_st **out)
+enum status cert_decode(struct cert_cache *cache, const uint8_t *der, size_t len,
+                        struct x509_st **out)
 {
     const unsigned char *p = der;
     X509 *x;
@@ -291,7 +292,7 @@ enum status cert_decode(const uint8_t *der, size_t len, struct x509_st **out)
     *out = NULL;
     ENSURE(der != NULL && len > 0, ST_MALFORMED);
     ENSURE(len <= CERT_MAX_DER, ST_LIMIT);
-    x = cert_cache_get(der, len);
+    x = cert_cache_get(cache, der, len);
     if (x != NULL) {
         *out = x;
         return ST_OK;
@@ -304,7 +305,7 @@ enum status cert_decode(const uint8_t *der, size_t len, struct x509_st **out)
         X509_free(x);
         return ST_MALFORMED;
     }
-    cert_cache_put(der, len, x);
+    cert_cache_put(cache, der, len, x);
     *out = x;
     return ST_OK;
 }
@@ -313,12 +314,13 @@ static enum status make_facts(struct x509_st *x, const uint8_t *der, size_t len,
                               struct cert_info *out);
 
 /* The facts of a certificate; made once per distinct certificate (cert_cache.c). */
-enum status cert_facts(struct x509_st *x, const uint8_t *der, size_t len, struct cert_info *out)
+enum status cert_facts(struct cert_cache *cache, struct x509_st *x, const uint8_t *der,
+                       size_t len, struct cert_info *out)
 {
-    if (cert_cache_get_facts(der, len, out))
+    if (cert_cache_get_facts(cache, der, len, out))
         return ST_OK;
     TRY(make_facts(x, der, len, out));
-    cert_cache_put_facts(der, len, out);
+    cert_cache_put_facts(cache, der, len, out);
     return ST_OK;
 }
 
@@ -367,7 +369,8 @@ static enum status make_facts(struct x509_st *x, const uint8_t *der, size_t len,
     return ST_OK;
 }
 
-enum status cert_parse(const uint8_t *der, size_t len, struct cert_info *out)
+enum status cert_parse_cached(struct cert_cache *cache, const uint8_t *der, size_t len,
+                              struct cert_info *out)
 {
     X509 *x = NULL;
     enum status st;
@@ -376,12 +379,17 @@ enum status cert_parse(const uint8_t *der, size_t len, struct cert_info *out)
     /* OpenSSL queues an error for each garbage certificate; the mark keeps
      * hostile input from leaving them behind for unrelated callers. */
     ERR_set_mark();
-    st = cert_decode(der, len, &x);
+    st = cert_decode(cache, der, len, &x);
     if (st == ST_OK) {
-        st = cert_facts(x, der, len, out);
+        st = cert_facts(cache, x, der, len, out);
         X509_free(x);
     }
     (void)ERR_pop_to_mark();
     if (st != ST_OK) memset(out, 0, sizeof *out);
     return st;
+}
+
+enum status cert_parse(const uint8_t *der, size_t len, struct cert_info *out)
+{
+    return cert_parse_cached(NULL, der, len, out);
 }
