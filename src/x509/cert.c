@@ -251,10 +251,17 @@ static const struct {
     int id;
     const char *name;
 } key_types[] = {
-    {EVP_PKEY_RSA, "RSA"},         {EVP_PKEY_RSA_PSS, "RSA-PSS"}, {EVP_PKEY_EC, "EC"},
-    {EVP_PKEY_ED25519, "Ed25519"}, {EVP_PKEY_ED448, "Ed448"},     {EVP_PKEY_DSA, "DSA"},
-    {EVP_PKEY_DH, "DH"},           {EVP_PKEY_DHX, "DH"},          {EVP_PKEY_X25519, "X25519"},
-    {EVP_PKEY_X448, "X448"},       {EVP_PKEY_SM2, "SM2"},
+    {.id = EVP_PKEY_RSA, .name = "RSA"},
+    {.id = EVP_PKEY_RSA_PSS, .name = "RSA-PSS"},
+    {.id = EVP_PKEY_EC, .name = "EC"},
+    {.id = EVP_PKEY_ED25519, .name = "Ed25519"},
+    {.id = EVP_PKEY_ED448, .name = "Ed448"},
+    {.id = EVP_PKEY_DSA, .name = "DSA"},
+    {.id = EVP_PKEY_DH, .name = "DH"},
+    {.id = EVP_PKEY_DHX, .name = "DH"},
+    {.id = EVP_PKEY_X25519, .name = "X25519"},
+    {.id = EVP_PKEY_X448, .name = "X448"},
+    {.id = EVP_PKEY_SM2, .name = "SM2"},
 };
 
 static void key_facts(X509 *x, struct cert_info *out)
