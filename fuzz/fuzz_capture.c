@@ -17,6 +17,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 #include "analyze.h"
+#include "file_report.h"
 #include "report/report_set.h"
 #include "rules/rules.h"
 #include "rules/verdict.h"
@@ -106,7 +107,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct file_facts facts;
     enum status st = analyze_file(path, &ao, &a);
     if (st != ST_OK) {
-        report_file_facts(&a, false, &facts);
+        file_report_facts(&a, false, &facts);
         report_set_unreadable(&set, devnull, &facts);
         report_text_error(devnull, path, a.error, false);
     } else {
@@ -114,9 +115,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             if (analysis_conn(&a, i) != NULL)
                 verdict_decide(analysis_conn(&a, i));
         a.ctx = ff.ctx;
-        if (rules_diagnose(&a) == ST_OK) {
-            report_file_facts(&a, true, &facts);
-            report_set_file(&set, devnull, &a, &facts, ff.spill);
+        if (rules_diagnose(a.ctx, analysis_connections(&a)) == ST_OK) {
+            file_report_facts(&a, true, &facts);
+            report_set_file(&set, devnull, analysis_connections(&a), &facts, ff.spill);
             /* the page is written to /dev/null */
             (void)report_set_finish(&set, devnull);
         }

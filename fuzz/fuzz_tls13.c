@@ -28,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "analyze.h"
+#include "file_report.h"
 #include "facts/conn.h"
 #include "tls/keylog.h"
 #include "report/report.h"
@@ -262,11 +263,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     static const uint16_t ports[] = {443};
     struct rule_opts ro = {ports, 1, NULL};
     a.ctx = rules_ctx_new(&ro);
-    if (a.ctx != NULL && rules_diagnose(&a) == ST_OK && devnull != NULL) {
+    if (a.ctx != NULL && rules_diagnose(a.ctx, analysis_connections(&a)) == ST_OK && devnull != NULL) {
         struct report_opts o = {true, true, false, 100};
         /* FUZZ_TLS13_SHOW=1: the facts on stderr, to check a seed decrypts */
-        report_json_connection(getenv("FUZZ_TLS13_SHOW") ? stderr : devnull, "fuzz", c);
-        report_text_file(devnull, &a, &o);
+        report_json_connection(getenv("FUZZ_TLS13_SHOW") ? stderr : devnull, "fuzz", c, NULL);
+        file_report_text(devnull, &a, &o);
     }
     rules_ctx_free(a.ctx);
     conn_free(c);

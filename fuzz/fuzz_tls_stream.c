@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "analyze.h"
+#include "file_report.h"
 #include "facts/conn.h"
 #include "report/report.h"
 #include "rules/rules.h"
@@ -116,11 +117,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     static const uint16_t ports[] = {443};
     struct rule_opts ro = {ports, 1, NULL};
     a.ctx = rules_ctx_new(&ro);
-    if (a.ctx != NULL && rules_diagnose(&a) == ST_OK && devnull != NULL) {
+    if (a.ctx != NULL && rules_diagnose(a.ctx, analysis_connections(&a)) == ST_OK && devnull != NULL) {
         struct report_opts o = {true, true, false, 100};
-        report_json_connection(devnull, "fuzz", c);
-        report_json_summary(devnull, &a);
-        report_text_file(devnull, &a, &o);
+        report_json_connection(devnull, "fuzz", c, NULL);
+        file_report_json_summary(devnull, &a);
+        file_report_text(devnull, &a, &o);
     }
     rules_ctx_free(a.ctx);
     conn_free(c);

@@ -52,6 +52,8 @@ MUST_USE enum status analyze_file(const char *path, const struct analyze_opts *o
  * when it was let go while the file was read. */
 size_t analysis_slots(const struct analysis *a);
 struct conn *analysis_conn(const struct analysis *a, size_t slot);
+/* Every slot, for the rules and the reporters. */
+struct conn_slots analysis_connections(const struct analysis *a);
 void analysis_free(struct analysis *a);
 
 #endif

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "analyze.h"
+#include "tls/tls_sink.h"
 
 static void set_error(struct analysis *a, const char *fmt, const char *detail)
 {
@@ -48,7 +49,7 @@ enum status analyze_file(const char *path, const struct analyze_opts *o, struct 
     TRY(flow_table_init(&a->flows, o->max_conns));
     a->flows.on_finished = connection_over;
     a->flows.owner = a;
-    a->flows.keylog = o->keylog;
+    a->flows.sink = tls_stream_sink(o->keylog);
     pcap_t *pc = open_capture(path, a);
     if (pc == NULL) {
         a->unreadable = true;
@@ -131,6 +132,11 @@ size_t analysis_slots(const struct analysis *a)
 struct conn *analysis_conn(const struct analysis *a, size_t slot)
 {
     return slot < a->flows.n_conns ? a->flows.conns[slot] : NULL;
+}
+
+struct conn_slots analysis_connections(const struct analysis *a)
+{
+    return (struct conn_slots){.v = a->flows.conns, .n = a->flows.n_conns};
 }
 
 void analysis_free(struct analysis *a)

@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include "analyze.h"
+#include "file_report.h"
 #include "x509/cert.h"
 #include "tls/keylog.h"
 #include "report/report_set.h"
@@ -158,7 +159,7 @@ static enum status judge_file(struct analysis *a, struct rule_ctx *ctx)
             verdict_decide(c);
     }
     a->ctx = ctx;
-    return rules_diagnose(a);
+    return rules_diagnose(ctx, analysis_connections(a));
 }
 
 /* Analyses one file and hands it to the reporters; returns its exit status. */
@@ -182,7 +183,7 @@ static int one_file(const char *path, struct run_ctx *run, FILE *out, FILE *err)
     }
     enum status st = analyze_file(path, &ao, &a);
     if (st != ST_OK) {
-        report_file_facts(&a, false, &facts);
+        file_report_facts(&a, false, &facts);
         report_set_unreadable(&run->reporters, out, &facts);
         report_text_error(err, path, a.error, o->color);
         rc = 2;
@@ -192,8 +193,8 @@ static int one_file(const char *path, struct run_ctx *run, FILE *out, FILE *err)
     } else {
         if (a.damaged)
             report_text_error(err, path, a.error, o->color);
-        report_file_facts(&a, true, &facts);
-        report_set_file(&run->reporters, out, &a, &facts, fr.spill);
+        file_report_facts(&a, true, &facts);
+        report_set_file(&run->reporters, out, analysis_connections(&a), &facts, fr.spill);
         rc = facts.k.failed > 0 ? 1 : 0;
     }
     analysis_free(&a);
@@ -307,6 +308,7 @@ static enum status open_reporters(struct run_ctx *run)
         pick[n++] = (struct report_pick){.ops = &reporter_html, .dest = o->html};
     const struct report_opts rep = {
         .all = o->all, .verbose = o->verbose, .color = o->color, .width = o->width,
+        .certs = run->rules.certs,
     };
     TRY(report_set_open(&run->reporters, pick, n, &rep));
     run->keep_all = report_set_keeps_connections(&run->reporters);
@@ -317,6 +319,7 @@ int run_inputs(char *const inputs[], size_t n, const struct run_opts *o)
 {
     struct path_list files = {0};
     struct cert_store *store = NULL;
+    struct cert_cache *certs = NULL;
     struct keylog *keys = NULL;
     struct run_ctx run = {.o = o};
     int rc = 2;
@@ -335,8 +338,13 @@ int run_inputs(char *const inputs[], size_t n, const struct run_opts *o)
         goto done;
     }
     run.keylog = keys;
+    certs = cert_cache_new();
+    if (certs == NULL) {
+        fprintf(stderr, "tlsexplain: out of memory\n");
+        goto done;
+    }
     run.rules = (struct rule_opts){
-        .tls_ports = o->tls_ports, .n_tls_ports = o->n_tls_ports, .store = store};
+        .tls_ports = o->tls_ports, .n_tls_ports = o->n_tls_ports, .store = store, .certs = certs};
     if (open_reporters(&run) != ST_OK) {
         fprintf(stderr, "tlsexplain: out of memory\n");
         goto done;
@@ -352,7 +360,7 @@ int run_inputs(char *const inputs[], size_t n, const struct run_opts *o)
 done:
     report_set_close(&run.reporters);
     cert_store_free(store);
-    cert_cache_clear();
+    cert_cache_free(certs);
     keylog_free(keys);
     for (size_t i = 0; i < files.n; i++)
         free(files.v[i]);

@@ -605,6 +605,60 @@ TEST(parse_times)
     EVP_PKEY_free(k);
 }
 
+/* ---- the run's cache ---------------------------------------------------- */
+
+/* A cache gives the facts and findings an uncached call gives, decodes each
+ * distinct certificate once, and belongs to its owner alone. */
+TEST(cache_owned_by_the_run)
+{
+    struct pki p;
+    struct cert_info plain, cached;
+    struct cert_chain_report r0, r1;
+    const uint8_t *der[2];
+    size_t len[2];
+    static const uint8_t garbage[] = {0x30, 0x03, 0x02, 0x01, 0x00};
+    struct cert_cache *a = cert_cache_new(), *b = cert_cache_new();
+
+    CHECK(a != NULL && b != NULL);
+    CHECK(pki_make(&p, "DNS:a.example.com"));
+    CHECK_EQ_INT(cert_parse(p.leaf.der, p.leaf.len, &plain), ST_OK);
+    CHECK_EQ_INT(cert_parse_cached(a, p.leaf.der, p.leaf.len, &cached), ST_OK);
+    CHECK(memcmp(&plain, &cached, sizeof plain) == 0);
+    CHECK_EQ_INT(cert_cache_counts(a).decoded, 1);
+    CHECK_EQ_INT(cert_cache_counts(a).reused, 0);
+    memset(&cached, 0, sizeof cached);
+    CHECK_EQ_INT(cert_parse_cached(a, p.leaf.der, p.leaf.len, &cached), ST_OK);
+    CHECK(memcmp(&plain, &cached, sizeof plain) == 0);
+    CHECK_EQ_INT(cert_cache_counts(a).decoded, 1);
+    CHECK_EQ_INT(cert_cache_counts(a).reused, 1);
+
+    der[0] = p.leaf.der;
+    len[0] = p.leaf.len;
+    der[1] = p.inter.der;
+    len[1] = p.inter.len;
+    CHECK_EQ_INT(cert_check_chain(der, len, 2, NOW, "b.example.com", NULL, &r0), ST_OK);
+    CHECK_EQ_INT(cert_check_chain_cached(a, der, len, 2, NOW, "b.example.com", NULL, &r1), ST_OK);
+    CHECK_EQ_INT(r1.problems, r0.problems);
+    CHECK(r1.problems & CERT_P_HOSTNAME_MISMATCH);
+    CHECK_EQ_STR(r1.detail, r0.detail);
+    CHECK_EQ_INT(cert_cache_counts(a).decoded, 2);  /* the intermediate */
+    CHECK_EQ_INT(cert_cache_counts(a).reused, 2);   /* the leaf again */
+
+    /* what does not decode is not kept */
+    CHECK_EQ_INT(cert_parse_cached(a, garbage, sizeof garbage, &cached), ST_MALFORMED);
+    CHECK_EQ_INT(cert_cache_counts(a).decoded, 2);
+
+    /* another run's cache starts empty; no cache at all counts nothing */
+    CHECK_EQ_INT(cert_parse_cached(b, p.leaf.der, p.leaf.len, &cached), ST_OK);
+    CHECK_EQ_INT(cert_cache_counts(b).decoded, 1);
+    CHECK_EQ_INT(cert_cache_counts(b).reused, 0);
+    CHECK_EQ_INT(cert_cache_counts(NULL).decoded, 0);
+    cert_cache_free(a);
+    cert_cache_free(b);
+    cert_cache_free(NULL);
+    pki_free(&p);
+}
+
 /* ---- cert_check_chain ------------------------------------------------- */
 
 static void check_clean(int *failures_, const struct cert_chain_report *r)
@@ -1217,6 +1271,7 @@ TEST_MAIN("cert",
           TEST_ENTRY(parse_hostile_names),
           TEST_ENTRY(parse_invalid_extension),
           TEST_ENTRY(parse_times),
+          TEST_ENTRY(cache_owned_by_the_run),
           TEST_ENTRY(check_good_chain),
           TEST_ENTRY(check_validity_at_capture_time),
           TEST_ENTRY(check_hostname_wildcards),

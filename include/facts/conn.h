@@ -153,6 +153,18 @@ enum decrypt_status {
     DECRYPT_INTERRUPTED        /* a gap or an oversized record: stopped there */
 };
 
+/* The plain verdict on a connection, decided from its facts alone (rules/verdict.c):
+ * did the handshake finish, fail, or can the capture not tell? */
+enum verdict {
+    VERDICT_OK = 0,
+    VERDICT_FAILED,
+    VERDICT_INCOMPLETE,
+    VERDICT_NOT_TLS,
+    VERDICT_TCP_ONLY  /* no payload at all: TLS or not, the capture cannot say */
+};
+
+struct diagnosis; /* what the rule engine concludes (rules/diagnosis.h) */
+
 /* Per-direction transport and record facts. */
 struct side_facts {
     uint64_t syn_frame;
@@ -205,9 +217,11 @@ struct conn {
     bool roles_from_hello;     /* client/server decided by who sent the ClientHello */
     struct side_facts side[2];
 
-    /* The first ClientHello; until one is seen, conn_no_client_hello (shared,
-     * never written), so that connections without one cost 2.6 KB less. */
-    struct client_hello *ch;
+    /* The first ClientHello, to read; until one is seen an empty one shared
+     * by every connection (read-only), so that connections without one cost
+     * 2.6 KB less. Writers go through conn_client_hello. */
+    const struct client_hello *ch;
+    struct client_hello *ch_owned;  /* the same, once allocated: NULL before */
     uint32_t client_hellos;    /* 2 after a HelloRetryRequest */
     struct server_hello sh;
     struct key_exchange kx;
@@ -229,9 +243,13 @@ struct conn {
     /* set by verdict.c, the rule engine and the reporters */
     bool chain_checked;        /* the server's chain was checked at capture time */
     uint32_t chain_problems;   /* enum cert_problem bits */
-    int verdict;               /* enum verdict, see verdict.h */
+    enum verdict verdict;
     char incomplete_why[128];
-    void *diagnosis;           /* struct diagnosis, owned by the rule engine */
+    /* The rule engine's conclusion, with the function that frees it: the
+     * connection owns it once attached (conn_attach_diagnosis), and its
+     * shape is the engine's business, not the facts'. */
+    struct diagnosis *diagnosis;
+    void (*diagnosis_free)(struct diagnosis *d);
 };
 
 /* TLS 1.3 and its drafts (0x7fxx) and experiments (0x7exx, 0xfbxx). */
@@ -252,15 +270,30 @@ static inline uint16_t conn_version(const struct conn *c)
     return c->sh.present ? c->sh.version : 0;
 }
 
-extern struct client_hello conn_no_client_hello;
+/* A file's connections in order of first frame, as the driver hands them to
+ * the rules and the reporters; a NULL slot is a connection already let go. */
+struct conn_slots {
+    struct conn *const *v;
+    size_t n;
+};
+
 struct conn *conn_new(uint32_t id);
-/* The connection's own ClientHello, allocated on first use; NULL without memory. */
+/* The connection's own ClientHello, to fill in: allocated on first use (then
+ * c->ch is it too); NULL without memory. */
 struct client_hello *conn_client_hello(struct conn *c);
+/* Hands d to the connection, which frees it with free_fn when it goes or
+ * when another diagnosis replaces it. */
+void conn_attach_diagnosis(struct conn *c, struct diagnosis *d,
+                           void (*free_fn)(struct diagnosis *d));
+/* Frees the connection with what it owns, its diagnosis included. */
 void conn_free(struct conn *c);
 void conn_add_message(struct conn *c, uint64_t frame, struct tstamp ts, enum side from,
                       uint16_t type,
                       bool encrypted);
 void conn_add_alert(struct conn *c, const struct alert *a);
+/* A record or message from this side broke the grammar: the first such
+ * finding is kept (what: a short phrase, cut to fit). */
+void conn_mark_malformed(struct conn *c, enum side from, const char *what);
 /* Copies a certificate's DER bytes; false when the cap is reached. */
 bool conn_keep_cert(struct conn *c, struct cert_msg *m, const uint8_t *der, size_t len);
 static inline const char *side_name(enum side s) { return s == SIDE_CLIENT ? "client" : "server"; }

@@ -4,14 +4,17 @@
 
 #include <stdbool.h>
 #include <stdio.h>
-#include "analyze.h"
 #include "facts/conn.h"
+
+struct cert_cache;
 
 struct report_opts {
     bool all;         /* successful connections too */
     bool verbose;     /* the ladder of messages */
     bool color;
     int width;        /* terminal columns */
+    /* decoded certificates by their bytes, shared with the rules (NULL: none) */
+    struct cert_cache *certs;
 };
 
 struct file_counts {
@@ -23,17 +26,12 @@ bool report_is_tls_attempt(const struct conn *c);
 /* The diagnosis id of a failed connection, or NULL (also for a slot let go). */
 const char *report_cause(const struct conn *c);
 
-void report_json_connection(FILE *f, const char *file, const struct conn *c);
-/* The summary line of a whole analysis (report_set.c; for callers that hold
- * one, such as the fuzz drivers: run.c goes through the reporter table). */
-void report_json_summary(FILE *f, const struct analysis *a);
+void report_json_connection(FILE *f, const char *file, const struct conn *c,
+                            struct cert_cache *certs);
 void report_json_error(FILE *f, const char *file, const char *message);
-void report_json_certificates(FILE *f, const struct conn *c);
+void report_json_certificates(FILE *f, const struct conn *c, struct cert_cache *certs);
 void report_json_chain_checks(FILE *f, const struct conn *c);
 
-/* The text report of a whole analysis, as the text reporter prints it
- * (report_set.c; for callers that hold one, such as the fuzz drivers). */
-void report_text_file(FILE *f, const struct analysis *a, const struct report_opts *o);
 /* One connection as the text reporter prints it (nothing for an ok one
  * without --all). */
 void report_text_connection(FILE *f, const struct conn *c, const struct report_opts *o);

@@ -6,7 +6,7 @@
 
 #include <stdbool.h>
 #include <stdio.h>
-#include "analyze.h"
+#include "facts/conn.h"
 #include "report/reporter.h"
 #include "report/spill.h"
 #include "util/status.h"
@@ -34,8 +34,9 @@ void report_set_close(struct report_set *s);
 /* Does an entry need every connection until the end of the file? */
 bool report_set_keeps_connections(const struct report_set *s);
 
-/* The file's facts once it has been read (read_ok) and judged. */
-void report_file_facts(const struct analysis *a, bool read_ok, struct file_facts *f);
+/* Counts the judged connections into f, whose other fields the driver
+ * filled from what it read (counts of the ones let go early included). */
+void report_count_connections(struct file_facts *f, struct conn_slots slots);
 
 /* A connection let go while the file is read: every reporter writes its
  * part into the spill (opened on first use), copied back by
@@ -43,7 +44,7 @@ void report_file_facts(const struct analysis *a, bool read_ok, struct file_facts
 MUST_USE enum status report_set_early(struct report_set *s, struct spill **spill,
                                       const char *file, const struct conn *c);
 /* begin_file, every connection in id order, end_file. */
-void report_set_file(struct report_set *s, FILE *out, const struct analysis *a,
+void report_set_file(struct report_set *s, FILE *out, struct conn_slots slots,
                      const struct file_facts *f, struct spill *spill);
 /* end_file alone, for a file that could not be read. */
 void report_set_unreadable(struct report_set *s, FILE *out, const struct file_facts *f);

@@ -8,16 +8,19 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include "analyze.h"
 #include "facts/conn.h"
 #include "rules/diagnosis.h"
 
 struct cert_store;
+struct cert_cache;
 
 struct rule_opts {
     const uint16_t *tls_ports;
     size_t n_tls_ports;
     const struct cert_store *store;
+    /* decoded certificates and chain checks by their bytes: a capture repeats
+     * the same chain in every handshake with a server (NULL: no caching) */
+    struct cert_cache *certs;
 };
 
 /* Features of a ClientHello that decide whether a server takes it; the
@@ -180,8 +183,8 @@ void rules_ctx_free(struct rule_ctx *ctx);
  * (it may still have failed right after the handshake), its warnings found
  * and its facts folded into the context. */
 MUST_USE enum status rules_finish_ok(struct rule_ctx *ctx, struct conn *c);
-/* The final pass over the connections still held, with a->ctx. */
-MUST_USE enum status rules_diagnose(struct analysis *a);
+/* The final pass over the connections still held (a NULL slot was let go). */
+MUST_USE enum status rules_diagnose(struct rule_ctx *ctx, struct conn_slots slots);
 
 /* Turns an ok verdict into failed when the connection failed right after
  * its handshake (late.c); from the facts alone. */

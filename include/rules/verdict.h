@@ -6,14 +6,6 @@
 #include <stdbool.h>
 #include "facts/conn.h"
 
-enum verdict {
-    VERDICT_OK = 0,
-    VERDICT_FAILED,
-    VERDICT_INCOMPLETE,
-    VERDICT_NOT_TLS,
-    VERDICT_TCP_ONLY  /* no payload at all: TLS or not, the capture cannot say */
-};
-
 /* TLS 1.3 hides alerts in application_data records; a 2-byte alert
  * with the inner type and a 16-byte tag makes 19. */
 #define TLS13_ALERT_RECORD_LEN 19

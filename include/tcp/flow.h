@@ -1,5 +1,6 @@
 /* flow.h: the table of TCP connections in one capture. It turns packets into
- * per-connection facts: TCP events, reassembled streams, TLS records. */
+ * per-connection facts: TCP events and reassembled streams, which it hands
+ * to the sink that parses them (TLS records, wired by the driver). */
 #ifndef TLSX_FLOW_H
 #define TLSX_FLOW_H
 
@@ -7,13 +8,13 @@
 #include <stdint.h>
 #include "facts/conn.h"
 #include "capture/packet.h"
+#include "tcp/stream_sink.h"
 #include "util/status.h"
 
 /* about 5 KB a connection: a capture of SYN floods stays near 1 GB */
 #define FLOW_DEFAULT_MAX_CONNS 200000
 
 struct flow;
-struct keylog;
 
 struct flow_table {
     struct flow **buckets;
@@ -24,7 +25,10 @@ struct flow_table {
     size_t max_conns;
     uint64_t dropped_conns;  /* not tracked: the cap was reached */
     uint64_t dropped_packets;
-    const struct keylog *keylog; /* TLS 1.3 secrets for every new flow, or NULL */
+    /* What parses each connection's payload, set by the owner before the
+     * first packet (zeroed: TCP facts only). Flows point at it: the table
+     * stays where it is while they live. */
+    struct stream_sink sink;
     struct classifier *classifier; /* nDPI, made when a stream is not TLS */
     /* A connection that is over (both sides closed, reset a while ago, or
      * idle): the owner may report and free it, then returns true and its

@@ -1,7 +1,10 @@
 /* tls_stream.h: the TLS record layer over one direction's reassembled bytes.
  * Records are followed by their headers; only handshake bytes are buffered
  * (capped), alerts and ChangeCipherSpec are read, everything else is skipped
- * as it streams past, so the cost does not grow with the payload. */
+ * as it streams past, so the cost does not grow with the payload. Around it:
+ * handshake_buffer.h assembles messages, record_decrypt.h opens TLS 1.3
+ * records with a key log, sslv2.h reads SSLv2-format records and
+ * proxy_header.h skips a load balancer's PROXY header. */
 #ifndef TLSX_TLS_STREAM_H
 #define TLSX_TLS_STREAM_H
 
@@ -15,7 +18,24 @@
 #define TLS_MAX_RECORD_LEN (16384 + 2048)
 
 struct keylog;
-struct tls_decrypt; /* TLS 1.3 decryption state of one direction (tls_stream.c) */
+struct tls_decrypt; /* TLS 1.3 decryption state of one direction (record_decrypt.c) */
+
+/* ContentType of a record (RFC 8446 5.1; heartbeat: RFC 6520) */
+enum tls_content_type {
+    CT_CHANGE_CIPHER_SPEC = 20,
+    CT_ALERT = 21,
+    CT_HANDSHAKE = 22,
+    CT_APPLICATION_DATA = 23,
+    CT_HEARTBEAT = 24
+};
+
+/* How far TLS 1.3 decryption of a direction got (record_decrypt.h). */
+enum dec_phase {
+    DEC_UNTRIED = 0, /* no type 23 record yet */
+    DEC_HANDSHAKE,   /* opening with the handshake traffic keys */
+    DEC_APPLICATION, /* after the sender's Finished: traffic secret 0, then updates */
+    DEC_OFF          /* not decrypting (no keys, not TLS 1.3, or stopped) */
+};
 
 enum tls_state {
     TLS_START,      /* nothing seen yet */
@@ -42,7 +62,7 @@ struct tls_stream {
     uint32_t hs_skip;         /* bytes of an oversized message still to pass */
     struct capbuf v2;         /* an SSLv2-format hello record */
     uint16_t v2_len;
-    uint8_t dec_phase;        /* TLS 1.3 with a key log: see tls_stream.c */
+    enum dec_phase dec_phase; /* TLS 1.3 with a key log */
     struct tls_decrypt *dec;  /* allocated only while decrypting */
 };
 

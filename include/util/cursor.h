@@ -22,7 +22,7 @@ struct slice {
 
 static inline struct cursor cur_make(const uint8_t *buf, size_t len)
 {
-    struct cursor c = {buf, len, 0};
+    struct cursor c = {.buf = buf, .len = len, .pos = 0};
     return c;
 }
 

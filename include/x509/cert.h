@@ -62,9 +62,25 @@ struct cert_info {
     char sha256[65];                /* lowercase hex over the DER as sent */
 };
 
+/* Decoded certificates and their facts, by their bytes: made by the run,
+ * given to every parse and check, freed at its end. A certificate the
+ * capture repeats is decoded once. Bounded (1024 slots); a cache is for
+ * one thread. Every function taking one also takes NULL: no caching. */
+struct cert_cache;
+struct cert_cache *cert_cache_new(void);  /* NULL without memory */
+void cert_cache_free(struct cert_cache *cache);
+/* How often certificates were decoded and kept, and a kept one reused. */
+struct cert_cache_counts {
+    uint64_t decoded, reused;
+};
+struct cert_cache_counts cert_cache_counts(const struct cert_cache *cache);
+
 /* Facts about one DER certificate. ST_MALFORMED for anything that is not
  * exactly one certificate (garbage, truncated, trailing bytes, unreadable
  * validity dates); ST_LIMIT above CERT_MAX_DER. On failure *out is zeroed. */
+MUST_USE enum status cert_parse_cached(struct cert_cache *cache, const uint8_t *der,
+                                       size_t len, struct cert_info *out);
+/* The same without a cache. Transitional: callers are to pass the run's. */
 MUST_USE enum status cert_parse(const uint8_t *der, size_t len,
                                 struct cert_info *out);
 
@@ -134,6 +150,13 @@ void cert_store_free(struct cert_store *store);
  * (CERT_P_MALFORMED), not an error: ST_OK is returned, certificates before it
  * are still checked one by one, and the chain-wide checks are skipped.
  * ST_MALFORMED for n == 0, ST_LIMIT for n > CERT_MAX_CHAIN, ST_NOMEM. */
+MUST_USE enum status cert_check_chain_cached(struct cert_cache *cache,
+                                             const uint8_t *const der[],
+                                             const size_t der_len[], size_t n,
+                                             int64_t capture_time, const char *sni,
+                                             const struct cert_store *store,
+                                             struct cert_chain_report *out);
+/* The same without a cache. Transitional: callers are to pass the run's. */
 MUST_USE enum status cert_check_chain(const uint8_t *const der[],
                                       const size_t der_len[], size_t n,
                                       int64_t capture_time, const char *sni,
@@ -150,19 +173,21 @@ const char *cert_problem_name(enum cert_problem p);
  * frees with X509_free; cert_facts fills *out from it and the DER it came
  * from. */
 struct x509_st;
-MUST_USE enum status cert_decode(const uint8_t *der, size_t len,
+MUST_USE enum status cert_decode(struct cert_cache *cache, const uint8_t *der, size_t len,
                                  struct x509_st **out);
-/* The decode cache (cert_cache.c): a new reference to the certificate
- * decoded from exactly these bytes before, or NULL; put keeps a reference. */
-struct x509_st *cert_cache_get(const uint8_t *der, size_t len);
-void cert_cache_put(const uint8_t *der, size_t len, struct x509_st *x);
+/* The decode cache (cert_cache.c), cache may be NULL: a new reference to the
+ * certificate decoded from exactly these bytes before, or NULL; put keeps a
+ * reference. */
+struct x509_st *cert_cache_get(struct cert_cache *cache, const uint8_t *der, size_t len);
+void cert_cache_put(struct cert_cache *cache, const uint8_t *der, size_t len,
+                    struct x509_st *x);
 /* The facts cert_facts made of these bytes before (true), kept with them. */
-bool cert_cache_get_facts(const uint8_t *der, size_t len, struct cert_info *out);
-void cert_cache_put_facts(const uint8_t *der, size_t len, const struct cert_info *info);
-/* Frees every cached certificate (at exit, for leak checkers). */
-void cert_cache_clear(void);
-MUST_USE enum status cert_facts(struct x509_st *x, const uint8_t *der,
-                                size_t len, struct cert_info *out);
+bool cert_cache_get_facts(struct cert_cache *cache, const uint8_t *der, size_t len,
+                          struct cert_info *out);
+void cert_cache_put_facts(struct cert_cache *cache, const uint8_t *der, size_t len,
+                          const struct cert_info *info);
+MUST_USE enum status cert_facts(struct cert_cache *cache, struct x509_st *x,
+                                const uint8_t *der, size_t len, struct cert_info *out);
 /* Copy n bytes of text into dst (cap bytes, NUL-terminated), turning NUL
  * and invalid UTF-8 into U+FFFD and cutting at a character boundary.
  * Returns false if the text was cut. */

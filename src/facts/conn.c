@@ -1,30 +1,40 @@
 /* conn.c: lifetime of the per-connection facts and their capped lists. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "facts/conn.h"
-#include "rules/diagnosis.h"
 
-struct client_hello conn_no_client_hello;
+/* What a connection without a ClientHello reads: read-only, shared. */
+static const struct client_hello no_client_hello;
 
 struct conn *conn_new(uint32_t id)
 {
     struct conn *c = calloc(1, sizeof *c);
     if (c != NULL) {
         c->id = id;
-        c->ch = &conn_no_client_hello;
+        c->ch = &no_client_hello;
     }
     return c;
 }
 
 struct client_hello *conn_client_hello(struct conn *c)
 {
-    if (c->ch == &conn_no_client_hello) {
-        struct client_hello *ch = calloc(1, sizeof *ch);
-        if (ch == NULL)
+    if (c->ch_owned == NULL) {
+        c->ch_owned = calloc(1, sizeof *c->ch_owned);
+        if (c->ch_owned == NULL)
             return NULL;
-        c->ch = ch;
+        c->ch = c->ch_owned;
     }
-    return c->ch;
+    return c->ch_owned;
+}
+
+void conn_attach_diagnosis(struct conn *c, struct diagnosis *d,
+                           void (*free_fn)(struct diagnosis *d))
+{
+    if (c->diagnosis != NULL && c->diagnosis != d && c->diagnosis_free != NULL)
+        c->diagnosis_free(c->diagnosis);
+    c->diagnosis = d;
+    c->diagnosis_free = free_fn;
 }
 
 void conn_free(struct conn *c)
@@ -33,9 +43,9 @@ void conn_free(struct conn *c)
         return;
     free(c->cert_bytes);
     free(c->messages);
-    if (c->ch != &conn_no_client_hello)
-        free(c->ch);
-    diagnosis_free(c->diagnosis);
+    free(c->ch_owned);
+    if (c->diagnosis != NULL && c->diagnosis_free != NULL)
+        c->diagnosis_free(c->diagnosis);
     free(c);
 }
 
@@ -73,6 +83,15 @@ void conn_add_alert(struct conn *c, const struct alert *a)
         c->alerts[c->n_alerts++] = *a;
 }
 
+void conn_mark_malformed(struct conn *c, enum side from, const char *what)
+{
+    struct side_facts *sf = &c->side[from];
+    if (sf->malformed)
+        return;
+    sf->malformed = true;
+    snprintf(sf->malformed_what, sizeof sf->malformed_what, "%s", what);
+}
+
 bool conn_keep_cert(struct conn *c, struct cert_msg *m, const uint8_t *der, size_t len)
 {
     if (m->kept >= CONN_MAX_CERTS || len > CONN_MAX_CERT_BYTES - c->cert_bytes_len)
@@ -91,4 +110,3 @@ bool conn_keep_cert(struct conn *c, struct cert_msg *m, const uint8_t *der, size
     c->cert_bytes_len += (uint32_t)len;
     return true;
 }
-

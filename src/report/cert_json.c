@@ -41,14 +41,14 @@ static void usages(FILE *f, const struct cert_info *ci)
 }
 
 static void one_list(FILE *f, const struct conn *c, const struct cert_msg *m, enum side from,
-                     bool *any)
+                     bool *any, struct cert_cache *certs)
 {
     for (uint16_t i = 0; i < m->kept; i++) {
         struct cert_info ci;
         fprintf(f, "%s{\"frame\":%llu,\"from\":\"%s\",\"index\":%u", *any ? "," : "",
                 (unsigned long long)m->frame, side_name(from), i);
         *any = true;
-        if (cert_parse(c->cert_bytes + m->der[i].off, m->der[i].len, &ci) != ST_OK) {
+        if (cert_parse_cached(certs, c->cert_bytes + m->der[i].off, m->der[i].len, &ci) != ST_OK) {
             fputs(",\"malformed\":true}", f);
             continue;
         }
@@ -100,11 +100,11 @@ void report_json_chain_checks(FILE *f, const struct conn *c)
     fputs("]}", f);
 }
 
-void report_json_certificates(FILE *f, const struct conn *c)
+void report_json_certificates(FILE *f, const struct conn *c, struct cert_cache *certs)
 {
     bool any = false;
     fputc('[', f);
-    one_list(f, c, &c->server_certs, SIDE_SERVER, &any);
-    one_list(f, c, &c->client_certs, SIDE_CLIENT, &any);
+    one_list(f, c, &c->server_certs, SIDE_SERVER, &any, certs);
+    one_list(f, c, &c->client_certs, SIDE_CLIENT, &any, certs);
     fputc(']', f);
 }

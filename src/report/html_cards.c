@@ -212,7 +212,7 @@ size_t html_cards(FILE *f, const struct conn *const *conns, size_t n, enum verdi
     size_t shown = 0;
     for (size_t i = 0; i < n; i++) {
         const struct conn *c = conns[i];
-        if (c->verdict != (int)v)
+        if (c->verdict != v)
             continue;
         if (shown++ < max)
             conn_card(f, c, file_no);

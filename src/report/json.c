@@ -1,6 +1,7 @@
 /* json.c: JSON Lines, schema version 1 (DESIGN.md). One object per
  * line; every string from the capture goes through json_string. */
 #include <string.h>
+#include <stdlib.h>
 #include "util/names.h"
 #include "rules/diagnosis.h"
 #include "util/escape.h"
@@ -331,7 +332,8 @@ static void malformed(FILE *f, const struct conn *c)
     fputc('}', f);
 }
 
-void report_json_connection(FILE *f, const char *file, const struct conn *c)
+void report_json_connection(FILE *f, const char *file, const struct conn *c,
+                            struct cert_cache *certs)
 {
     char buf[64];
     const struct diagnosis *d = c->diagnosis;
@@ -389,7 +391,7 @@ void report_json_connection(FILE *f, const char *file, const struct conn *c)
     fputs(",\"messages\":", f);
     messages(f, c);
     fputs(",\"certificates\":", f);
-    report_json_certificates(f, c);
+    report_json_certificates(f, c, certs);
     fputs(",\"certificate_checks\":", f);
     report_json_chain_checks(f, c);
     fputs(",\"alerts\":", f);
@@ -464,14 +466,14 @@ void report_json_error(FILE *f, const char *file, const char *message)
 /* ---- the reporter (reporter.h): one line per TLS connection, then the
  * file's summary line, or an error line for a file that cannot be read */
 
-/* JSON keeps nothing between calls; self only has to be non-NULL. */
-static const char json_self;
-
+/* JSON keeps only its copy of the options between calls. */
 static void *json_open(const struct report_opts *o, const char *dest)
 {
-    (void)o;
     (void)dest;
-    return (void *)&json_self;
+    struct report_opts *self = malloc(sizeof *self);
+    if (self != NULL)
+        *self = *o;
+    return self;
 }
 
 static void json_begin_file(void *self, FILE *out, const struct file_facts *f)
@@ -483,9 +485,9 @@ static void json_begin_file(void *self, FILE *out, const struct file_facts *f)
 
 static void json_connection(void *self, FILE *out, const char *file, const struct conn *c)
 {
-    (void)self;
+    const struct report_opts *o = self;
     if (report_is_tls_attempt(c))
-        report_json_connection(out, file, c);
+        report_json_connection(out, file, c, o->certs);
 }
 
 static void json_end_file(void *self, FILE *out, const struct file_facts *f)
@@ -506,7 +508,7 @@ static int json_finish(void *self, FILE *out)
 
 static void json_close(void *self)
 {
-    (void)self;
+    free(self);
 }
 
 const struct reporter_ops reporter_json = {

@@ -67,29 +67,13 @@ static void add_conn(struct file_facts *f, const struct conn *c)
     }
 }
 
-void report_file_facts(const struct analysis *a, bool read_ok, struct file_facts *f)
+void report_count_connections(struct file_facts *f, struct conn_slots slots)
 {
-    *f = (struct file_facts){
-        .path = a->path ? a->path : "-",
-        .read_ok = read_ok,
-        .unreadable = a->unreadable,
-        .damaged = a->damaged,
-        .error = a->error,
-        .frames = a->frames,
-        .cut_frames = a->cut_frames,
-        .snaplen = a->snaplen,
-        .dropped_conns = a->flows.dropped_conns,
-        .max_conns = a->flows.max_conns,
-        /* connections let go early all succeeded */
-        .k = {.connections = (size_t)a->flows.let_go, .ok = (size_t)a->flows.let_go},
-    };
-    if (!read_ok)
+    if (!f->read_ok)
         return;
-    for (size_t i = 0; i < analysis_slots(a); i++) {
-        const struct conn *c = analysis_conn(a, i);
-        if (c != NULL)
-            add_conn(f, c);
-    }
+    for (size_t i = 0; i < slots.n; i++)
+        if (slots.v[i] != NULL)
+            add_conn(f, slots.v[i]);
     f->k.tls = f->k.ok + f->k.failed + f->k.incomplete;
 }
 
@@ -105,13 +89,13 @@ enum status report_set_early(struct report_set *s, struct spill **spill, const c
     return spill_end(*spill, c->id);
 }
 
-void report_set_file(struct report_set *s, FILE *out, const struct analysis *a,
+void report_set_file(struct report_set *s, FILE *out, struct conn_slots slots,
                      const struct file_facts *f, struct spill *spill)
 {
     for (size_t i = 0; i < s->n; i++)
         s->ops[i]->begin_file(s->self[i], out, f);
-    for (size_t slot = 0; slot < analysis_slots(a); slot++) {
-        const struct conn *c = analysis_conn(a, slot);
+    for (size_t slot = 0; slot < slots.n; slot++) {
+        const struct conn *c = slots.v[slot];
         if (c == NULL) {
             /* let go early: its output was written when it ended */
             (void)spill_copy(spill, (uint32_t)slot + 1, out);
@@ -155,25 +139,4 @@ void report_set_take(struct report_set *s, FILE *rows)
             rewind(rows);
             s->ops[i]->take(s->self[i], rows);
         }
-}
-
-/* ---- for callers that hold a whole analysis (the fuzz drivers) --------- */
-
-void report_text_file(FILE *f, const struct analysis *a, const struct report_opts *o)
-{
-    const struct report_pick text_only = {.ops = &reporter_text, .dest = NULL};
-    struct report_set s;
-    struct file_facts ff;
-    if (report_set_open(&s, &text_only, 1, o) == ST_OK) {
-        report_file_facts(a, true, &ff);
-        report_set_file(&s, f, a, &ff, NULL);
-    }
-    report_set_close(&s);
-}
-
-void report_json_summary(FILE *f, const struct analysis *a)
-{
-    struct file_facts ff;
-    report_file_facts(a, true, &ff);
-    report_json_summary_line(f, &ff);
 }

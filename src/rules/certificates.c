@@ -74,11 +74,12 @@ static bool check_chain(const struct conn *c, const struct rule_ctx *ctx, struct
         der[i] = c->cert_bytes + m->der[i].off;
         len[i] = m->der[i].len;
     }
-    if (cert_parse(der[0], len[0], &v->leaf) != ST_OK)
+    if (cert_parse_cached(ctx->opts->certs, der[0], len[0], &v->leaf) != ST_OK)
         memset(&v->leaf, 0, sizeof v->leaf);
     const char *sni = c->ch->has_sni && memchr(c->ch->sni, 0, c->ch->sni_len) == NULL
                           ? c->ch->sni : NULL;
-    if (cert_check_chain(der, len, m->kept, c->sh.ts.sec, sni, ctx->opts->store, &v->rep) !=
+    if (cert_check_chain_cached(ctx->opts->certs, der, len, m->kept, c->sh.ts.sec, sni,
+                                ctx->opts->store, &v->rep) !=
         ST_OK)
         return false;
     v->checked = true;
@@ -174,10 +175,13 @@ static void date_text(int64_t t, char *out, size_t len)
 }
 
 /* The facts of certificate i of the server's chain (the leaf when i < 0). */
-static void chain_cert(const struct conn *c, int i, struct cert_info *out)
+static void chain_cert(const struct conn *c, const struct rule_ctx *ctx, int i,
+                       struct cert_info *out)
 {
     const struct cert_msg *m = &c->server_certs;
-    if (i < 0 || i >= m->kept || cert_parse(c->cert_bytes + m->der[i].off, m->der[i].len, out) != ST_OK)
+    if (i < 0 || i >= m->kept ||
+        cert_parse_cached(ctx->opts->certs, c->cert_bytes + m->der[i].off, m->der[i].len, out) !=
+            ST_OK)
         memset(out, 0, sizeof *out);
 }
 
@@ -254,7 +258,7 @@ static bool match_certificate_expired(const struct rule *self, const struct case
         return false;
     struct cert_info ci;
     char name[160], until[16], now[16], span[32];
-    chain_cert(c, v.rep.expired_index, &ci);
+    chain_cert(c, ctx, v.rep.expired_index, &ci);
     text_safe_buf(name, sizeof name, ci.subject, strlen(ci.subject));
     date_text(ci.not_after, until, sizeof until);
     date_text(c->sh.ts.sec, now, sizeof now);
@@ -284,7 +288,7 @@ static bool match_certificate_not_yet_valid(const struct rule *self, const struc
         return false;
     struct cert_info ci;
     char name[160], from[16], now[16], span[32];
-    chain_cert(c, v.rep.not_yet_valid_index, &ci);
+    chain_cert(c, ctx, v.rep.not_yet_valid_index, &ci);
     text_safe_buf(name, sizeof name, ci.subject, strlen(ci.subject));
     date_text(ci.not_before, from, sizeof from);
     date_text(c->sh.ts.sec, now, sizeof now);
@@ -377,7 +381,7 @@ static bool unknown_ca_on_complete_chain(const struct rule *self, const struct c
         (v.rep.problems & other))
         return false;
     struct cert_info top;
-    chain_cert(c, c->server_certs.kept - 1, &top);
+    chain_cert(c, ctx, c->server_certs.kept - 1, &top);
     const char *root = top.self_signed ? top.subject : top.issuer;
     char name[200];
     text_safe_buf(name, sizeof name, root, strlen(root));

@@ -77,11 +77,12 @@ static void count_features(uint32_t *with, uint32_t features)
 }
 
 /* The key type of the server's leaf certificate, when it was readable. */
-static void note_certificate(struct server_stats *s, const struct conn *c)
+static void note_certificate(struct server_stats *s, const struct conn *c,
+                             struct cert_cache *certs)
 {
     struct cert_info leaf;
     if (s->cert_key[0] != '\0' || c->server_certs.kept == 0 ||
-        cert_parse(c->cert_bytes + c->server_certs.der[0].off, c->server_certs.der[0].len,
+        cert_parse_cached(certs, c->cert_bytes + c->server_certs.der[0].off, c->server_certs.der[0].len,
                    &leaf) != ST_OK ||
         leaf.key_type[0] == '\0')
         return;
@@ -114,7 +115,7 @@ static enum status add_to_context(struct rule_ctx *ctx, const struct conn *c)
     if (c->ch->has_sni)
         s->saw_sni = true;
     if (c->server_certs.kept > 0)
-        note_certificate(s, c);
+        note_certificate(s, c, ctx->opts->certs);
     if (c->kx.ske_present && c->kx.dhe) {
         bool short_value = dh_ys_short(c) || dh_yc_short(c);
         bool ok = c->verdict == VERDICT_OK;
@@ -342,7 +343,8 @@ static void check_server_chain(struct conn *c, const struct rule_ctx *ctx)
     const char *sni = c->ch->has_sni && memchr(c->ch->sni, 0, c->ch->sni_len) == NULL
                           ? c->ch->sni : NULL;
     int64_t when = c->sh.present ? c->sh.ts.sec : c->start.sec;
-    if (cert_check_chain(der, len, m->kept, when, sni, ctx->opts->store, &rep) == ST_OK) {
+    if (cert_check_chain_cached(ctx->opts->certs, der, len, m->kept, when, sni, ctx->opts->store,
+                                &rep) == ST_OK) {
         c->chain_checked = true;
         c->chain_problems = rep.problems;
     }
@@ -350,7 +352,7 @@ static void check_server_chain(struct conn *c, const struct rule_ctx *ctx)
 
 struct rule_ctx *rules_ctx_new(const struct rule_opts *o)
 {
-    static const struct rule_opts none = {NULL, 0, NULL};
+    static const struct rule_opts none = {0};
     struct rule_ctx *ctx = calloc(1, sizeof *ctx);
     if (ctx != NULL)
         ctx->opts = o != NULL ? o : &none;
@@ -382,7 +384,7 @@ static enum status judge(struct conn *c, const struct rule_ctx *ctx)
     diagnosis_free(c->diagnosis);
     c->diagnosis = NULL;
     if (d->main.id != NULL || d->n_warnings > 0)
-        c->diagnosis = d;
+        conn_attach_diagnosis(c, d, diagnosis_free);
     else
         diagnosis_free(d);
     return st;
@@ -399,13 +401,11 @@ enum status rules_finish_ok(struct rule_ctx *ctx, struct conn *c)
     return judge(c, ctx);
 }
 
-enum status rules_diagnose(struct analysis *a)
+enum status rules_diagnose(struct rule_ctx *ctx, struct conn_slots slots)
 {
-    struct rule_ctx *ctx = a->ctx;
-    struct flow_table *t = &a->flows;
     enum status st = ST_OK;
-    for (size_t i = 0; i < t->n_conns; i++) {
-        struct conn *c = t->conns[i];
+    for (size_t i = 0; i < slots.n; i++) {
+        struct conn *c = slots.v[i];
         if (c == NULL)
             continue;
         if (c->side[0].bytes > 0 || c->side[1].bytes > 0)
@@ -413,21 +413,21 @@ enum status rules_diagnose(struct analysis *a)
         rules_rejudge_ok(c);
     }
     ctx->only_tcp_attempts = !ctx->saw_payload;
-    for (size_t i = 0; i < t->n_conns && st == ST_OK; i++)
-        if (t->conns[i] != NULL)
-            st = add_to_context(ctx, t->conns[i]);
+    for (size_t i = 0; i < slots.n && st == ST_OK; i++)
+        if (slots.v[i] != NULL)
+            st = add_to_context(ctx, slots.v[i]);
     /* A TCP attempt, or plain text, counts as a failed TLS connection where
      * TLS was expected: that needs the context, and changes it. */
-    for (size_t i = 0; i < t->n_conns && st == ST_OK; i++) {
-        struct conn *c = t->conns[i];
+    for (size_t i = 0; i < slots.n && st == ST_OK; i++) {
+        struct conn *c = slots.v[i];
         if (c == NULL || (c->verdict != VERDICT_TCP_ONLY && c->verdict != VERDICT_NOT_TLS))
             continue;
         rules_rejudge(c, ctx);
         if (c->verdict == VERDICT_FAILED)
             st = add_to_context(ctx, c);
     }
-    for (size_t i = 0; i < t->n_conns && st == ST_OK; i++) {
-        struct conn *c = t->conns[i];
+    for (size_t i = 0; i < slots.n && st == ST_OK; i++) {
+        struct conn *c = slots.v[i];
         if (c == NULL)
             continue;
         check_server_chain(c, ctx);

@@ -1,13 +1,13 @@
 /* flow.c: the connection table (see flow.h). Who is the client: the side
  * that sent the SYN; when the capture starts later, the side that sent the
  * ClientHello; failing both, the side not on the lower, well-known port. */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "tcp/classify.h"
 #include "tcp/flow.h"
 #include "tcp/reassembly.h"
-#include "tls/tls_stream.h"
 
 enum role { ROLE_UNKNOWN = -1, ROLE_A_SERVER = 0, ROLE_A_CLIENT = 1 };
 
@@ -18,8 +18,8 @@ struct flow {
     int role;                  /* enum role */
     bool role_by_port;         /* guessed from port numbers: may be revised */
     struct conn *conn;
+    const struct stream_sink *sink; /* the table's: what parses the payload */
     struct reasm rs[2];        /* by endpoint: 0 = from a, 1 = from b */
-    struct tls_conn_state tls; /* by side */
     bool fin[2], rst;
     bool released;             /* streams flushed and buffers freed */
     bool finished;             /* handed to the owner once (flow_table.on_finished) */
@@ -27,6 +27,7 @@ struct flow {
     uint8_t cls_packets;
     bool cls_done;
     uint32_t syn_seq;
+    max_align_t parser[];      /* flow_table.sink's state, sink.state_size bytes */
 };
 
 static uint64_t hash_endpoints(const struct addr *x, uint16_t xp, const struct addr *y,
@@ -123,16 +124,24 @@ static bool well_known_tls_port(uint16_t port)
     return false;
 }
 
-/* The first payload decides the roles when no SYN did. */
-static void guess_role(struct flow *f, int ep, const uint8_t *p, size_t n)
+/* Who the sink says sends a stream that starts with p. */
+static enum stream_opener opener(const struct stream_sink *k, const uint8_t *p, size_t n,
+                                 bool loose)
 {
-    enum tls_hello hello = tls_sniff_hello(p, n, true);
-    if (hello == TLS_HELLO_CLIENT) {
+    return k->opener != NULL ? k->opener(p, n, loose) : STREAM_OPENER_UNKNOWN;
+}
+
+/* The first payload decides the roles when no SYN did. */
+static void guess_role(const struct stream_sink *k, struct flow *f, int ep, const uint8_t *p,
+                       size_t n)
+{
+    enum stream_opener hello = opener(k, p, n, true);
+    if (hello == STREAM_OPENER_CLIENT) {
         set_role(f, ep);
         f->conn->roles_from_hello = true;
         return;
     }
-    if (hello == TLS_HELLO_SERVER) {
+    if (hello == STREAM_OPENER_SERVER) {
         set_role(f, 1 - ep);
         f->conn->roles_from_hello = true;
         return;
@@ -146,15 +155,14 @@ static void guess_role(struct flow *f, int ep, const uint8_t *p, size_t n)
 
 /* Roles guessed from port numbers were wrong: the "server" sends a
  * ClientHello before any TLS was seen. Everything filed so far changes side. */
-static void swap_roles(struct flow *f)
+static void swap_roles(const struct stream_sink *k, struct flow *f)
 {
     struct conn *c = f->conn;
     struct side_facts tmp = c->side[0];
     c->side[0] = c->side[1];
     c->side[1] = tmp;
-    struct tls_stream ts = f->tls.dir[0];
-    f->tls.dir[0] = f->tls.dir[1];
-    f->tls.dir[1] = ts;
+    if (k->swap_sides != NULL)
+        k->swap_sides(f->parser);
     struct addr a = c->client;
     uint16_t port = c->client_port;
     c->client = c->server;
@@ -171,11 +179,11 @@ static void on_data(void *ctx, int ep, const uint8_t *p, size_t n, uint64_t fram
 {
     struct flow *f = ctx;
     if (f->role == ROLE_UNKNOWN)
-        guess_role(f, ep, p, n);
+        guess_role(f->sink, f, ep, p, n);
     else if (f->role_by_port && side_of(f, ep) == SIDE_SERVER &&
-             tls_sniff_hello(p, n, false) == TLS_HELLO_CLIENT &&
+             opener(f->sink, p, n, false) == STREAM_OPENER_CLIENT &&
              !f->conn->ch->present && !f->conn->sh.present)
-        swap_roles(f);
+        swap_roles(f->sink, f);
     enum side s = side_of(f, ep);
     struct side_facts *sf = &f->conn->side[s];
     if (sf->bytes == 0) {
@@ -183,19 +191,20 @@ static void on_data(void *ctx, int ep, const uint8_t *p, size_t n, uint64_t fram
         sf->first_data_ts = ts;
     }
     sf->bytes += n;
-    tls_feed(&f->tls, f->conn, s, p, n, frame, ts);
+    if (f->sink->data != NULL)
+        f->sink->data(f->parser, f->conn, s, p, n, frame, ts);
 }
 
 static void on_gap(void *ctx, int ep, uint64_t missing, uint64_t frame)
 {
     struct flow *f = ctx;
-    tls_gap(&f->tls, f->conn, side_of(f, ep), missing, frame);
+    if (f->sink->gap != NULL)
+        f->sink->gap(f->parser, f->conn, side_of(f, ep), missing, frame);
 }
 
 static struct reasm_sink sink_for(struct flow *f, int ep)
 {
-    struct reasm_sink s = {on_data, on_gap, f, ep};
-    return s;
+    return (struct reasm_sink){.data = on_data, .gap = on_gap, .ctx = f, .dir = ep};
 }
 
 static void name_protocol(struct conn *c, const char *name)
@@ -233,7 +242,8 @@ static void release(struct flow_table *t, struct flow *f, uint64_t frame)
         reasm_flush(&f->rs[ep], frame, &s);
         reasm_free(&f->rs[ep]);
     }
-    tls_free(&f->tls);
+    if (f->sink->release != NULL)
+        f->sink->release(f->parser);
     f->released = true;
 }
 
@@ -245,7 +255,7 @@ static void finish_conn(struct flow_table *t, struct flow *f)
         return;
     f->finished = true;
     if (f->role == ROLE_UNKNOWN)
-        guess_role(f, 0, NULL, 0);
+        guess_role(&t->sink, f, 0, NULL, 0);
     if (t->on_finished(t->owner, c)) {
         t->conns[c->id - 1] = NULL;
         conn_free(c);
@@ -300,7 +310,9 @@ static enum status new_flow(struct flow_table *t, const struct packet *p, struct
     }
     if (t->n_flows >= t->n_buckets)
         TRY(grow_buckets(t));
-    struct flow *f = calloc(1, sizeof *f);
+    /* the parser's state rides at the end of the flow, in whole max_align_t */
+    size_t words = (t->sink.state_size + sizeof(max_align_t) - 1) / sizeof(max_align_t);
+    struct flow *f = calloc(1, sizeof *f + words * sizeof(max_align_t));
     ENSURE(f != NULL, ST_NOMEM);
     f->conn = conn_new((uint32_t)t->n_conns + 1);
     if (f->conn == NULL) {
@@ -318,8 +330,9 @@ static enum status new_flow(struct flow_table *t, const struct packet *p, struct
     f->aport = p->sport;
     f->bport = p->dport;
     f->role = ROLE_UNKNOWN;
-    tls_init(&f->tls);
-    f->tls.keylog = t->keylog;
+    f->sink = &t->sink;
+    if (t->sink.init != NULL)
+        t->sink.init(f->parser, t->sink.cfg);
     struct conn *c = f->conn;
     c->client = p->src;
     c->client_port = p->sport;
@@ -479,7 +492,7 @@ void flow_table_finish(struct flow_table *t, uint64_t last_frame)
     for (size_t i = 0; i < t->n_buckets; i++)
         for (struct flow *f = t->buckets[i]; f != NULL; f = f->hnext) {
             if (f->role == ROLE_UNKNOWN)
-                guess_role(f, 0, NULL, 0);
+                guess_role(&t->sink, f, 0, NULL, 0);
             release(t, f, last_frame);
         }
 }

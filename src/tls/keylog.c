@@ -27,18 +27,18 @@ static const struct {
     const char *label;
     int secret;
 } labels[] = {
-    {"CLIENT_HANDSHAKE_TRAFFIC_SECRET", KEYLOG_CLIENT_HANDSHAKE},
-    {"SERVER_HANDSHAKE_TRAFFIC_SECRET", KEYLOG_SERVER_HANDSHAKE},
-    {"CLIENT_TRAFFIC_SECRET_0", KEYLOG_CLIENT_TRAFFIC_0},
-    {"SERVER_TRAFFIC_SECRET_0", KEYLOG_SERVER_TRAFFIC_0},
-    {"CLIENT_RANDOM", -1},               /* TLS 1.2 master secret */
-    {"CLIENT_EARLY_TRAFFIC_SECRET", -1}, /* 0-RTT data */
-    {"EARLY_EXPORTER_SECRET", -1},
-    {"EARLY_EXPORTER_MASTER_SECRET", -1},
-    {"EXPORTER_SECRET", -1},
-    {"RSA", -1},                         /* RSA premaster by encrypted prefix */
-    {"ECH_SECRET", -1},
-    {"ECH_CONFIG", -1},
+    {.label = "CLIENT_HANDSHAKE_TRAFFIC_SECRET", .secret = KEYLOG_CLIENT_HANDSHAKE},
+    {.label = "SERVER_HANDSHAKE_TRAFFIC_SECRET", .secret = KEYLOG_SERVER_HANDSHAKE},
+    {.label = "CLIENT_TRAFFIC_SECRET_0", .secret = KEYLOG_CLIENT_TRAFFIC_0},
+    {.label = "SERVER_TRAFFIC_SECRET_0", .secret = KEYLOG_SERVER_TRAFFIC_0},
+    {.label = "CLIENT_RANDOM", .secret = -1},               /* TLS 1.2 master secret */
+    {.label = "CLIENT_EARLY_TRAFFIC_SECRET", .secret = -1}, /* 0-RTT data */
+    {.label = "EARLY_EXPORTER_SECRET", .secret = -1},
+    {.label = "EARLY_EXPORTER_MASTER_SECRET", .secret = -1},
+    {.label = "EXPORTER_SECRET", .secret = -1},
+    {.label = "RSA", .secret = -1},                         /* RSA premaster by encrypted prefix */
+    {.label = "ECH_SECRET", .secret = -1},
+    {.label = "ECH_CONFIG", .secret = -1},
 };
 
 static uint64_t hash_random(const uint8_t r[KEYLOG_RANDOM_LEN])
@@ -165,7 +165,7 @@ static void skip_blanks(struct cursor *c)
 /* The next run of non-blank bytes. */
 static struct slice next_field(struct cursor *c)
 {
-    struct slice s = {c->buf + c->pos, 0};
+    struct slice s = {.ptr = c->buf + c->pos, .len = 0};
     uint8_t ch;
     skip_blanks(c);
     s.ptr = c->buf + c->pos;

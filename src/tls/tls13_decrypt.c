@@ -20,11 +20,21 @@ struct suite_info {
 };
 
 static const struct suite_info suites[] = {
-    {0x1301, "SHA256", 32, 16, 16, false, EVP_aes_128_gcm},    /* TLS_AES_128_GCM_SHA256 */
-    {0x1302, "SHA384", 48, 32, 16, false, EVP_aes_256_gcm},    /* TLS_AES_256_GCM_SHA384 */
-    {0x1303, "SHA256", 32, 32, 16, false, EVP_chacha20_poly1305}, /* RFC 8439 */
-    {0x1304, "SHA256", 32, 16, 16, true, EVP_aes_128_ccm},     /* TLS_AES_128_CCM_SHA256 */
-    {0x1305, "SHA256", 32, 16, 8, true, EVP_aes_128_ccm},      /* TLS_AES_128_CCM_8_SHA256 */
+    /* TLS_AES_128_GCM_SHA256 */
+    {.id = 0x1301, .digest = "SHA256", .hash_len = 32, .key_len = 16,
+     .tag_len = 16, .ccm = false, .cipher = EVP_aes_128_gcm},
+    /* TLS_AES_256_GCM_SHA384 */
+    {.id = 0x1302, .digest = "SHA384", .hash_len = 48, .key_len = 32,
+     .tag_len = 16, .ccm = false, .cipher = EVP_aes_256_gcm},
+    /* TLS_CHACHA20_POLY1305_SHA256 (RFC 8439) */
+    {.id = 0x1303, .digest = "SHA256", .hash_len = 32, .key_len = 32,
+     .tag_len = 16, .ccm = false, .cipher = EVP_chacha20_poly1305},
+    /* TLS_AES_128_CCM_SHA256 */
+    {.id = 0x1304, .digest = "SHA256", .hash_len = 32, .key_len = 16,
+     .tag_len = 16, .ccm = true, .cipher = EVP_aes_128_ccm},
+    /* TLS_AES_128_CCM_8_SHA256 */
+    {.id = 0x1305, .digest = "SHA256", .hash_len = 32, .key_len = 16,
+     .tag_len = 8, .ccm = true, .cipher = EVP_aes_128_ccm},
 };
 
 static const struct suite_info *suite_info(uint16_t id)

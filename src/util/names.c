@@ -32,7 +32,7 @@ struct value_name name_alert(uint8_t code)
 
 struct value_name tstamp_iso(struct tstamp ts)
 {
-    struct value_name n = {"?"};
+    struct value_name n = {.s = "?"};
     struct tm tm;
     time_t t = (time_t)ts.sec;
     if (gmtime_r(&t, &tm) == NULL)

@@ -251,10 +251,17 @@ static const struct {
     int id;
     const char *name;
 } key_types[] = {
-    {EVP_PKEY_RSA, "RSA"},         {EVP_PKEY_RSA_PSS, "RSA-PSS"}, {EVP_PKEY_EC, "EC"},
-    {EVP_PKEY_ED25519, "Ed25519"}, {EVP_PKEY_ED448, "Ed448"},     {EVP_PKEY_DSA, "DSA"},
-    {EVP_PKEY_DH, "DH"},           {EVP_PKEY_DHX, "DH"},          {EVP_PKEY_X25519, "X25519"},
-    {EVP_PKEY_X448, "X448"},       {EVP_PKEY_SM2, "SM2"},
+    {.id = EVP_PKEY_RSA, .name = "RSA"},
+    {.id = EVP_PKEY_RSA_PSS, .name = "RSA-PSS"},
+    {.id = EVP_PKEY_EC, .name = "EC"},
+    {.id = EVP_PKEY_ED25519, .name = "Ed25519"},
+    {.id = EVP_PKEY_ED448, .name = "Ed448"},
+    {.id = EVP_PKEY_DSA, .name = "DSA"},
+    {.id = EVP_PKEY_DH, .name = "DH"},
+    {.id = EVP_PKEY_DHX, .name = "DH"},
+    {.id = EVP_PKEY_X25519, .name = "X25519"},
+    {.id = EVP_PKEY_X448, .name = "X448"},
+    {.id = EVP_PKEY_SM2, .name = "SM2"},
 };
 
 static void key_facts(X509 *x, struct cert_info *out)
@@ -283,7 +290,8 @@ static void key_facts(X509 *x, struct cert_info *out)
     }
 }
 
-enum status cert_decode(const uint8_t *der, size_t len, struct x509_st **out)
+enum status cert_decode(struct cert_cache *cache, const uint8_t *der, size_t len,
+                        struct x509_st **out)
 {
     const unsigned char *p = der;
     X509 *x;
@@ -291,7 +299,7 @@ enum status cert_decode(const uint8_t *der, size_t len, struct x509_st **out)
     *out = NULL;
     ENSURE(der != NULL && len > 0, ST_MALFORMED);
     ENSURE(len <= CERT_MAX_DER, ST_LIMIT);
-    x = cert_cache_get(der, len);
+    x = cert_cache_get(cache, der, len);
     if (x != NULL) {
         *out = x;
         return ST_OK;
@@ -304,7 +312,7 @@ enum status cert_decode(const uint8_t *der, size_t len, struct x509_st **out)
         X509_free(x);
         return ST_MALFORMED;
     }
-    cert_cache_put(der, len, x);
+    cert_cache_put(cache, der, len, x);
     *out = x;
     return ST_OK;
 }
@@ -313,12 +321,13 @@ static enum status make_facts(struct x509_st *x, const uint8_t *der, size_t len,
                               struct cert_info *out);
 
 /* The facts of a certificate; made once per distinct certificate (cert_cache.c). */
-enum status cert_facts(struct x509_st *x, const uint8_t *der, size_t len, struct cert_info *out)
+enum status cert_facts(struct cert_cache *cache, struct x509_st *x, const uint8_t *der,
+                       size_t len, struct cert_info *out)
 {
-    if (cert_cache_get_facts(der, len, out))
+    if (cert_cache_get_facts(cache, der, len, out))
         return ST_OK;
     TRY(make_facts(x, der, len, out));
-    cert_cache_put_facts(der, len, out);
+    cert_cache_put_facts(cache, der, len, out);
     return ST_OK;
 }
 
@@ -367,7 +376,8 @@ static enum status make_facts(struct x509_st *x, const uint8_t *der, size_t len,
     return ST_OK;
 }
 
-enum status cert_parse(const uint8_t *der, size_t len, struct cert_info *out)
+enum status cert_parse_cached(struct cert_cache *cache, const uint8_t *der, size_t len,
+                              struct cert_info *out)
 {
     X509 *x = NULL;
     enum status st;
@@ -376,12 +386,17 @@ enum status cert_parse(const uint8_t *der, size_t len, struct cert_info *out)
     /* OpenSSL queues an error for each garbage certificate; the mark keeps
      * hostile input from leaving them behind for unrelated callers. */
     ERR_set_mark();
-    st = cert_decode(der, len, &x);
+    st = cert_decode(cache, der, len, &x);
     if (st == ST_OK) {
-        st = cert_facts(x, der, len, out);
+        st = cert_facts(cache, x, der, len, out);
         X509_free(x);
     }
     (void)ERR_pop_to_mark();
     if (st != ST_OK) memset(out, 0, sizeof *out);
     return st;
+}
+
+enum status cert_parse(const uint8_t *der, size_t len, struct cert_info *out)
+{
+    return cert_parse_cached(NULL, der, len, out);
 }

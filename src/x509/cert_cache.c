@@ -1,9 +1,9 @@
-/* cert_cache.c: decoded certificates by their bytes. A capture repeats the
- * same few certificates in every handshake, and decoding one with OpenSSL 3
- * costs over a million instructions (its decoder set-up), so each distinct
- * certificate is decoded once. Process-wide and single-threaded: --jobs forks.
- * Bounded: a fixed number of slots, a new certificate replaces the old one in
- * its slot. */
+/* cert_cache.c: decoded certificates by their bytes, for one run. A capture
+ * repeats the same few certificates in every handshake, and decoding one with
+ * OpenSSL 3 costs over a million instructions (its decoder set-up), so each
+ * distinct certificate is decoded once. The run owns the cache (no process
+ * state); single-threaded: --jobs forks. Bounded: a fixed number of slots, a
+ * new certificate replaces the old one in its slot. */
 #include <openssl/x509.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,7 +19,32 @@ struct cache_slot {
     struct cert_info *info;    /* the facts, once made (self-signed needs a signature check) */
 };
 
-static struct cache_slot cache[CERT_CACHE_SLOTS];
+struct cert_cache {
+    struct cache_slot slot[CERT_CACHE_SLOTS];
+    struct cert_cache_counts counts;
+};
+
+struct cert_cache *cert_cache_new(void)
+{
+    return calloc(1, sizeof(struct cert_cache));
+}
+
+void cert_cache_free(struct cert_cache *cache)
+{
+    if (cache == NULL)
+        return;
+    for (size_t i = 0; i < CERT_CACHE_SLOTS; i++) {
+        X509_free(cache->slot[i].x);
+        free(cache->slot[i].der);
+        free(cache->slot[i].info);
+    }
+    free(cache);
+}
+
+struct cert_cache_counts cert_cache_counts(const struct cert_cache *cache)
+{
+    return cache != NULL ? cache->counts : (struct cert_cache_counts){.decoded = 0};
+}
 
 static uint64_t fnv1a(const uint8_t *p, size_t n)
 {
@@ -29,35 +54,40 @@ static uint64_t fnv1a(const uint8_t *p, size_t n)
     return h;
 }
 
-static struct cache_slot *find(const uint8_t *der, size_t len)
+static struct cache_slot *find(struct cert_cache *cache, const uint8_t *der, size_t len)
 {
+    if (cache == NULL)
+        return NULL;
     uint64_t h = fnv1a(der, len);
-    struct cache_slot *s = &cache[h % CERT_CACHE_SLOTS];
+    struct cache_slot *s = &cache->slot[h % CERT_CACHE_SLOTS];
     if (s->x == NULL || s->hash != h || s->len != len || memcmp(s->der, der, len) != 0)
         return NULL;
     return s;
 }
 
-struct x509_st *cert_cache_get(const uint8_t *der, size_t len)
+struct x509_st *cert_cache_get(struct cert_cache *cache, const uint8_t *der, size_t len)
 {
-    struct cache_slot *s = find(der, len);
+    struct cache_slot *s = find(cache, der, len);
     if (s == NULL || X509_up_ref(s->x) != 1)
         return NULL;
+    cache->counts.reused++;
     return s->x;
 }
 
-bool cert_cache_get_facts(const uint8_t *der, size_t len, struct cert_info *out)
+bool cert_cache_get_facts(struct cert_cache *cache, const uint8_t *der, size_t len,
+                          struct cert_info *out)
 {
-    struct cache_slot *s = find(der, len);
+    struct cache_slot *s = find(cache, der, len);
     if (s == NULL || s->info == NULL)
         return false;
     *out = *s->info;
     return true;
 }
 
-void cert_cache_put_facts(const uint8_t *der, size_t len, const struct cert_info *info)
+void cert_cache_put_facts(struct cert_cache *cache, const uint8_t *der, size_t len,
+                          const struct cert_info *info)
 {
-    struct cache_slot *s = find(der, len);
+    struct cache_slot *s = find(cache, der, len);
     if (s == NULL)
         return;
     if (s->info == NULL)
@@ -66,10 +96,14 @@ void cert_cache_put_facts(const uint8_t *der, size_t len, const struct cert_info
         *s->info = *info;
 }
 
-void cert_cache_put(const uint8_t *der, size_t len, struct x509_st *x)
+void cert_cache_put(struct cert_cache *cache, const uint8_t *der, size_t len,
+                    struct x509_st *x)
 {
+    if (cache == NULL)
+        return;
+    cache->counts.decoded++;
     uint64_t h = fnv1a(der, len);
-    struct cache_slot *s = &cache[h % CERT_CACHE_SLOTS];
+    struct cache_slot *s = &cache->slot[h % CERT_CACHE_SLOTS];
     uint8_t *copy = malloc(len);
     if (copy == NULL || X509_up_ref(x) != 1) {
         free(copy);
@@ -84,14 +118,4 @@ void cert_cache_put(const uint8_t *der, size_t len, struct x509_st *x)
     s->len = len;
     s->der = copy;
     s->x = x;
-}
-
-void cert_cache_clear(void)
-{
-    for (size_t i = 0; i < CERT_CACHE_SLOTS; i++) {
-        X509_free(cache[i].x);
-        free(cache[i].der);
-        free(cache[i].info);
-        memset(&cache[i], 0, sizeof cache[i]);
-    }
 }

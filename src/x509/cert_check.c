@@ -173,29 +173,29 @@ static const struct {
     const char *needle;
     const char *product;
 } interceptors[] = {
-    {"FortiGate", "Fortinet FortiGate"},
-    {"Fortinet", "Fortinet FortiGate"},
-    {"Zscaler", "Zscaler"},
-    {"Palo Alto Networks", "Palo Alto Networks"},
-    {"Blue Coat", "Blue Coat ProxySG"},
-    {"ProxySG", "Blue Coat ProxySG"},
-    {"Sophos", "Sophos"},
-    {"Cisco Umbrella", "Cisco Umbrella"},
-    {"Netskope", "Netskope"},
-    {"Kaspersky Anti-Virus Personal Root", "Kaspersky Anti-Virus"},
-    {"Avast Web/Mail Shield Root", "Avast Web/Mail Shield"},
-    {"AVG Web/Mail Shield Root", "AVG Web/Mail Shield"},
-    {"ESET SSL Filter CA", "ESET SSL Filter"},
-    {"Bitdefender Personal CA", "Bitdefender"},
-    {"McAfee Web Gateway", "McAfee Web Gateway"},
-    {"Forcepoint", "Forcepoint"},
-    {"Websense", "Forcepoint (Websense)"},
-    {"Check Point", "Check Point"},
-    {"Barracuda", "Barracuda"},
-    {"Charles Proxy CA", "Charles Proxy"},
-    {"mitmproxy", "mitmproxy"},
-    {"DO_NOT_TRUST_FiddlerRoot", "Fiddler"},
-    {"PortSwigger CA", "Burp Suite"},
+    {.needle = "FortiGate", .product = "Fortinet FortiGate"},
+    {.needle = "Fortinet", .product = "Fortinet FortiGate"},
+    {.needle = "Zscaler", .product = "Zscaler"},
+    {.needle = "Palo Alto Networks", .product = "Palo Alto Networks"},
+    {.needle = "Blue Coat", .product = "Blue Coat ProxySG"},
+    {.needle = "ProxySG", .product = "Blue Coat ProxySG"},
+    {.needle = "Sophos", .product = "Sophos"},
+    {.needle = "Cisco Umbrella", .product = "Cisco Umbrella"},
+    {.needle = "Netskope", .product = "Netskope"},
+    {.needle = "Kaspersky Anti-Virus Personal Root", .product = "Kaspersky Anti-Virus"},
+    {.needle = "Avast Web/Mail Shield Root", .product = "Avast Web/Mail Shield"},
+    {.needle = "AVG Web/Mail Shield Root", .product = "AVG Web/Mail Shield"},
+    {.needle = "ESET SSL Filter CA", .product = "ESET SSL Filter"},
+    {.needle = "Bitdefender Personal CA", .product = "Bitdefender"},
+    {.needle = "McAfee Web Gateway", .product = "McAfee Web Gateway"},
+    {.needle = "Forcepoint", .product = "Forcepoint"},
+    {.needle = "Websense", .product = "Forcepoint (Websense)"},
+    {.needle = "Check Point", .product = "Check Point"},
+    {.needle = "Barracuda", .product = "Barracuda"},
+    {.needle = "Charles Proxy CA", .product = "Charles Proxy"},
+    {.needle = "mitmproxy", .product = "mitmproxy"},
+    {.needle = "DO_NOT_TRUST_FiddlerRoot", .product = "Fiddler"},
+    {.needle = "PortSwigger CA", .product = "Burp Suite"},
 };
 
 static const char *interception_product(const char *issuer)
@@ -526,13 +526,14 @@ static void report_init(struct cert_chain_report *out)
     out->verify_error_depth = -1;
 }
 
-static enum status decode_chain(const uint8_t *const der[], const size_t der_len[], size_t n,
-                                struct link *c, size_t *n_ok, struct cert_chain_report *out)
+static enum status decode_chain(struct cert_cache *cache, const uint8_t *const der[],
+                                const size_t der_len[], size_t n, struct link *c, size_t *n_ok,
+                                struct cert_chain_report *out)
 {
     *n_ok = 0;
     for (size_t i = 0; i < n; i++) {
-        enum status st = cert_decode(der[i], der_len[i], &c[i].x);
-        if (st == ST_OK) st = cert_facts(c[i].x, der[i], der_len[i], &c[i].info);
+        enum status st = cert_decode(cache, der[i], der_len[i], &c[i].x);
+        if (st == ST_OK) st = cert_facts(cache, c[i].x, der[i], der_len[i], &c[i].info);
         if (st == ST_MALFORMED || st == ST_LIMIT || st == ST_TRUNCATED) {
             /* Clients abort on the first certificate they cannot decode. */
             out->problems |= CERT_P_MALFORMED;
@@ -545,9 +546,10 @@ static enum status decode_chain(const uint8_t *const der[], const size_t der_len
     return ST_OK;
 }
 
-enum status cert_check_chain(const uint8_t *const der[], const size_t der_len[], size_t n,
-                             int64_t capture_time, const char *sni, const struct cert_store *store,
-                             struct cert_chain_report *out)
+enum status cert_check_chain_cached(struct cert_cache *cache, const uint8_t *const der[],
+                                    const size_t der_len[], size_t n, int64_t capture_time,
+                                    const char *sni, const struct cert_store *store,
+                                    struct cert_chain_report *out)
 {
     struct link *c;
     struct chain *ch = NULL;
@@ -563,7 +565,7 @@ enum status cert_check_chain(const uint8_t *const der[], const size_t der_len[],
     ENSURE(c != NULL, ST_NOMEM);
     ERR_set_mark();
 
-    st = decode_chain(der, der_len, n, c, &n_ok, out);
+    st = decode_chain(cache, der, der_len, n, c, &n_ok, out);
     if (st != ST_OK || n_ok == 0) goto done;
 
     check_each(c, n_ok, capture_time, out);
@@ -592,4 +594,11 @@ done:
     free(ch);
     if (st != ST_OK) report_init(out);
     return st;
+}
+
+enum status cert_check_chain(const uint8_t *const der[], const size_t der_len[], size_t n,
+                             int64_t capture_time, const char *sni, const struct cert_store *store,
+                             struct cert_chain_report *out)
+{
+    return cert_check_chain_cached(NULL, der, der_len, n, capture_time, sni, store, out);
 }

@@ -1,0 +1,260 @@
+/* record_decrypt.c: TLS 1.3 records opened with a key log, per direction. */
+#include <stdlib.h>
+#include <string.h>
+#include "tls/handshake.h"
+#include "tls/handshake_buffer.h"
+#include "tls/keylog.h"
+#include "tls/record_decrypt.h"
+#include "tls/tls13_decrypt.h"
+
+/* TLS 1.3 decryption with a key log, per direction (RFC 8446 5.2, 7.3).
+ * Handshake phase: every type 23 record is buffered (at most 2^14 + 256
+ * bytes) and opened with the sender's handshake traffic keys, until its
+ * Finished. Application phase, only when the key log has the sender's
+ * traffic secret 0: the sequence number counts every record, but only short
+ * records are opened (alerts, KeyUpdate, most tickets), so the cost still
+ * does not grow with the payload. */
+#define DEC_SHORT_RECORD 512
+#define DEC_MAX_EARLY_RECORDS 64
+
+struct tls_decrypt {
+    struct tls13_keys keys;
+    uint8_t secret[TLS13_MAX_HASH]; /* application traffic secret, for KeyUpdate */
+    uint8_t secret_len;
+    bool buffering;                 /* the current record is kept for opening */
+    bool finished;                  /* the sender's Finished was in this record */
+    bool key_update;                /* ... a KeyUpdate */
+    bool app_resync;                /* an application record went unread: its
+                                     * handshake bytes cannot be assembled */
+    bool opened_one;
+    uint16_t early_records;         /* client records taken for 0-RTT data */
+    struct capbuf rec;              /* the record body */
+};
+
+void tls_dec_free(struct tls_stream *s)
+{
+    if (s->dec == NULL)
+        return;
+    capbuf_free(&s->dec->rec);
+    tls13_wipe(s->dec, sizeof *s->dec);
+    free(s->dec);
+    s->dec = NULL;
+}
+
+void tls_dec_stop(struct tls_stream *s, struct conn *c, enum side from,
+                  enum decrypt_status why, uint64_t frame)
+{
+    struct side_facts *sf = &c->side[from];
+    if (why != DECRYPT_OK)
+        sf->decrypt = (uint8_t)why;
+    if (why == DECRYPT_FAILED || why == DECRYPT_INTERRUPTED)
+        sf->decrypt_stop_frame = frame;
+    s->dec_phase = DEC_OFF;
+    tls_dec_free(s);
+}
+
+static const struct keylog_entry *dec_secrets(const struct tls_conn_state *t,
+                                              const struct conn *c)
+{
+    return c->ch->present ? keylog_find(t->keylog, c->ch->random) : NULL;
+}
+
+/* The first type 23 record of a direction: are there keys for it? */
+static void dec_begin(struct tls_conn_state *t, struct tls_stream *s, struct conn *c,
+                      enum side from, uint64_t frame)
+{
+    struct side_facts *sf = &c->side[from];
+    if (t->keylog == NULL || (c->sh.present && !conn_is_tls13(c))) {
+        s->dec_phase = DEC_OFF;
+        return;
+    }
+    /* before the ServerHello: 0-RTT data under the early secret; decide later */
+    if (!c->sh.present)
+        return;
+    if (!tls13_suite_supported(c->sh.suite)) {
+        tls_dec_stop(s, c, from, DECRYPT_UNSUPPORTED, frame);
+        return;
+    }
+    const struct keylog_entry *e = dec_secrets(t, c);
+    int which = from == SIDE_CLIENT ? KEYLOG_CLIENT_HANDSHAKE : KEYLOG_SERVER_HANDSHAKE;
+    if (e == NULL || e->secret_len[which] == 0) {
+        tls_dec_stop(s, c, from, DECRYPT_NO_KEYS, frame);
+        return;
+    }
+    struct tls_decrypt *d = calloc(1, sizeof *d);
+    if (d == NULL) {
+        s->dec_phase = DEC_OFF;
+        return;
+    }
+    capbuf_init(&d->rec, TLS13_MAX_CIPHERTEXT);
+    s->dec = d;
+    s->dec_phase = DEC_HANDSHAKE;
+    sf->decrypt = DECRYPT_OK;
+    /* a secret of the wrong length for the suite's hash: wrong keys */
+    if (tls13_traffic_keys(c->sh.suite, e->secret[which], e->secret_len[which], &d->keys) !=
+        ST_OK)
+        tls_dec_stop(s, c, from, DECRYPT_FAILED, frame);
+}
+
+void tls_dec_record_start(struct tls_conn_state *t, struct tls_stream *s, struct conn *c,
+                          enum side from, uint64_t frame)
+{
+    if (s->dec_phase == DEC_UNTRIED)
+        dec_begin(t, s, c, from, frame);
+    if (s->dec == NULL)
+        return;
+    struct tls_decrypt *d = s->dec;
+    capbuf_consume(&d->rec, d->rec.len);
+    d->buffering = false;
+    /* RFC 8446 5.2: longer is a record_overflow for the peer, and no longer
+     * a record we can count on */
+    if (s->rlen > TLS13_MAX_CIPHERTEXT) {
+        tls_dec_stop(s, c, from, DECRYPT_INTERRUPTED, frame);
+        return;
+    }
+    if (s->dec_phase == DEC_APPLICATION && s->rlen > DEC_SHORT_RECORD) {
+        /* not opened, but it used a sequence number (RFC 8446 5.3) */
+        d->keys.seq++;
+        if (s->hs.len > 0 || s->hs_skip > 0)
+            capbuf_consume(&s->hs, s->hs.len);
+        s->hs_skip = 0;
+        d->app_resync = true;
+        return;
+    }
+    d->buffering = true;
+}
+
+/* RFC 8446 7.2: after a KeyUpdate the sender uses the next secret. */
+static void dec_key_update(struct tls_stream *s, struct conn *c, enum side from, uint64_t frame)
+{
+    struct tls_decrypt *d = s->dec;
+    uint8_t next[TLS13_MAX_HASH];
+    d->key_update = false;
+    if (tls13_next_secret(d->keys.suite, d->secret, d->secret_len, next) != ST_OK ||
+        tls13_traffic_keys(d->keys.suite, next, d->secret_len, &d->keys) != ST_OK) {
+        tls_dec_stop(s, c, from, DECRYPT_FAILED, frame);
+        return;
+    }
+    memcpy(d->secret, next, d->secret_len);
+    tls13_wipe(next, sizeof next);
+}
+
+/* After the sender's Finished: its application traffic secret 0 (RFC 8446
+ * 7.1), when the key log has it; otherwise decryption ends here. */
+static void dec_application_keys(struct tls_conn_state *t, struct tls_stream *s,
+                                 struct conn *c, enum side from, uint64_t frame)
+{
+    struct tls_decrypt *d = s->dec;
+    const struct keylog_entry *e = dec_secrets(t, c);
+    int which = from == SIDE_CLIENT ? KEYLOG_CLIENT_TRAFFIC_0 : KEYLOG_SERVER_TRAFFIC_0;
+    d->finished = false;
+    d->key_update = false;
+    /* RFC 8446 5.1: no handshake message spans a key change */
+    capbuf_consume(&s->hs, s->hs.len);
+    s->hs_skip = 0;
+    if (e == NULL || e->secret_len[which] == 0) {
+        tls_dec_stop(s, c, from, DECRYPT_OK, frame);
+        return;
+    }
+    memcpy(d->secret, e->secret[which], e->secret_len[which]);
+    d->secret_len = e->secret_len[which];
+    if (tls13_traffic_keys(c->sh.suite, d->secret, d->secret_len, &d->keys) != ST_OK) {
+        tls_dec_stop(s, c, from, DECRYPT_FAILED, frame);
+        return;
+    }
+    s->dec_phase = DEC_APPLICATION;
+}
+
+/* A KeyUpdate alone in a record: handshake type 24, length 1 (RFC 8446 4.6.3). */
+static bool is_key_update(const uint8_t *p, size_t n)
+{
+    struct cursor m = cur_make(p, n);
+    uint8_t type, request;
+    uint32_t len;
+    return cur_u8(&m, &type) == ST_OK && type == HS_KEY_UPDATE && cur_u24(&m, &len) == ST_OK &&
+           len == 1 && cur_u8(&m, &request) == ST_OK && cur_end(&m) == ST_OK;
+}
+
+static void dec_alert(struct tls_stream *s, struct conn *c, enum side from, const uint8_t *p,
+                      size_t n, uint64_t frame, struct tstamp ts)
+{
+    /* RFC 8446 6: one alert per record, never fragmented: level, description */
+    struct cursor m = cur_make(p, n);
+    struct alert a = {0};
+    if (cur_u8(&m, &a.level) != ST_OK || cur_u8(&m, &a.description) != ST_OK ||
+        cur_end(&m) != ST_OK) {
+        conn_mark_malformed(c, from, "decrypted alert");
+        return;
+    }
+    a.frame = frame;
+    a.ts = ts;
+    a.from = from;
+    a.decrypted = true;
+    a.record_len = s->rlen;
+    conn_add_alert(c, &a);
+}
+
+void tls_dec_record_done(struct tls_conn_state *t, struct tls_stream *s, struct conn *c,
+                         enum side from, uint64_t frame, struct tstamp ts)
+{
+    struct tls_decrypt *d = s->dec;
+    size_t len = 0;
+    uint8_t type = 0;
+    d->buffering = false;
+    if (tls13_open(&d->keys, s->hdr, d->rec.p, d->rec.len, d->rec.p, &len, &type) != ST_OK) {
+        /* 0-RTT records precede the client's handshake records and are under
+         * another secret (RFC 8446 2.3): pass them until one opens */
+        if (from == SIDE_CLIENT && s->dec_phase == DEC_HANDSHAKE && !d->opened_one &&
+            c->ch->has_early_data && d->early_records < DEC_MAX_EARLY_RECORDS) {
+            d->early_records++;
+            return;
+        }
+        tls_dec_stop(s, c, from, DECRYPT_FAILED, frame);
+        return;
+    }
+    d->opened_one = true;
+    c->side[from].decrypted_records++;
+    const uint8_t *plain = d->rec.p;
+    switch (type) {
+    case CT_HANDSHAKE:
+        if (s->dec_phase == DEC_HANDSHAKE || !d->app_resync)
+            tls_handshake_bytes(s, c, from, plain, len, frame, ts, true);
+        else if (is_key_update(plain, len))
+            d->key_update = true;
+        break;
+    case CT_ALERT:
+        dec_alert(s, c, from, plain, len, frame, ts);
+        break;
+    default:
+        break; /* application data: skipped as before */
+    }
+    if (s->dec == NULL)
+        return;
+    if (s->dec_phase == DEC_HANDSHAKE && d->finished)
+        dec_application_keys(t, s, c, from, frame);
+    else if (s->dec_phase == DEC_APPLICATION && d->key_update)
+        dec_key_update(s, c, from, frame);
+}
+
+bool tls_dec_buffering(const struct tls_stream *s)
+{
+    return s->dec != NULL && s->dec->buffering;
+}
+
+void tls_dec_record_bytes(struct tls_stream *s, struct conn *c, enum side from,
+                          const uint8_t *p, size_t n, uint64_t frame)
+{
+    if (capbuf_append(&s->dec->rec, p, n) != ST_OK)
+        tls_dec_stop(s, c, from, DECRYPT_INTERRUPTED, frame);
+}
+
+void tls_dec_saw_message(struct tls_stream *s, uint8_t type)
+{
+    if (s->dec == NULL)
+        return;
+    /* RFC 8446 5.1: a key change follows these at a record boundary */
+    if (type == HS_FINISHED)
+        s->dec->finished = true;
+    if (type == HS_KEY_UPDATE)
+        s->dec->key_update = true;
+}

@@ -1,0 +1,228 @@
+/* test_flow.c: the flow table through its stream sink: what it hands the
+ * parser, in which order and for which side, and that it needs none. */
+#include <string.h>
+#include "tcp/flow.h"
+#include "testlib.h"
+
+/* What the recording sink saw, kept by the test (the sink's cfg points here). */
+struct log {
+    int inits, releases, swaps, gaps;
+    uint64_t gap_bytes;
+    char bytes[2][64];        /* by side, as delivered */
+    size_t n[2];
+};
+struct log_ref {
+    struct log *log;
+};
+
+/* Per-connection state: only where the log is. */
+struct rec_state {
+    struct log *log;
+    int side_swapped;
+};
+
+static void rec_init(void *state, const void *cfg)
+{
+    struct rec_state *s = state;
+    s->log = ((const struct log_ref *)cfg)->log;
+    s->log->inits++;
+}
+
+static void rec_data(void *state, struct conn *c, enum side from, const uint8_t *p, size_t n,
+                     uint64_t frame, struct tstamp ts)
+{
+    struct rec_state *s = state;
+    (void)c, (void)frame, (void)ts;
+    if (n <= sizeof s->log->bytes[from] - 1 - s->log->n[from]) {
+        memcpy(s->log->bytes[from] + s->log->n[from], p, n);
+        s->log->n[from] += n;
+    }
+}
+
+static void rec_gap(void *state, struct conn *c, enum side from, uint64_t missing,
+                    uint64_t frame)
+{
+    struct rec_state *s = state;
+    (void)c, (void)from, (void)frame;
+    s->log->gaps++;
+    s->log->gap_bytes += missing;
+}
+
+static void rec_swap(void *state)
+{
+    struct rec_state *s = state;
+    s->log->swaps++;
+    /* what was filed under one side is the other's */
+    char tmp[64];
+    size_t n = s->log->n[0];
+    memcpy(tmp, s->log->bytes[0], sizeof tmp);
+    memcpy(s->log->bytes[0], s->log->bytes[1], sizeof tmp);
+    memcpy(s->log->bytes[1], tmp, sizeof tmp);
+    s->log->n[0] = s->log->n[1];
+    s->log->n[1] = n;
+}
+
+static void rec_release(void *state)
+{
+    struct rec_state *s = state;
+    s->log->releases++;
+}
+
+/* A stream that starts with 'C' is a client's, with 'S' a server's. */
+static enum stream_opener rec_opener(const uint8_t *p, size_t n, bool loose)
+{
+    (void)loose;
+    if (n == 0)
+        return STREAM_OPENER_UNKNOWN;
+    return p[0] == 'C' ? STREAM_OPENER_CLIENT
+           : p[0] == 'S' ? STREAM_OPENER_SERVER : STREAM_OPENER_UNKNOWN;
+}
+
+static struct stream_sink recording_sink(const struct log_ref *ref)
+{
+    return (struct stream_sink){.state_size = sizeof(struct rec_state),
+                                .cfg = ref,
+                                .init = rec_init,
+                                .data = rec_data,
+                                .gap = rec_gap,
+                                .swap_sides = rec_swap,
+                                .release = rec_release,
+                                .opener = rec_opener};
+}
+
+/* Endpoints: a = 10.0.0.1:aport, b = 10.0.0.2:bport. */
+struct wire {
+    uint16_t aport, bport;
+    uint64_t frame;
+};
+
+static struct packet pkt(struct wire *w, bool from_a, uint8_t flags, uint32_t seq, uint32_t ack,
+                         const char *data)
+{
+    struct packet p = {.frame = ++w->frame,
+                       .ts = {.sec = 1000, .nsec = (uint32_t)w->frame},
+                       .src = {.family = 4, .bytes = {10, 0, 0, from_a ? 1 : 2}},
+                       .dst = {.family = 4, .bytes = {10, 0, 0, from_a ? 2 : 1}},
+                       .sport = from_a ? w->aport : w->bport,
+                       .dport = from_a ? w->bport : w->aport,
+                       .flags = flags,
+                       .seq = seq,
+                       .ack = ack};
+    size_t n = data != NULL ? strlen(data) : 0;
+    p.payload = (struct slice){.ptr = (const uint8_t *)data, .len = n};
+    p.payload_wire = (uint32_t)n;
+    return p;
+}
+
+#define FEED(t, w, from_a, flags, seq, ack, data)                                      \
+    do {                                                                               \
+        struct packet p_ = pkt((w), (from_a), (flags), (seq), (ack), (data));          \
+        CHECK_EQ_INT(flow_packet((t), &p_), ST_OK);                                    \
+    } while (0)
+
+/* A connection with a SYN: bytes go to the sink by side, in order, and it is
+ * released once when both sides closed. Client a: ISN 100; server b: ISN 500. */
+TEST(sink_gets_each_side_in_order)
+{
+    struct log log = {0};
+    struct log_ref ref = {.log = &log};
+    struct flow_table t;
+    struct wire w = {.aport = 40000, .bport = 443};
+    CHECK_EQ_INT(flow_table_init(&t, 0), ST_OK);
+    t.sink = recording_sink(&ref);
+    FEED(&t, &w, true, TCP_SYN, 100, 0, NULL);
+    FEED(&t, &w, false, TCP_SYN | TCP_ACK, 500, 101, NULL);
+    FEED(&t, &w, true, TCP_ACK, 101, 501, NULL);
+    FEED(&t, &w, true, TCP_ACK | TCP_PSH, 104, 501, "def"); /* out of order */
+    FEED(&t, &w, true, TCP_ACK | TCP_PSH, 101, 501, "abc");
+    FEED(&t, &w, false, TCP_ACK | TCP_PSH, 501, 107, "XYZ");
+    CHECK_EQ_INT(log.inits, 1);
+    CHECK_EQ_INT(log.n[SIDE_CLIENT], 6);
+    CHECK_EQ_STR(log.bytes[SIDE_CLIENT], "abcdef");
+    CHECK_EQ_STR(log.bytes[SIDE_SERVER], "XYZ");
+    CHECK_EQ_INT(log.releases, 0);
+    FEED(&t, &w, true, TCP_ACK | TCP_FIN, 107, 504, NULL);
+    FEED(&t, &w, false, TCP_ACK | TCP_FIN, 504, 108, NULL);
+    CHECK_EQ_INT(log.releases, 1);
+    CHECK_EQ_INT(log.gaps, 0);
+    CHECK_EQ_INT(t.n_conns, 1);
+    CHECK_EQ_INT(t.conns[0]->client_port, 40000);
+    CHECK_EQ_INT(t.conns[0]->side[SIDE_CLIENT].bytes, 6);
+    flow_table_finish(&t, w.frame);
+    flow_table_free(&t);
+    CHECK_EQ_INT(log.releases, 1); /* not twice */
+}
+
+/* Bytes acknowledged that the capture never held: a gap for the sink. */
+TEST(sink_told_of_gaps)
+{
+    struct log log = {0};
+    struct log_ref ref = {.log = &log};
+    struct flow_table t;
+    struct wire w = {.aport = 40001, .bport = 443};
+    CHECK_EQ_INT(flow_table_init(&t, 0), ST_OK);
+    t.sink = recording_sink(&ref);
+    FEED(&t, &w, true, TCP_SYN, 100, 0, NULL);
+    FEED(&t, &w, false, TCP_SYN | TCP_ACK, 500, 101, NULL);
+    FEED(&t, &w, true, TCP_ACK | TCP_PSH, 111, 501, "late"); /* 10 bytes missed before */
+    FEED(&t, &w, false, TCP_ACK, 501, 115, NULL);
+    CHECK_EQ_INT(log.gaps, 1);
+    CHECK_EQ_INT(log.gap_bytes, 10);
+    CHECK_EQ_STR(log.bytes[SIDE_CLIENT], "late");
+    flow_table_free(&t);
+    CHECK_EQ_INT(log.releases, 1);
+}
+
+/* No SYN: the opener decides the roles; roles guessed from ports are put
+ * right when the "server" opens like a client, and the sink swaps too. */
+TEST(roles_from_the_opener)
+{
+    struct log log = {0};
+    struct log_ref ref = {.log = &log};
+    struct flow_table t;
+    struct wire w = {.aport = 2000, .bport = 1000};
+    CHECK_EQ_INT(flow_table_init(&t, 0), ST_OK);
+    t.sink = recording_sink(&ref);
+    /* b (port 1000) speaks first, as a server would */
+    FEED(&t, &w, false, TCP_ACK | TCP_PSH, 700, 300, "Shello");
+    CHECK_EQ_INT(t.conns[0]->client_port, 2000);
+    CHECK(t.conns[0]->roles_from_hello);
+    CHECK_EQ_STR(log.bytes[SIDE_SERVER], "Shello");
+    CHECK_EQ_INT(log.swaps, 0);
+
+    /* a second connection: neither port is known, bytes say nothing, so the
+     * lower port is the server's; then that side sends a client's bytes */
+    struct wire w2 = {.aport = 3000, .bport = 4000};
+    FEED(&t, &w2, true, TCP_ACK | TCP_PSH, 100, 900, "xx");
+    CHECK_EQ_INT(t.conns[1]->client_port, 4000);
+    CHECK_EQ_STR(log.bytes[SIDE_SERVER], "Shelloxx");
+    FEED(&t, &w2, true, TCP_ACK | TCP_PSH, 102, 900, "Cyy");
+    CHECK_EQ_INT(log.swaps, 1);
+    CHECK_EQ_INT(t.conns[1]->client_port, 3000);
+    CHECK(t.conns[1]->roles_from_hello);
+    flow_table_free(&t);
+    CHECK_EQ_INT(log.inits, 2);
+    CHECK_EQ_INT(log.releases, 2);
+}
+
+/* A zeroed sink: the table records TCP facts and parses nothing. */
+TEST(no_sink_tcp_facts_only)
+{
+    struct flow_table t;
+    struct wire w = {.aport = 40002, .bport = 443};
+    CHECK_EQ_INT(flow_table_init(&t, 0), ST_OK);
+    FEED(&t, &w, true, TCP_SYN, 100, 0, NULL);
+    FEED(&t, &w, false, TCP_SYN | TCP_ACK, 500, 101, NULL);
+    FEED(&t, &w, true, TCP_ACK | TCP_PSH, 101, 501, "\x16\x03\x01\x01\x05" "hello");
+    FEED(&t, &w, false, TCP_RST, 501, 0, NULL);
+    flow_table_finish(&t, w.frame);
+    CHECK_EQ_INT(t.n_conns, 1);
+    CHECK_EQ_INT(t.conns[0]->side[SIDE_CLIENT].bytes, 10);
+    CHECK(t.conns[0]->side[SIDE_SERVER].rst_frame == 4);
+    CHECK(!t.conns[0]->ch->present);
+    CHECK_EQ_INT(t.conns[0]->side[SIDE_CLIENT].records, 0);
+    flow_table_free(&t);
+}
+
+TEST_MAIN("flow", TEST_ENTRY(sink_gets_each_side_in_order), TEST_ENTRY(sink_told_of_gaps),
+          TEST_ENTRY(roles_from_the_opener), TEST_ENTRY(no_sink_tcp_facts_only))
