@@ -165,6 +165,34 @@ enum verdict {
 
 struct diagnosis; /* what the rule engine concludes (rules/diagnosis.h) */
 
+/* Protocols seen in plain text on a connection (tls/plaintext.c). */
+enum plain_protocol {
+    PLAIN_NONE = 0,
+    PLAIN_HTTP,
+    PLAIN_SMTP,
+    PLAIN_IMAP,
+    PLAIN_POP3,
+    PLAIN_FTP,
+    PLAIN_POSTGRES
+};
+
+/* What the plain text before TLS, or instead of it, says. */
+struct plain_text {
+    uint8_t protocol;           /* enum plain_protocol */
+    uint64_t request_frame;     /* the client asked to start TLS: STARTTLS, STLS,
+                                 * AUTH TLS, a PostgreSQL SSLRequest */
+    uint64_t reply_frame;       /* the server's answer to that request */
+    bool refused;               /* ... a refusal: SMTP/FTP 4xx-5xx, IMAP NO/BAD,
+                                 * POP3 -ERR, PostgreSQL 'N' */
+    char reply[64];             /* its first line, raw bytes: the reporter escapes */
+    uint8_t reply_len;
+    uint64_t capabilities_frame; /* an EHLO, CAPA or CAPABILITY answer ended */
+    bool offered;               /* ... and it listed the upgrade */
+    bool client_went_on;        /* the client sent commands beyond greeting,
+                                 * capabilities and QUIT: it meant plain text */
+    uint64_t names_tls_frame;   /* the server's plain text names HTTPS, SSL or TLS */
+};
+
 /* Per-direction transport and record facts. */
 struct side_facts {
     uint64_t syn_frame;
@@ -216,6 +244,7 @@ struct conn {
     char app_protocol[24];     /* nDPI's name for a stream that is not TLS */
     bool roles_from_hello;     /* client/server decided by who sent the ClientHello */
     struct side_facts side[2];
+    struct plain_text plain;
 
     /* The first ClientHello, to read; until one is seen an empty one shared
      * by every connection (read-only), so that connections without one cost

@@ -192,6 +192,9 @@ void rules_rejudge_ok(struct conn *c);
 /* TLS <= 1.2: the client's first protected record after both Finished is
  * an alert, and nothing else flows (late.c); NULL when not so. */
 const struct alert *tls12_alert_instead_of_data(const struct conn *c);
+/* A STARTTLS-style upgrade the server refused or does not offer, the client
+ * leaving (wrong_protocol.c). */
+bool upgrade_refused(const struct conn *c);
 /* Turns a not_tls or tcp_only verdict into failed where TLS was expected:
  * a TLS port, or one the capture shows speaking TLS (late.c). */
 void rules_rejudge(struct conn *c, const struct rule_ctx *ctx);

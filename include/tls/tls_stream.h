@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include "util/capbuf.h"
 #include "facts/conn.h"
+#include "tls/plaintext.h"
 
 #define TLS_MAX_HANDSHAKE_BYTES (256 * 1024)
 /* RFC 5246 6.2.3: ciphertext may exceed 2^14 by up to 2048 bytes */
@@ -64,6 +65,7 @@ struct tls_stream {
     uint16_t v2_len;
     enum dec_phase dec_phase; /* TLS 1.3 with a key log */
     struct tls_decrypt *dec;  /* allocated only while decrypting */
+    struct plain_reader plain; /* plain text before TLS, or instead of it */
 };
 
 struct tls_conn_state {

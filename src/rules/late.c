@@ -103,8 +103,18 @@ void rules_rejudge(struct conn *c, const struct rule_ctx *ctx)
             c->verdict = VERDICT_FAILED;
         break;
     case VERDICT_NOT_TLS:
-        /* plain text where the server speaks TLS, or on a TLS port */
-        if (cl->not_tls && (sv->records > 0 || conn_is_tls_port(c, ctx)))
+        /* a refused upgrade; plain HTTP answered by a close without a byte or
+         * by a page naming HTTPS; plain text where the server speaks TLS or
+         * on a TLS port (not a protocol that upgrades on its own) */
+        if (upgrade_refused(c) ||
+            (c->plain.protocol == PLAIN_HTTP &&
+             (c->plain.names_tls_frame != 0 ||
+              (sv->bytes == 0 && (sv->fin_frame || sv->rst_frame)))))
+            c->verdict = VERDICT_FAILED;
+        else if (cl->not_tls && c->plain.protocol != PLAIN_SMTP &&
+                 c->plain.protocol != PLAIN_IMAP && c->plain.protocol != PLAIN_POP3 &&
+                 c->plain.protocol != PLAIN_FTP && c->plain.protocol != PLAIN_POSTGRES &&
+                 (sv->records > 0 || conn_is_tls_port(c, ctx)))
             c->verdict = VERDICT_FAILED;
         break;
     case VERDICT_OK:

@@ -9,6 +9,7 @@
     X(no_syn_ack)                         \
     X(plaintext_to_tls_port)              \
     X(tls_to_plaintext_port)              \
+    X(starttls_refused)                   \
     X(http2_blocklisted_suite)            \
     X(record_split_rejected)              \
     X(inappropriate_fallback)             \

@@ -125,6 +125,7 @@ static void start_stream(struct tls_stream *s, struct conn *c, enum side from,
     size_t k = n < sizeof sf->first_bytes ? n : sizeof sf->first_bytes;
     memcpy(sf->first_bytes, p, k);
     sf->first_bytes_len = (uint8_t)k;
+    plain_feed(&s->plain, c, from, p, n, frame);
 }
 
 void tls_feed(struct tls_conn_state *t, struct conn *c, enum side from, const uint8_t *p,
@@ -158,6 +159,7 @@ void tls_feed(struct tls_conn_state *t, struct conn *c, enum side from, const ui
                 c->side[from].starttls_frame = frame;
                 continue;
             }
+            plain_feed(&s->plain, c, from, p, n, frame);
             return;
         case TLS_LOST:
             /* resynchronise only where a segment starts with a plausible header */
