@@ -156,12 +156,15 @@ case_group() {
 # RFC 8446 4.4.3: RSA signatures in TLS 1.3 CertificateVerify must be RSASSA-PSS; PKCS#1 v1.5
 # schemes are only for certificates. The same list is fine in TLS 1.2 (RFC 5246 7.4.1.4.1).
 PKCS1='RSA+SHA256:RSA+SHA384:RSA+SHA512'
+GPKCS1='-SIGN-ALL:+SIGN-RSA-SHA256:+SIGN-RSA-SHA384:+SIGN-RSA-SHA512'   # the same, GnuTLS priority
 case_sigalg() {
     srv no-shared-sigalg-openssl 4805 "${CERT[@]}"
     begin no-shared-sigalg-openssl 4805
     cli no-shared-sigalg-openssl 4805 -servername localhost                      # default: ok (PSS)
     cli no-shared-sigalg-openssl 4805 -servername localhost -tls1_2 -sigalgs "$PKCS1"  # near miss: ok
     cli no-shared-sigalg-openssl 4805 -servername localhost -tls1_3 -sigalgs "$PKCS1"
+    gcli no-shared-sigalg-openssl 4805 --insecure --priority "NORMAL:-VERS-ALL:+VERS-TLS1.2:$GPKCS1"  # ok
+    gcli no-shared-sigalg-openssl 4805 --insecure --priority "NORMAL:-VERS-ALL:+VERS-TLS1.3:$GPKCS1"
     finish "$SRV"
 
     bgsrv no-shared-sigalg-gnutls 4806 gnutls-serv --port 4806 --http \
@@ -170,6 +173,7 @@ case_sigalg() {
     gcli no-shared-sigalg-gnutls 4806 --insecure
     cli no-shared-sigalg-gnutls 4806 -servername localhost -tls1_2 -sigalgs "$PKCS1"
     cli no-shared-sigalg-gnutls 4806 -servername localhost -tls1_3 -sigalgs "$PKCS1"
+    gcli no-shared-sigalg-gnutls 4806 --insecure --priority "NORMAL:-VERS-ALL:+VERS-TLS1.3:$GPKCS1"
     finish "$SRV"
 }
 
