@@ -10,6 +10,9 @@
 # OpenJDK 17, PostgreSQL 15, python3-aiosmtpd; small python relays (reason_helper.py) and an
 # LD_PRELOAD shim (strict_ys_shim.c) where a stack must misbehave. TCP ports 4801-4831 on
 # 127.0.0.1 only.
+# The frame numbers in EXPECTED.tsv are those of the committed captures: a new run can swap two
+# FINs, and dhe-short-ys.pcap has a different number of failures each time (the case prints the
+# frames to write there); check each capture with tshark -d tcp.port==PORT,tls before committing.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 need openssl gnutls-serv gnutls-cli nginx java javac python3 tcpdump tshark editcap timeout cc
 OUT=$CAPS_DIR/reason
@@ -84,7 +87,13 @@ gcli() {  # gcli NAME PORT ARGS...: one gnutls-cli connection that sends "GET /"
         >>"$WORK/$name.cli.log" 2>&1 || true
 }
 begin() { NAME=$1; PORT=$2; cap_start "$OUT/$NAME.pcap" "tcp port $PORT"; }
-finish() { cap_stop; stop_bg "$@"; CAP_PID=; }
+finish() {  # finish [PID...]: stop the capture and the servers; say so if the capture lost packets
+    local lost
+    cap_stop; stop_bg "$@"; CAP_PID=
+    # tcpdump drops packets when the machine is overloaded; such a capture is not ground truth
+    lost=$(tshark -r "$CAP_FILE" -Y 'tcp.analysis.lost_segment || tcp.analysis.ack_lost_segment' 2>/dev/null | wc -l)
+    [ "$lost" = 0 ] || echo "WARNING: $CAP_FILE misses packets ($lost gaps): run this case again" >&2
+}
 
 nginx_conf() {  # nginx_conf NAME PORT SERVER_BLOCKS: a foreground nginx under $WORK/NAME.nginx
     local dir=$WORK/$1.nginx
@@ -362,7 +371,7 @@ case_dhe_zero() {
     : >"$log"
     begin dhe-short-ys 4823
     t0=$(date +%s)
-    while { [ $i -lt "$n" ] || [ $refused -lt "$min" ]; } && [ $i -lt "$cap" ] \
+    while { [ "$i" -lt "$n" ] || [ "$refused" -lt "$min" ]; } && [ "$i" -lt "$cap" ] \
         && [ $(( $(date +%s) - t0 )) -lt "$secs" ]; do
         LD_PRELOAD=$shim timeout 3 openssl s_client -connect 127.0.0.1:4823 -tls1_2 \
             -cipher DHE-RSA-AES128-GCM-SHA256 </dev/null >>"$log" 2>&1
@@ -371,6 +380,10 @@ case_dhe_zero() {
     done
     echo "$i DHE handshakes, $refused refused"
     finish "$SRV"
+    # the row of EXPECTED.tsv changes with every run: the frames to write there
+    echo "short Ys (ServerKeyExchange frame, Ys bytes) and the client's alert frames:"
+    tshark -r "$OUT/dhe-short-ys.pcap" -d tcp.port==4823,tls -T fields -e frame.number -e tls.handshake.ys_len \
+        -e tls.alert_message.desc -Y 'tls.alert_message || (tls.handshake.type == 12 && tls.handshake.ys_len < 256)' 2>/dev/null
 }
 
 # --- 12. bad_record_mac: a relay flips a byte of the server's encrypted Finished (TLS 1.2 GCM) ----
