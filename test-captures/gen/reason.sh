@@ -14,7 +14,9 @@
 # FINs, and dhe-short-ys.pcap has a different number of failures each time (the case prints the
 # frames to write there); check each capture with tshark -d tcp.port==PORT,tls before committing.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-need openssl gnutls-serv gnutls-cli nginx java javac python3 tcpdump tshark editcap timeout cc
+need openssl gnutls-serv gnutls-cli nginx java node curl psql runuser python3 tcpdump tshark editcap timeout cc
+/usr/bin/python3 -c "import aiosmtpd" 2>/dev/null || { echo "missing: python3-aiosmtpd (apt-get install python3-aiosmtpd)" >&2; exit 2; }
+[ -d /usr/lib/postgresql ] || { echo "missing: postgresql (apt-get install postgresql)" >&2; exit 2; }
 OUT=$CAPS_DIR/reason
 mkdir -p "$OUT"
 PY=(python3 -u)
