@@ -8,7 +8,7 @@
 #          bad_mac late_alert weak
 # Stacks: OpenSSL 3.0 (s_server/s_client, python ssl), GnuTLS 3.7 (gnutls-serv/cli), nginx 1.22,
 # OpenJDK 17, PostgreSQL 15, python3-aiosmtpd; small python relays (reason_helper.py) and an
-# LD_PRELOAD shim (strict_ys_shim.c) where a stack must misbehave. TCP ports 4801-4831 on
+# LD_PRELOAD shim (strict_ys_shim.c) where a stack must misbehave. TCP ports 4801-4833 on
 # 127.0.0.1 only.
 # The frame numbers in EXPECTED.tsv are those of the committed captures: a new run can swap two
 # FINs, and dhe-short-ys.pcap has a different number of failures each time (the case prints the
@@ -22,8 +22,8 @@ mkdir -p "$OUT"
 PY=(python3 -u)
 PYDEB=(/usr/bin/python3 -u)  # Debian python3: python3-aiosmtpd lives there
 export PYTHONDONTWRITEBYTECODE=1
-if ss -Hltn 'sport >= :4801 and sport <= :4831' | grep -q .; then
-    echo "a port in 4801-4831 is already in use; stop what listens there first" >&2
+if ss -Hltn 'sport >= :4801 and sport <= :4833' | grep -q .; then
+    echo "a port in 4801-4833 is already in use; stop what listens there first" >&2
     exit 2
 fi
 BGPIDS=()
@@ -161,6 +161,19 @@ case_group() {
     gcli no-shared-group-gnutls 4804 --insecure --priority 'NORMAL:-VERS-ALL:+VERS-TLS1.3:-GROUP-ALL:+GROUP-X25519:+GROUP-SECP256R1'
     cli no-shared-group-gnutls 4804 -tls1_3 -groups X25519:P-256:P-521
     finish "$SRV"
+
+    nginx_conf no-shared-group-nginx 4832 "
+    server { listen 127.0.0.1:4832 ssl; server_name localhost;
+             ssl_certificate $WORK/server.pem; ssl_certificate_key $WORK/server.key;
+             ssl_protocols TLSv1.2 TLSv1.3; ssl_ecdh_curve secp384r1;
+             location / { return 200 \"ok\n\"; } }"
+    begin no-shared-group-nginx 4832
+    cli no-shared-group-nginx 4832 -servername localhost                                  # HRR to secp384r1: ok
+    gcli no-shared-group-nginx 4832 --insecure --sni-hostname localhost                   # HRR: ok
+    cli no-shared-group-nginx 4832 -servername localhost -tls1_3 -groups X25519:P-256
+    gcli no-shared-group-nginx 4832 --insecure --sni-hostname localhost \
+        --priority 'NORMAL:-VERS-ALL:+VERS-TLS1.3:-GROUP-ALL:+GROUP-X25519:+GROUP-SECP256R1'
+    finish "$SRV"
 }
 
 # --- 3. no_shared_signature_algorithm: TLS 1.3 offer with rsa_pkcs1_* only, RSA server ----------
@@ -227,6 +240,22 @@ case_tls11() {
                               () => { console.log("ok", s.getProtocol()); s.end(); });
         s.on("error", e => console.log("node error:", e.message));' >>"$WORK/tls11-server.cli.log" 2>&1
     cli tls11-server 4809 -servername localhost -cipher 'DEFAULT:@SECLEVEL=0' -tls1_1   # near miss: ok
+    finish "$SRV"
+
+    nginx_conf tls11-nginx 4833 "
+    server { listen 127.0.0.1:4833 ssl; server_name localhost;
+             ssl_certificate $WORK/server.pem; ssl_certificate_key $WORK/server.key;
+             ssl_protocols TLSv1.1; ssl_ciphers DEFAULT:@SECLEVEL=0;
+             location / { return 200 \"ok\n\"; } }"
+    begin tls11-nginx 4833
+    cli tls11-nginx 4833 -servername localhost -cipher 'DEFAULT:@SECLEVEL=1' -max_protocol TLSv1.2 -min_protocol TLSv1.1
+    gcli tls11-nginx 4833 --insecure --sni-hostname localhost --priority 'NORMAL:-VERS-ALL:+VERS-TLS1.2'
+    "${PY[@]}" -c 'import socket, ssl, sys
+ctx = ssl.create_default_context(); ctx.check_hostname = False; ctx.verify_mode = ssl.CERT_NONE
+try:
+    ctx.wrap_socket(socket.create_connection(("127.0.0.1", 4833), timeout=5), server_hostname="localhost")
+except (ssl.SSLError, OSError) as e:
+    print("python ssl:", e)' >>"$WORK/tls11-nginx.cli.log" 2>&1
     finish "$SRV"
 }
 
