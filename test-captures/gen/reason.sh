@@ -427,6 +427,16 @@ case_bad_mac() {
     cli bad-mac-server-finished 4824 -servername localhost -tls1_2 -keylogfile "$OUT/bad-mac-server-finished.keylog"
     finish "$SRV" "$back"
 
+    # the same fault seen by GnuTLS (key log through SSLKEYLOGFILE)
+    rm -f "$OUT/bad-mac-server-finished-gnutls.keylog"
+    srv bad-mac-backend 4825 "${CERT[@]}" -tls1_2 -cipher ECDHE-RSA-AES128-GCM-SHA256
+    back=$SRV
+    bgsrv bad-mac-server-finished-gnutls 4824 "${PY[@]}" "$GEN_DIR/reason_helper.py" flip-server-finished 4824 4825
+    begin bad-mac-server-finished-gnutls 4824
+    SSLKEYLOGFILE=$OUT/bad-mac-server-finished-gnutls.keylog \
+        gcli bad-mac-server-finished-gnutls 4824 --insecure --sni-hostname localhost --priority 'NORMAL:-VERS-ALL:+VERS-TLS1.2'
+    finish "$SRV" "$back"
+
     # near miss: the same shape (one 26-byte encrypted alert right after the server's Finished)
     # from a client that has nothing to send: close_notify, an ok connection
     rm -f "$OUT/close-notify-after-finished.keylog"
