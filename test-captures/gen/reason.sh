@@ -5,10 +5,10 @@
 # true). Expected outcomes and ground truth: test-captures/reason/EXPECTED.tsv and NEGATIVES.tsv.
 #   usage: test-captures/gen/reason.sh [CASE...]     (root: tcpdump on lo; all cases 3-5 minutes)
 #   cases: sni group sigalg dhe_suite tls11 ssl3 untrusted plaintext starttls size dhe_zero
-#          bad_mac late_alert weak
+#          bad_mac late_alert weak near_miss
 # Stacks: OpenSSL 3.0 (s_server/s_client, python ssl), GnuTLS 3.7 (gnutls-serv/cli), nginx 1.22,
 # OpenJDK 17, PostgreSQL 15, python3-aiosmtpd; small python relays (reason_helper.py) and an
-# LD_PRELOAD shim (strict_ys_shim.c) where a stack must misbehave. TCP ports 4801-4833 on
+# LD_PRELOAD shim (strict_ys_shim.c) where a stack must misbehave. TCP ports 4801-4836 on
 # 127.0.0.1 only.
 # The frame numbers in EXPECTED.tsv are those of the committed captures: a new run can swap two
 # FINs, and dhe-short-ys.pcap has a different number of failures each time (the case prints the
@@ -22,8 +22,8 @@ mkdir -p "$OUT"
 PY=(python3 -u)
 PYDEB=(/usr/bin/python3 -u)  # Debian python3: python3-aiosmtpd lives there
 export PYTHONDONTWRITEBYTECODE=1
-if ss -Hltn 'sport >= :4801 and sport <= :4833' | grep -q .; then
-    echo "a port in 4801-4833 is already in use; stop what listens there first" >&2
+if ss -Hltn 'sport >= :4801 and sport <= :4836' | grep -q .; then
+    echo "a port in 4801-4836 is already in use; stop what listens there first" >&2
     exit 2
 fi
 BGPIDS=()
@@ -486,7 +486,32 @@ case_weak() {
     done
 }
 
-ALL_CASES=(sni group sigalg dhe_suite tls11 ssl3 untrusted plaintext starttls size dhe_zero bad_mac late_alert weak)
+# --- near misses on their own: a rule's signature almost there, every connection ok --------------
+# (a negative test holds for a whole capture, so these have no failure of the rule in them)
+case_near_miss() {
+    # key_share not the server's group, supported_groups has it: HelloRetryRequest, ok
+    srv group-hrr-ok 4834 "${CERT[@]}" -groups P-384
+    begin group-hrr-ok 4834
+    cli group-hrr-ok 4834 -servername localhost -tls1_3
+    gcli group-hrr-ok 4834 --insecure --sni-hostname localhost --priority 'NORMAL:-VERS-ALL:+VERS-TLS1.3'
+    finish "$SRV"
+
+    # rsa_pkcs1-only signature_algorithms in TLS 1.2: fine (RFC 5246 7.4.1.4.1)
+    srv sigalg-pkcs1-tls12-ok 4835 "${CERT[@]}"
+    begin sigalg-pkcs1-tls12-ok 4835
+    cli sigalg-pkcs1-tls12-ok 4835 -servername localhost -tls1_2 -sigalgs "$PKCS1"
+    gcli sigalg-pkcs1-tls12-ok 4835 --insecure --sni-hostname localhost --priority "NORMAL:-VERS-ALL:+VERS-TLS1.2:$GPKCS1"
+    finish "$SRV"
+
+    # an old version both sides accept: TLS 1.1, ok (a warning at most)
+    srv tls11-ok 4836 "${CERT[@]}" -tls1_1 -cipher 'DEFAULT:@SECLEVEL=0'
+    begin tls11-ok 4836
+    cli tls11-ok 4836 -servername localhost -tls1_1 -cipher 'DEFAULT:@SECLEVEL=0'
+    gcli tls11-ok 4836 --insecure --sni-hostname localhost --priority 'NORMAL:-VERS-ALL:+VERS-TLS1.1:%PROFILE_LOW'
+    finish "$SRV"
+}
+
+ALL_CASES=(sni group sigalg dhe_suite tls11 ssl3 untrusted plaintext starttls size dhe_zero bad_mac late_alert weak near_miss)
 cases=("$@")
 [ ${#cases[@]} -eq 0 ] && cases=("${ALL_CASES[@]}")
 for c in "${cases[@]}"; do
