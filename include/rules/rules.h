@@ -73,6 +73,8 @@ struct server_stats {
     uint64_t cert_frame;
     uint16_t ske_sigalgs[8];           /* TLS 1.2 ServerKeyExchange signature schemes */
     uint8_t n_ske_sigalgs;
+    /* a client answered its certificate with unknown_ca (the frame) */
+    uint64_t unknown_ca_frame;
     /* versions clients refused with protocol_version after its ServerHello */
     uint16_t refused_by_client[4];
     uint8_t n_refused_by_client;

@@ -376,28 +376,44 @@ static bool unknown_ca_on_complete_chain(const struct rule *self, const struct c
     struct cert_view v;
     const uint32_t other = CERT_P_CHAIN_INCOMPLETE | CERT_P_SELF_SIGNED_LEAF |
                            CERT_P_INTERCEPTION | CERT_P_UNTRUSTED;
-    if (!client_refused_flight(c, e) || e->alert == NULL ||
-        e->alert->description != ALERT_UNKNOWN_CA || !check_chain(c, ctx, &v) ||
+    if (!client_refused_flight(c, e) || e->alert == NULL || !check_chain(c, ctx, &v) ||
         (v.rep.problems & other))
+        return false;
+    /* GnuTLS and others say bad_certificate (or certificate_unknown) for an
+     * issuer they do not trust; another client's unknown_ca for the same
+     * server's chain tells which problem it is */
+    const struct server_stats *s = ctx_server(ctx, c);
+    bool named = e->alert->description == ALERT_UNKNOWN_CA;
+    bool told_elsewhere = !named && s != NULL && s->unknown_ca_frame != 0 &&
+                          (e->alert->description == ALERT_BAD_CERTIFICATE ||
+                           e->alert->description == ALERT_CERTIFICATE_UNKNOWN);
+    if (!named && !told_elsewhere)
         return false;
     struct cert_info top;
     chain_cert(c, ctx, c->server_certs.kept - 1, &top);
     const char *root = top.self_signed ? top.subject : top.issuer;
     char name[200];
     text_safe_buf(name, sizeof name, root, strlen(root));
-    finding_init(f, self, CONF_HIGH);
+    finding_init(f, self, named ? CONF_HIGH : CONF_MEDIUM);
     flight_evidence(f, c, e, &v);
-    finding_weigh(f, e->alert->frame, SRC_PROTOCOL, 5, "RFC 8446 6.2",
-                  "unknown_ca after a chain that is complete up to %s: the client has no trust "
-                  "anchor for it",
-                  top.self_signed ? "a self-signed root" : "the root's name");
+    if (named)
+        finding_weigh(f, e->alert->frame, SRC_PROTOCOL, 5, "RFC 8446 6.2",
+                      "unknown_ca after a chain that is complete up to %s: the client has no "
+                      "trust anchor for it",
+                      top.self_signed ? "a self-signed root" : "the root's name");
+    else
+        finding_weigh(f, s->unknown_ca_frame, SRC_SERVER, 3, NULL,
+                      "another client answered this server's chain with unknown_ca (frame %llu); "
+                      "GnuTLS and other clients say %s for an issuer they do not trust",
+                      (unsigned long long)s->unknown_ca_frame,
+                      name_alert(e->alert->description).s);
     finding_explain(f, "The server sends a complete chain (%u certificate%s) whose root is %s, "
-                       "and the client answers unknown_ca: it does not trust that root. A "
+                       "and the client answers %s: it does not trust that root. A "
                        "private or corporate CA, a test CA, or a client with an old or "
                        "custom trust store (Java cacerts, a container image without "
                        "ca-certificates) gives this. ",
                     c->server_certs.kept, c->server_certs.kept == 1 ? "" : "s",
-                    name[0] ? name : "not named");
+                    name[0] ? name : "not named", name_alert(e->alert->description).s);
     finding_fix(f, "Add the root (%s) to the client's trust store (Java: keytool -importcert "
                    "into cacerts; Windows: Trusted Root Certification Authorities; Debian: "
                    "/usr/local/share/ca-certificates and update-ca-certificates; Python: "

@@ -128,6 +128,9 @@ static enum status add_to_context(struct rule_ctx *ctx, const struct conn *c)
         if (c->sh.present && is_dhe_bad_record_mac(c))
             s->dhe_failed_bad_record_mac++;
         note_client_refusal(s, c);
+        const struct alert *a = conn_fatal_alert(c);
+        if (a != NULL && a->from == SIDE_CLIENT && a->description == 48 && s->unknown_ca_frame == 0)
+            s->unknown_ca_frame = a->frame;
         if (c->ch->present && !c->sh.present) {
             if (s->refused++ == 0)
                 s->refused_frame = c->ch->frame;

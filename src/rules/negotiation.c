@@ -506,20 +506,22 @@ static bool match_no_shared_cipher_suite(const struct rule *self, const struct c
     if (!alert && !reset)
         return false;
     enum narrow n = narrowest(c, s);
-    bool proven = s != NULL && s->n_suites > 0 && !offers_any_of(c->ch, s);
-    if (!proven && n != NARROW_SUITES && n != NARROW_NONE)
+    /* what the server chose for others is its preference, not its whole
+     * list: none of it in this offer is evidence (weigh.c), not proof */
+    bool none_chosen = s != NULL && s->n_suites > 0 && !offers_any_of(c->ch, s);
+    if (!none_chosen && n != NARROW_SUITES && n != NARROW_NONE)
         return alert && low_alternative(self, c, e, f, "a missing common cipher suite");
-    finding_init(f, self, proven ? CONF_HIGH : CONF_MEDIUM);
+    finding_init(f, self, CONF_MEDIUM);
     offer_and_refusal(f, c, e);
     finding_explain(f, "The client offers %zu cipher suite%s (", ch_real_suites(c->ch),
                     ch_real_suites(c->ch) == 1 ? "" : "s");
     list_u16(f, reg_suite_name, c->ch->suites, c->ch->n_suites);
     finding_explain(f, ") and the server refuses the handshake before choosing one. ");
-    if (proven) {
+    if (none_chosen) {
         char chosen[200];
         chosen_elsewhere(s, chosen, sizeof chosen);
         finding_explain(f, "In this capture the server chose %s for other clients, none of "
-                           "which this client offers: the two have no suite in common.",
+                           "which this client offers.",
                         chosen);
     } else if (ch_real_suites(c->ch) <= 4) {
         finding_explain(f, "No other handshake shows what the server accepts; a narrow suite "
@@ -556,8 +558,8 @@ static bool match_no_shared_group(const struct rule *self, const struct case_fac
     enum narrow n = narrowest(c, s);
     if (n != NARROW_GROUPS)
         return low_alternative(self, c, e, f, "a missing common key-exchange group");
-    bool proven = s != NULL && s->n_groups > 0;
-    finding_init(f, self, proven ? CONF_HIGH : CONF_MEDIUM);
+    bool used_elsewhere = s != NULL && s->n_groups > 0;
+    finding_init(f, self, CONF_MEDIUM);
     offer_and_refusal(f, c, e);
     bool one = real_values(&c->ch->groups) == 1;
     finding_explain(f, "The client offers %s ", one ? "only the key-exchange group"
@@ -566,7 +568,7 @@ static bool match_no_shared_group(const struct rule *self, const struct case_fac
     finding_explain(f, " and the server supports %s, so no ECDHE (or TLS 1.3) key exchange is "
                        "possible. ",
                     one ? "not that one" : "none of them");
-    if (proven) {
+    if (used_elsewhere) {
         finding_explain(f, "Other handshakes with this server used ");
         list_u16(f, reg_group_name, s->groups, s->n_groups);
         finding_explain(f, ".");
@@ -641,7 +643,7 @@ static bool match_client_hello_size_intolerance(const struct rule *self, const s
     const struct server_stats *s = ctx_server(ctx, c);
     finding_init(f, self, s != NULL && s->ok > 0 ? CONF_MEDIUM : CONF_LOW);
     offer_and_refusal(f, c, e);
-    if (e->stage == STAGE_HELLO_SENT)
+    if (silent)
         finding_evidence(f, e->closed ? e->close_frame : c->last_frame,
                          "the server never answered");
     if (f5)

@@ -274,6 +274,25 @@ static bool offer_has_used_group(const struct case_facts *in, char *fact, size_t
     return false;
 }
 
+static bool offer_lacks_used_groups(const struct case_facts *in, char *fact, size_t len,
+                                    uint64_t *frame)
+{
+    const struct server_stats *s = in->server;
+    if (!refused_before_server_hello(in) || s == NULL || s->n_groups == 0 ||
+        in->c->ch->groups.total == 0)
+        return false;
+    for (uint8_t i = 0; i < s->n_groups; i++)
+        if (ch_offers_group(in->c->ch, s->groups[i]))
+            return false;
+    char buf[16];
+    snprintf(fact, len, "the server used %s%s with other clients (frame %llu); this offer holds "
+                        "none of them",
+             reg_format_u16(reg_group_name, s->groups[0], buf, sizeof buf),
+             s->n_groups > 1 ? " and others" : "", (unsigned long long)s->group_frame[0]);
+    *frame = s->group_frame[0];
+    return true;
+}
+
 /* Groups matter only to ECDHE suites and TLS 1.3 (RFC 8422 5.1, RFC 8446
  * 4.2.7), and to DHE with RFC 7919 groups. */
 static bool groups_unused(const struct case_facts *in, char *fact, size_t len, uint64_t *frame)
@@ -470,6 +489,8 @@ static const struct knowledge knowledge[] = {
      .holds = narrow_suites},
     {.cause = "no_shared_cipher_suite", .weight = -3, .source = SRC_STACK,
      .ref = "RFC 9325 4.2", .holds = broad_suites},
+    {.cause = "no_shared_cipher_suite", .weight = -3, .source = SRC_PROTOCOL,
+     .ref = "RFC 7568", .holds = ssl3_only_offer},
     {.cause = "no_forward_secret_suite", .weight = REFUTES, .source = SRC_SERVER,
      .holds = server_did_forward_secrecy},
     {.cause = "no_forward_secret_suite", .weight = 4, .source = SRC_SERVER,
@@ -490,6 +511,8 @@ static const struct knowledge knowledge[] = {
      .holds = offer_has_used_group},
     {.cause = "no_shared_group", .weight = REFUTES, .source = SRC_PROTOCOL,
      .ref = "RFC 8422 5.1; RFC 8446 4.2.7", .holds = groups_unused},
+    {.cause = "no_shared_group", .weight = 4, .source = SRC_SERVER,
+     .holds = offer_lacks_used_groups},
     {.cause = "no_shared_group", .weight = 2, .source = SRC_PROTOCOL, .ref = "RFC 8446 9.1",
      .holds = tls13_offer_lacks_p256},
     {.cause = "no_shared_group", .weight = 2, .source = SRC_PROTOCOL, .ref = "RFC 8446 9.1",
@@ -529,35 +552,6 @@ static bool refusal_cause(const char *id)
     return false;
 }
 
-static void weigh_contrast(const struct case_facts *in, struct finding_draft *f)
-{
-    uint32_t sep = contrast_separating(in);
-    if (sep == 0 || !refusal_cause(f->id))
-        return;
-    const struct server_stats *s = in->server;
-    bool counted = false;
-    for (int ft = 0; ft < HELLO_FEATURES; ft++) {
-        if (!(sep & (1u << ft)))
-            continue;
-        bool mine = strcmp(feature_cause((enum hello_feature)ft), f->id) == 0;
-        if (mine && !counted) {
-            finding_weigh(f, s->refused_frame, SRC_SERVER, s->ok >= 2 ? 6 : 4, NULL,
-                          "the %u ClientHello%s %s to this server %s refused, the %u %s "
-                          "succeeded",
-                          s->refused, s->refused == 1 ? "" : "s",
-                          feature_words((enum hello_feature)ft, true),
-                          s->refused == 1 ? "was" : "were", s->ok,
-                          feature_words((enum hello_feature)ft, false));
-            counted = true;
-        } else if (!mine && !counted) {
-            finding_weigh(f, s->refused_frame, SRC_SERVER, -2, NULL,
-                          "what separates the refused offers from the answered ones is "
-                          "that they are %s",
-                          feature_words((enum hello_feature)ft, true));
-        }
-    }
-}
-
 /* Alerts whose description is itself the cause (RFC 8446 6.2): a refusal
  * with one of them rules out the other causes of a refused hello. */
 static const struct {
@@ -569,6 +563,61 @@ static const struct {
     {.alert = 112, .cause = "sni_required"},
     {.alert = 120, .cause = "alpn_mismatch"},
 };
+
+/* Does a fact of the table rule this cause out for this connection? */
+static bool cause_refuted(const struct case_facts *in, const char *cause)
+{
+    char fact[200];
+    uint64_t frame;
+    const struct alert *a = in->ending.alert;
+    if (a != NULL && a->from == SIDE_SERVER && refused_before_server_hello(in))
+        for (size_t i = 0; i < sizeof naming_alerts / sizeof naming_alerts[0]; i++)
+            if (naming_alerts[i].alert == a->description &&
+                strcmp(naming_alerts[i].cause, cause) != 0)
+                return true;
+    for (size_t i = 0; i < sizeof knowledge / sizeof knowledge[0]; i++)
+        if (knowledge[i].weight == REFUTES && strcmp(knowledge[i].cause, cause) == 0 &&
+            knowledge[i].holds(in, fact, sizeof fact, &frame))
+            return true;
+    return false;
+}
+
+/* The features that separate this server's refused offers from its answered
+ * ones and point to a cause nothing rules out. One such feature is strong
+ * evidence for its cause; several share the evidence. */
+static void weigh_contrast(const struct case_facts *in, struct finding_draft *f)
+{
+    uint32_t sep = contrast_separating(in);
+    if (sep == 0 || !refusal_cause(f->id))
+        return;
+    const struct server_stats *s = in->server;
+    int n = 0, mine = -1, other = -1;
+    for (int ft = 0; ft < HELLO_FEATURES; ft++) {
+        if (!(sep & (1u << ft)) || cause_refuted(in, feature_cause((enum hello_feature)ft)))
+            continue;
+        n++;
+        if (strcmp(feature_cause((enum hello_feature)ft), f->id) == 0) {
+            if (mine < 0)
+                mine = ft;
+        } else if (other < 0) {
+            other = ft;
+        }
+    }
+    if (mine >= 0) {
+        int weight = n == 1 ? (s->ok >= 2 ? 6 : 4) : 3;
+        finding_weigh(f, s->refused_frame, SRC_SERVER, weight, NULL,
+                      "the %u ClientHello%s %s to this server %s refused, the %u %s succeeded",
+                      s->refused, s->refused == 1 ? "" : "s",
+                      feature_words((enum hello_feature)mine, true),
+                      s->refused == 1 ? "was" : "were", s->ok,
+                      feature_words((enum hello_feature)mine, false));
+    } else if (n == 1 && other >= 0) {
+        finding_weigh(f, s->refused_frame, SRC_SERVER, -2, NULL,
+                      "what separates the refused offers from the answered ones is that they are "
+                      "%s",
+                      feature_words((enum hello_feature)other, true));
+    }
+}
 
 static void weigh_naming_alert(const struct case_facts *in, struct finding_draft *f)
 {
