@@ -40,7 +40,7 @@ for id in $(sed -n '/^\.SH DIAGNOSES/,/^\.SH /s/^\.B \([a-z0-9_]*\)$/\1/p' "$MAN
 done
 
 # ---- every long option and every short option of src/main.c
-longs=$(sed -n 's/^[[:space:]]*{"\([a-z-]*\)",.*/\1/p' src/main.c)
+longs=$(sed -n -e 's/^[[:space:]]*{"\([a-z-]*\)",.*/\1/p' -e 's/^[[:space:]]*{\.name = "\([a-z-]*\)",.*/\1/p' src/main.c)
 [ -n "$longs" ] || bad "no long options found in src/main.c"
 for o in $longs; do
     esc=$(printf '%s' "$o" | sed 's/-/\\\\-/g')

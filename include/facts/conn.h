@@ -32,6 +32,8 @@ struct u16_list {
 struct client_hello {
     bool present;
     bool sslv2_format;         /* SSLv2-compatible record (RFC 5246 E.2) */
+    uint32_t sslv2_kinds[16];  /* SSLv2-only cipher kinds offered (kept) */
+    uint8_t n_sslv2_kinds, total_sslv2_kinds;
     uint64_t frame;            /* frame holding its last byte */
     uint64_t first_frame;      /* frame holding its first byte */
     uint32_t segments;         /* TCP segments it spanned */

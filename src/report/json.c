@@ -64,6 +64,20 @@ static void client_hello(FILE *f, const struct client_hello *ch)
         u16_names(f, &ch->legacy_version, 1, version_name_u16);
     key(f, "cipher_suites", &first);
     u16_names(f, ch->suites, ch->n_suites, reg_suite_name);
+    if (ch->sslv2_format) {
+        /* SSLv2-only cipher kinds of an SSLv2-format hello, by name */
+        key(f, "sslv2_cipher_kinds", &first);
+        fputc('[', f);
+        for (uint8_t i = 0; i < ch->n_sslv2_kinds; i++) {
+            const char *name = name_sslv2_cipher(ch->sslv2_kinds[i]);
+            char hex[12];
+            snprintf(hex, sizeof hex, "0x%06x", ch->sslv2_kinds[i]);
+            if (i)
+                fputc(',', f);
+            json_cstr(f, name != NULL ? name : hex);
+        }
+        fputc(']', f);
+    }
     key(f, "extensions", &first);
     u16_names(f, ch->exts, ch->n_exts, reg_extension_name);
     key(f, "sni", &first);

@@ -80,8 +80,12 @@ static void add_message(struct ladder *l, const struct conn *c, const struct mes
         char sni[64] = "";
         if (ch->has_sni)
             text_safe_buf(sni, sizeof sni, ch->sni, ch->sni_len);
-        add(l, m->frame, m->ts, m->from, RUNG_HANDSHAKE, fl, "%s up to %s, %u suites%s%s", name,
-            name_version(offered_up_to(ch)).s, ch->total_suites, sni[0] ? ", SNI " : "", sni);
+        char v2[40] = "";
+        if (ch->total_sslv2_kinds > 0)
+            snprintf(v2, sizeof v2, " and %u SSLv2 cipher specs", ch->total_sslv2_kinds);
+        add(l, m->frame, m->ts, m->from, RUNG_HANDSHAKE, fl, "%s up to %s, %u suites%s%s%s", name,
+            name_version(offered_up_to(ch)).s, ch->total_suites, v2, sni[0] ? ", SNI " : "",
+            sni);
     } else if (m->type == HS_SERVER_HELLO && c->sh.present && m->frame == c->sh.frame &&
                !c->sh.sslv2) {
         char alpn[ALPN_MAX_LEN * 4] = "";

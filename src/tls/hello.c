@@ -248,8 +248,15 @@ enum status hs_sslv2_client_hello(struct conn *c, struct cursor *m, const struct
         uint16_t s;
         TRY(cur_u8(&sc, &kind));
         TRY(cur_u16(&sc, &s));
-        if (kind == 0) /* else an SSLv2-only cipher kind */
+        if (kind == 0) { /* a TLS suite in a 3-byte spec */
             add_suite(ch, s);
+            continue;
+        }
+        /* an SSLv2-only cipher kind (draft-hickman-netscape-ssl-00, C) */
+        if (ch->total_sslv2_kinds < UINT8_MAX)
+            ch->total_sslv2_kinds++;
+        if (ch->n_sslv2_kinds < sizeof ch->sslv2_kinds / sizeof ch->sslv2_kinds[0])
+            ch->sslv2_kinds[ch->n_sslv2_kinds++] = ((uint32_t)kind << 16) | s;
     }
     TRY(cur_skip(m, sid_len));
     TRY(cur_skip(m, challenge_len));
