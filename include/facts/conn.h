@@ -192,7 +192,8 @@ struct plain_text {
     bool offered;               /* ... and it listed the upgrade */
     bool client_went_on;        /* the client sent commands beyond greeting,
                                  * capabilities and QUIT: it meant plain text */
-    uint64_t names_tls_frame;   /* the server's plain text names HTTPS, SSL or TLS */
+    uint16_t http_status;       /* the status of the server's first HTTP answer */
+    uint64_t names_tls_frame;   /* ... a 4xx whose text names HTTPS, SSL or TLS */
 };
 
 /* Per-direction transport and record facts. */

@@ -96,6 +96,18 @@ static void client_line(struct plain_text *pt, const uint8_t *line, size_t len, 
 
 static void server_line(struct plain_text *pt, const uint8_t *line, size_t len, uint64_t frame)
 {
+    if (pt->protocol == PLAIN_NONE && starts_with(line, len, "HTTP/"))
+        pt->protocol = PLAIN_HTTP;
+    if (pt->protocol == PLAIN_HTTP && pt->http_status == 0 && starts_with(line, len, "HTTP/")) {
+        /* "HTTP/1.1 400 Bad Request": the three digits after the first space */
+        size_t rest_len;
+        const uint8_t *code = after_tag(line, len, &rest_len);
+        if (rest_len >= 3 && code[0] >= '1' && code[0] <= '5' && code[1] >= '0' &&
+            code[1] <= '9' && code[2] >= '0' && code[2] <= '9')
+            pt->http_status = (uint16_t)((code[0] - '0') * 100 + (code[1] - '0') * 10 +
+                                         (code[2] - '0'));
+        return;
+    }
     if (pt->protocol == PLAIN_NONE) {
         if (starts_with(line, len, "HTTP/"))
             pt->protocol = PLAIN_HTTP;
@@ -111,7 +123,7 @@ static void server_line(struct plain_text *pt, const uint8_t *line, size_t len, 
     if (pt->protocol == PLAIN_HTTP) {
         /* nginx: "The plain HTTP request was sent to HTTPS port"; Apache:
          * "You're speaking plain HTTP to an SSL-enabled server port" */
-        if (pt->names_tls_frame == 0 &&
+        if (pt->names_tls_frame == 0 && pt->http_status >= 400 && pt->http_status < 500 &&
             (contains(line, len, "HTTPS") || contains(line, len, "SSL") ||
              contains(line, len, "TLS")))
             pt->names_tls_frame = frame;
