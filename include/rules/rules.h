@@ -35,6 +35,9 @@ enum hello_feature {
     FEAT_ONLY_FORWARD_SECRET, /* every TLS 1.2 suite offered is forward-secret */
     FEAT_NO_RSA_PSS,          /* a TLS 1.3 offer without any rsa_pss_* scheme */
     FEAT_FALLBACK_SCSV,       /* a downgraded retry */
+    FEAT_SSL3_RECORD,         /* the hello in an SSL 3.0 record (or SSLv2 format) */
+    FEAT_NO_ALPN,             /* no application_layer_protocol_negotiation */
+    FEAT_LARGE_KEY_SHARE,     /* 1000+ bytes of key shares (post-quantum hybrids) */
     HELLO_FEATURES
 };
 
@@ -67,6 +70,7 @@ struct server_stats {
     uint32_t refused;                  /* ClientHellos refused before a ServerHello */
     uint32_t ok_with[HELLO_FEATURES], refused_with[HELLO_FEATURES];
     uint64_t refused_frame;            /* one of them, for the evidence */
+    uint64_t ok_frame;                 /* a ServerHello of an answered one */
     /* the key type of its certificate (what signature schemes it needs),
      * from a handshake whose Certificate was readable */
     char cert_key[8];                  /* "RSA", "EC", ... as x509 names it; "" unseen */

@@ -45,6 +45,12 @@ uint32_t hello_features(const struct client_hello *ch)
         f |= 1u << FEAT_NO_RSA_PSS;
     if (ch->fallback_scsv)
         f |= 1u << FEAT_FALLBACK_SCSV;
+    if (ch->sslv2_format || ch->record_version <= 0x0300)
+        f |= 1u << FEAT_SSL3_RECORD;
+    if (ch->n_alpn == 0)
+        f |= 1u << FEAT_NO_ALPN;
+    if (ch->key_share_bytes >= 1000)
+        f |= 1u << FEAT_LARGE_KEY_SHARE;
     return f;
 }
 
@@ -68,6 +74,12 @@ static const struct {
                          "offering RSA-PSS or no TLS 1.3"},
     [FEAT_FALLBACK_SCSV] = {"inappropriate_fallback", "marked as a fallback (TLS_FALLBACK_SCSV)",
                             "not marked as a fallback"},
+    [FEAT_SSL3_RECORD] = {"protocol_version_mismatch", "in an SSL 3.0 or SSLv2 record",
+                          "in a TLS record"},
+    [FEAT_NO_ALPN] = {"alpn_mismatch", "without ALPN", "offering ALPN"},
+    [FEAT_LARGE_KEY_SHARE] = {"client_hello_size_intolerance",
+                              "with 1000 or more bytes of key shares (post-quantum)",
+                              "with small key shares"},
 };
 
 const char *feature_cause(enum hello_feature ft)

@@ -605,6 +605,12 @@ static void weigh_contrast(const struct case_facts *in, struct finding_draft *f)
     }
     if (mine >= 0) {
         int weight = n == 1 ? (s->ok >= 2 ? 6 : 4) : 3;
+        /* what worked with this server is the fix the capture itself shows */
+        if (f->fix[0] != '\0')
+            finding_fix(f, " In this capture, the ClientHellos %s succeeded with this server "
+                           "(frame %llu).",
+                        feature_words((enum hello_feature)mine, false),
+                        (unsigned long long)s->ok_frame);
         finding_weigh(f, s->refused_frame, SRC_SERVER, weight, NULL,
                       "the %u ClientHello%s %s to this server %s refused, the %u %s succeeded",
                       s->refused, s->refused == 1 ? "" : "s",
