@@ -133,13 +133,15 @@ static void flight_evidence(struct finding_draft *f, const struct conn *c, const
 {
     char subj[160];
     text_safe_buf(subj, sizeof subj, v->leaf.subject, strlen(v->leaf.subject));
-    finding_evidence(f, c->server_certs.frame, "server  Certificate: %u certificate%s, leaf %s",
+    finding_evidence(f, c->server_certs.frame, "server  Certificate: %u certificate%s, leaf %s%s",
                      c->server_certs.count, c->server_certs.count == 1 ? "" : "s",
-                     subj[0] ? subj : "(unreadable)");
+                     subj[0] ? subj : "(unreadable)",
+                     conn_is_tls13(c) ? " (decrypted with the key log)" : "");
     const struct alert *late = e->alert == NULL ? tls12_alert_instead_of_data(c) : NULL;
     if (e->alert != NULL) {
-        finding_evidence(f, e->alert->frame, "client  fatal alert %s",
-                         name_alert(e->alert->description).s);
+        finding_evidence(f, e->alert->frame, "client  fatal alert %s%s",
+                         name_alert(e->alert->description).s,
+                         e->alert->decrypted ? ", decrypted with the key log" : "");
     } else if (late != NULL) {
         finding_evidence(f, c->side[SIDE_SERVER].encrypted_hs_frame,
                          "server  ChangeCipherSpec and Finished");
@@ -191,14 +193,16 @@ static void chain_cert(const struct conn *c, const struct rule_ctx *ctx, int i,
 static bool tls13_alert_only(const struct rule *self, const struct conn *c, struct finding_draft *f,
                              const struct ending *e, uint8_t wanted, const char *meaning)
 {
+    /* with a key log the certificate was decrypted: the chain checks decide */
     if (!conn_is_tls13(c) || e->alert == NULL || e->alert->from != SIDE_CLIENT ||
-        e->alert->description != wanted)
+        e->alert->description != wanted || c->server_certs.kept > 0)
         return false;
     finding_init(f, self, CONF_MEDIUM);
     finding_evidence(f, c->sh.frame, "server  ServerHello (TLS 1.3), then its encrypted flight "
                                      "with the certificate");
-    finding_evidence(f, e->alert->frame, "client  fatal alert %s, in clear",
-                     name_alert(e->alert->description).s);
+    finding_evidence(f, e->alert->frame, "client  fatal alert %s, %s",
+                     name_alert(e->alert->description).s,
+                     e->alert->decrypted ? "decrypted with the key log" : "in clear");
     finding_explain(f, "The client refused the server's certificate with the alert %s: %s. In "
                        "TLS 1.3 the certificate is encrypted, so the capture cannot show which "
                        "certificate or confirm the reason; a key log (SSLKEYLOGFILE) of the "
