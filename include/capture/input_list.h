@@ -28,6 +28,7 @@ struct input_entry {
                                 capture it is skipped, not an error */
     enum input_skip_why skip; /* why it is not read at all, or SKIP_WHY_NONE */
     uint64_t bytes;          /* size on disk; 0 when not known (a pipe) */
+    size_t captures;         /* captures read in it, counted as it is read */
     struct input_skip *skipped; /* its members not read, added as it is read */
     size_t n_skipped, cap_skipped;
 };
@@ -50,10 +51,12 @@ MUST_USE enum status input_entry_skip(struct input_entry *e, const char *name,
 size_t input_list_to_read(const struct input_list *l);
 uint64_t input_list_bytes(const struct input_list *l);
 size_t input_list_skipped(const struct input_list *l);
+/* Captures read in all (after the run). */
+size_t input_list_captures(const struct input_list *l);
 /* "N inputs skipped:" and one line each, in input order. */
 void input_list_print_skipped(FILE *f, const struct input_list *l);
-/* An entry's skipped members as lines of text and back: how a --jobs child
- * hands them to the parent. */
+/* An entry's capture count and skipped members as lines of text and back:
+ * how a --jobs child hands them to the parent. */
 void input_skips_write(FILE *f, const struct input_entry *e);
 MUST_USE enum status input_skips_read(FILE *f, struct input_entry *e);
 void input_list_free(struct input_list *l);

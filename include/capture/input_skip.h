@@ -16,6 +16,7 @@ enum input_skip_why {
     SKIP_WHY_FOLDER_LINK,
     SKIP_WHY_TOO_DEEP,
     SKIP_WHY_BROKEN_LINK,
+    SKIP_WHY_NO_CAPTURE_INSIDE, /* an archive with no member to read */
     SKIP_WHY_COUNT
 };
 

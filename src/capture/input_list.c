@@ -265,8 +265,17 @@ void input_list_print_skipped(FILE *f, const struct input_list *l)
     }
 }
 
+size_t input_list_captures(const struct input_list *l)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < l->n; i++)
+        n += l->v[i].captures;
+    return n;
+}
+
 void input_skips_write(FILE *f, const struct input_entry *e)
 {
+    fprintf(f, "captures %zu\n", e->captures);
     /* the reason by number, the name last: it may hold any byte but \n */
     for (size_t i = 0; i < e->n_skipped; i++)
         fprintf(f, "%d %s\n", (int)e->skipped[i].why,
@@ -277,6 +286,11 @@ enum status input_skips_read(FILE *f, struct input_entry *e)
 {
     char line[INPUT_MAX_LINE + INPUT_MAX_LINE / 2];
     while (fgets(line, sizeof line, f) != NULL) {
+        size_t n = 0;
+        if (sscanf(line, "captures %zu", &n) == 1) {
+            e->captures = n;
+            continue;
+        }
         char *end = NULL;
         unsigned long why = strtoul(line, &end, 10);
         if (end == line || *end != ' ' || why == SKIP_WHY_NONE || why >= SKIP_WHY_COUNT)

@@ -15,6 +15,7 @@ static const char *const texts[SKIP_WHY_COUNT] = {
     [SKIP_WHY_FOLDER_LINK] = "link to a folder, not followed",
     [SKIP_WHY_TOO_DEEP] = "folder nested too deep, not searched",
     [SKIP_WHY_BROKEN_LINK] = "broken link",
+    [SKIP_WHY_NO_CAPTURE_INSIDE] = "archive holds no capture",
 };
 
 const char *input_skip_text(enum input_skip_why why)

@@ -10,7 +10,8 @@ struct magic {
 };
 
 /* Each at offset 0. pcap: the four byte orders of the microsecond and the
- * nanosecond magic (pcap-savefile(5)); pcapng: the Section Header Block type
+ * nanosecond magic (pcap-savefile(5)), and the patched format libpcap
+ * also reads; pcapng: the Section Header Block type
  * (RFC draft-ietf-opsawg-pcapng 4.1); gzip RFC 1952 2.3.1; bzip2 "BZh"; xz
  * (.xz file format 2.1.1.1); zstd RFC 8878 3.1.1; zip local file header, and
  * the end-of-central-directory record of an empty zip (APPNOTE 4.3.7, 4.3.16). */
@@ -19,6 +20,8 @@ static const struct magic magics[] = {
     {.kind = INPUT_PCAP, .len = 4, .bytes = {0xa1, 0xb2, 0xc3, 0xd4}},
     {.kind = INPUT_PCAP, .len = 4, .bytes = {0x4d, 0x3c, 0xb2, 0xa1}},
     {.kind = INPUT_PCAP, .len = 4, .bytes = {0xa1, 0xb2, 0x3c, 0x4d}},
+    {.kind = INPUT_PCAP, .len = 4, .bytes = {0x34, 0xcd, 0xb2, 0xa1}}, /* Kuznetzov's */
+    {.kind = INPUT_PCAP, .len = 4, .bytes = {0xa1, 0xb2, 0xcd, 0x34}}, /* patched pcap */
     {.kind = INPUT_PCAPNG, .len = 4, .bytes = {0x0a, 0x0d, 0x0d, 0x0a}},
     {.kind = INPUT_GZIP, .len = 2, .bytes = {0x1f, 0x8b}},
     {.kind = INPUT_BZIP2, .len = 3, .bytes = {'B', 'Z', 'h'}},

@@ -56,11 +56,9 @@ static size_t replay_take(struct replay *r, void *out, size_t n)
     return n;
 }
 
-/* Reads the file (after its replayed head); counts the bytes for progress. */
-static ssize_t fd_read(struct input_source *s, void *buf, size_t n)
+/* Reads the file itself; counts the bytes for progress. */
+static ssize_t raw_read(struct input_source *s, void *buf, size_t n)
 {
-    if (s->head.pos < s->head.len)
-        return (ssize_t)replay_take(&s->head, buf, n);
     ssize_t r;
     do
         r = read(s->fd, buf, n);
@@ -68,6 +66,14 @@ static ssize_t fd_read(struct input_source *s, void *buf, size_t n)
     if (r > 0)
         progress_read(s->pg, (uint64_t)r);
     return r;
+}
+
+/* Reads the file after its replayed head. */
+static ssize_t fd_read(struct input_source *s, void *buf, size_t n)
+{
+    if (s->head.pos < s->head.len)
+        return (ssize_t)replay_take(&s->head, buf, n);
+    return raw_read(s, buf, n);
 }
 
 /* Fills r from `fill` until INPUT_SNIFF_BYTES or the end. */
@@ -177,7 +183,7 @@ static void close_open_capture(struct input_source *s)
 
 static ssize_t fd_fill(void *ud, void *buf, size_t n)
 {
-    return fd_read(ud, buf, n);
+    return raw_read(ud, buf, n);
 }
 
 static enum status open_archive(struct input_source *s, char *err, size_t errlen)
@@ -198,7 +204,9 @@ static enum status open_archive(struct input_source *s, char *err, size_t errlen
     if (s->seekable) /* then zip reads the central directory, as unzip does */
         archive_read_set_seek_callback(s->ar, ar_seek);
     if (archive_read_open1(s->ar) != ARCHIVE_OK) {
-        set_err(err, errlen, "cannot read the archive", archive_error_string(s->ar));
+        bool archive = s->kind == INPUT_ZIP || s->kind == INPUT_TAR;
+        set_err(err, errlen, archive ? "cannot read the archive" : "cannot decompress",
+                archive_error_string(s->ar));
         return ST_IO;
     }
     return ST_OK;
@@ -224,7 +232,7 @@ enum status input_source_open(const char *path, struct progress *pg,
     }
     *out = s;
     if (s->fd < 0) {
-        set_err(err, errlen, "cannot open", strerror(errno));
+        set_err(err, errlen, "cannot read", strerror(errno));
         return ST_IO;
     }
     struct stat st;
@@ -343,9 +351,9 @@ enum status input_source_next(struct input_source *s, struct input_item *item, c
         return next_packed(s, item, err, errlen);
     s->ended = true; /* a plain file is one item */
     TRY(set_name(s, NULL));
-    if (input_kind_is_capture(s->kind))
-        return hand_out(s, plain_cookie_read, item, err, errlen);
-    return skip_item(item, s->name, s->kind == INPUT_EMPTY ? SKIP_WHY_EMPTY : SKIP_WHY_NOT_CAPTURE);
+    /* whatever it holds: libpcap knows more formats than the sniffer, and
+     * says best why it cannot read one */
+    return hand_out(s, plain_cookie_read, item, err, errlen);
 }
 
 const char *input_source_read_error(const struct input_source *s)
