@@ -47,6 +47,10 @@ struct analyze_opts {
     bool keep_all;
     analyze_render_fn *render;
     void *render_ud;
+    /* When not NULL, the capture is read from here (a compressed or archived
+     * one, capture/input_stream.h) and the path only names it; pcap_close
+     * closes it once libpcap has taken it. */
+    FILE *stream;
 };
 
 /* Reads the file and fills in the facts and verdicts. ST_IO/ST_UNSUPPORTED
