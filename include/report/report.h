@@ -27,6 +27,7 @@ const char *report_cause(const struct conn *c);
 void report_json_connection(FILE *f, const char *file, const struct conn *c);
 void report_json_summary(FILE *f, const struct analysis *a);
 void report_json_error(FILE *f, const char *file, const char *message);
+void report_json_skipped(FILE *f, const char *file, const char *reason);
 void report_json_certificates(FILE *f, const struct conn *c);
 void report_json_chain_checks(FILE *f, const struct conn *c);
 
