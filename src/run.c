@@ -1,7 +1,7 @@
 /* run.c: every input through analysis, rules and a reporter; folders are
  * walked in name order; with --jobs, files are analysed by child processes
- * and their output is printed in input order. */
-#include <dirent.h>
+ * and their output is printed in input order. Compressed and archived
+ * inputs give their captures one by one (capture/input_stream.h). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +9,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include "analyze.h"
+#include "capture/input_list.h"
+#include "capture/input_progress.h"
+#include "capture/input_stream.h"
 #include "x509/cert.h"
 #include "tls/keylog.h"
 #include "report/report.h"
@@ -16,102 +19,6 @@
 #include "run.h"
 #include "report/spill.h"
 #include "report/summary.h"
-
-struct path_list {
-    char **v;
-    size_t n, cap;
-};
-
-static int push_path(struct path_list *l, const char *p)
-{
-    if (l->n == l->cap) {
-        size_t cap = l->cap ? l->cap * 2 : 16;
-        char **grown = realloc(l->v, cap * sizeof *grown);
-        if (grown == NULL)
-            return -1;
-        l->v = grown;
-        l->cap = cap;
-    }
-    l->v[l->n] = strdup(p);
-    if (l->v[l->n] == NULL)
-        return -1;
-    l->n++;
-    return 0;
-}
-
-static int cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* In a folder, only files that start like a pcap or pcapng are captures. */
-static bool looks_like_capture(const char *path)
-{
-    static const uint8_t magics[][4] = {{0xd4, 0xc3, 0xb2, 0xa1}, {0xa1, 0xb2, 0xc3, 0xd4},
-                                        {0x4d, 0x3c, 0xb2, 0xa1}, {0xa1, 0xb2, 0x3c, 0x4d},
-                                        {0x0a, 0x0d, 0x0d, 0x0a}};
-    uint8_t head[4];
-    FILE *f = fopen(path, "rb");
-    if (f == NULL)
-        return false;
-    size_t n = fread(head, 1, 4, f);
-    fclose(f);
-    if (n != 4)
-        return false;
-    for (size_t i = 0; i < sizeof magics / sizeof magics[0]; i++)
-        if (memcmp(head, magics[i], 4) == 0)
-            return true;
-    return false;
-}
-
-static int walk(const char *dir, struct path_list *out, int depth)
-{
-    DIR *d = opendir(dir);
-    if (d == NULL || depth > 32) {
-        if (d)
-            closedir(d);
-        return 0;
-    }
-    struct path_list here = {0};
-    struct dirent *e;
-    while ((e = readdir(d)) != NULL) {
-        if (e->d_name[0] == '.')
-            continue;
-        size_t n = strlen(dir) + strlen(e->d_name) + 2;
-        char *p = malloc(n);
-        if (p == NULL)
-            break;
-        size_t dl = strlen(dir);
-        while (dl > 1 && dir[dl - 1] == '/')
-            dl--;
-        snprintf(p, n, "%.*s/%s", (int)dl, dir, e->d_name);
-        if (push_path(&here, p) != 0) {
-            free(p);
-            break;
-        }
-        free(p);
-    }
-    closedir(d);
-    if (here.n > 1)
-        qsort(here.v, here.n, sizeof here.v[0], cmp_str);
-    for (size_t i = 0; i < here.n; i++) {
-        struct stat st, lst;
-        if (stat(here.v[i], &st) != 0 || lstat(here.v[i], &lst) != 0)
-            continue;
-        /* links to folders are not followed (find does the same): two links
-         * to "." would make the walk take 2^32 steps */
-        if (S_ISDIR(st.st_mode) && !S_ISLNK(lst.st_mode))
-            walk(here.v[i], out, depth + 1);
-        else if (S_ISREG(st.st_mode) && looks_like_capture(here.v[i]))
-            push_path(out, here.v[i]);
-        free(here.v[i]);
-        here.v[i] = NULL;
-    }
-    for (size_t i = 0; i < here.n; i++)
-        free(here.v[i]);
-    free(here.v);
-    return 0;
-}
 
 /* --keylog: loaded once by run_inputs, read by every analysis (and by the
  * --jobs children, which inherit it). */
@@ -140,23 +47,35 @@ static void render_text(void *ud, const struct analysis *a, const struct conn *c
     report_text_connection(out, c, r->rep);
 }
 
-/* Analyses one file and prints its report; returns its exit status. */
-static int one_file(const char *path, const struct run_opts *o,
-                    const struct cert_store *store, FILE *out, FILE *err,
-                    struct summary_table *sum, FILE *rows)
+static int worst(int a, int b)
+{
+    return a > b ? a : b;
+}
+
+/* Analyses one capture (read from stream, named path) and prints its
+ * report; returns its exit status. */
+static int one_file(const char *path, FILE *stream, const struct input_source *src,
+                    const struct run_opts *o, const struct cert_store *store, FILE *out,
+                    FILE *err, struct summary_table *sum, FILE *rows)
 {
     struct analysis a;
     struct rule_opts ro = {o->tls_ports, o->n_tls_ports, store};
     struct report_opts rep = {o->all, o->verbose, o->color, o->width};
     struct render_ctx rc_ctx = {o, &rep, path};
     struct analyze_opts ao = {o->filter, o->max_conns, run_keylog, &ro, o->html != NULL, NULL,
-                              &rc_ctx};
+                              &rc_ctx, stream};
     if (o->mode == OUT_JSON)
         ao.render = render_json;
     else if (o->mode == OUT_TEXT && o->all)
         ao.render = render_text;
     enum status st = analyze_file(path, &ao, &a);
     int rc = 0;
+    /* a stream that failed (a truncated gzip, a damaged member) says why */
+    if (st == ST_OK && src != NULL && input_source_read_error(src) != NULL) {
+        snprintf(a.error, sizeof a.error, "capture damaged, read stopped early: %s",
+                 input_source_read_error(src));
+        a.damaged = true;
+    }
     if (st != ST_OK) {
         if (o->mode == OUT_JSON)
             report_json_error(out, path, a.error);
@@ -206,6 +125,75 @@ static int one_file(const char *path, const struct run_opts *o,
     return rc;
 }
 
+static void input_error(FILE *out, FILE *err, const char *name, const char *msg,
+                        const struct run_opts *o)
+{
+    if (o->mode == OUT_JSON)
+        report_json_error(out, name, msg);
+    report_text_error(err, name, msg, o->color);
+}
+
+/* Every capture in one input (a file, "-", a compressed file or an
+ * archive); members passed over are added to e->skipped. Returns the worst
+ * exit status. */
+static int one_input(struct input_entry *e, const struct run_opts *o,
+                     const struct cert_store *store, FILE *out, FILE *err,
+                     struct summary_table *sum, FILE *rows, struct progress *pg)
+{
+    char msg[256];
+    if (e->skip != SKIP_WHY_NONE) {
+        if (o->mode == OUT_JSON)
+            report_json_skipped(out, e->path, input_skip_text(e->skip));
+        return 0;
+    }
+    struct input_source *src = NULL;
+    if (input_source_open(e->path, pg, &src, msg, sizeof msg) != ST_OK) {
+        input_error(out, err, e->path, msg, o);
+        input_source_close(src);
+        return 2;
+    }
+    int rc = 0;
+    size_t captures = 0;
+    for (;;) {
+        struct input_item it;
+        if (input_source_next(src, &it, msg, sizeof msg) != ST_OK) {
+            input_error(out, err, e->path, msg, o);
+            rc = 2;
+            break;
+        }
+        if (it.what == INPUT_ITEM_END)
+            break;
+        if (it.what == INPUT_ITEM_SKIP) {
+            /* a file named by the user that holds no capture is an error */
+            if (!e->found && strcmp(it.name, e->path) == 0) {
+                input_error(out, err, it.name, input_skip_text(it.why), o);
+                rc = 2;
+                continue;
+            }
+            if (o->mode == OUT_JSON)
+                report_json_skipped(out, it.name, input_skip_text(it.why));
+            if (input_entry_skip(e, it.name, it.why) != ST_OK)
+                rc = 2;
+            continue;
+        }
+        captures++;
+        e->captures++;
+        rc = worst(rc, one_file(it.name, it.fp, src, o, store, out, err, sum, rows));
+    }
+    if (captures == 0 && rc == 0 && input_kind_is_packed(input_source_kind(src))) {
+        if (!e->found) {
+            input_error(out, err, e->path, "no capture in the archive", o);
+            rc = 2;
+        } else if (e->n_skipped == 0) {
+            if (o->mode == OUT_JSON)
+                report_json_skipped(out, e->path, input_skip_text(SKIP_WHY_NO_CAPTURE_INSIDE));
+            rc = input_entry_skip(e, e->path, SKIP_WHY_NO_CAPTURE_INSIDE) == ST_OK ? 0 : 2;
+        }
+    }
+    input_source_close(src);
+    return rc;
+}
+
 static void copy_out(FILE *src, FILE *dst)
 {
     char buf[8192];
@@ -215,16 +203,12 @@ static void copy_out(FILE *src, FILE *dst)
         fwrite(buf, 1, n, dst);
 }
 
-static int worst(int a, int b)
-{
-    return a > b ? a : b;
-}
-
 /* --jobs: children write each file's output (and its summary row) to
  * temporary files; the parent prints them in input order, so the output
  * does not depend on N. */
-static int run_parallel(struct path_list *files, const struct run_opts *o,
-                        const struct cert_store *store, struct summary_table *sum)
+static int run_parallel(struct input_list *files, const struct run_opts *o,
+                        const struct cert_store *store, struct summary_table *sum,
+                        struct progress *pg)
 {
     int rc = 0;
     size_t next = 0;
@@ -232,36 +216,53 @@ static int run_parallel(struct path_list *files, const struct run_opts *o,
         size_t batch = files->n - next;
         if (batch > (size_t)o->jobs)
             batch = (size_t)o->jobs;
-        FILE *outs[256], *errs[256], *rows[256];
+        FILE *outs[256], *errs[256], *rows[256], *skips[256];
         pid_t pids[256];
         for (size_t i = 0; i < batch; i++) {
+            struct input_entry *e = &files->v[next + i];
+            outs[i] = errs[i] = rows[i] = skips[i] = NULL;
+            pids[i] = -1;
+            if (e->skip != SKIP_WHY_NONE)
+                continue; /* nothing to read: the parent lists it */
             outs[i] = tmpfile();
             errs[i] = tmpfile();
             rows[i] = tmpfile();
-            pids[i] = (outs[i] && errs[i] && rows[i]) ? fork() : -1;
+            skips[i] = tmpfile();
+            pids[i] = (outs[i] && errs[i] && rows[i] && skips[i]) ? fork() : -1;
             if (pids[i] == 0) {
-                int r = one_file(files->v[next + i], o, store, outs[i], errs[i], NULL, rows[i]);
+                int r = one_input(e, o, store, outs[i], errs[i], NULL, rows[i], pg);
+                input_skips_write(skips[i], e);
                 fflush(outs[i]);
                 fflush(errs[i]);
                 fflush(rows[i]);
+                fflush(skips[i]);
                 _exit(r);
             }
         }
         for (size_t i = 0; i < batch; i++) {
+            struct input_entry *e = &files->v[next + i];
             int status = 0;
             int r = 2;
             if (pids[i] > 0 && waitpid(pids[i], &status, 0) == pids[i] && WIFEXITED(status)) {
                 r = WEXITSTATUS(status);
+                progress_hold(pg);
                 copy_out(outs[i], stdout);
                 copy_out(errs[i], stderr);
+                fflush(stdout);
+                fflush(stderr);
+                progress_release(pg);
                 rewind(rows[i]);
                 summary_read_rows(sum, rows[i]);
+                rewind(skips[i]);
+                if (input_skips_read(skips[i], e) != ST_OK)
+                    r = 2;
             } else if (pids[i] > 0) {
-                fprintf(stderr, "tlsexplain: %s: the analysis died\n", files->v[next + i]);
+                fprintf(stderr, "tlsexplain: %s: the analysis died\n", e->path);
             } else {
-                r = one_file(files->v[next + i], o, store, stdout, stderr, sum, NULL);
+                r = one_input(e, o, store, stdout, stderr, sum, NULL, pg);
             }
-            for (FILE **fp = (FILE *[]){outs[i], errs[i], rows[i]}, **end = fp + 3; fp < end; fp++)
+            for (FILE **fp = (FILE *[]){outs[i], errs[i], rows[i], skips[i]}, **end = fp + 4;
+                 fp < end; fp++)
                 if (*fp)
                     fclose(*fp);
             rc = worst(rc, r);
@@ -271,9 +272,37 @@ static int run_parallel(struct path_list *files, const struct run_opts *o,
     return rc;
 }
 
+/* The inputs named on the command line and in --files-from. */
+static enum status list_inputs(char *const inputs[], size_t n, const struct run_opts *o,
+                               struct input_list *files)
+{
+    for (size_t i = 0; i < n; i++) {
+        enum status st = input_list_add(files, inputs[i]);
+        if (st != ST_OK) {
+            fprintf(stderr, "tlsexplain: %s: %s\n", inputs[i], status_name(st));
+            return st;
+        }
+    }
+    if (o->files_from == NULL)
+        return ST_OK;
+    bool from_stdin = strcmp(o->files_from, "-") == 0;
+    FILE *f = from_stdin ? stdin : fopen(o->files_from, "r");
+    if (f == NULL) {
+        fprintf(stderr, "tlsexplain: cannot read the list %s\n", o->files_from);
+        return ST_IO;
+    }
+    char err[128];
+    enum status st = input_list_add_from(files, f, err, sizeof err);
+    if (st != ST_OK)
+        fprintf(stderr, "tlsexplain: --files-from %s: %s\n", o->files_from, err);
+    if (!from_stdin)
+        fclose(f);
+    return st;
+}
+
 int run_inputs(char *const inputs[], size_t n, const struct run_opts *o)
 {
-    struct path_list files = {0};
+    struct input_list files = {0};
     struct cert_store *store = NULL;
     int rc = 0;
     struct keylog *keys = NULL;
@@ -297,31 +326,39 @@ int run_inputs(char *const inputs[], size_t n, const struct run_opts *o)
                     o->keylog_file);
         run_keylog = keys;
     }
-    for (size_t i = 0; i < n; i++) {
-        struct stat st;
-        if (strcmp(inputs[i], "-") != 0 && stat(inputs[i], &st) == 0 && S_ISDIR(st.st_mode))
-            walk(inputs[i], &files, 0);
-        else
-            push_path(&files, inputs[i]);
+    if (list_inputs(inputs, n, o, &files) != ST_OK) {
+        run_keylog = NULL;
+        keylog_free(keys);
+        input_list_free(&files);
+        return 2;
     }
     if (o->ca_file != NULL || o->ca_path != NULL) {
         if (cert_store_load(o->ca_file, o->ca_path, &store) != ST_OK) {
             fprintf(stderr, "tlsexplain: cannot load the trust store\n");
             run_keylog = NULL;
             keylog_free(keys);
+            input_list_free(&files);
             return 2;
         }
     }
     struct summary_table *sum = summary_new();
+    /* progress on a terminal only, and counted in bytes read from disk */
+    struct progress *pg = NULL;
+    if (!o->quiet && isatty(STDERR_FILENO))
+        pg = progress_new(STDERR_FILENO, input_list_to_read(&files), input_list_bytes(&files));
     /* the HTML report needs every file's facts in this process */
-    if (o->jobs > 1 && files.n > 1 && o->html == NULL && sum != NULL)
-        rc = run_parallel(&files, o, store, sum);
+    if (o->jobs > 1 && input_list_to_read(&files) > 1 && o->html == NULL && sum != NULL)
+        rc = run_parallel(&files, o, store, sum, pg);
     else
         for (size_t i = 0; i < files.n; i++)
-            rc = worst(rc, one_file(files.v[i], o, store, stdout, stderr, sum, NULL));
+            rc = worst(rc, one_input(&files.v[i], o, store, stdout, stderr, sum, NULL, pg));
+    progress_free(pg);
     if (sum != NULL) {
-        if (o->mode == OUT_SUMMARY || (o->mode == OUT_TEXT && files.n > 1))
+        bool several = input_list_to_read(&files) > 1 || input_list_captures(&files) > 1;
+        if (o->mode == OUT_SUMMARY || (o->mode == OUT_TEXT && several))
             summary_print(stdout, sum, o->mode == OUT_SUMMARY);
+        if (o->mode != OUT_JSON)
+            input_list_print_skipped(stdout, &files);
         if (o->html != NULL && summary_write_html(sum, o->html) != 0) {
             fprintf(stderr, "tlsexplain: cannot write %s\n", o->html);
             rc = 2;
@@ -332,8 +369,6 @@ int run_inputs(char *const inputs[], size_t n, const struct run_opts *o)
     cert_cache_clear();
     run_keylog = NULL;
     keylog_free(keys);
-    for (size_t i = 0; i < files.n; i++)
-        free(files.v[i]);
-    free(files.v);
+    input_list_free(&files);
     return rc;
 }
