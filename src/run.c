@@ -56,7 +56,7 @@ static int worst(int a, int b)
  * report; returns its exit status. */
 static int one_file(const char *path, FILE *stream, const struct input_source *src,
                     const struct run_opts *o, const struct cert_store *store, FILE *out,
-                    FILE *err, struct summary_table *sum, FILE *rows)
+                    FILE *err, struct summary_table *sum, FILE *rows, struct progress *pg)
 {
     struct analysis a;
     struct rule_opts ro = {o->tls_ports, o->n_tls_ports, store};
@@ -79,6 +79,7 @@ static int one_file(const char *path, FILE *stream, const struct input_source *s
     if (st != ST_OK) {
         if (o->mode == OUT_JSON)
             report_json_error(out, path, a.error);
+        progress_clear(pg); /* the message starts on a line of its own */
         report_text_error(err, path, a.error, o->color);
         if (sum != NULL)
             summary_add(sum, &a);
@@ -88,12 +89,15 @@ static int one_file(const char *path, FILE *stream, const struct input_source *s
         return 2;
     }
     if (rules_diagnose(&a) != ST_OK) {
+        progress_clear(pg);
         report_text_error(err, path, "out of memory while diagnosing", o->color);
         analysis_free(&a);
         return 2;
     }
-    if (a.damaged)
+    if (a.damaged) {
+        progress_clear(pg);
         report_text_error(err, path, a.error, o->color);
+    }
     struct file_counts k;
     report_counts(&a, &k);
     if (k.failed > 0)
@@ -126,8 +130,9 @@ static int one_file(const char *path, FILE *stream, const struct input_source *s
 }
 
 static void input_error(FILE *out, FILE *err, const char *name, const char *msg,
-                        const struct run_opts *o)
+                        const struct run_opts *o, struct progress *pg)
 {
+    progress_clear(pg);
     if (o->mode == OUT_JSON)
         report_json_error(out, name, msg);
     report_text_error(err, name, msg, o->color);
@@ -148,7 +153,7 @@ static int one_input(struct input_entry *e, const struct run_opts *o,
     }
     struct input_source *src = NULL;
     if (input_source_open(e->path, pg, &src, msg, sizeof msg) != ST_OK) {
-        input_error(out, err, e->path, msg, o);
+        input_error(out, err, e->path, msg, o, pg);
         input_source_close(src);
         return 2;
     }
@@ -157,7 +162,7 @@ static int one_input(struct input_entry *e, const struct run_opts *o,
     for (;;) {
         struct input_item it;
         if (input_source_next(src, &it, msg, sizeof msg) != ST_OK) {
-            input_error(out, err, e->path, msg, o);
+            input_error(out, err, e->path, msg, o, pg);
             rc = 2;
             break;
         }
@@ -166,7 +171,7 @@ static int one_input(struct input_entry *e, const struct run_opts *o,
         if (it.what == INPUT_ITEM_SKIP) {
             /* a file named by the user that holds no capture is an error */
             if (!e->found && strcmp(it.name, e->path) == 0) {
-                input_error(out, err, it.name, input_skip_text(it.why), o);
+                input_error(out, err, it.name, input_skip_text(it.why), o, pg);
                 rc = 2;
                 continue;
             }
@@ -178,11 +183,11 @@ static int one_input(struct input_entry *e, const struct run_opts *o,
         }
         captures++;
         e->captures++;
-        rc = worst(rc, one_file(it.name, it.fp, src, o, store, out, err, sum, rows));
+        rc = worst(rc, one_file(it.name, it.fp, src, o, store, out, err, sum, rows, pg));
     }
     if (captures == 0 && rc == 0 && input_kind_is_packed(input_source_kind(src))) {
         if (!e->found) {
-            input_error(out, err, e->path, "no capture in the archive", o);
+            input_error(out, err, e->path, "no capture in the archive", o, pg);
             rc = 2;
         } else if (e->n_skipped == 0) {
             if (o->mode == OUT_JSON)
@@ -245,7 +250,7 @@ static int run_parallel(struct input_list *files, const struct run_opts *o,
             int r = 2;
             if (pids[i] > 0 && waitpid(pids[i], &status, 0) == pids[i] && WIFEXITED(status)) {
                 r = WEXITSTATUS(status);
-                progress_hold(pg);
+                progress_hold(pg, ftell(errs[i]) > 0);
                 copy_out(outs[i], stdout);
                 copy_out(errs[i], stderr);
                 fflush(stdout);
@@ -345,7 +350,8 @@ int run_inputs(char *const inputs[], size_t n, const struct run_opts *o)
     /* progress on a terminal only, and counted in bytes read from disk */
     struct progress *pg = NULL;
     if (!o->quiet && isatty(STDERR_FILENO))
-        pg = progress_new(STDERR_FILENO, input_list_to_read(&files), input_list_bytes(&files));
+        pg = progress_new(STDERR_FILENO, input_list_to_read(&files), input_list_bytes(&files),
+                          isatty(STDOUT_FILENO));
     /* the HTML report needs every file's facts in this process */
     if (o->jobs > 1 && input_list_to_read(&files) > 1 && o->html == NULL && sum != NULL)
         rc = run_parallel(&files, o, store, sum, pg);

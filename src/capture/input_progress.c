@@ -18,6 +18,7 @@ struct progress {
     uint64_t start_ns;
     uint64_t total_bytes;
     uint64_t total_files;
+    bool erase_each;
     atomic_uint_fast64_t bytes;
     atomic_uint_fast64_t files;
     atomic_uint_fast64_t last_draw_ns;
@@ -37,7 +38,7 @@ static uint64_t now_ns(void)
     return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-struct progress *progress_new(int fd, size_t files, uint64_t bytes)
+struct progress *progress_new(int fd, size_t files, uint64_t bytes, bool erase_each)
 {
     void *mem = mmap(NULL, sizeof(struct progress), PROT_READ | PROT_WRITE,
                      MAP_SHARED | MAP_ANONYMOUS, -1, 0);
@@ -48,6 +49,7 @@ struct progress *progress_new(int fd, size_t files, uint64_t bytes)
     p->start_ns = now_ns();
     p->total_bytes = bytes;
     p->total_files = files;
+    p->erase_each = erase_each;
     atomic_init(&p->bytes, 0);
     atomic_init(&p->files, 0);
     atomic_init(&p->last_draw_ns, 0);
@@ -190,27 +192,34 @@ void progress_clear(struct progress *p)
     unlock(p);
 }
 
-void progress_hold(struct progress *p)
+void progress_capture_done(struct progress *p)
+{
+    if (p != NULL && p->erase_each)
+        progress_clear(p);
+}
+
+void progress_hold(struct progress *p, bool to_stderr)
 {
     if (p == NULL)
         return;
     while (!try_lock(p))
         nanosleep(&(struct timespec){0, 100000}, NULL);
-    erase(p);
+    if (p->erase_each || to_stderr) {
+        erase(p);
+        atomic_store(&p->last_draw_ns, 0); /* back at the next read */
+    }
 }
 
 void progress_release(struct progress *p)
 {
-    if (p == NULL)
-        return;
-    atomic_store(&p->last_draw_ns, 0);
-    unlock(p);
+    if (p != NULL)
+        unlock(p);
 }
 
 void progress_free(struct progress *p)
 {
     if (p == NULL)
         return;
-    progress_hold(p);
+    progress_hold(p, true);
     munmap(p, sizeof *p);
 }

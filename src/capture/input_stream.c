@@ -153,7 +153,7 @@ static int cookie_close(void *ud)
 {
     struct input_source *s = ud;
     s->open_fp = NULL;
-    progress_clear(s->pg); /* the report of this capture is written next */
+    progress_capture_done(s->pg); /* its report is written next */
     return 0;
 }
 
