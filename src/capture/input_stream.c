@@ -212,6 +212,8 @@ static enum status open_archive(struct input_source *s, char *err, size_t errlen
     return ST_OK;
 }
 
+static enum status open_source(struct input_source *s, char *err, size_t errlen);
+
 enum status input_source_open(const char *path, struct progress *pg,
                               struct input_source **out, char *err, size_t errlen)
 {
@@ -219,18 +221,27 @@ enum status input_source_open(const char *path, struct progress *pg,
     struct input_source *s = calloc(1, sizeof *s);
     ENSURE(s != NULL, ST_NOMEM);
     s->pg = pg;
+    s->fd = -1;
     s->path = strdup(path);
     if (s->path == NULL) {
         free(s);
         return ST_NOMEM;
     }
-    if (strcmp(path, "-") == 0) {
+    *out = s;
+    enum status st = open_source(s, err, errlen);
+    if (st != ST_OK)
+        s->ended = true; /* next() then gives nothing; close() frees it */
+    return st;
+}
+
+static enum status open_source(struct input_source *s, char *err, size_t errlen)
+{
+    if (strcmp(s->path, "-") == 0) {
         s->fd = STDIN_FILENO;
     } else {
-        s->fd = open(path, O_RDONLY | O_CLOEXEC);
+        s->fd = open(s->path, O_RDONLY | O_CLOEXEC);
         s->own_fd = s->fd >= 0;
     }
-    *out = s;
     if (s->fd < 0) {
         set_err(err, errlen, "cannot read", strerror(errno));
         return ST_IO;
