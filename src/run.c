@@ -159,16 +159,21 @@ static int one_input(struct input_entry *e, const struct run_opts *o,
     }
     int rc = 0;
     size_t captures = 0;
+    bool cut = false; /* the last capture's stream failed */
     for (;;) {
         struct input_item it;
         if (input_source_next(src, &it, msg, sizeof msg) != ST_OK) {
-            input_error(out, err, e->path, msg, o, pg);
-            rc = 2;
+            /* the capture just read was cut by the same damage: said already */
+            if (!cut) {
+                input_error(out, err, e->path, msg, o, pg);
+                rc = 2;
+            }
             break;
         }
         if (it.what == INPUT_ITEM_END)
             break;
         if (it.what == INPUT_ITEM_SKIP) {
+            cut = false;
             /* a file named by the user that holds no capture is an error */
             if (!e->found && strcmp(it.name, e->path) == 0) {
                 input_error(out, err, it.name, input_skip_text(it.why), o, pg);
@@ -184,6 +189,7 @@ static int one_input(struct input_entry *e, const struct run_opts *o,
         captures++;
         e->captures++;
         rc = worst(rc, one_file(it.name, it.fp, src, o, store, out, err, sum, rows, pg));
+        cut = input_source_read_error(src) != NULL;
     }
     if (captures == 0 && rc == 0 && input_kind_is_packed(input_source_kind(src))) {
         if (!e->found) {
