@@ -231,6 +231,37 @@ def test_mix(tmp, mix, work):
     check("a named gzip with no capture inside: exit 2 and the reason", rc == 2 and
           "mix/hello.gz: compressed, but no capture inside" in err, err)
 
+    # archives damaged: cut inside a member (said once, what was read reported), and a
+    # member header broken after a good member (that member reported, the archive an error)
+    big = max((os.path.join(CORPUS, "ndpi", n) for n in os.listdir(os.path.join(CORPUS, "ndpi"))
+               if n.endswith(".pcap")), key=os.path.getsize)
+    tzst = subprocess.run(["tar", "cf", "-", "-C", work, "fs.pcap", "-C", os.path.dirname(big),
+                           os.path.basename(big)], capture_output=True, check=True).stdout
+    tzst = subprocess.run(["zstd", "-q", "-c"], input=tzst, capture_output=True, check=True).stdout
+    with open(os.path.join(tmp, "cut.tar.zst"), "wb") as f:
+        f.write(tzst[:len(tzst) * 3 // 4])
+    rc, out, err = run(["--json", "cut.tar.zst"], cwd=tmp)
+    objs3 = jsonl(out)
+    cut_sums = [o for o in objs3 if o["type"] == "summary"]
+    check("tar.zst cut inside a member: the members read are reported, the damage said once",
+          rc == 1 and len(cut_sums) == 2 and cut_sums[0].get("error") is None and
+          cut_sums[1].get("error", "").startswith("capture damaged, read stopped early: ") and
+          not any(o["type"] == "error" for o in objs3) and err.count("damaged") == 1,
+          "exit %d, %s, %r" % (rc, [o.get("error") for o in cut_sums], err))
+    tar = bytearray(open(os.path.join(work, "caps.tar"), "rb").read())
+    # the second member's header starts after the first header and its data, in 512-byte blocks
+    first = int(tar[124:136].rstrip(b"\0 ").decode(), 8)
+    second = 512 + (first + 511) // 512 * 512
+    tar[second + 148:second + 156] = b"0000000\0"  # a checksum that cannot match
+    with open(os.path.join(tmp, "broken.tar"), "wb") as f:
+        f.write(tar)
+    rc, out, err = run(["--json", "broken.tar"], cwd=tmp)
+    objs4 = jsonl(out)
+    check("tar with a broken second header: the first member reported, the archive an error, exit 2",
+          rc == 2 and [o["file"] for o in objs4 if o["type"] == "summary"] == ["broken.tar:nano.pcap"]
+          and [o["file"] for o in objs4 if o["type"] == "error"] == ["broken.tar"],
+          "exit %d: %s" % (rc, err))
+
     # --files-from, from a file and from standard input: as the same paths given as arguments
     names = ["mix/fs_pcap_zst", "mix/two_zip", "mix/sub"]
     listing = os.path.join(tmp, "list.txt")
