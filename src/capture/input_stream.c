@@ -6,6 +6,7 @@
 #define _GNU_SOURCE /* fopencookie */
 #include <archive.h>
 #include <archive_entry.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdbool.h>
@@ -32,7 +33,7 @@ struct input_source {
     enum input_kind kind;
     struct replay head;     /* the file's first bytes */
     struct archive *ar;     /* compressed or archived input, else NULL */
-    bool started, ended;
+    bool ended;
     FILE *open_fp;          /* the capture handed out and not closed yet */
     struct replay member;   /* the current member's first bytes */
     char *name;             /* the current item's name */
@@ -111,8 +112,7 @@ static la_int64_t ar_skip(struct archive *a, void *ud, la_int64_t request)
     (void)a;
     if (!s->seekable || request <= 0)
         return 0; /* libarchive then reads through */
-    off_t here = lseek(s->fd, 0, SEEK_CUR);
-    if (here < 0 || lseek(s->fd, (off_t)request, SEEK_CUR) < 0)
+    if (lseek(s->fd, (off_t)request, SEEK_CUR) < 0)
         return 0;
     progress_read(s->pg, (uint64_t)request);
     return request;
@@ -248,7 +248,11 @@ static enum status open_source(struct input_source *s, char *err, size_t errlen)
     }
     struct stat st;
     if (fstat(s->fd, &st) == 0 && S_ISDIR(st.st_mode)) {
-        set_err(err, errlen, "cannot read", "is a folder");
+        /* a folder the walk could not list comes here: say why */
+        DIR *d = opendir(s->path);
+        set_err(err, errlen, "cannot read the folder", d ? "nothing to read" : strerror(errno));
+        if (d)
+            closedir(d);
         return ST_IO;
     }
     s->seekable = fstat(s->fd, &st) == 0 && S_ISREG(st.st_mode);
