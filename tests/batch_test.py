@@ -6,7 +6,7 @@ capture members and a text member, a tar and a compressed tar, a pcapng and a
 nanosecond pcap inside archives, a damaged (cut) gzip, an empty file, a text file and a gzip
 of text. Checks exit statuses, the skipped inputs and their reasons (JSON lines and the text
 summary), summary counts against the per-connection lines, that every compressed or
-archived copy is analysed exactly as the plain file, identical output with -j 1 and -j 2,
+archived copy (also a zstd capture inside a zip) is analysed exactly as the plain file, identical output with -j 1 and -j 2,
 --files-from (a file and standard input), standard input itself, and the progress line on
 a pseudo-terminal (and its absence with --quiet or when standard error is not a terminal).
 Needs gzip, bzip2, xz, zstd, zip and tar. Ends with the line "batch: N passed, N failed"."""
@@ -112,8 +112,10 @@ def build_mix(tmp):
     sh("zip", "-q", "two.zip", "fs.pcap", "ng.pcapng", "readme.txt", cwd=work)
     sh("tar", "cf", "caps.tar", "nano.pcap", "ng.pcapng", cwd=work)
     sh("tar", "cJf", "caps.tar.xz", "fs.pcap", "nano.pcap", cwd=work)
+    # a compressed capture in an archive is read (one level); an archive in it is not
+    sh("zip", "-q", "nested.zip", "fs.pcap.zst", "caps.tar.xz", cwd=work)
     for name in ["fs.pcap.gz", "fs.pcap.bz2", "fs.pcap.xz", "fs.pcap.zst", "two.zip",
-                 "caps.tar", "caps.tar.xz"]:
+                 "caps.tar", "caps.tar.xz", "nested.zip"]:
         # names that do not say what they hold: recognised by content
         shutil.copy(os.path.join(work, name), os.path.join(mix, name.replace(".", "_")))
     # a damaged gzip: a large corpus capture compressed, then cut in the middle
@@ -136,13 +138,14 @@ EXPECTED_SKIPS = {
     "mix/hello.gz": "compressed, but no capture inside",
     "mix/notes.txt": "not a capture",
     "mix/two_zip:readme.txt": "not a capture",
+    "mix/nested_zip:caps.tar.xz": "an archive inside an archive: not read, unpack the outer one",
 }
 EXPECTED_CAPTURES = {
     "mix/caps_tar:nano.pcap", "mix/caps_tar:ng.pcapng", "mix/caps_tar_xz:fs.pcap",
     "mix/caps_tar_xz:nano.pcap", "mix/damaged.pcap.gz", "mix/fs.pcap", "mix/fs_pcap_bz2",
     "mix/fs_pcap_gz", "mix/fs_pcap_xz", "mix/fs_pcap_zst", "mix/sub/corpus0-tls-1.2-handshake-failure.pcap",
     "mix/sub/corpus1-capture.pcap", "mix/sub/corpus2-latest.pcapng", "mix/tls13.pcap",
-    "mix/two_zip:fs.pcap", "mix/two_zip:ng.pcapng",
+    "mix/two_zip:fs.pcap", "mix/two_zip:ng.pcapng", "mix/nested_zip:fs.pcap.zst",
 }
 
 
@@ -177,13 +180,14 @@ def test_mix(tmp, mix, work):
     # every compressed or archived copy of fs.pcap gives the plain file's analysis
     plain = strip_file(jsonl(run(["--json", "fs.pcap"], cwd=work)[1]))
     copies = ["mix/fs_pcap_gz", "mix/fs_pcap_bz2", "mix/fs_pcap_xz", "mix/fs_pcap_zst",
-              "mix/two_zip:fs.pcap", "mix/caps_tar_xz:fs.pcap"]
+              "mix/two_zip:fs.pcap", "mix/caps_tar_xz:fs.pcap", "mix/nested_zip:fs.pcap.zst"]
     by_file = collections.defaultdict(list)
     for o in objs:
         if o.get("file") in copies:
             by_file[o["file"]].append(o)
     differ = [c for c in copies if strip_file(by_file[c]) != plain]
-    check("gzip, bzip2, xz, zstd, zip and tar.xz copies analysed as the plain file", not differ
+    check("gzip, bzip2, xz, zstd, zip, tar.xz and zstd-in-zip copies analysed as the plain file",
+          not differ
           and len(plain) > 1, repr(differ))
     # pcapng and nanosecond pcap inside archives: the same as read plain
     for member, name in [("mix/caps_tar:ng.pcapng", "ng.pcapng"),

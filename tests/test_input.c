@@ -169,6 +169,54 @@ TEST(tar_xz_members)
     check_archive(failures_, ARCHIVE_FORMAT_TAR_USTAR, ARCHIVE_FILTER_XZ);
 }
 
+/* A gzip-compressed capture inside a zip is read through a second reader;
+ * a tar inside a gzip member is not opened (one level deep). */
+TEST(compressed_member_in_zip)
+{
+    const char *gz_names[] = {"x.pcap"};
+    const uint8_t *gz_datas[] = {pcap_le};
+    const size_t gz_lens[] = {sizeof pcap_le};
+    char *gz = write_archive(ARCHIVE_FORMAT_RAW, ARCHIVE_FILTER_GZIP, gz_names, gz_datas,
+                             gz_lens, 1);
+    CHECK(gz != NULL);
+    if (gz == NULL)
+        return;
+    static uint8_t gzbytes[4096];
+    FILE *f = fopen(gz, "rb");
+    size_t gzlen = f ? fread(gzbytes, 1, sizeof gzbytes, f) : 0;
+    if (f)
+        fclose(f);
+    unlink(gz);
+    CHECK(gzlen > 0 && gzlen < sizeof gzbytes);
+    const char *names[] = {"x.pcap.gz", "junk.gz"};
+    static const uint8_t junk[] = {0x1f, 0x8b, 0x08, 0x00, 'n', 'o', 't', ' ', 'g', 'z'};
+    const uint8_t *datas[] = {gzbytes, junk};
+    const size_t lens[] = {gzlen, sizeof junk};
+    char *path = write_archive(ARCHIVE_FORMAT_ZIP, ARCHIVE_FILTER_NONE, names, datas, lens, 2);
+    CHECK(path != NULL);
+    if (path == NULL)
+        return;
+    struct input_source *s;
+    char err[256];
+    struct input_item it;
+    CHECK_EQ_INT(input_source_open(path, NULL, &s, err, sizeof err), ST_OK);
+    CHECK_EQ_INT(input_source_next(s, &it, err, sizeof err), ST_OK);
+    CHECK_EQ_INT(it.what, INPUT_ITEM_CAPTURE);
+    if (it.what == INPUT_ITEM_CAPTURE) {
+        uint8_t got[256];
+        CHECK(strstr(it.name, ":x.pcap.gz") != NULL);
+        CHECK_EQ_INT(slurp(it.fp, got, sizeof got), sizeof pcap_le);
+        CHECK(memcmp(got, pcap_le, sizeof pcap_le) == 0);
+    }
+    CHECK_EQ_INT(input_source_next(s, &it, err, sizeof err), ST_OK);
+    CHECK_EQ_INT(it.what, INPUT_ITEM_SKIP);
+    CHECK_EQ_INT(it.why, SKIP_WHY_COMPRESSED_DAMAGED);
+    CHECK_EQ_INT(input_source_next(s, &it, err, sizeof err), ST_OK);
+    CHECK_EQ_INT(it.what, INPUT_ITEM_END);
+    input_source_close(s);
+    unlink(path);
+}
+
 /* A capture whose stream is left open (libpcap refused it) is closed by the next call. */
 TEST(open_capture_closed_by_next)
 {
@@ -279,5 +327,5 @@ TEST(skips_round_trip)
 
 TEST_MAIN("input", TEST_ENTRY(sniff_magic_numbers), TEST_ENTRY(sniff_tar_by_checksum),
           TEST_ENTRY(tar_gz_members), TEST_ENTRY(zip_members), TEST_ENTRY(tar_xz_members),
-          TEST_ENTRY(open_capture_closed_by_next), TEST_ENTRY(truncated_gzip_reports_why),
+          TEST_ENTRY(compressed_member_in_zip), TEST_ENTRY(open_capture_closed_by_next), TEST_ENTRY(truncated_gzip_reports_why),
           TEST_ENTRY(skips_round_trip))

@@ -8,7 +8,8 @@ enum input_skip_why {
     SKIP_WHY_EMPTY,
     SKIP_WHY_COMPRESSED_NOT_CAPTURE,
     SKIP_WHY_COMPRESSED_EMPTY,
-    SKIP_WHY_NESTED,         /* an archive or compressed file inside an archive */
+    SKIP_WHY_NESTED,         /* an archive inside an archive, or inside a compressed member */
+    SKIP_WHY_COMPRESSED_DAMAGED, /* a compressed member that cannot be decompressed */
     SKIP_WHY_ENCRYPTED,
     SKIP_WHY_NOT_REGULAR,
     SKIP_WHY_HIDDEN,

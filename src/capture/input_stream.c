@@ -36,10 +36,18 @@ struct input_source {
     bool ended;
     FILE *open_fp;          /* the capture handed out and not closed yet */
     struct replay member;   /* the current member's first bytes */
+    /* a compressed member (x.pcap.gz in a zip): decompressed by a second
+     * archive reader over the member's data, one level deep, else NULL */
+    struct archive *inner;
+    struct replay inner_head;
+    /* where the capture handed out reads from: the member, or inner */
+    struct archive *data_ar;
+    struct replay *data_head;
     char *name;             /* the current item's name */
     char read_error[256];
     struct progress *pg;
     uint8_t block[INPUT_READ_BLOCK];
+    uint8_t inner_block[INPUT_READ_BLOCK];
 };
 
 static void set_err(char *err, size_t n, const char *what, const char *detail)
@@ -136,12 +144,12 @@ static ssize_t plain_cookie_read(void *ud, char *buf, size_t n)
 static ssize_t member_cookie_read(void *ud, char *buf, size_t n)
 {
     struct input_source *s = ud;
-    if (s->member.pos < s->member.len)
-        return (ssize_t)replay_take(&s->member, buf, n);
-    la_ssize_t r = archive_read_data(s->ar, buf, n);
+    if (s->data_head->pos < s->data_head->len)
+        return (ssize_t)replay_take(s->data_head, buf, n);
+    la_ssize_t r = archive_read_data(s->data_ar, buf, n);
     if (r < 0) {
         /* libpcap reports a read error by errno; the real reason is kept */
-        const char *why = archive_error_string(s->ar);
+        const char *why = archive_error_string(s->data_ar);
         snprintf(s->read_error, sizeof s->read_error, "%s", why ? why : "read failed");
         errno = EIO;
         return -1;
@@ -296,6 +304,36 @@ static ssize_t member_fill(void *ud, void *buf, size_t n)
     return r < 0 ? -1 : (ssize_t)r;
 }
 
+static ssize_t inner_fill(void *ud, void *buf, size_t n)
+{
+    struct input_source *s = ud;
+    la_ssize_t r = archive_read_data(s->inner, buf, n);
+    return r < 0 ? -1 : (ssize_t)r;
+}
+
+/* The inner reader's input: the member's replayed head, then its data. */
+static la_ssize_t inner_read(struct archive *a, void *ud, const void **out)
+{
+    struct input_source *s = ud;
+    *out = s->inner_block;
+    if (s->member.pos < s->member.len)
+        return (la_ssize_t)replay_take(&s->member, s->inner_block, sizeof s->inner_block);
+    la_ssize_t r = archive_read_data(s->ar, s->inner_block, sizeof s->inner_block);
+    if (r < 0) {
+        const char *why = archive_error_string(s->ar);
+        archive_set_error(a, EIO, "%s", why ? why : "read failed");
+        return -1;
+    }
+    return r;
+}
+
+static void close_inner(struct input_source *s)
+{
+    if (s->inner != NULL)
+        archive_read_free(s->inner);
+    s->inner = NULL;
+}
+
 static enum status skip_item(struct input_item *item, const char *name, enum input_skip_why why)
 {
     item->what = INPUT_ITEM_SKIP;
@@ -304,10 +342,44 @@ static enum status skip_item(struct input_item *item, const char *name, enum inp
     return ST_OK;
 }
 
+/* A compressed member: read through a second reader (filters and the raw
+ * format only, so an archive in it is not opened: one level deep). A member
+ * that cannot be decompressed is passed over with the reason; the members
+ * after it can still be read. */
+static enum status open_inner(struct input_source *s, struct input_item *item, char *err,
+                              size_t errlen)
+{
+    s->inner = archive_read_new();
+    ENSURE(s->inner != NULL, ST_NOMEM);
+    archive_read_support_filter_gzip(s->inner);
+    archive_read_support_filter_bzip2(s->inner);
+    archive_read_support_filter_xz(s->inner);
+    archive_read_support_filter_zstd(s->inner);
+    archive_read_support_format_raw(s->inner);
+    archive_read_set_callback_data(s->inner, s);
+    archive_read_set_read_callback(s->inner, inner_read);
+    struct archive_entry *e = NULL;
+    if (archive_read_open1(s->inner) != ARCHIVE_OK ||
+        archive_read_next_header(s->inner, &e) != ARCHIVE_OK ||
+        fill_head(&s->inner_head, inner_fill, s) < 0)
+        return skip_item(item, s->name, SKIP_WHY_COMPRESSED_DAMAGED);
+    enum input_kind k = input_sniff(s->inner_head.buf, s->inner_head.len);
+    s->data_ar = s->inner;
+    s->data_head = &s->inner_head;
+    if (input_kind_is_capture(k))
+        return hand_out(s, member_cookie_read, item, err, errlen);
+    if (k == INPUT_EMPTY)
+        return skip_item(item, s->name, SKIP_WHY_COMPRESSED_EMPTY);
+    if (input_kind_is_packed(k))
+        return skip_item(item, s->name, SKIP_WHY_NESTED);
+    return skip_item(item, s->name, SKIP_WHY_COMPRESSED_NOT_CAPTURE);
+}
+
 /* The next entry of a compressed file or archive. */
 static enum status next_packed(struct input_source *s, struct input_item *item, char *err,
                                size_t errlen)
 {
+    close_inner(s);
     for (unsigned retries = 0;;) {
         struct archive_entry *e = NULL;
         int r = archive_read_next_header(s->ar, &e);
@@ -340,8 +412,12 @@ static enum status next_packed(struct input_source *s, struct input_item *item, 
             return ST_IO;
         }
         enum input_kind k = input_sniff(s->member.buf, s->member.len);
+        s->data_ar = s->ar;
+        s->data_head = &s->member;
         if (input_kind_is_capture(k))
             return hand_out(s, member_cookie_read, item, err, errlen);
+        if (!raw && (k == INPUT_GZIP || k == INPUT_BZIP2 || k == INPUT_XZ || k == INPUT_ZSTD))
+            return open_inner(s, item, err, errlen);
         if (raw)
             return skip_item(item, s->name, k == INPUT_EMPTY ? SKIP_WHY_COMPRESSED_EMPTY
                                                              : SKIP_WHY_COMPRESSED_NOT_CAPTURE);
@@ -386,6 +462,7 @@ void input_source_close(struct input_source *s)
     if (s == NULL)
         return;
     close_open_capture(s);
+    close_inner(s);
     if (s->ar != NULL)
         archive_read_free(s->ar);
     if (s->own_fd)
