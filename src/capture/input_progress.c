@@ -28,7 +28,8 @@ struct progress {
 
 /* Lock-free atomics in a MAP_SHARED page work across processes: the
  * counters must not fall back to a lock that lives in one address space. */
-_Static_assert(ATOMIC_LLONG_LOCK_FREE == 2 && ATOMIC_INT_LOCK_FREE == 2,
+_Static_assert(ATOMIC_LLONG_LOCK_FREE == 2 && ATOMIC_LONG_LOCK_FREE == 2 &&
+                   ATOMIC_INT_LOCK_FREE == 2 && ATOMIC_BOOL_LOCK_FREE == 2,
                "progress counters need lock-free atomics");
 
 static uint64_t now_ns(void)
@@ -62,6 +63,16 @@ static bool try_lock(struct progress *p)
 {
     int expected = 0;
     return atomic_compare_exchange_strong(&p->lock, &expected, 1);
+}
+
+/* Waits for the lock a drawing process holds for microseconds; after 100 ms
+ * (a child killed while it drew) takes it anyway: the run must not hang on
+ * its progress line. */
+static void lock_wait(struct progress *p)
+{
+    for (int i = 0; i < 1000 && !try_lock(p); i++)
+        nanosleep(&(struct timespec){0, 100000}, NULL);
+    atomic_store(&p->lock, 1);
 }
 
 static void unlock(struct progress *p)
@@ -183,9 +194,7 @@ void progress_clear(struct progress *p)
 {
     if (p == NULL)
         return;
-    /* spin: a draw takes microseconds */
-    while (!try_lock(p))
-        nanosleep(&(struct timespec){0, 100000}, NULL);
+    lock_wait(p);
     erase(p);
     /* the next read draws at once, so the line does not stay away a whole tick */
     atomic_store(&p->last_draw_ns, 0);
@@ -202,8 +211,7 @@ void progress_hold(struct progress *p, bool to_stderr)
 {
     if (p == NULL)
         return;
-    while (!try_lock(p))
-        nanosleep(&(struct timespec){0, 100000}, NULL);
+    lock_wait(p);
     if (p->erase_each || to_stderr) {
         erase(p);
         atomic_store(&p->last_draw_ns, 0); /* back at the next read */
