@@ -41,6 +41,10 @@ struct analyze_opts {
     const struct keylog *keylog; /* --keylog: decrypts TLS 1.3 handshakes, or NULL */
     analyze_finished_fn *finished; /* NULL: every connection is kept to the end */
     void *finished_ud;
+    /* When not NULL, the capture is read from here (a compressed or archived
+     * one, capture/input_stream.h) and the path only names it; pcap_close
+     * closes it once libpcap has taken it. */
+    FILE *stream;
 };
 
 /* Reads the file and fills in the facts; the rules judge them later. It

@@ -22,6 +22,8 @@ struct run_opts {
     size_t n_tls_ports;
     size_t max_conns;
     const char *keylog_file;   /* --keylog: NSS key log for TLS 1.3 decryption */
+    const char *files_from;    /* --files-from: one input a line ("-": standard input) */
+    bool quiet;                /* --quiet: no progress line on a terminal */
 };
 
 /* Returns the exit status: 0 no failed handshake, 1 some failed,

@@ -11,11 +11,14 @@ static void set_error(struct analysis *a, const char *fmt, const char *detail)
     snprintf(a->error, sizeof a->error, fmt, detail);
 }
 
-static pcap_t *open_capture(const char *path, struct analysis *a)
+static pcap_t *open_capture(const char *path, FILE *stream, struct analysis *a)
 {
     char errbuf[PCAP_ERRBUF_SIZE] = "";
-    pcap_t *pc = pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_NANO,
-                                                         errbuf);
+    pcap_t *pc = stream != NULL
+                     ? pcap_fopen_offline_with_tstamp_precision(stream, PCAP_TSTAMP_PRECISION_NANO,
+                                                                errbuf)
+                     : pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_NANO,
+                                                               errbuf);
     if (pc == NULL)
         set_error(a, "cannot read: %.200s", errbuf[0] ? errbuf : "unknown format");
     return pc;
@@ -50,7 +53,7 @@ enum status analyze_file(const char *path, const struct analyze_opts *o, struct 
     a->flows.on_finished = connection_over;
     a->flows.owner = a;
     a->flows.sink = tls_stream_sink(o->keylog);
-    pcap_t *pc = open_capture(path, a);
+    pcap_t *pc = open_capture(path, o->stream, a);
     if (pc == NULL) {
         a->unreadable = true;
         return ST_IO;

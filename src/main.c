@@ -26,6 +26,8 @@ static void usage(FILE *f)
           "      --html FILE       also write an HTML report\n"
           "      --color WHEN      auto, always or never\n"
           "      --max-connections N   connections tracked per file\n"
+          "      --files-from FILE read the inputs named in FILE, one a line (- for stdin)\n"
+          "  -q, --quiet           no progress line on the terminal\n"
           "  -h, --help            this text; the manual: man tlsexplain\n"
           "      --version\n"
           "Exit status: 0 no failed handshake, 1 a failed handshake, 2 bad usage or unreadable input.\n",
@@ -45,7 +47,7 @@ static bool parse_number(const char *s, long min, long max, long *out)
 int main(int argc, char **argv)
 {
     enum { OPT_JSON = 256, OPT_CA_FILE, OPT_CA_PATH, OPT_HTML, OPT_COLOR, OPT_VERSION,
-           OPT_MAX_CONNS, OPT_KEYLOG };
+           OPT_MAX_CONNS, OPT_KEYLOG, OPT_FILES_FROM };
     static const struct option longopts[] = {
         {.name = "all", .has_arg = no_argument, .val = 'a'},
         {.name = "verbose", .has_arg = no_argument, .val = 'v'},
@@ -61,6 +63,8 @@ int main(int argc, char **argv)
         {.name = "color", .has_arg = required_argument, .val = OPT_COLOR},
         {.name = "colour", .has_arg = required_argument, .val = OPT_COLOR},
         {.name = "max-connections", .has_arg = required_argument, .val = OPT_MAX_CONNS},
+        {.name = "files-from", .has_arg = required_argument, .val = OPT_FILES_FROM},
+        {.name = "quiet", .has_arg = no_argument, .val = 'q'},
         {.name = "help", .has_arg = no_argument, .val = 'h'},
         {.name = "version", .has_arg = no_argument, .val = OPT_VERSION},
         {.name = NULL}};
@@ -69,7 +73,7 @@ int main(int argc, char **argv)
     long v;
     int ch;
 
-    while ((ch = getopt_long(argc, argv, "avsf:j:p:h", longopts, NULL)) != -1) {
+    while ((ch = getopt_long(argc, argv, "avsf:j:p:qh", longopts, NULL)) != -1) {
         switch (ch) {
         case 'a': o.all = true; break;
         case 'v': o.verbose = true; break;
@@ -103,6 +107,8 @@ int main(int argc, char **argv)
             }
             o.max_conns = (size_t)v;
             break;
+        case OPT_FILES_FROM: o.files_from = optarg; break;
+        case 'q': o.quiet = true; break;
         case 'h': usage(stdout); return 0;
         case OPT_VERSION: puts("tlsexplain " TLSX_VERSION); return 0;
         default: usage(stderr); return 2;
@@ -122,9 +128,16 @@ int main(int argc, char **argv)
     struct winsize ws;
     if (isatty(STDOUT_FILENO) && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col >= 60)
         o.width = ws.ws_col;
-    if (optind >= argc) {
+    if (optind >= argc && o.files_from == NULL) {
         usage(stderr);
         return 2;
     }
+    /* standard input can be the list or a capture, not both */
+    for (int i = optind; o.files_from != NULL && strcmp(o.files_from, "-") == 0 && i < argc; i++)
+        if (strcmp(argv[i], "-") == 0) {
+            fprintf(stderr, "tlsexplain: --files-from - reads standard input: it cannot also "
+                            "be a capture\n");
+            return 2;
+        }
     return run_inputs(argv + optind, (size_t)(argc - optind), &o);
 }

@@ -1,9 +1,10 @@
 /* run.c: the driver. Every input through analysis, the rule engine and the
  * reporters picked from a table by output mode (report/reporter.h); folders
- * are walked in name order; with --jobs, files are analysed by child
- * processes and their output is printed in input order. The key log, the
- * trust store and the reporters travel in one run context. */
-#include <dirent.h>
+ * are walked in name order, compressed and archived inputs give their
+ * captures one by one (capture/input_stream.h); with --jobs, inputs are
+ * analysed by child processes and their output is printed in input order.
+ * The key log, the trust store, the reporters and the progress line travel
+ * in one run context. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include "analyze.h"
+#include "capture/input_list.h"
+#include "capture/input_progress.h"
+#include "capture/input_stream.h"
 #include "file_report.h"
 #include "x509/cert.h"
 #include "tls/keylog.h"
@@ -18,102 +22,6 @@
 #include "rules/rules.h"
 #include "rules/verdict.h"
 #include "run.h"
-
-struct path_list {
-    char **v;
-    size_t n, cap;
-};
-
-static int push_path(struct path_list *l, const char *p)
-{
-    if (l->n == l->cap) {
-        size_t cap = l->cap ? l->cap * 2 : 16;
-        char **grown = realloc(l->v, cap * sizeof *grown);
-        if (grown == NULL)
-            return -1;
-        l->v = grown;
-        l->cap = cap;
-    }
-    l->v[l->n] = strdup(p);
-    if (l->v[l->n] == NULL)
-        return -1;
-    l->n++;
-    return 0;
-}
-
-static int cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* In a folder, only files that start like a pcap or pcapng are captures. */
-static bool looks_like_capture(const char *path)
-{
-    static const uint8_t magics[][4] = {{0xd4, 0xc3, 0xb2, 0xa1}, {0xa1, 0xb2, 0xc3, 0xd4},
-                                        {0x4d, 0x3c, 0xb2, 0xa1}, {0xa1, 0xb2, 0x3c, 0x4d},
-                                        {0x0a, 0x0d, 0x0d, 0x0a}};
-    uint8_t head[4];
-    FILE *f = fopen(path, "rb");
-    if (f == NULL)
-        return false;
-    size_t n = fread(head, 1, 4, f);
-    fclose(f);
-    if (n != 4)
-        return false;
-    for (size_t i = 0; i < sizeof magics / sizeof magics[0]; i++)
-        if (memcmp(head, magics[i], 4) == 0)
-            return true;
-    return false;
-}
-
-static int walk(const char *dir, struct path_list *out, int depth)
-{
-    DIR *d = opendir(dir);
-    if (d == NULL || depth > 32) {
-        if (d)
-            closedir(d);
-        return 0;
-    }
-    struct path_list here = {0};
-    struct dirent *e;
-    while ((e = readdir(d)) != NULL) {
-        if (e->d_name[0] == '.')
-            continue;
-        size_t n = strlen(dir) + strlen(e->d_name) + 2;
-        char *p = malloc(n);
-        if (p == NULL)
-            break;
-        size_t dl = strlen(dir);
-        while (dl > 1 && dir[dl - 1] == '/')
-            dl--;
-        snprintf(p, n, "%.*s/%s", (int)dl, dir, e->d_name);
-        if (push_path(&here, p) != 0) {
-            free(p);
-            break;
-        }
-        free(p);
-    }
-    closedir(d);
-    if (here.n > 1)
-        qsort(here.v, here.n, sizeof here.v[0], cmp_str);
-    for (size_t i = 0; i < here.n; i++) {
-        struct stat st, lst;
-        if (stat(here.v[i], &st) != 0 || lstat(here.v[i], &lst) != 0)
-            continue;
-        /* links to folders are not followed (find does the same): two links
-         * to "." would make the walk take 2^32 steps */
-        if (S_ISDIR(st.st_mode) && !S_ISLNK(lst.st_mode))
-            walk(here.v[i], out, depth + 1);
-        else if (S_ISREG(st.st_mode) && looks_like_capture(here.v[i]))
-            push_path(out, here.v[i]);
-        free(here.v[i]);
-        here.v[i] = NULL;
-    }
-    for (size_t i = 0; i < here.n; i++)
-        free(here.v[i]);
-    free(here.v);
-    return 0;
-}
 
 /* What every file of the run reads, built once by run_inputs and passed
  * down (the --jobs children inherit it): no file-scope state. */
@@ -123,6 +31,7 @@ struct run_ctx {
     struct rule_opts rules;            /* ports and trust store for the rules */
     struct report_set reporters;
     bool keep_all;                     /* a reporter needs every connection to the end */
+    struct progress *pg;               /* the progress line on a terminal, or NULL */
 };
 
 /* One file while it is read: what the finished callback needs. */
@@ -162,8 +71,10 @@ static enum status judge_file(struct analysis *a, struct rule_ctx *ctx)
     return rules_diagnose(ctx, analysis_connections(a));
 }
 
-/* Analyses one file and hands it to the reporters; returns its exit status. */
-static int one_file(const char *path, struct run_ctx *run, FILE *out, FILE *err)
+/* Analyses one capture (read from stream when not NULL, named path) and
+ * hands it to the reporters; returns its exit status. */
+static int one_file(const char *path, FILE *stream, const struct input_source *src,
+                    struct run_ctx *run, FILE *out, FILE *err)
 {
     const struct run_opts *o = run->o;
     struct file_run fr = {.run = run, .path = path, .ctx = rules_ctx_new(&run->rules)};
@@ -173,26 +84,40 @@ static int one_file(const char *path, struct run_ctx *run, FILE *out, FILE *err)
         .keylog = run->keylog,
         .finished = connection_over,
         .finished_ud = &fr,
+        .stream = stream,
     };
     struct analysis a;
     struct file_facts facts;
     int rc = 0;
     if (fr.ctx == NULL) {
+        if (stream != NULL)
+            fclose(stream);
+        progress_clear(run->pg);
         report_text_error(err, path, "out of memory", o->color);
         return 2;
     }
     enum status st = analyze_file(path, &ao, &a);
+    /* a stream that failed (a truncated gzip, a damaged member) says why */
+    if (st == ST_OK && src != NULL && input_source_read_error(src) != NULL) {
+        snprintf(a.error, sizeof a.error, "capture damaged, read stopped early: %s",
+                 input_source_read_error(src));
+        a.damaged = true;
+    }
     if (st != ST_OK) {
         file_report_facts(&a, false, &facts);
         report_set_unreadable(&run->reporters, out, &facts);
+        progress_clear(run->pg); /* the message starts on a line of its own */
         report_text_error(err, path, a.error, o->color);
         rc = 2;
     } else if (judge_file(&a, fr.ctx) != ST_OK) {
+        progress_clear(run->pg);
         report_text_error(err, path, "out of memory while diagnosing", o->color);
         rc = 2;
     } else {
-        if (a.damaged)
+        if (a.damaged) {
+            progress_clear(run->pg);
             report_text_error(err, path, a.error, o->color);
+        }
         file_report_facts(&a, true, &facts);
         report_set_file(&run->reporters, out, analysis_connections(&a), &facts, fr.spill);
         rc = facts.k.failed > 0 ? 1 : 0;
@@ -200,6 +125,89 @@ static int one_file(const char *path, struct run_ctx *run, FILE *out, FILE *err)
     analysis_free(&a);
     rules_ctx_free(fr.ctx);
     spill_close(fr.spill);
+    return rc;
+}
+
+static int worst(int a, int b)
+{
+    return a > b ? a : b;
+}
+
+static void input_error(FILE *out, FILE *err, const char *name, const char *msg,
+                        const struct run_ctx *run)
+{
+    progress_clear(run->pg);
+    if (run->o->mode == OUT_JSON)
+        report_json_error(out, name, msg);
+    report_text_error(err, name, msg, run->o->color);
+}
+
+static void input_skipped(FILE *out, const char *name, enum input_skip_why why,
+                          const struct run_ctx *run)
+{
+    if (run->o->mode == OUT_JSON)
+        report_json_skipped(out, name, input_skip_text(why));
+}
+
+/* Every capture in one input (a file, "-", a compressed file or an
+ * archive); members passed over are added to e->skipped. Returns the worst
+ * exit status. */
+static int one_input(struct input_entry *e, struct run_ctx *run, FILE *out, FILE *err)
+{
+    char msg[256];
+    if (e->skip != SKIP_WHY_NONE) {
+        input_skipped(out, e->path, e->skip, run);
+        return 0;
+    }
+    struct input_source *src = NULL;
+    if (input_source_open(e->path, run->pg, &src, msg, sizeof msg) != ST_OK) {
+        input_error(out, err, e->path, msg, run);
+        input_source_close(src);
+        return 2;
+    }
+    int rc = 0;
+    size_t captures = 0;
+    bool cut = false; /* the last capture's stream failed */
+    for (;;) {
+        struct input_item it;
+        if (input_source_next(src, &it, msg, sizeof msg) != ST_OK) {
+            /* the capture just read was cut by the same damage: said already */
+            if (!cut) {
+                input_error(out, err, e->path, msg, run);
+                rc = 2;
+            }
+            break;
+        }
+        if (it.what == INPUT_ITEM_END)
+            break;
+        if (it.what == INPUT_ITEM_SKIP) {
+            cut = false;
+            /* a file named by the user that holds no capture is an error */
+            if (!e->found && strcmp(it.name, e->path) == 0) {
+                input_error(out, err, it.name, input_skip_text(it.why), run);
+                rc = 2;
+                continue;
+            }
+            input_skipped(out, it.name, it.why, run);
+            if (input_entry_skip(e, it.name, it.why) != ST_OK)
+                rc = 2;
+            continue;
+        }
+        captures++;
+        e->captures++;
+        rc = worst(rc, one_file(it.name, it.fp, src, run, out, err));
+        cut = input_source_read_error(src) != NULL;
+    }
+    if (captures == 0 && rc == 0 && input_kind_is_packed(input_source_kind(src))) {
+        if (!e->found) {
+            input_error(out, err, e->path, "no capture in the archive", run);
+            rc = 2;
+        } else if (e->n_skipped == 0) {
+            input_skipped(out, e->path, SKIP_WHY_NO_CAPTURE_INSIDE, run);
+            rc = input_entry_skip(e, e->path, SKIP_WHY_NO_CAPTURE_INSIDE) == ST_OK ? 0 : 2;
+        }
+    }
+    input_source_close(src);
     return rc;
 }
 
@@ -212,15 +220,10 @@ static void copy_out(FILE *src, FILE *dst)
         fwrite(buf, 1, n, dst);
 }
 
-static int worst(int a, int b)
-{
-    return a > b ? a : b;
-}
-
-/* --jobs: children write each file's output (and its summary row) to
- * temporary files; the parent prints them in input order, so the output
- * does not depend on N. */
-static int run_parallel(struct path_list *files, struct run_ctx *run)
+/* --jobs: children write each input's output (its summary rows and the
+ * members it passed over) to temporary files; the parent prints them in
+ * input order, so the output does not depend on N. */
+static int run_parallel(struct input_list *files, struct run_ctx *run)
 {
     const struct run_opts *o = run->o;
     int rc = 0;
@@ -229,36 +232,54 @@ static int run_parallel(struct path_list *files, struct run_ctx *run)
         size_t batch = files->n - next;
         if (batch > (size_t)o->jobs)
             batch = (size_t)o->jobs;
-        FILE *outs[256], *errs[256], *rows[256];
+        FILE *outs[256], *errs[256], *rows[256], *skips[256];
         pid_t pids[256];
         for (size_t i = 0; i < batch; i++) {
+            struct input_entry *e = &files->v[next + i];
+            outs[i] = errs[i] = rows[i] = skips[i] = NULL;
+            pids[i] = -1;
+            if (e->skip != SKIP_WHY_NONE)
+                continue; /* nothing to read: the parent lists it */
             outs[i] = tmpfile();
             errs[i] = tmpfile();
             rows[i] = tmpfile();
-            pids[i] = (outs[i] && errs[i] && rows[i]) ? fork() : -1;
+            skips[i] = tmpfile();
+            pids[i] = (outs[i] && errs[i] && rows[i] && skips[i]) ? fork() : -1;
             if (pids[i] == 0) {
-                int r = one_file(files->v[next + i], run, outs[i], errs[i]);
+                report_set_handoff(&run->reporters, NULL); /* the rows so far are the parent's */
+                int r = one_input(e, run, outs[i], errs[i]);
                 report_set_handoff(&run->reporters, rows[i]);
+                input_skips_write(skips[i], e);
                 fflush(outs[i]);
                 fflush(errs[i]);
                 fflush(rows[i]);
+                fflush(skips[i]);
                 _exit(r);
             }
         }
         for (size_t i = 0; i < batch; i++) {
+            struct input_entry *e = &files->v[next + i];
             int status = 0;
             int r = 2;
             if (pids[i] > 0 && waitpid(pids[i], &status, 0) == pids[i] && WIFEXITED(status)) {
                 r = WEXITSTATUS(status);
+                progress_hold(run->pg, ftell(errs[i]) > 0);
                 copy_out(outs[i], stdout);
                 copy_out(errs[i], stderr);
+                fflush(stdout);
+                fflush(stderr);
+                progress_release(run->pg);
                 report_set_take(&run->reporters, rows[i]);
+                rewind(skips[i]);
+                if (input_skips_read(skips[i], e) != ST_OK)
+                    r = 2;
             } else if (pids[i] > 0) {
-                fprintf(stderr, "tlsexplain: %s: the analysis died\n", files->v[next + i]);
+                fprintf(stderr, "tlsexplain: %s: the analysis died\n", e->path);
             } else {
-                r = one_file(files->v[next + i], run, stdout, stderr);
+                r = one_input(e, run, stdout, stderr);
             }
-            for (FILE **fp = (FILE *[]){outs[i], errs[i], rows[i]}, **end = fp + 3; fp < end; fp++)
+            for (FILE **fp = (FILE *[]){outs[i], errs[i], rows[i], skips[i]}, **end = fp + 4;
+                 fp < end; fp++)
                 if (*fp)
                     fclose(*fp);
             rc = worst(rc, r);
@@ -266,6 +287,34 @@ static int run_parallel(struct path_list *files, struct run_ctx *run)
         next += batch;
     }
     return rc;
+}
+
+/* The inputs named on the command line and in --files-from. */
+static enum status list_inputs(char *const inputs[], size_t n, const struct run_opts *o,
+                               struct input_list *files)
+{
+    for (size_t i = 0; i < n; i++) {
+        enum status st = input_list_add(files, inputs[i]);
+        if (st != ST_OK) {
+            fprintf(stderr, "tlsexplain: %s: %s\n", inputs[i], status_name(st));
+            return st;
+        }
+    }
+    if (o->files_from == NULL)
+        return ST_OK;
+    bool from_stdin = strcmp(o->files_from, "-") == 0;
+    FILE *f = from_stdin ? stdin : fopen(o->files_from, "r");
+    if (f == NULL) {
+        fprintf(stderr, "tlsexplain: cannot read the list %s\n", o->files_from);
+        return ST_IO;
+    }
+    char err[128];
+    enum status st = input_list_add_from(files, f, err, sizeof err);
+    if (st != ST_OK)
+        fprintf(stderr, "tlsexplain: --files-from %s: %s\n", o->files_from, err);
+    if (!from_stdin)
+        fclose(f);
+    return st;
 }
 
 /* --keylog: loaded once, with what was wrong in it said on stderr. */
@@ -317,7 +366,7 @@ static enum status open_reporters(struct run_ctx *run)
 
 int run_inputs(char *const inputs[], size_t n, const struct run_opts *o)
 {
-    struct path_list files = {0};
+    struct input_list files = {0};
     struct cert_store *store = NULL;
     struct cert_cache *certs = NULL;
     struct keylog *keys = NULL;
@@ -325,13 +374,8 @@ int run_inputs(char *const inputs[], size_t n, const struct run_opts *o)
     int rc = 2;
     if (o->keylog_file != NULL && load_keylog(o->keylog_file, &keys) != ST_OK)
         goto done;
-    for (size_t i = 0; i < n; i++) {
-        struct stat st;
-        if (strcmp(inputs[i], "-") != 0 && stat(inputs[i], &st) == 0 && S_ISDIR(st.st_mode))
-            walk(inputs[i], &files, 0);
-        else
-            push_path(&files, inputs[i]);
-    }
+    if (list_inputs(inputs, n, o, &files) != ST_OK)
+        goto done;
     if ((o->ca_file != NULL || o->ca_path != NULL) &&
         cert_store_load(o->ca_file, o->ca_path, &store) != ST_OK) {
         fprintf(stderr, "tlsexplain: cannot load the trust store\n");
@@ -349,21 +393,27 @@ int run_inputs(char *const inputs[], size_t n, const struct run_opts *o)
         fprintf(stderr, "tlsexplain: out of memory\n");
         goto done;
     }
+    /* progress on a terminal only, and counted in bytes read from disk */
+    if (!o->quiet && isatty(STDERR_FILENO))
+        run.pg = progress_new(STDERR_FILENO, input_list_to_read(&files), input_list_bytes(&files),
+                              isatty(STDOUT_FILENO));
     rc = 0;
     /* the HTML report needs every file's facts in this process */
-    if (o->jobs > 1 && files.n > 1 && !run.keep_all)
+    if (o->jobs > 1 && input_list_to_read(&files) > 1 && !run.keep_all)
         rc = run_parallel(&files, &run);
     else
         for (size_t i = 0; i < files.n; i++)
-            rc = worst(rc, one_file(files.v[i], &run, stdout, stderr));
+            rc = worst(rc, one_input(&files.v[i], &run, stdout, stderr));
+    progress_free(run.pg);
+    run.pg = NULL;
     rc = worst(rc, report_set_finish(&run.reporters, stdout));
+    if (o->mode != OUT_JSON)
+        input_list_print_skipped(stdout, &files);
 done:
     report_set_close(&run.reporters);
     cert_store_free(store);
     cert_cache_free(certs);
     keylog_free(keys);
-    for (size_t i = 0; i < files.n; i++)
-        free(files.v[i]);
-    free(files.v);
+    input_list_free(&files);
     return rc;
 }

@@ -30,6 +30,7 @@ void report_json_connection(FILE *f, const char *file, const struct conn *c,
                             struct cert_cache *certs);
 void report_json_error(FILE *f, const char *file, const char *message);
 void report_json_certificates(FILE *f, const struct conn *c, struct cert_cache *certs);
+void report_json_skipped(FILE *f, const char *file, const char *reason);
 void report_json_chain_checks(FILE *f, const struct conn *c);
 
 /* One connection as the text reporter prints it (nothing for an ok one

@@ -68,9 +68,10 @@ struct reporter_ops {
     void (*end_file)(void *self, FILE *out, const struct file_facts *f);
     int (*finish)(void *self, FILE *out);
     void (*close)(void *self);
-    /* --jobs: a child writes what it learned of its one file as lines of
-     * text (handoff); the parent reads them back (take). NULL for reporters
-     * that keep nothing across files. */
+    /* --jobs: a child writes what it learned of its input (one or more
+     * captures) as lines of text (handoff); the parent reads them back
+     * (take). handoff with rows NULL marks what the child inherited, right
+     * after the fork. NULL for reporters that keep nothing across files. */
     void (*handoff)(void *self, FILE *rows);
     void (*take)(void *self, FILE *rows);
 };

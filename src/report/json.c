@@ -477,6 +477,16 @@ void report_json_error(FILE *f, const char *file, const char *message)
     fputs("}\n", f);
 }
 
+/* An input, or a member of an archive, that was not read, and why. */
+void report_json_skipped(FILE *f, const char *file, const char *reason)
+{
+    fputs("{\"type\":\"skipped\",\"file\":", f);
+    json_cstr(f, file);
+    fputs(",\"reason\":", f);
+    json_cstr(f, reason);
+    fputs("}\n", f);
+}
+
 /* ---- the reporter (reporter.h): one line per TLS connection, then the
  * file's summary line, or an error line for a file that cannot be read */
 

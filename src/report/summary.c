@@ -24,6 +24,7 @@ struct summary_table {
     bool per_file;             /* -s; otherwise the totals, after 2+ files */
     struct file_row *rows;
     size_t n, cap;
+    size_t handed;             /* rows before this one are not this process's to hand off */
     const char *causes[SUMMARY_MAX_CAUSES];
     size_t cause_count[SUMMARY_MAX_CAUSES];
     size_t n_causes;
@@ -206,20 +207,23 @@ static void summary_close(void *self)
     free(t);
 }
 
-/* The last row as one line: counts, the causes (each id once per failed
- * connection), and the path last, as it may hold any byte but \n. */
+/* The rows this process added since the mark (an input may hold several
+ * captures), one line each: counts, the causes (each id once per failed
+ * connection), and the path last, as it may hold any byte but \n. With
+ * rows NULL: sets the mark (a --jobs child, right after the fork). */
 static void summary_handoff(void *self, FILE *rows)
 {
-    const struct summary_table *t = self;
-    if (t->n == 0)
-        return;
-    const struct file_row *r = &t->rows[t->n - 1];
-    fprintf(rows, "%zu %zu %zu %zu %zu %zu %d", r->k.connections, r->k.tls, r->k.ok,
-            r->k.failed, r->k.incomplete, r->k.not_tls, r->unreadable ? 1 : 0);
-    for (size_t i = 0; i < r->n_causes; i++)
-        for (size_t k = 0; k < r->causes[i].count; k++)
-            fprintf(rows, " %s", r->causes[i].id);
-    fprintf(rows, " |%s\n", strchr(r->path, '\n') ? "?" : r->path);
+    struct summary_table *t = self;
+    for (size_t k = t->handed; rows != NULL && k < t->n; k++) {
+        const struct file_row *r = &t->rows[k];
+        fprintf(rows, "%zu %zu %zu %zu %zu %zu %d", r->k.connections, r->k.tls, r->k.ok,
+                r->k.failed, r->k.incomplete, r->k.not_tls, r->unreadable ? 1 : 0);
+        for (size_t i = 0; i < r->n_causes; i++)
+            for (size_t c = 0; c < r->causes[i].count; c++)
+                fprintf(rows, " %s", r->causes[i].id);
+        fprintf(rows, " |%s\n", strchr(r->path, '\n') ? "?" : r->path);
+    }
+    t->handed = t->n;
 }
 
 static void summary_take(void *self, FILE *rows)
