@@ -11,6 +11,8 @@
 
 enum side { SIDE_CLIENT = 0, SIDE_SERVER = 1 };
 
+struct quic_facts;
+
 #define CH_MAX_SUITES 256
 #define CH_MAX_EXTS 64
 #define CH_MAX_LIST 64
@@ -232,6 +234,7 @@ struct conn {
     int verdict;               /* enum verdict, see verdict.h */
     char incomplete_why[128];
     void *diagnosis;           /* struct diagnosis, owned by the rule engine */
+    struct quic_facts *quic;   /* QUIC (quic/facts.h): NULL for TCP; one block, freed here */
 };
 
 /* TLS 1.3 and its drafts (0x7fxx) and experiments (0x7exx, 0xfbxx). */

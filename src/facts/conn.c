@@ -36,6 +36,7 @@ void conn_free(struct conn *c)
     if (c->ch != &conn_no_client_hello)
         free(c->ch);
     diagnosis_free(c->diagnosis);
+    free(c->quic);
     free(c);
 }
 

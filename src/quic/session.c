@@ -1,0 +1,292 @@
+/* session.c: one QUIC connection: packets opened, CRYPTO frames in order,
+ * handshake messages to the same decoders as TLS over TCP, facts noted. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "quic/frames.h"
+#include "quic/packet.h"
+#include "quic/session.h"
+#include "tls/handshake.h"
+
+/* What the frame callbacks need to know of the packet they came in. */
+struct packet_ctx {
+    struct quic_session *s;
+    struct conn *c;
+    enum side from;
+    uint64_t frame;
+    struct tstamp ts;
+};
+
+static void mark_malformed(struct conn *c, enum side from, const char *what)
+{
+    struct side_facts *sf = &c->side[from];
+    c->quic->malformed = true;
+    if (sf->malformed)
+        return;
+    sf->malformed = true;
+    snprintf(sf->malformed_what, sizeof sf->malformed_what, "%s", what);
+}
+
+/* Handshake messages (RFC 8446 4: type, uint24 length, body) complete in the
+ * CRYPTO stream go to the decoders, as tls_stream.c does for records. */
+static void drain(struct packet_ctx *p)
+{
+    struct quic_session *s = p->s;
+    struct quic_crypto *cs = &s->crypto[p->from];
+    while (!s->stopped[p->from]) {
+        struct cursor ready = quic_crypto_ready(cs);
+        uint8_t type;
+        uint32_t len;
+        struct slice body;
+        if (cur_u8(&ready, &type) != ST_OK || cur_u24(&ready, &len) != ST_OK)
+            return;
+        if (len > QUIC_CRYPTO_MAX) {
+            mark_malformed(p->c, p->from, "handshake message length");
+            s->stopped[p->from] = true;
+            return;
+        }
+        if (cur_take(&ready, len, &body) != ST_OK)
+            return;  /* the rest is still to come */
+        struct hs_where w = {.frame = p->frame,
+                             .first_frame = s->hs_first_frame[p->from] ? s->hs_first_frame[p->from]
+                                                                       : p->frame,
+                             .segments = 1,
+                             .ts = p->ts,
+                             .record_version = 0};
+        conn_add_message(p->c, p->frame, p->ts, p->from, type, false);
+        if (hs_decode(p->c, p->from, type, cur_make(body.ptr, body.len), &w) != ST_OK) {
+            mark_malformed(p->c, p->from, "handshake message");
+            s->stopped[p->from] = true;
+        }
+        quic_crypto_consume(cs, ready.pos);
+        s->hs_first_frame[p->from] = 0;
+    }
+}
+
+static void on_crypto(void *ud, uint64_t offset, struct slice data)
+{
+    struct packet_ctx *p = ud;
+    struct quic_crypto *cs = &p->s->crypto[p->from];
+    if (p->s->hs_first_frame[p->from] == 0)
+        p->s->hs_first_frame[p->from] = p->frame;
+    if (quic_crypto_add(cs, offset, data) != ST_OK || cs->overflow)
+        p->c->quic->crypto_overflow = true;
+    drain(p);
+}
+
+static void on_close(void *ud, const struct quic_close_frame *f)
+{
+    struct packet_ctx *p = ud;
+    struct quic_close_facts *cf = &p->c->quic->close;
+    if (!cf->present) {
+        cf->present = true;
+        cf->from = p->from;
+        cf->frame = p->frame;
+        cf->ts = p->ts;
+        cf->application = f->application;
+        cf->code = f->code;
+        cf->frame_type = f->frame_type;
+        size_t n = f->reason.len < QUIC_REASON_MAX - 1 ? f->reason.len : QUIC_REASON_MAX - 1;
+        struct cursor r = cur_make(f->reason.ptr, f->reason.len);
+        for (size_t i = 0; i < n; i++) {
+            uint8_t b = 0;
+            if (cur_u8(&r, &b) != ST_OK)
+                break;
+            cf->reason[cf->reason_len++] = b != 0 ? (char)b : '?';
+        }
+        cf->reason[cf->reason_len] = '\0';
+    }
+    /* RFC 9001 4.8: CRYPTO_ERROR 0x0100 + the TLS alert the stack raised */
+    if (!f->application && f->code >= QUIC_CRYPTO_ERROR_BASE &&
+        f->code <= QUIC_CRYPTO_ERROR_LAST) {
+        struct alert a = {.frame = p->frame,
+                          .ts = p->ts,
+                          .from = p->from,
+                          .level = 2,
+                          .description = (uint8_t)(f->code - QUIC_CRYPTO_ERROR_BASE)};
+        conn_add_alert(p->c, &a);
+    }
+}
+
+/* Initial keys follow the client's current DCID and version: they change
+ * after a Retry (RFC 9001 5.2) and after Version Negotiation. */
+static enum status client_keys(struct quic_session *s, struct conn *c, const struct quic_long *p)
+{
+    struct quic_facts *q = c->quic;
+    if (s->version == p->known && q->dcid_len == p->dcid.len &&
+        memcmp(q->dcid, p->dcid.ptr, p->dcid.len) == 0)
+        return ST_OK;
+    TRY(quic_initial_keys(p->known, p->dcid.ptr, p->dcid.len, &s->keys[SIDE_CLIENT],
+                          &s->keys[SIDE_SERVER]));
+    s->version = p->known;
+    memcpy(q->dcid, p->dcid.ptr, p->dcid.len);
+    q->dcid_len = (uint8_t)p->dcid.len;
+    s->largest_pn[SIDE_CLIENT] = s->largest_pn[SIDE_SERVER] = UINT64_MAX;
+    return ST_OK;
+}
+
+static enum status initial(struct quic_session *s, struct packet_ctx *ctx, const struct quic_long *p)
+{
+    struct quic_facts *q = ctx->c->quic;
+    enum side from = ctx->from;
+    q->initials[from]++;
+    if (from == SIDE_CLIENT) {
+        q->client_version = p->version;
+        if (client_keys(s, ctx->c, p) != ST_OK) {
+            q->unopened[from]++;
+            return ST_OK;
+        }
+    }
+    if (s->version == NULL || s->version != p->known) {
+        q->unopened[from]++;
+        return ST_OK;
+    }
+    size_t len = 0;
+    uint64_t pn = 0;
+    if (s->scratch == NULL) {
+        s->scratch = malloc(QUIC_MAX_DATAGRAM);
+        ENSURE(s->scratch != NULL, ST_NOMEM);
+    }
+    if (p->packet.len > QUIC_MAX_DATAGRAM ||
+        quic_packet_open(p, &s->keys[from], s->largest_pn[from], s->scratch, &len, &pn) !=
+            ST_OK) {
+        q->unopened[from]++;
+        return ST_OK;
+    }
+    q->opened[from]++;
+    if (s->largest_pn[from] == UINT64_MAX || pn > s->largest_pn[from])
+        s->largest_pn[from] = pn;
+    struct quic_frame_sink sink = {.ud = ctx, .crypto = on_crypto, .close = on_close};
+    enum status st = quic_frames_walk(cur_make(s->scratch, len), &sink);
+    if (st != ST_OK)
+        mark_malformed(ctx->c, from, "QUIC frame");
+    return ST_OK;
+}
+
+static void note_vn(struct quic_facts *q, const struct quic_long *p, uint64_t frame,
+                    struct tstamp ts)
+{
+    if (q->version_negotiation)
+        return;
+    q->version_negotiation = true;
+    q->vn_frame = frame;
+    q->vn_ts = ts;
+    struct cursor v = p->versions;
+    uint32_t ver;
+    while (q->n_vn_versions < QUIC_MAX_VN_VERSIONS && cur_u32(&v, &ver) == ST_OK)
+        q->vn_versions[q->n_vn_versions++] = ver;
+}
+
+enum status quic_session_datagram(struct quic_session *s, struct conn *c, enum side from,
+                                  struct slice dgram, uint64_t frame, struct tstamp ts)
+{
+    struct quic_facts *q = c->quic;
+    struct packet_ctx ctx = {.s = s, .c = c, .from = from, .frame = frame, .ts = ts};
+    struct cursor d = cur_make(dgram.ptr, dgram.len);
+    q->datagrams[from]++;
+    if (q->first_frame[from] == 0) {
+        q->first_frame[from] = frame;
+        q->first_ts[from] = ts;
+    }
+    q->last_frame[from] = frame;
+    q->last_ts[from] = ts;
+    while (cur_left(&d) > 0) {
+        struct quic_long p;
+        if (quic_packet_parse(&d, &p) != ST_OK) {
+            /* RFC 9000 12.2: a datagram may end in bytes that are no packet */
+            if (q->datagrams[from] == 1)
+                mark_malformed(c, from, "QUIC packet header");
+            break;
+        }
+        switch (p.form) {
+        case QUIC_FORM_SHORT:
+            if (q->short_packets[from]++ == 0)
+                q->short_frame[from] = frame;
+            if (q->short_packets[from] == 1)
+                conn_add_message(c, frame, ts, from, MSG_ENCRYPTED_RECORDS, true);
+            break;
+        case QUIC_FORM_VERSION_NEG:
+            /* RFC 9000 6.1: only a server sends it, in answer to a client */
+            if (from == SIDE_SERVER)
+                note_vn(q, &p, frame, ts);
+            break;
+        case QUIC_FORM_LONG:
+            if (from == SIDE_CLIENT && q->version == 0)
+                q->version = p.version;
+            if (from == SIDE_SERVER && q->server_version == 0)
+                q->server_version = p.version;
+            if (p.known == NULL) {
+                /* a version we cannot open: only the client's first counts */
+                if (from == SIDE_CLIENT) {
+                    q->initials[from]++;
+                    q->client_version = p.version;
+                }
+                break;
+            }
+            switch (p.type) {
+            case QUIC_PT_INITIAL:
+                TRY(initial(s, &ctx, &p));
+                break;
+            case QUIC_PT_0RTT:
+                q->zero_rtt++;
+                break;
+            case QUIC_PT_HANDSHAKE:
+                /* opened only with the TLS handshake secrets (a key log) */
+                if (q->handshake[from]++ == 0) {
+                    q->handshake_frame[from] = frame;
+                    conn_add_message(c, frame, ts, from, MSG_ENCRYPTED_RECORDS, true);
+                }
+                break;
+            case QUIC_PT_RETRY:
+                if (from == SIDE_SERVER && !q->retry) {
+                    q->retry = true;
+                    q->retry_frame = frame;
+                }
+                break;
+            }
+            break;
+        }
+    }
+    return ST_OK;
+}
+
+bool quic_sniff_initial(struct slice dgram)
+{
+    struct cursor d = cur_make(dgram.ptr, dgram.len);
+    struct quic_long p;
+    if (dgram.len < QUIC_MIN_INITIAL_DATAGRAM || quic_packet_parse(&d, &p) != ST_OK ||
+        p.form != QUIC_FORM_LONG || p.dcid.len < 8)
+        return false;
+    if (p.known == NULL)
+        return true;  /* Version Negotiation will tell */
+    if (p.type != QUIC_PT_INITIAL)
+        return false;
+    struct quic_keys client, server;
+    uint8_t *out = malloc(p.packet.len);
+    size_t len = 0;
+    uint64_t pn = 0;
+    bool ok = out != NULL &&
+              quic_initial_keys(p.known, p.dcid.ptr, p.dcid.len, &client, &server) == ST_OK &&
+              quic_packet_open(&p, &client, UINT64_MAX, out, &len, &pn) == ST_OK;
+    free(out);
+    return ok;
+}
+
+enum status quic_session_init(struct quic_session *s, struct conn *c)
+{
+    memset(s, 0, sizeof *s);
+    s->largest_pn[SIDE_CLIENT] = s->largest_pn[SIDE_SERVER] = UINT64_MAX;
+    if (c->quic == NULL) {
+        c->quic = calloc(1, sizeof *c->quic);
+        ENSURE(c->quic != NULL, ST_NOMEM);
+    }
+    return ST_OK;
+}
+
+void quic_session_free(struct quic_session *s)
+{
+    quic_crypto_free(&s->crypto[SIDE_CLIENT]);
+    quic_crypto_free(&s->crypto[SIDE_SERVER]);
+    free(s->scratch);
+    s->scratch = NULL;
+}
