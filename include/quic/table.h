@@ -1,0 +1,35 @@
+/* table.h: the QUIC connections of one capture, found by content on any
+ * UDP port: a datagram that opens as a client Initial starts one, and the
+ * datagrams of the same two endpoints (either way) follow it. */
+#ifndef TLSX_QUIC_TABLE_H
+#define TLSX_QUIC_TABLE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "capture/packet.h"
+#include "facts/conn.h"
+#include "quic/session.h"
+
+/* about 200 bytes of state a connection (buffers come with data) */
+#define QUIC_TABLE_MAX 65536
+
+struct quic_flow;
+
+struct quic_table {
+    struct quic_flow **buckets;
+    size_t n_buckets, n_flows;
+    uint64_t dropped;          /* connections not tracked: a cap was reached */
+    /* Makes the connection record (numbered with the TCP ones); NULL when
+     * the owner's cap is reached or memory is out. */
+    struct conn *(*new_conn)(void *owner);
+    void *owner;
+};
+
+MUST_USE enum status quic_table_init(struct quic_table *t);
+/* One UDP datagram (p->udp). Datagrams that belong to no QUIC connection
+ * are ignored. Only out of memory is an error. */
+MUST_USE enum status quic_table_packet(struct quic_table *t, const struct packet *p);
+/* Frees the per-connection state; the connections stay with their owner. */
+void quic_table_free(struct quic_table *t);
+
+#endif

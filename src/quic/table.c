@@ -1,0 +1,128 @@
+/* table.c: UDP datagrams to QUIC connections (see table.h). */
+#include <stdlib.h>
+#include <string.h>
+#include "quic/table.h"
+
+struct quic_flow {
+    struct quic_flow *next;
+    struct addr client, server;
+    uint16_t cport, sport;
+    struct conn *conn;
+    struct quic_session session;
+};
+
+static size_t hash(const struct addr *a, uint16_t ap, const struct addr *b, uint16_t bp,
+                   size_t n)
+{
+    /* symmetric: both directions land in the same bucket */
+    uint64_t h = 1469598103934665603ull, x = 0;
+    size_t len = a->family == 4 ? 4 : 16;
+    for (size_t i = 0; i < len; i++)
+        x += (uint64_t)(a->bytes[i] ^ b->bytes[i]) * 1099511628211ull + a->bytes[i] + b->bytes[i];
+    h ^= x + ap + bp;
+    h *= 1099511628211ull;
+    return (size_t)(h % n);
+}
+
+enum status quic_table_init(struct quic_table *t)
+{
+    t->n_buckets = 1024;
+    t->n_flows = 0;
+    t->dropped = 0;
+    t->buckets = calloc(t->n_buckets, sizeof *t->buckets);
+    ENSURE(t->buckets != NULL, ST_NOMEM);
+    return ST_OK;
+}
+
+static struct quic_flow *lookup(struct quic_table *t, const struct packet *p, enum side *from)
+{
+    size_t b = hash(&p->src, p->sport, &p->dst, p->dport, t->n_buckets);
+    for (struct quic_flow *f = t->buckets[b]; f != NULL; f = f->next) {
+        if (f->cport == p->sport && f->sport == p->dport && addr_equal(&f->client, &p->src) &&
+            addr_equal(&f->server, &p->dst)) {
+            *from = SIDE_CLIENT;
+            return f;
+        }
+        if (f->sport == p->sport && f->cport == p->dport && addr_equal(&f->server, &p->src) &&
+            addr_equal(&f->client, &p->dst)) {
+            *from = SIDE_SERVER;
+            return f;
+        }
+    }
+    return NULL;
+}
+
+static enum status new_flow(struct quic_table *t, const struct packet *p, struct quic_flow **out)
+{
+    *out = NULL;
+    if (t->n_flows >= QUIC_TABLE_MAX) {
+        t->dropped++;
+        return ST_OK;
+    }
+    struct conn *c = t->new_conn(t->owner);
+    if (c == NULL) {
+        t->dropped++;
+        return ST_OK;
+    }
+    struct quic_flow *f = calloc(1, sizeof *f);
+    ENSURE(f != NULL, ST_NOMEM);
+    TRY(quic_session_init(&f->session, c));
+    f->client = p->src;
+    f->server = p->dst;
+    f->cport = p->sport;
+    f->sport = p->dport;
+    f->conn = c;
+    c->client = p->src;
+    c->server = p->dst;
+    c->client_port = p->sport;
+    c->server_port = p->dport;
+    c->first_frame = p->frame;
+    c->start = p->ts;
+    size_t b = hash(&p->src, p->sport, &p->dst, p->dport, t->n_buckets);
+    f->next = t->buckets[b];
+    t->buckets[b] = f;
+    t->n_flows++;
+    *out = f;
+    return ST_OK;
+}
+
+enum status quic_table_packet(struct quic_table *t, const struct packet *p)
+{
+    enum side from = SIDE_CLIENT;
+    struct quic_flow *f = lookup(t, p, &from);
+    if (f == NULL) {
+        if (!quic_sniff_initial(p->payload))
+            return ST_OK;
+        TRY(new_flow(t, p, &f));
+        if (f == NULL)
+            return ST_OK;
+    }
+    struct conn *c = f->conn;
+    c->last_frame = p->frame;
+    c->end = p->ts;
+    c->side[from].last_frame = p->frame;
+    c->side[from].bytes += p->payload.len;
+    if (c->side[from].first_data_frame == 0) {
+        c->side[from].first_data_frame = p->frame;
+        c->side[from].first_data_ts = p->ts;
+    }
+    if (p->cut)
+        c->side[from].cut_segments++;
+    return quic_session_datagram(&f->session, c, from, p->payload, p->frame, p->ts);
+}
+
+void quic_table_free(struct quic_table *t)
+{
+    for (size_t b = 0; b < t->n_buckets && t->buckets != NULL; b++) {
+        struct quic_flow *f = t->buckets[b];
+        while (f != NULL) {
+            struct quic_flow *next = f->next;
+            quic_session_free(&f->session);
+            free(f);
+            f = next;
+        }
+    }
+    free(t->buckets);
+    t->buckets = NULL;
+    t->n_flows = 0;
+}
