@@ -34,6 +34,7 @@ struct packet {
     struct slice payload;   /* the TCP payload bytes that were captured */
     uint32_t payload_wire;  /* payload length on the wire (from the IP header) */
     bool cut;               /* snap length cut the payload: payload.len < payload_wire */
+    bool udp;               /* a UDP datagram (skip SKIP_NOT_TCP): ports and payload set */
 };
 
 /* Why a frame was not decoded to TCP; not an error, a fact to count. */

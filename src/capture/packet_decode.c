@@ -347,7 +347,16 @@ static enum status decode_udp_tunnel(struct cursor *c, size_t cut, int depth,
         }
         return decode_network(c, 0, cut, depth + 1, out, skip);
     }
+    /* any other datagram: QUIC is recognised by content, on any port */
     *skip = SKIP_NOT_TCP;
+    if (len < 8)
+        return ST_OK;
+    out->sport = sport;
+    out->dport = dport;
+    out->payload_wire = len - 8u;
+    TRY(cur_take(c, cur_left(c) < len - 8u ? cur_left(c) : len - 8u, &out->payload));
+    out->cut = out->payload.len < out->payload_wire;
+    out->udp = true;
     return ST_OK;
 }
 
