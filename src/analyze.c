@@ -57,6 +57,20 @@ static bool connection_over(void *owner, struct conn *c)
     return spill_end(a->spill, c->id) == ST_OK;
 }
 
+/* quic_table.new_conn: a QUIC connection is numbered and kept with the TCP ones. */
+static struct conn *new_quic_conn(void *owner)
+{
+    struct analysis *a = owner;
+    if (a->flows.n_conns >= a->flows.max_conns)
+        return NULL;
+    struct conn *c = conn_new((uint32_t)a->flows.n_conns + 1);
+    if (c != NULL && flow_table_add_conn(&a->flows, c) != ST_OK) {
+        conn_free(c);
+        return NULL;
+    }
+    return c;
+}
+
 enum status analyze_file(const char *path, const struct analyze_opts *o, struct analysis *a)
 {
     memset(a, 0, sizeof *a);
@@ -68,6 +82,9 @@ enum status analyze_file(const char *path, const struct analyze_opts *o, struct 
     a->flows.on_finished = connection_over;
     a->flows.owner = a;
     a->flows.keylog = o->keylog;
+    TRY(quic_table_init(&a->quic));
+    a->quic.new_conn = new_quic_conn;
+    a->quic.owner = a;
     pcap_t *pc = open_capture(path, a);
     if (pc == NULL) {
         a->unreadable = true;
@@ -120,6 +137,11 @@ enum status analyze_file(const char *path, const struct analyze_opts *o, struct 
         st = packet_decode(a->linktype, data, hdr->caplen, hdr->len, &p, &skip);
         if (st != ST_OK || skip != SKIP_NONE) {
             a->skipped[st != ST_OK ? SKIP_MALFORMED : skip]++;
+            if (st == ST_OK && p.udp && quic_table_packet(&a->quic, &p) != ST_OK) {
+                set_error(a, "stopped: %s", status_name(ST_NOMEM));
+                a->damaged = true;
+                break;
+            }
             continue;
         }
         a->tcp_packets++;
@@ -139,6 +161,7 @@ enum status analyze_file(const char *path, const struct analyze_opts *o, struct 
         pcap_freecode(&prog);
     pcap_close(pc);
     flow_table_finish(&a->flows, frame);
+    quic_table_free(&a->quic);
     for (size_t i = 0; i < a->flows.n_conns; i++)
         if (a->flows.conns[i] != NULL)
             verdict_decide(a->flows.conns[i]);
@@ -148,6 +171,7 @@ enum status analyze_file(const char *path, const struct analyze_opts *o, struct 
 void analysis_free(struct analysis *a)
 {
     flow_table_free(&a->flows);
+    quic_table_free(&a->quic);
     rules_ctx_free(a->ctx);
     a->ctx = NULL;
     spill_close(a->spill);
