@@ -7,6 +7,8 @@
 #define RULE_LIST(X)                      \
     X(connection_refused)                 \
     X(no_syn_ack)                         \
+    X(quic_version_mismatch)              \
+    X(quic_blocked)                       \
     X(plaintext_to_tls_port)              \
     X(tls_to_plaintext_port)              \
     X(http2_blocklisted_suite)            \

@@ -1,0 +1,117 @@
+/* quic.c: the verdict of a QUIC connection and the diagnoses only QUIC has:
+ * Initials unanswered, no version in common. */
+#include <stdio.h>
+#include "quic/facts.h"
+#include "quic/frames.h"
+#include "quic/version.h"
+#include "rules/rules.h"
+#include "rules/verdict.h"
+
+/* A CONNECTION_CLOSE that reports an error (RFC 9000 20: NO_ERROR is 0). */
+static bool close_is_error(const struct quic_close_facts *cf)
+{
+    return cf->present && (cf->application || cf->code != 0);
+}
+
+void quic_verdict(struct conn *c)
+{
+    const struct quic_facts *q = c->quic;
+    /* both sides sent 1-RTT packets: both Finished were accepted
+     * (RFC 9001 4.1.1: 1-RTT keys follow the handshake) */
+    bool established = q->short_packets[SIDE_CLIENT] > 0 && q->short_packets[SIDE_SERVER] > 0;
+    if (close_is_error(&q->close) && (!established || q->close.frame < q->short_frame[SIDE_SERVER])) {
+        c->verdict = VERDICT_FAILED;
+        return;
+    }
+    if (established) {
+        c->verdict = VERDICT_OK;
+        return;
+    }
+    if (q->version_negotiation && q->opened[SIDE_SERVER] == 0) {
+        c->verdict = VERDICT_FAILED;
+        return;
+    }
+    /* Initials sent again (RFC 9002 6.2: probe timeout) and never answered */
+    if (q->datagrams[SIDE_SERVER] == 0 && (q->initials[SIDE_CLIENT] > 1 || q->close.present)) {
+        c->verdict = VERDICT_FAILED;
+        return;
+    }
+    c->verdict = VERDICT_INCOMPLETE;
+    snprintf(c->incomplete_why, sizeof c->incomplete_why, "%s",
+             "the capture ends before the QUIC handshake does");
+}
+
+/* The client's Initials went out, again and again, and nothing came back. */
+static bool match_quic_blocked(const struct rule *self, const struct conn *c,
+                               const struct rule_ctx *ctx, struct finding_draft *f)
+{
+    const struct quic_facts *q = c->quic;
+    if (q == NULL || q->datagrams[SIDE_SERVER] > 0 || q->initials[SIDE_CLIENT] == 0)
+        return false;
+    double waited = tstamp_ms_between(q->first_ts[SIDE_CLIENT], q->last_ts[SIDE_CLIENT]);
+    const struct server_stats *s = ctx_server(ctx, c);
+    finding_init(f, self, q->initials[SIDE_CLIENT] > 1 ? CONF_HIGH : CONF_MEDIUM);
+    finding_evidence(f, q->first_frame[SIDE_CLIENT], "client  QUIC Initial (ClientHello%s%.*s)",
+                     c->ch->has_sni ? ", SNI " : "", c->ch->has_sni ? (int)c->ch->sni_len : 0,
+                     c->ch->sni);
+    finding_evidence(f, q->last_frame[SIDE_CLIENT],
+                     "client  %u Initial packets over %.1f s, not one datagram back%s",
+                     q->initials[SIDE_CLIENT], waited / 1000.0,
+                     q->close.present && q->close.from == SIDE_CLIENT ? "; the client closed"
+                                                                      : "");
+    if (s != NULL && s->ok > 0) {
+        finding_explain(f, "The client sent its QUIC Initial %u times over %.1f s and got no "
+                           "answer: UDP to port %u is dropped on the way (a firewall that allows "
+                           "only TCP 443 is the usual cause) or nothing listens for QUIC there. "
+                           "The same server completed %u TLS handshake%s over TCP in this "
+                           "capture, so the client fell back to TCP and the user paid the "
+                           "QUIC timeout (%.1f s here) before every such fallback.",
+                        q->initials[SIDE_CLIENT], waited / 1000.0, c->server_port, s->ok,
+                        s->ok == 1 ? "" : "s", waited / 1000.0);
+    } else {
+        finding_explain(f, "The client sent its QUIC Initial %u times over %.1f s and got no "
+                           "answer: UDP to port %u is dropped on the way (a firewall that allows "
+                           "only TCP 443 is the usual cause) or nothing listens for QUIC there. "
+                           "No TCP fallback to the same server is in this capture.",
+                        q->initials[SIDE_CLIENT], waited / 1000.0, c->server_port);
+    }
+    finding_fix(f, "Allow UDP port %u to the server in every firewall on the path, or stop "
+                   "advertising HTTP/3 (the Alt-Svc header or the HTTPS DNS record) so that "
+                   "clients do not try QUIC first.",
+                c->server_port);
+    f->refs = "RFC 9000 14.1, 6; RFC 9002 6.2";
+    return true;
+}
+RULE(quic_blocked, "the client's QUIC Initial packets got no answer", false);
+
+/* RFC 9000 6: Version Negotiation lists what the server speaks; the client
+ * had none of them. */
+static bool match_quic_version_mismatch(const struct rule *self, const struct conn *c,
+                                        const struct rule_ctx *ctx, struct finding_draft *f)
+{
+    (void)ctx;
+    const struct quic_facts *q = c->quic;
+    if (q == NULL || !q->version_negotiation || q->opened[SIDE_SERVER] > 0)
+        return false;
+    char offered[24], list[160] = "", one[24];
+    size_t used = 0;
+    quic_version_name(q->client_version, offered, sizeof offered);
+    for (uint8_t i = 0; i < q->n_vn_versions && used < sizeof list - 24; i++) {
+        quic_version_name(q->vn_versions[i], one, sizeof one);
+        int n = snprintf(list + used, sizeof list - used, "%s%s", i ? ", " : "", one);
+        if (n > 0)
+            used += (size_t)n;
+    }
+    finding_init(f, self, CONF_HIGH);
+    finding_evidence(f, q->first_frame[SIDE_CLIENT], "client  QUIC Initial, version %s", offered);
+    finding_evidence(f, q->vn_frame, "server  Version Negotiation: %s", list);
+    finding_explain(f, "The client offered QUIC version %s; the server does not speak it and "
+                       "answered with Version Negotiation listing %s. The client went no "
+                       "further: none of those versions is one it is willing to use.",
+                    offered, list);
+    finding_fix(f, "Enable a version both sides support (QUIC v1, RFC 9000, is the one every "
+                   "current stack has) on the client or the server.");
+    f->refs = "RFC 9000 6, 17.2.1; RFC 9368";
+    return true;
+}
+RULE(quic_version_mismatch, "no QUIC version in common", false);
