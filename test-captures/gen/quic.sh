@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# quic.sh - record QUIC (HTTP/3) handshakes between ngtcp2's GnuTLS example
+# client and server (Debian ngtcp2-client: gtlsclient, ngtcp2-server:
+# gtlsserver) into test-captures/quic/. Expected outcomes:
+# test-captures/scenarios/quic.tsv.
+#
+# Run as root (tcpdump, nft):   test-captures/gen/quic.sh      (about 20 s)
+# The script re-executes itself in a private network namespace (unshare -n),
+# so the nftables rule of the "blocked" scenario lives and dies there.
+#
+# Ports (capture filter "port P"):
+#   4601 h3-ok                 a v1 handshake and one HTTP/3 GET
+#   4602 vn-compatible         client offers 0x1a2a3a4a (preferring v1), the server
+#                              answers Version Negotiation, the client retries with v1
+#   4603 vn-mismatch           client offers 0x1a2a3a4a and accepts only the
+#                              v2 draft (0x709a50c4): no version in common
+#   4604 blocked-fallback      UDP to 4604 dropped by nftables: the client's
+#                              Initials go unanswered until its handshake
+#                              timeout (3 s); then openssl s_client reaches
+#                              the same host and port over TCP (s_server)
+#   4605 blocked               the same without a TCP fallback
+
+if [ -z "${TLSX_IN_NETNS:-}" ] && unshare -n true 2>/dev/null; then
+    TLSX_IN_NETNS=$(readlink /proc/self/ns/net)
+    export TLSX_IN_NETNS
+    exec unshare -n -- bash "$0" "$@"
+fi
+
+set -eo pipefail
+OWN_WORK=${WORK:+no}
+# shellcheck source=lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+need openssl tcpdump gtlsclient gtlsserver nft timeout
+ip link set lo up
+
+OUT=$CAPS_DIR/quic
+mkdir -p "$OUT" "$WORK"
+FAILS=0
+fail() { echo "FAIL: $*" >&2; FAILS=$((FAILS + 1)); }
+
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 3650 \
+    -keyout "$WORK/key.pem" -out "$WORK/cert.pem" -subj /CN=localhost \
+    -addext subjectAltName=DNS:localhost 2>/dev/null
+echo hello >"$WORK/index.html"
+
+server() {   # server PORT [OPTIONS...]: gtlsserver in the background, pid in SRV
+    local port=$1; shift
+    gtlsserver -q -d "$WORK" "$@" 127.0.0.1 "$port" "$WORK/key.pem" "$WORK/cert.pem" \
+        >"$WORK/srv-$port.log" 2>&1 &
+    SRV=$!
+    sleep 0.3
+}
+client() {   # client NAME PORT [OPTIONS...]: gtlsclient, its exit status returned
+    local name=$1 port=$2; shift 2
+    timeout 10 gtlsclient -q --exit-on-all-streams-close "$@" 127.0.0.1 "$port" \
+        "https://localhost:$port/index.html" >"$WORK/$name.log" 2>&1
+}
+
+# 4601: a handshake that works
+server 4601
+cap_start "$OUT/h3-ok.pcap" "udp port 4601"
+client h3-ok 4601 || fail "h3-ok: client failed (see $WORK/h3-ok.log)"
+cap_stop
+stop_bg "$SRV"
+
+# 4602: Version Negotiation, then v1 (the near miss of vn-mismatch)
+server 4602
+cap_start "$OUT/vn-compatible.pcap" "udp port 4602"
+client vn-compatible 4602 -v 0x1a2a3a4a --preferred-versions v1 || fail "vn-compatible: client failed"
+cap_stop
+stop_bg "$SRV"
+
+# 4603: Version Negotiation with no version in common
+server 4603
+cap_start "$OUT/vn-mismatch.pcap" "udp port 4603"
+if client vn-mismatch 4603 -v 0x1a2a3a4a --preferred-versions 0x709a50c4; then
+    fail "vn-mismatch: client succeeded"
+fi
+cap_stop
+stop_bg "$SRV"
+grep -q "Unable to select a version" "$WORK/vn-mismatch.log" || fail "vn-mismatch: no version error"
+
+# 4604/4605: UDP blocked; on 4604 the same client then uses TCP
+nft add table inet tlsx
+nft add chain inet tlsx in '{ type filter hook input priority 0; }'
+nft add rule inet tlsx in udp dport '{ 4604, 4605 }' drop
+openssl s_server -accept 4604 -cert "$WORK/cert.pem" -key "$WORK/key.pem" -www -quiet \
+    </dev/null >"$WORK/s_server.log" 2>&1 &
+TLS=$!
+wait_port 4604
+cap_start "$OUT/blocked-fallback.pcap" "port 4604"
+client blocked-fallback 4604 --handshake-timeout=3s || true
+grep -q ERR_HANDSHAKE_TIMEOUT "$WORK/blocked-fallback.log" || fail "blocked-fallback: no handshake timeout"
+printf 'GET / HTTP/1.0\r\n\r\n' | timeout 5 openssl s_client -connect 127.0.0.1:4604 \
+    -servername localhost -alpn http/1.1 -quiet >"$WORK/fallback.log" 2>&1 || true
+cap_stop
+stop_bg "$TLS"
+cap_start "$OUT/blocked.pcap" "port 4605"
+client blocked 4605 --handshake-timeout=3s || true
+grep -q ERR_HANDSHAKE_TIMEOUT "$WORK/blocked.log" || fail "blocked: no handshake timeout"
+cap_stop
+nft delete table inet tlsx
+
+if [ "$FAILS" -eq 0 ] && [ -z "$OWN_WORK" ]; then rm -rf "$WORK"; else echo "logs kept in $WORK" >&2; fi
+echo "quic.sh: $FAILS failures"
+[ "$FAILS" -eq 0 ]
