@@ -153,6 +153,27 @@ static const char v2_server_packet[] =
 static const char v2_retry[] = "cf6b3343cf0008f067a5502a4262b574 6f6b656ec8646ce8bfe33952d9555436"
                                "65dcc7b6";
 
+/* A.5 of both RFCs: ChaCha20-Poly1305 short header packet */
+static const char chacha_secret[] = "9ac312a7f877468ebe69422748ad00a1 5443f18203a07d6060f688f30f21632b";
+struct chacha_vector {
+    uint32_t version;
+    const char *key, *iv, *hp, *sample, *mask, *ciphertext;
+};
+static const struct chacha_vector chacha_vectors[] = {
+    {.version = 1,
+     .key = "c6d98ff3441c3fe1b2182094f69caa2e d4b716b65488960a7a984979fb23e1c8",
+     .iv = "e0459b3474bdd0e44a41c144",
+     .hp = "25a282b9e82f06f21f488917a4fc8f1b 73573685608597d0efcb076b0ab7a7a4",
+     .sample = "5e5cd55c41f69080575d7999c25a5bfb", .mask = "aefefe7d03",
+     .ciphertext = "655e5cd55c41f69080575d7999c25a5bfb"},
+    {.version = 0x6b3343cf,
+     .key = "3bfcddd72bcf02541d7fa0dd1f5f9eee a817e09a6963a0e6c7df0f9a1bab90f2",
+     .iv = "a6b5bc6ab7dafce30ffff5dd",
+     .hp = "d659760d2ba434a226fd37b35c69e2da 8211d10c4f12538787d65645d5d1b8e2",
+     .sample = "e7b6b932bc27d786f4bc2bb20f2162ba", .mask = "97580e32bf",
+     .ciphertext = "0ae7b6b932bc27d786f4bc2bb20f2162ba"},
+};
+
 /* Hex with spaces into bytes; returns the count. */
 static size_t unhex(const char *s, uint8_t *out, size_t max)
 {
@@ -225,6 +246,36 @@ TEST(initial_keys_match_the_rfcs)
     }
 }
 
+TEST(chacha20_keys_mask_and_payload_match_the_rfcs)
+{
+    for (size_t i = 0; i < sizeof chacha_vectors / sizeof chacha_vectors[0]; i++) {
+        const struct chacha_vector *v = &chacha_vectors[i];
+        uint8_t secret[32], sample[16], mask[5], ct[17], out[17];
+        struct quic_keys k;
+        unhex(chacha_secret, secret, sizeof secret);
+        CHECK_EQ_INT(quic_keys_from_tls(quic_version_find(v->version), 0x1303, secret, 32, &k),
+                     ST_OK);
+        CHECK_EQ_INT(k.aead, QUIC_CHACHA20_POLY1305);
+        CHECK(same_hex(k.key, 32, v->key));
+        CHECK(same_hex(k.iv, 12, v->iv));
+        CHECK(same_hex(k.hp, 32, v->hp));
+        unhex(v->sample, sample, sizeof sample);
+        CHECK_EQ_INT(quic_hp_mask(&k, sample, mask), ST_OK);
+        CHECK(same_hex(mask, 5, v->mask));
+        /* unprotected header 4200bff4, packet number 654360564, payload 01 (PING) */
+        const uint8_t hdr[] = {0x42, 0x00, 0xbf, 0xf4};
+        struct quic_aad aad = {.part = {hdr}, .len = {sizeof hdr}};
+        size_t n = unhex(v->ciphertext, ct, sizeof ct);
+        CHECK_EQ_INT(quic_aead_open(&k, 654360564, &aad, ct, n, out), ST_OK);
+        CHECK_EQ_INT(out[0], 0x01);
+        /* a 32-byte secret is not a SHA-384 one */
+        CHECK_EQ_INT(quic_keys_from_tls(quic_version_find(1), 0x1302, secret, 32, &k),
+                     ST_UNSUPPORTED);
+        CHECK_EQ_INT(quic_keys_from_tls(quic_version_find(1), 0x1304, secret, 32, &k),
+                     ST_UNSUPPORTED);
+    }
+}
+
 TEST(header_protection_masks_match_the_rfcs)
 {
     struct { const char *hp, *sample, *mask; } v[] = {
@@ -234,10 +285,11 @@ TEST(header_protection_masks_match_the_rfcs)
         {v2_server_hp, v2_server_sample, v2_server_mask},
     };
     for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {
-        uint8_t hp[16], sample[16], mask[5];
-        unhex(v[i].hp, hp, sizeof hp);
+        struct quic_keys k = {.aead = QUIC_AES_128_GCM};
+        uint8_t sample[16], mask[5];
+        unhex(v[i].hp, k.hp, 16);
         unhex(v[i].sample, sample, sizeof sample);
-        CHECK_EQ_INT(quic_hp_mask(hp, sample, mask), ST_OK);
+        CHECK_EQ_INT(quic_hp_mask(&k, sample, mask), ST_OK);
         CHECK(same_hex(mask, 5, v[i].mask));
     }
 }
@@ -586,6 +638,7 @@ TEST(session_survives_every_truncation_and_bit_flip)
 
 TEST_MAIN("quic", TEST_ENTRY(initial_keys_match_the_rfcs),
           TEST_ENTRY(header_protection_masks_match_the_rfcs),
+          TEST_ENTRY(chacha20_keys_mask_and_payload_match_the_rfcs),
           TEST_ENTRY(client_initials_open_to_the_rfc_payload),
           TEST_ENTRY(server_initials_open_to_the_rfc_payload),
           TEST_ENTRY(a_wrong_key_or_a_flipped_bit_does_not_open),

@@ -49,9 +49,12 @@ struct quic_facts {
     struct tstamp vn_ts;
     uint32_t vn_versions[QUIC_MAX_VN_VERSIONS];
     uint8_t n_vn_versions;
+    uint32_t vn_retry_conn;    /* the client's next attempt (RFC 9000 6.2), a listed version */
+    uint32_t vn_retry_version;
     bool retry;                /* the server sent Retry (address validation) */
     uint64_t retry_frame;
     struct quic_close_facts close; /* the first CONNECTION_CLOSE seen */
+    bool encrypted_noted[2];   /* an encrypted flight is in the message list */
     bool crypto_overflow;      /* CRYPTO bytes past the cap were dropped */
     bool malformed;            /* a packet or frame broke the grammar */
 };

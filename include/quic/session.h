@@ -13,13 +13,23 @@
 #include "quic/keys.h"
 #include "util/cursor.h"
 
+struct keylog;
+
+/* RFC 9000 12.3: packet number spaces an observer can open (Application
+ * data is not read: the handshake is over by then). */
+enum quic_space { QUIC_SPACE_INITIAL = 0, QUIC_SPACE_HANDSHAKE = 1, QUIC_SPACES = 2 };
+
+enum quic_keys_state { QUIC_KEYS_UNTRIED = 0, QUIC_KEYS_READY, QUIC_KEYS_NONE };
+
 struct quic_session {
+    const struct keylog *keylog;        /* TLS secrets (--keylog), or NULL: borrowed */
     const struct quic_version *version; /* whose Initial keys are held, or NULL */
-    struct quic_keys keys[2];           /* Initial keys, by enum side */
-    uint64_t largest_pn[2];             /* Initial space; UINT64_MAX before the first */
-    struct quic_crypto crypto[2];       /* Initial space CRYPTO streams */
-    uint64_t hs_first_frame[2];         /* frame of the first byte of a pending message */
-    bool stopped[2];                    /* the handshake bytes broke the grammar */
+    struct quic_keys keys[QUIC_SPACES][2];     /* by space and enum side */
+    uint8_t keys_state[QUIC_SPACES][2];        /* enum quic_keys_state (Handshake) */
+    uint64_t largest_pn[QUIC_SPACES][2];       /* UINT64_MAX before the first */
+    struct quic_crypto crypto[QUIC_SPACES][2]; /* CRYPTO streams */
+    uint64_t hs_first_frame[QUIC_SPACES][2];   /* frame of a pending message's first byte */
+    bool stopped[QUIC_SPACES][2];              /* the handshake bytes broke the grammar */
     uint8_t *scratch;                   /* one packet's plaintext (QUIC_MAX_DATAGRAM) */
 };
 
@@ -29,7 +39,8 @@ struct quic_session {
  * (RFC 9000 14.1) with a DCID of at least 8 bytes (RFC 9000 7.2). */
 bool quic_sniff_initial(struct slice dgram);
 
-/* Sets up a session; the connection's quic facts are allocated here. */
+/* Sets up a session; the connection's quic facts are allocated here. With a
+ * key log (set s->keylog after), Handshake packets are opened too. */
 MUST_USE enum status quic_session_init(struct quic_session *s, struct conn *c);
 /* One UDP payload from `from`. Bad bytes are facts, never errors; only
  * out of memory is returned. */

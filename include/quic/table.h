@@ -15,10 +15,18 @@
 
 struct quic_flow;
 
+/* Connections that got Version Negotiation lately: the client's next
+ * attempt comes from a new port (RFC 9000 6.2) and is linked to them. */
+#define QUIC_TABLE_RECENT_VN 8
+#define QUIC_VN_RETRY_SECONDS 10
+
 struct quic_table {
     struct quic_flow **buckets;
     size_t n_buckets, n_flows;
     uint64_t dropped;          /* connections not tracked: a cap was reached */
+    const struct keylog *keylog; /* opens Handshake packets, or NULL: borrowed */
+    struct quic_flow *recent_vn[QUIC_TABLE_RECENT_VN];
+    unsigned next_vn;
     /* Makes the connection record (numbered with the TCP ones); NULL when
      * the owner's cap is reached or memory is out. */
     struct conn *(*new_conn)(void *owner);

@@ -120,7 +120,7 @@ enum status quic_packet_open(const struct quic_long *p, const struct quic_keys *
     struct cursor s = c;
     TRY(cur_skip(&s, 4));
     TRY(cur_take(&s, QUIC_SAMPLE_LEN, &sample));
-    TRY(quic_hp_mask(k->hp, sample.ptr, mask));
+    TRY(quic_hp_mask(k, sample.ptr, mask));
     first = p->first ^ (mask[0] & 0x0f);  /* long header: 4 bits protected */
     unsigned pn_len = (first & HDR_PN_LEN) + 1u;
     uint64_t truncated = 0;

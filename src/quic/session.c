@@ -7,12 +7,14 @@
 #include "quic/packet.h"
 #include "quic/session.h"
 #include "tls/handshake.h"
+#include "tls/keylog.h"
 
 /* What the frame callbacks need to know of the packet they came in. */
 struct packet_ctx {
     struct quic_session *s;
     struct conn *c;
     enum side from;
+    enum quic_space space;
     uint64_t frame;
     struct tstamp ts;
 };
@@ -32,8 +34,10 @@ static void mark_malformed(struct conn *c, enum side from, const char *what)
 static void drain(struct packet_ctx *p)
 {
     struct quic_session *s = p->s;
-    struct quic_crypto *cs = &s->crypto[p->from];
-    while (!s->stopped[p->from]) {
+    struct quic_crypto *cs = &s->crypto[p->space][p->from];
+    uint64_t *first = &s->hs_first_frame[p->space][p->from];
+    bool *stopped = &s->stopped[p->space][p->from];
+    while (!*stopped) {
         struct cursor ready = quic_crypto_ready(cs);
         uint8_t type;
         uint32_t len;
@@ -42,33 +46,35 @@ static void drain(struct packet_ctx *p)
             return;
         if (len > QUIC_CRYPTO_MAX) {
             mark_malformed(p->c, p->from, "handshake message length");
-            s->stopped[p->from] = true;
+            *stopped = true;
             return;
         }
         if (cur_take(&ready, len, &body) != ST_OK)
             return;  /* the rest is still to come */
         struct hs_where w = {.frame = p->frame,
-                             .first_frame = s->hs_first_frame[p->from] ? s->hs_first_frame[p->from]
-                                                                       : p->frame,
+                             .first_frame = *first ? *first : p->frame,
                              .segments = 1,
                              .ts = p->ts,
                              .record_version = 0};
+        uint16_t before = p->c->n_messages;
         conn_add_message(p->c, p->frame, p->ts, p->from, type, false);
+        if (p->space == QUIC_SPACE_HANDSHAKE && p->c->n_messages > before)
+            p->c->messages[p->c->n_messages - 1].decrypted = true;
         if (hs_decode(p->c, p->from, type, cur_make(body.ptr, body.len), &w) != ST_OK) {
             mark_malformed(p->c, p->from, "handshake message");
-            s->stopped[p->from] = true;
+            *stopped = true;
         }
         quic_crypto_consume(cs, ready.pos);
-        s->hs_first_frame[p->from] = 0;
+        *first = 0;
     }
 }
 
 static void on_crypto(void *ud, uint64_t offset, struct slice data)
 {
     struct packet_ctx *p = ud;
-    struct quic_crypto *cs = &p->s->crypto[p->from];
-    if (p->s->hs_first_frame[p->from] == 0)
-        p->s->hs_first_frame[p->from] = p->frame;
+    struct quic_crypto *cs = &p->s->crypto[p->space][p->from];
+    if (p->s->hs_first_frame[p->space][p->from] == 0)
+        p->s->hs_first_frame[p->space][p->from] = p->frame;
     if (quic_crypto_add(cs, offset, data) != ST_OK || cs->overflow)
         p->c->quic->crypto_overflow = true;
     drain(p);
@@ -102,6 +108,7 @@ static void on_close(void *ud, const struct quic_close_frame *f)
         struct alert a = {.frame = p->frame,
                           .ts = p->ts,
                           .from = p->from,
+                          .decrypted = p->space == QUIC_SPACE_HANDSHAKE,
                           .level = 2,
                           .description = (uint8_t)(f->code - QUIC_CRYPTO_ERROR_BASE)};
         conn_add_alert(p->c, &a);
@@ -116,12 +123,99 @@ static enum status client_keys(struct quic_session *s, struct conn *c, const str
     if (s->version == p->known && q->dcid_len == p->dcid.len &&
         memcmp(q->dcid, p->dcid.ptr, p->dcid.len) == 0)
         return ST_OK;
-    TRY(quic_initial_keys(p->known, p->dcid.ptr, p->dcid.len, &s->keys[SIDE_CLIENT],
-                          &s->keys[SIDE_SERVER]));
+    TRY(quic_initial_keys(p->known, p->dcid.ptr, p->dcid.len,
+                          &s->keys[QUIC_SPACE_INITIAL][SIDE_CLIENT],
+                          &s->keys[QUIC_SPACE_INITIAL][SIDE_SERVER]));
     s->version = p->known;
     memcpy(q->dcid, p->dcid.ptr, p->dcid.len);
     q->dcid_len = (uint8_t)p->dcid.len;
-    s->largest_pn[SIDE_CLIENT] = s->largest_pn[SIDE_SERVER] = UINT64_MAX;
+    s->largest_pn[QUIC_SPACE_INITIAL][SIDE_CLIENT] = UINT64_MAX;
+    s->largest_pn[QUIC_SPACE_INITIAL][SIDE_SERVER] = UINT64_MAX;
+    return ST_OK;
+}
+
+/* Opens a packet of a space whose keys are held and walks its frames. */
+static enum status open_and_walk(struct quic_session *s, struct packet_ctx *ctx,
+                                 const struct quic_long *p, bool *opened)
+{
+    enum side from = ctx->from;
+    size_t len = 0;
+    uint64_t pn = 0;
+    *opened = false;
+    if (s->scratch == NULL) {
+        s->scratch = malloc(QUIC_MAX_DATAGRAM);
+        ENSURE(s->scratch != NULL, ST_NOMEM);
+    }
+    uint64_t *largest = &s->largest_pn[ctx->space][from];
+    if (p->packet.len > QUIC_MAX_DATAGRAM ||
+        quic_packet_open(p, &s->keys[ctx->space][from], *largest, s->scratch, &len, &pn) !=
+            ST_OK)
+        return ST_OK;
+    *opened = true;
+    if (*largest == UINT64_MAX || pn > *largest)
+        *largest = pn;
+    struct quic_frame_sink sink = {.ud = ctx, .crypto = on_crypto, .close = on_close};
+    if (quic_frames_walk(cur_make(s->scratch, len), &sink) != ST_OK)
+        mark_malformed(ctx->c, from, "QUIC frame");
+    return ST_OK;
+}
+
+/* RFC 9001 5.1: Handshake keys come from the TLS handshake traffic secrets,
+ * which only a key log (looked up by the ClientHello's random) gives. */
+static void handshake_keys(struct quic_session *s, const struct conn *c, enum side from,
+                           const struct quic_version *v)
+{
+    uint8_t *state = &s->keys_state[QUIC_SPACE_HANDSHAKE][from];
+    if (*state != QUIC_KEYS_UNTRIED)
+        return;
+    if (s->keylog == NULL || !c->ch->present || !c->sh.present) {
+        /* the ServerHello may still come: try again then */
+        if (s->keylog == NULL)
+            *state = QUIC_KEYS_NONE;
+        return;
+    }
+    *state = QUIC_KEYS_NONE;
+    const struct keylog_entry *e = keylog_find(s->keylog, c->ch->random);
+    enum keylog_secret which = from == SIDE_CLIENT ? KEYLOG_CLIENT_HANDSHAKE
+                                                   : KEYLOG_SERVER_HANDSHAKE;
+    if (e == NULL || e->secret_len[which] == 0)
+        return;
+    if (quic_keys_from_tls(v, c->sh.suite, e->secret[which], e->secret_len[which],
+                           &s->keys[QUIC_SPACE_HANDSHAKE][from]) == ST_OK)
+        *state = QUIC_KEYS_READY;
+}
+
+static enum status handshake(struct quic_session *s, struct packet_ctx *ctx,
+                             const struct quic_long *p)
+{
+    struct conn *c = ctx->c;
+    struct quic_facts *q = c->quic;
+    enum side from = ctx->from;
+    struct side_facts *sf = &c->side[from];
+    if (q->handshake[from]++ == 0)
+        q->handshake_frame[from] = ctx->frame;
+    handshake_keys(s, c, from, p->known);
+    bool opened = false;
+    if (s->keys_state[QUIC_SPACE_HANDSHAKE][from] == QUIC_KEYS_READY) {
+        ctx->space = QUIC_SPACE_HANDSHAKE;
+        TRY(open_and_walk(s, ctx, p, &opened));
+        ctx->space = QUIC_SPACE_INITIAL;
+        if (opened) {
+            sf->decrypted_records++;
+            if (sf->decrypt != DECRYPT_FAILED)
+                sf->decrypt = DECRYPT_OK;
+        } else if (sf->decrypt != DECRYPT_FAILED) {
+            sf->decrypt = DECRYPT_FAILED;
+            sf->decrypt_stop_frame = ctx->frame;
+        }
+    } else if (s->keylog != NULL && sf->decrypt == DECRYPT_NONE) {
+        sf->decrypt = DECRYPT_NO_KEYS;
+    }
+    /* what could not be read still shows as an encrypted flight */
+    if (!opened && !q->encrypted_noted[from]) {
+        q->encrypted_noted[from] = true;
+        conn_add_message(c, ctx->frame, ctx->ts, from, MSG_ENCRYPTED_RECORDS, true);
+    }
     return ST_OK;
 }
 
@@ -141,25 +235,12 @@ static enum status initial(struct quic_session *s, struct packet_ctx *ctx, const
         q->unopened[from]++;
         return ST_OK;
     }
-    size_t len = 0;
-    uint64_t pn = 0;
-    if (s->scratch == NULL) {
-        s->scratch = malloc(QUIC_MAX_DATAGRAM);
-        ENSURE(s->scratch != NULL, ST_NOMEM);
-    }
-    if (p->packet.len > QUIC_MAX_DATAGRAM ||
-        quic_packet_open(p, &s->keys[from], s->largest_pn[from], s->scratch, &len, &pn) !=
-            ST_OK) {
+    bool opened = false;
+    TRY(open_and_walk(s, ctx, p, &opened));
+    if (opened)
+        q->opened[from]++;
+    else
         q->unopened[from]++;
-        return ST_OK;
-    }
-    q->opened[from]++;
-    if (s->largest_pn[from] == UINT64_MAX || pn > s->largest_pn[from])
-        s->largest_pn[from] = pn;
-    struct quic_frame_sink sink = {.ud = ctx, .crypto = on_crypto, .close = on_close};
-    enum status st = quic_frames_walk(cur_make(s->scratch, len), &sink);
-    if (st != ST_OK)
-        mark_malformed(ctx->c, from, "QUIC frame");
     return ST_OK;
 }
 
@@ -181,7 +262,8 @@ enum status quic_session_datagram(struct quic_session *s, struct conn *c, enum s
                                   struct slice dgram, uint64_t frame, struct tstamp ts)
 {
     struct quic_facts *q = c->quic;
-    struct packet_ctx ctx = {.s = s, .c = c, .from = from, .frame = frame, .ts = ts};
+    struct packet_ctx ctx = {.s = s, .c = c, .from = from, .space = QUIC_SPACE_INITIAL,
+                             .frame = frame, .ts = ts};
     struct cursor d = cur_make(dgram.ptr, dgram.len);
     q->datagrams[from]++;
     if (q->first_frame[from] == 0) {
@@ -202,8 +284,10 @@ enum status quic_session_datagram(struct quic_session *s, struct conn *c, enum s
         case QUIC_FORM_SHORT:
             if (q->short_packets[from]++ == 0)
                 q->short_frame[from] = frame;
-            if (q->short_packets[from] == 1)
+            if (!q->encrypted_noted[from]) {
+                q->encrypted_noted[from] = true;
                 conn_add_message(c, frame, ts, from, MSG_ENCRYPTED_RECORDS, true);
+            }
             break;
         case QUIC_FORM_VERSION_NEG:
             /* RFC 9000 6.1: only a server sends it, in answer to a client */
@@ -231,11 +315,7 @@ enum status quic_session_datagram(struct quic_session *s, struct conn *c, enum s
                 q->zero_rtt++;
                 break;
             case QUIC_PT_HANDSHAKE:
-                /* opened only with the TLS handshake secrets (a key log) */
-                if (q->handshake[from]++ == 0) {
-                    q->handshake_frame[from] = frame;
-                    conn_add_message(c, frame, ts, from, MSG_ENCRYPTED_RECORDS, true);
-                }
+                TRY(handshake(s, &ctx, &p));
                 break;
             case QUIC_PT_RETRY:
                 if (from == SIDE_SERVER && !q->retry) {
@@ -275,7 +355,8 @@ bool quic_sniff_initial(struct slice dgram)
 enum status quic_session_init(struct quic_session *s, struct conn *c)
 {
     memset(s, 0, sizeof *s);
-    s->largest_pn[SIDE_CLIENT] = s->largest_pn[SIDE_SERVER] = UINT64_MAX;
+    for (int sp = 0; sp < QUIC_SPACES; sp++)
+        s->largest_pn[sp][SIDE_CLIENT] = s->largest_pn[sp][SIDE_SERVER] = UINT64_MAX;
     if (c->quic == NULL) {
         c->quic = calloc(1, sizeof *c->quic);
         ENSURE(c->quic != NULL, ST_NOMEM);
@@ -285,8 +366,10 @@ enum status quic_session_init(struct quic_session *s, struct conn *c)
 
 void quic_session_free(struct quic_session *s)
 {
-    quic_crypto_free(&s->crypto[SIDE_CLIENT]);
-    quic_crypto_free(&s->crypto[SIDE_SERVER]);
+    for (int sp = 0; sp < QUIC_SPACES; sp++) {
+        quic_crypto_free(&s->crypto[sp][SIDE_CLIENT]);
+        quic_crypto_free(&s->crypto[sp][SIDE_SERVER]);
+    }
     free(s->scratch);
     s->scratch = NULL;
 }

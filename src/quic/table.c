@@ -29,6 +29,10 @@ enum status quic_table_init(struct quic_table *t)
     t->n_buckets = 1024;
     t->n_flows = 0;
     t->dropped = 0;
+    t->keylog = NULL;
+    t->next_vn = 0;
+    for (unsigned i = 0; i < QUIC_TABLE_RECENT_VN; i++)
+        t->recent_vn[i] = NULL;
     t->buckets = calloc(t->n_buckets, sizeof *t->buckets);
     ENSURE(t->buckets != NULL, ST_NOMEM);
     return ST_OK;
@@ -67,6 +71,7 @@ static enum status new_flow(struct quic_table *t, const struct packet *p, struct
     struct quic_flow *f = calloc(1, sizeof *f);
     ENSURE(f != NULL, ST_NOMEM);
     TRY(quic_session_init(&f->session, c));
+    f->session.keylog = t->keylog;
     f->client = p->src;
     f->server = p->dst;
     f->cport = p->sport;
@@ -84,6 +89,31 @@ static enum status new_flow(struct quic_table *t, const struct packet *p, struct
     t->n_flows++;
     *out = f;
     return ST_OK;
+}
+
+/* A new attempt from the same client to the same server, soon after a
+ * Version Negotiation that listed its version, is that client's retry. */
+static void link_vn_retry(struct quic_table *t, const struct quic_flow *f)
+{
+    const struct quic_facts *nq = f->conn->quic;
+    for (unsigned i = 0; i < QUIC_TABLE_RECENT_VN; i++) {
+        struct quic_flow *old = t->recent_vn[i];
+        if (old == NULL || old == f)
+            continue;
+        struct quic_facts *oq = old->conn->quic;
+        if (oq->vn_retry_conn != 0 || !addr_equal(&old->client, &f->client) ||
+            !addr_equal(&old->server, &f->server) || old->sport != f->sport ||
+            tstamp_ms_between(oq->vn_ts, nq->first_ts[SIDE_CLIENT]) >
+                QUIC_VN_RETRY_SECONDS * 1000.0)
+            continue;
+        for (uint8_t k = 0; k < oq->n_vn_versions; k++) {
+            if (oq->vn_versions[k] == nq->version && nq->version != oq->version) {
+                oq->vn_retry_conn = f->conn->id;
+                oq->vn_retry_version = nq->version;
+                return;
+            }
+        }
+    }
 }
 
 enum status quic_table_packet(struct quic_table *t, const struct packet *p)
@@ -108,7 +138,16 @@ enum status quic_table_packet(struct quic_table *t, const struct packet *p)
     }
     if (p->cut)
         c->side[from].cut_segments++;
-    return quic_session_datagram(&f->session, c, from, p->payload, p->frame, p->ts);
+    bool had_vn = c->quic->version_negotiation;
+    uint32_t datagrams = c->quic->datagrams[SIDE_CLIENT];
+    TRY(quic_session_datagram(&f->session, c, from, p->payload, p->frame, p->ts));
+    if (!had_vn && c->quic->version_negotiation) {
+        t->recent_vn[t->next_vn] = f;
+        t->next_vn = (t->next_vn + 1) % QUIC_TABLE_RECENT_VN;
+    }
+    if (from == SIDE_CLIENT && datagrams == 0)
+        link_vn_retry(t, f);
+    return ST_OK;
 }
 
 void quic_table_free(struct quic_table *t)
