@@ -85,6 +85,7 @@ enum status analyze_file(const char *path, const struct analyze_opts *o, struct 
     TRY(quic_table_init(&a->quic));
     a->quic.new_conn = new_quic_conn;
     a->quic.owner = a;
+    a->quic.keylog = o->keylog;
     pcap_t *pc = open_capture(path, a);
     if (pc == NULL) {
         a->unreadable = true;
