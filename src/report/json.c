@@ -335,7 +335,14 @@ static void quic_fields(FILE *f, const struct quic_facts *q)
                 fputc(',', f);
             json_cstr(f, v);
         }
-        fputs("]}", f);
+        fputc(']', f);
+        if (q->vn_retry_conn != 0) {
+            quic_version_name(q->vn_retry_version, v, sizeof v);
+            fprintf(f, ",\"client_retried\":{\"conn\":%u,\"version\":", q->vn_retry_conn);
+            json_cstr(f, v);
+            fputc('}', f);
+        }
+        fputc('}', f);
     } else {
         fputs("null", f);
     }

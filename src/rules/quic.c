@@ -27,8 +27,11 @@ void quic_verdict(struct conn *c)
         c->verdict = VERDICT_OK;
         return;
     }
+    /* RFC 9000 6.2: after Version Negotiation the client starts again in a
+     * new connection; when it did, with a listed version, this one was only
+     * the first step of that (whose outcome is reported there) */
     if (q->version_negotiation && q->opened[SIDE_SERVER] == 0) {
-        c->verdict = VERDICT_FAILED;
+        c->verdict = q->vn_retry_conn != 0 ? VERDICT_OK : VERDICT_FAILED;
         return;
     }
     /* Initials sent again (RFC 9002 6.2: probe timeout) and never answered */
