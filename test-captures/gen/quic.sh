@@ -19,6 +19,15 @@
 #                              timeout (3 s); then openssl s_client reaches
 #                              the same host and port over TCP (s_server)
 #   4605 blocked               the same without a TCP fallback
+#   4606 alpn-mismatch         server made to offer only h2, mandatory
+#                              (quic_shim.so): CONNECTION_CLOSE CRYPTO_ERROR
+#                              no_application_protocol in its Initial
+#   4607 cert-refused          client made to verify the self-signed
+#                              certificate (quic_shim.so): CONNECTION_CLOSE
+#                              bad_certificate in a Handshake packet; key log
+#                              (GnuTLS's SSLKEYLOGFILE) in quic/keys/
+#   4608 cert-accepted         the same client with the shim's verification
+#                              off: a near miss of cert-refused, same log
 
 if [ -z "${TLSX_IN_NETNS:-}" ] && unshare -n true 2>/dev/null; then
     TLSX_IN_NETNS=$(readlink /proc/self/ns/net)
@@ -30,7 +39,7 @@ set -eo pipefail
 OWN_WORK=${WORK:+no}
 # shellcheck source=lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-need openssl tcpdump gtlsclient gtlsserver nft timeout
+need openssl tcpdump gtlsclient gtlsserver nft timeout cc
 ip link set lo up
 
 OUT=$CAPS_DIR/quic
@@ -42,6 +51,9 @@ openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 3650 
     -keyout "$WORK/key.pem" -out "$WORK/cert.pem" -subj /CN=localhost \
     -addext subjectAltName=DNS:localhost 2>/dev/null
 echo hello >"$WORK/index.html"
+SHIM=$WORK/quic_shim.so
+cc -shared -fPIC -o "$SHIM" "$GEN_DIR/quic_shim.c" -ldl
+mkdir -p "$OUT/keys"
 
 server() {   # server PORT [OPTIONS...]: gtlsserver in the background, pid in SRV
     local port=$1; shift
@@ -100,6 +112,32 @@ client blocked 4605 --handshake-timeout=3s || true
 grep -q ERR_HANDSHAKE_TIMEOUT "$WORK/blocked.log" || fail "blocked: no handshake timeout"
 cap_stop
 nft delete table inet tlsx
+
+# 4606: the server speaks only h2 (ALPN mandatory), the client asks for h3
+QUIC_SHIM_ALPN=h2 LD_PRELOAD=$SHIM server 4606
+cap_start "$OUT/alpn-mismatch.pcap" "udp port 4606"
+client alpn-mismatch 4606 || true
+cap_stop
+stop_bg "$SRV"
+# the client drains on the server's CONNECTION_CLOSE
+grep -q ERR_DRAINING "$WORK/alpn-mismatch.log" || fail "alpn-mismatch: the handshake did not fail"
+
+# 4607: the client verifies the self-signed certificate and refuses it;
+# 4608: the same client and log without verification
+rm -f "$OUT/keys/cert-refused.keylog"
+server 4607
+cap_start "$OUT/cert-refused.pcap" "udp port 4607"
+SSLKEYLOGFILE=$OUT/keys/cert-refused.keylog QUIC_SHIM_VERIFY=localhost LD_PRELOAD=$SHIM \
+    client cert-refused 4607 || true
+cap_stop
+stop_bg "$SRV"
+grep -q ERR_CRYPTO "$WORK/cert-refused.log" || fail "cert-refused: the client accepted"
+server 4608
+cap_start "$OUT/cert-accepted.pcap" "udp port 4608"
+SSLKEYLOGFILE=$OUT/keys/cert-refused.keylog LD_PRELOAD=$SHIM client cert-accepted 4608 ||
+    fail "cert-accepted: client failed"
+cap_stop
+stop_bg "$SRV"
 
 if [ "$FAILS" -eq 0 ] && [ -z "$OWN_WORK" ]; then rm -rf "$WORK"; else echo "logs kept in $WORK" >&2; fi
 echo "quic.sh: $FAILS failures"
