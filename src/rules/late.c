@@ -35,7 +35,8 @@ static bool split_record_then_reset(const struct conn *c)
 
 void rules_rejudge_ok(struct conn *c)
 {
-    if (c->verdict == VERDICT_OK && (h2_blocklisted_then_closed(c) || split_record_then_reset(c)))
+    if (c->verdict == VERDICT_OK && (h2_blocklisted_then_closed(c) || split_record_then_reset(c) ||
+                                     ech_required_sent(c)))
         c->verdict = VERDICT_FAILED;
 }
 

@@ -1,5 +1,5 @@
-/* quic.c: the verdict of a QUIC connection and the diagnoses only QUIC has:
- * Initials unanswered, no version in common. */
+/* quic.c: the verdict of a QUIC connection and the diagnoses of the newest
+ * handshakes: QUIC Initials unanswered, no QUIC version in common, ECH refused. */
 #include <stdio.h>
 #include "quic/facts.h"
 #include "quic/frames.h"
@@ -118,3 +118,55 @@ static bool match_quic_version_mismatch(const struct rule *self, const struct co
     return true;
 }
 RULE(quic_version_mismatch, "no QUIC version in common", false);
+
+enum {
+    ALERT_ECH_REQUIRED = 121,        /* RFC 9849 (TLS Encrypted Client Hello) */
+    EXT_ENCRYPTED_CLIENT_HELLO = 0xfe0d
+};
+
+bool ech_required_sent(const struct conn *c)
+{
+    const struct alert *a = conn_fatal_alert(c);
+    return a != NULL && a->description == ALERT_ECH_REQUIRED;
+}
+
+/* RFC 9849 6.1: the server answered the outer ClientHello (it has no ECH,
+ * or not the key the client used) and sent no retry configuration the client
+ * could use; the certificate being good for the public name, the client
+ * completes the handshake only to abort it with ech_required. */
+static bool match_ech_rejected(const struct rule *self, const struct conn *c,
+                               const struct rule_ctx *ctx, struct finding_draft *f)
+{
+    (void)ctx;
+    if (!ech_required_sent(c))
+        return false;
+    const struct alert *a = conn_fatal_alert(c);
+    finding_init(f, self, CONF_HIGH);
+    bool offered = false;
+    for (uint16_t i = 0; i < c->ch->n_exts; i++)
+        offered = offered || c->ch->exts[i] == EXT_ENCRYPTED_CLIENT_HELLO;
+    if (c->ch->present)
+        finding_evidence(f, c->ch->frame, "client  ClientHello%s%s%.*s",
+                         offered ? " with encrypted_client_hello" : "",
+                         c->ch->has_sni ? ", outer SNI " : "",
+                         c->ch->has_sni ? (int)c->ch->sni_len : 0, c->ch->sni);
+    if (c->sh.present)
+        finding_evidence(f, c->sh.frame, "server  ServerHello: the outer ClientHello was used");
+    finding_evidence(f, a->frame, "%s  fatal alert ech_required%s", side_name(a->from),
+                     a->decrypted ? " (decrypted)" : "");
+    finding_explain(f, "The client encrypted its real ClientHello with an ECH configuration "
+                       "(from the server's HTTPS DNS record, or its own settings). The server "
+                       "did not decrypt it: it has no ECH, or no longer the key of that "
+                       "configuration, and sent no retry configuration the client could use. "
+                       "It answered the outer ClientHello (SNI %.*s) with a certificate good "
+                       "for that public name, so the client finished the handshake only to "
+                       "abort it with ech_required, as ECH demands rather than go on in clear.",
+                    c->ch->has_sni ? (int)c->ch->sni_len : 1,
+                    c->ch->has_sni ? c->ch->sni : "?");
+    finding_fix(f, "Publish the front end's current ECH configuration in the HTTPS DNS record "
+                   "(and keep serving the previous key for a while after a rotation), or "
+                   "remove the ech parameter from the record when the server has no ECH.");
+    f->refs = "RFC 9849 6.1; RFC 9460 (HTTPS records)";
+    return true;
+}
+RULE(ech_rejected, "the client required ECH and the server could not use it", false);

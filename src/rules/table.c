@@ -9,6 +9,7 @@
     X(no_syn_ack)                         \
     X(quic_version_mismatch)              \
     X(quic_blocked)                       \
+    X(ech_rejected)                       \
     X(plaintext_to_tls_port)              \
     X(tls_to_plaintext_port)              \
     X(http2_blocklisted_suite)            \
