@@ -43,6 +43,7 @@ static bool connection_over(void *owner, struct conn *c)
     if (a->opts->keep_all)
         return false;
     verdict_decide(c);
+    quic_table_note_tcp(&a->quic, c, c->verdict == VERDICT_OK);
     if (c->verdict != VERDICT_OK || rules_finish_ok(a->ctx, c) != ST_OK ||
         c->verdict != VERDICT_OK)
         return false;
@@ -162,10 +163,13 @@ enum status analyze_file(const char *path, const struct analyze_opts *o, struct 
         pcap_freecode(&prog);
     pcap_close(pc);
     flow_table_finish(&a->flows, frame);
-    quic_table_free(&a->quic);
     for (size_t i = 0; i < a->flows.n_conns; i++)
-        if (a->flows.conns[i] != NULL)
+        if (a->flows.conns[i] != NULL) {
             verdict_decide(a->flows.conns[i]);
+            quic_table_note_tcp(&a->quic, a->flows.conns[i],
+                                a->flows.conns[i]->verdict == VERDICT_OK);
+        }
+    quic_table_free(&a->quic);
     return ST_OK;
 }
 

@@ -51,6 +51,10 @@ struct quic_facts {
     uint8_t n_vn_versions;
     uint32_t vn_retry_conn;    /* the client's next attempt (RFC 9000 6.2), a listed version */
     uint32_t vn_retry_version;
+    uint32_t fallback_conn;    /* no answer: the client's next TCP connection to the server */
+    uint64_t fallback_frame;
+    struct tstamp fallback_ts;
+    bool fallback_ok;          /* and its TLS handshake succeeded */
     bool retry;                /* the server sent Retry (address validation) */
     uint64_t retry_frame;
     struct quic_close_facts close; /* the first CONNECTION_CLOSE seen */

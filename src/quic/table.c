@@ -31,8 +31,11 @@ enum status quic_table_init(struct quic_table *t)
     t->dropped = 0;
     t->keylog = NULL;
     t->next_vn = 0;
+    t->next_silent = 0;
     for (unsigned i = 0; i < QUIC_TABLE_RECENT_VN; i++)
         t->recent_vn[i] = NULL;
+    for (unsigned i = 0; i < QUIC_TABLE_RECENT_SILENT; i++)
+        t->recent_silent[i] = NULL;
     t->buckets = calloc(t->n_buckets, sizeof *t->buckets);
     ENSURE(t->buckets != NULL, ST_NOMEM);
     return ST_OK;
@@ -87,6 +90,8 @@ static enum status new_flow(struct quic_table *t, const struct packet *p, struct
     f->next = t->buckets[b];
     t->buckets[b] = f;
     t->n_flows++;
+    t->recent_silent[t->next_silent] = f;
+    t->next_silent = (t->next_silent + 1) % QUIC_TABLE_RECENT_SILENT;
     *out = f;
     return ST_OK;
 }
@@ -148,6 +153,27 @@ enum status quic_table_packet(struct quic_table *t, const struct packet *p)
     if (from == SIDE_CLIENT && datagrams == 0)
         link_vn_retry(t, f);
     return ST_OK;
+}
+
+void quic_table_note_tcp(struct quic_table *t, const struct conn *tcp, bool tls_ok)
+{
+    if (tcp->quic != NULL)
+        return;
+    for (unsigned i = 0; i < QUIC_TABLE_RECENT_SILENT; i++) {
+        const struct quic_flow *f = t->recent_silent[i];
+        if (f == NULL)
+            continue;
+        struct quic_facts *q = f->conn->quic;
+        double after = tstamp_ms_between(q->first_ts[SIDE_CLIENT], tcp->start);
+        if (q->datagrams[SIDE_SERVER] > 0 || q->fallback_conn != 0 || after < 0 ||
+            after > QUIC_FALLBACK_SECONDS * 1000.0 || tcp->server_port != f->sport ||
+            !addr_equal(&tcp->client, &f->client) || !addr_equal(&tcp->server, &f->server))
+            continue;
+        q->fallback_conn = tcp->id;
+        q->fallback_frame = tcp->first_frame;
+        q->fallback_ts = tcp->start;
+        q->fallback_ok = tls_ok;
+    }
 }
 
 void quic_table_free(struct quic_table *t)

@@ -326,6 +326,11 @@ static void quic_fields(FILE *f, const struct quic_facts *q)
         fputs("null", f);
     fprintf(f, ",\"initials\":{\"client\":%u,\"server\":%u},\"retry\":%s",
             q->initials[SIDE_CLIENT], q->initials[SIDE_SERVER], q->retry ? "true" : "false");
+    if (q->fallback_conn != 0)
+        fprintf(f, ",\"tcp_fallback\":{\"conn\":%u,\"frame\":%llu,\"after_ms\":%.3f,\"tls_ok\":%s}",
+                q->fallback_conn, (unsigned long long)q->fallback_frame,
+                tstamp_ms_between(q->first_ts[SIDE_CLIENT], q->fallback_ts),
+                q->fallback_ok ? "true" : "false");
     fputs(",\"version_negotiation\":", f);
     if (q->version_negotiation) {
         fprintf(f, "{\"frame\":%llu,\"versions\":[", (unsigned long long)q->vn_frame);

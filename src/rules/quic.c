@@ -48,11 +48,11 @@ void quic_verdict(struct conn *c)
 static bool match_quic_blocked(const struct rule *self, const struct conn *c,
                                const struct rule_ctx *ctx, struct finding_draft *f)
 {
+    (void)ctx;
     const struct quic_facts *q = c->quic;
     if (q == NULL || q->datagrams[SIDE_SERVER] > 0 || q->initials[SIDE_CLIENT] == 0)
         return false;
     double waited = tstamp_ms_between(q->first_ts[SIDE_CLIENT], q->last_ts[SIDE_CLIENT]);
-    const struct server_stats *s = ctx_server(ctx, c);
     finding_init(f, self, q->initials[SIDE_CLIENT] > 1 ? CONF_HIGH : CONF_MEDIUM);
     finding_evidence(f, q->first_frame[SIDE_CLIENT], "client  QUIC Initial (ClientHello%s%.*s)",
                      c->ch->has_sni ? ", SNI " : "", c->ch->has_sni ? (int)c->ch->sni_len : 0,
@@ -62,27 +62,34 @@ static bool match_quic_blocked(const struct rule *self, const struct conn *c,
                      q->initials[SIDE_CLIENT], waited / 1000.0,
                      q->close.present && q->close.from == SIDE_CLIENT ? "; the client closed"
                                                                       : "");
-    if (s != NULL && s->ok > 0) {
+    if (q->fallback_conn != 0) {
+        double cost = tstamp_ms_between(q->first_ts[SIDE_CLIENT], q->fallback_ts);
+        finding_evidence(f, q->fallback_frame,
+                         "client  TCP to the same server and port (connection #%u) %.2f s after "
+                         "the first Initial; TLS there %s",
+                         q->fallback_conn, cost / 1000.0,
+                         q->fallback_ok ? "succeeded" : "did not succeed");
         finding_explain(f, "The client sent its QUIC Initial %u times over %.1f s and got no "
                            "answer: UDP to port %u is dropped on the way (a firewall that allows "
-                           "only TCP 443 is the usual cause) or nothing listens for QUIC there. "
-                           "The same server completed %u TLS handshake%s over TCP in this "
-                           "capture, so the client fell back to TCP and the user paid the "
-                           "QUIC timeout (%.1f s here) before every such fallback.",
-                        q->initials[SIDE_CLIENT], waited / 1000.0, c->server_port, s->ok,
-                        s->ok == 1 ? "" : "s", waited / 1000.0);
+                           "only TCP is the usual cause) or nothing listens for QUIC there. The "
+                           "client then fell back to TCP (connection #%u)%s: every such "
+                           "connection costs the user %.2f s of waiting before it starts.",
+                        q->initials[SIDE_CLIENT], waited / 1000.0, c->server_port,
+                        q->fallback_conn, q->fallback_ok ? ", where TLS succeeded" : "",
+                        cost / 1000.0);
     } else {
         finding_explain(f, "The client sent its QUIC Initial %u times over %.1f s and got no "
                            "answer: UDP to port %u is dropped on the way (a firewall that allows "
-                           "only TCP 443 is the usual cause) or nothing listens for QUIC there. "
-                           "No TCP fallback to the same server is in this capture.",
+                           "only TCP is the usual cause) or nothing listens for QUIC there. "
+                           "No TCP connection of this client to the same server and port "
+                           "follows in this capture.",
                         q->initials[SIDE_CLIENT], waited / 1000.0, c->server_port);
     }
     finding_fix(f, "Allow UDP port %u to the server in every firewall on the path, or stop "
                    "advertising HTTP/3 (the Alt-Svc header or the HTTPS DNS record) so that "
                    "clients do not try QUIC first.",
                 c->server_port);
-    f->refs = "RFC 9000 14.1, 6; RFC 9002 6.2";
+    f->refs = "RFC 9000 14.1, 6; RFC 9002 6.2; RFC 9114 3.1";
     return true;
 }
 RULE(quic_blocked, "the client's QUIC Initial packets got no answer", false);
