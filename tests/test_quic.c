@@ -636,6 +636,57 @@ TEST(session_survives_every_truncation_and_bit_flip)
     }
 }
 
+/* Frames of opened packets, out of order, then the server's close: the
+ * ClientHello is decoded once whole, the CRYPTO_ERROR becomes its alert. */
+TEST(session_frames_out_of_order_and_close)
+{
+    static uint8_t frame[600], hello[600];
+    size_t n = unhex(client_crypto_frame, frame, sizeof frame);
+    size_t hlen = n - 4;  /* 06 00 40f1: type, offset 0, length 241 */
+    memcpy(hello, frame + 4, hlen);
+    CHECK_EQ_INT(hlen, 241);
+    /* two CRYPTO frames: [100, 241) first, then [0, 100) */
+    uint8_t second[300], first[120];
+    size_t ls = 0, lf = 0;
+    second[ls++] = 0x06;
+    second[ls++] = 0x40;
+    second[ls++] = 100;
+    second[ls++] = 0x40;
+    second[ls++] = (uint8_t)(hlen - 100);
+    memcpy(second + ls, hello + 100, hlen - 100);
+    ls += hlen - 100;
+    first[lf++] = 0x06;
+    first[lf++] = 0x00;
+    first[lf++] = 0x40;
+    first[lf++] = 100;
+    memcpy(first + lf, hello, 100);
+    lf += 100;
+    const uint8_t close[] = {0x1c, 0x41, 0x78, 0x06, 0x02, 'n', 'o'};
+    struct conn *c = conn_new(1);
+    struct quic_session s;
+    struct tstamp ts = {1, 0};
+    CHECK_EQ_INT(quic_session_init(&s, c), ST_OK);
+    struct slice a = {second, ls}, b = {first, lf}, z = {close, sizeof close};
+    quic_session_frames(&s, c, SIDE_CLIENT, QUIC_SPACE_INITIAL, a, 1, ts);
+    CHECK(!c->ch->present);
+    quic_session_frames(&s, c, SIDE_CLIENT, QUIC_SPACE_INITIAL, b, 2, ts);
+    CHECK(c->ch->present);
+    CHECK_EQ_INT(c->ch->frame, 2);
+    /* the same bytes again (a retransmission) decode nothing twice */
+    quic_session_frames(&s, c, SIDE_CLIENT, QUIC_SPACE_INITIAL, b, 3, ts);
+    CHECK_EQ_INT(c->client_hellos, 1);
+    quic_session_frames(&s, c, SIDE_SERVER, QUIC_SPACE_INITIAL, z, 4, ts);
+    CHECK(c->quic->close.present);
+    CHECK_EQ_INT(c->quic->close.from, SIDE_SERVER);
+    CHECK_EQ_INT(c->quic->close.code, 0x178);
+    CHECK_EQ_STR(c->quic->close.reason, "no");
+    CHECK_EQ_INT(c->n_alerts, 1);
+    CHECK_EQ_INT(c->alerts[0].description, 120);
+    CHECK_EQ_INT(c->alerts[0].from, SIDE_SERVER);
+    quic_session_free(&s);
+    conn_free(c);
+}
+
 TEST_MAIN("quic", TEST_ENTRY(initial_keys_match_the_rfcs),
           TEST_ENTRY(header_protection_masks_match_the_rfcs),
           TEST_ENTRY(chacha20_keys_mask_and_payload_match_the_rfcs),
@@ -650,4 +701,5 @@ TEST_MAIN("quic", TEST_ENTRY(initial_keys_match_the_rfcs),
           TEST_ENTRY(frames_padding_ping_ack_crypto_close),
           TEST_ENTRY(crypto_reassembly_in_any_order),
           TEST_ENTRY(session_decodes_the_hellos),
-          TEST_ENTRY(session_survives_every_truncation_and_bit_flip))
+          TEST_ENTRY(session_survives_every_truncation_and_bit_flip),
+          TEST_ENTRY(session_frames_out_of_order_and_close))

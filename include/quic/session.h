@@ -30,6 +30,9 @@ struct quic_session {
     struct quic_crypto crypto[QUIC_SPACES][2]; /* CRYPTO streams */
     uint64_t hs_first_frame[QUIC_SPACES][2];   /* frame of a pending message's first byte */
     bool stopped[QUIC_SPACES][2];              /* the handshake bytes broke the grammar */
+    uint8_t retry_scid[QUIC_MAX_CID];   /* a Retry's SCID: the next Initial keys' source */
+    uint8_t retry_scid_len;
+    bool retry_pending;
     uint8_t *scratch;                   /* one packet's plaintext (QUIC_MAX_DATAGRAM) */
 };
 
@@ -47,6 +50,12 @@ MUST_USE enum status quic_session_init(struct quic_session *s, struct conn *c);
 MUST_USE enum status quic_session_datagram(struct quic_session *s, struct conn *c,
                                            enum side from, struct slice dgram, uint64_t frame,
                                            struct tstamp ts);
+/* The frames of a packet already opened (what quic_session_datagram does
+ * after removing the protection); for tests and the fuzz harness, which
+ * reach the frames without sealing packets. */
+void quic_session_frames(struct quic_session *s, struct conn *c, enum side from,
+                         enum quic_space space, struct slice plaintext, uint64_t frame,
+                         struct tstamp ts);
 void quic_session_free(struct quic_session *s);
 
 #endif

@@ -115,23 +115,51 @@ static void on_close(void *ud, const struct quic_close_frame *f)
     }
 }
 
-/* Initial keys follow the client's current DCID and version: they change
- * after a Retry (RFC 9001 5.2) and after Version Negotiation. */
+/* RFC 9001 5.2: the Initial keys come from the DCID of the client's first
+ * Initial, and change only after a Retry (to the Retry's SCID, which the
+ * client then uses as DCID) or when the client starts over in another
+ * version after Version Negotiation. A client that moves to the server's
+ * chosen connection ID keeps the keys. */
 static enum status client_keys(struct quic_session *s, struct conn *c, const struct quic_long *p)
 {
     struct quic_facts *q = c->quic;
-    if (s->version == p->known && q->dcid_len == p->dcid.len &&
-        memcmp(q->dcid, p->dcid.ptr, p->dcid.len) == 0)
+    bool after_retry = s->retry_pending && p->dcid.len == s->retry_scid_len &&
+                       memcmp(p->dcid.ptr, s->retry_scid, p->dcid.len) == 0;
+    if (s->version == p->known && !after_retry)
         return ST_OK;
     TRY(quic_initial_keys(p->known, p->dcid.ptr, p->dcid.len,
                           &s->keys[QUIC_SPACE_INITIAL][SIDE_CLIENT],
                           &s->keys[QUIC_SPACE_INITIAL][SIDE_SERVER]));
+    if (s->version != NULL && s->version != p->known) {
+        /* a new version starts the handshake over */
+        for (int side = 0; side < 2; side++) {
+            quic_crypto_free(&s->crypto[QUIC_SPACE_INITIAL][side]);
+            s->largest_pn[QUIC_SPACE_INITIAL][side] = UINT64_MAX;
+        }
+    }
     s->version = p->known;
+    s->retry_pending = false;
     memcpy(q->dcid, p->dcid.ptr, p->dcid.len);
     q->dcid_len = (uint8_t)p->dcid.len;
-    s->largest_pn[QUIC_SPACE_INITIAL][SIDE_CLIENT] = UINT64_MAX;
-    s->largest_pn[QUIC_SPACE_INITIAL][SIDE_SERVER] = UINT64_MAX;
     return ST_OK;
+}
+
+/* The frames of an opened packet: CRYPTO to the handshake decoders,
+ * CONNECTION_CLOSE to the facts. */
+static void walk(struct packet_ctx *ctx, struct cursor plaintext)
+{
+    struct quic_frame_sink sink = {.ud = ctx, .crypto = on_crypto, .close = on_close};
+    if (quic_frames_walk(plaintext, &sink) != ST_OK)
+        mark_malformed(ctx->c, ctx->from, "QUIC frame");
+}
+
+void quic_session_frames(struct quic_session *s, struct conn *c, enum side from,
+                         enum quic_space space, struct slice plaintext, uint64_t frame,
+                         struct tstamp ts)
+{
+    struct packet_ctx ctx = {.s = s, .c = c, .from = from, .space = space, .frame = frame,
+                             .ts = ts};
+    walk(&ctx, cur_make(plaintext.ptr, plaintext.len));
 }
 
 /* Opens a packet of a space whose keys are held and walks its frames. */
@@ -154,9 +182,7 @@ static enum status open_and_walk(struct quic_session *s, struct packet_ctx *ctx,
     *opened = true;
     if (*largest == UINT64_MAX || pn > *largest)
         *largest = pn;
-    struct quic_frame_sink sink = {.ud = ctx, .crypto = on_crypto, .close = on_close};
-    if (quic_frames_walk(cur_make(s->scratch, len), &sink) != ST_OK)
-        mark_malformed(ctx->c, from, "QUIC frame");
+    walk(ctx, cur_make(s->scratch, len));
     return ST_OK;
 }
 
@@ -321,6 +347,9 @@ enum status quic_session_datagram(struct quic_session *s, struct conn *c, enum s
                 if (from == SIDE_SERVER && !q->retry) {
                     q->retry = true;
                     q->retry_frame = frame;
+                    memcpy(s->retry_scid, p.scid.ptr, p.scid.len);
+                    s->retry_scid_len = (uint8_t)p.scid.len;
+                    s->retry_pending = true;
                 }
                 break;
             }
