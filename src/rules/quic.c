@@ -69,14 +69,28 @@ static bool match_quic_blocked(const struct rule *self, const struct conn *c,
                          "the first Initial; TLS there %s",
                          q->fallback_conn, cost / 1000.0,
                          q->fallback_ok ? "succeeded" : "did not succeed");
-        finding_explain(f, "The client sent its QUIC Initial %u times over %.1f s and got no "
-                           "answer: UDP to port %u is dropped on the way (a firewall that allows "
-                           "only TCP is the usual cause) or nothing listens for QUIC there. The "
-                           "client then fell back to TCP (connection #%u)%s: every such "
-                           "connection costs the user %.2f s of waiting before it starts.",
-                        q->initials[SIDE_CLIENT], waited / 1000.0, c->server_port,
-                        q->fallback_conn, q->fallback_ok ? ", where TLS succeeded" : "",
-                        cost / 1000.0);
+        /* browsers race TCP against QUIC (RFC 9114 3.1 leaves it to them):
+         * a TCP start within this of the first Initial is a race, not a wait */
+        enum { RACE_MS = 300 };
+        if (cost <= RACE_MS)
+            finding_explain(f, "The client sent its QUIC Initial %u times over %.1f s and got no "
+                               "answer: UDP to port %u is dropped on the way (a firewall that "
+                               "allows only TCP is the usual cause) or nothing listens for QUIC "
+                               "there. The client raced a TCP connection (#%u, %.0f ms after the "
+                               "first Initial)%s, so the blocked QUIC cost little here; clients "
+                               "that wait for QUIC to time out lose seconds on each connection.",
+                            q->initials[SIDE_CLIENT], waited / 1000.0, c->server_port,
+                            q->fallback_conn, cost, q->fallback_ok ? " where TLS succeeded" : "");
+        else
+            finding_explain(f, "The client sent its QUIC Initial %u times over %.1f s and got no "
+                               "answer: UDP to port %u is dropped on the way (a firewall that "
+                               "allows only TCP is the usual cause) or nothing listens for QUIC "
+                               "there. The client then fell back to TCP (connection #%u)%s: "
+                               "every such connection costs the user %.2f s of waiting before "
+                               "it starts.",
+                            q->initials[SIDE_CLIENT], waited / 1000.0, c->server_port,
+                            q->fallback_conn, q->fallback_ok ? ", where TLS succeeded" : "",
+                            cost / 1000.0);
     } else {
         finding_explain(f, "The client sent its QUIC Initial %u times over %.1f s and got no "
                            "answer: UDP to port %u is dropped on the way (a firewall that allows "
