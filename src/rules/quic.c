@@ -40,8 +40,14 @@ void quic_verdict(struct conn *c)
         return;
     }
     c->verdict = VERDICT_INCOMPLETE;
+    /* a client that stops after its Handshake packets may have closed in
+     * them (RFC 9000 10.2.3): only the TLS secrets can tell */
+    bool client_stopped = q->handshake[SIDE_CLIENT] > 0 && q->short_packets[SIDE_CLIENT] == 0 &&
+                          c->side[SIDE_CLIENT].decrypt != DECRYPT_OK;
     snprintf(c->incomplete_why, sizeof c->incomplete_why, "%s",
-             "the capture ends before the QUIC handshake does");
+             client_stopped ? "the client stopped after encrypted Handshake packets; a key log "
+                              "(--keylog) would show whether it closed there"
+                            : "the capture ends before the QUIC handshake does");
 }
 
 /* The client's Initials went out, again and again, and nothing came back. */
