@@ -139,7 +139,8 @@ enum status analyze_file(const char *path, const struct analyze_opts *o, struct 
         st = packet_decode(a->linktype, data, hdr->caplen, hdr->len, &p, &skip);
         if (st != ST_OK || skip != SKIP_NONE) {
             a->skipped[st != ST_OK ? SKIP_MALFORMED : skip]++;
-            if (st == ST_OK && p.udp && quic_table_packet(&a->quic, &p) != ST_OK) {
+            if (st == ST_OK && (p.udp || p.icmp_unreachable) &&
+                quic_table_packet(&a->quic, &p) != ST_OK) {
                 set_error(a, "stopped: %s", status_name(ST_NOMEM));
                 a->damaged = true;
                 break;
