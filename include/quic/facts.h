@@ -51,6 +51,10 @@ struct quic_facts {
     uint8_t n_vn_versions;
     uint32_t vn_retry_conn;    /* the client's next attempt (RFC 9000 6.2), a listed version */
     uint32_t vn_retry_version;
+    uint32_t icmp_unreachable; /* ICMP destination unreachable about client datagrams */
+    uint64_t icmp_frame;
+    uint8_t icmp_type, icmp_code; /* of the first: ICMP 3/3 or ICMPv6 1/4 is "port unreachable" */
+    bool icmp_from_server;     /* sent by the server's address, not a router on the way */
     uint32_t fallback_conn;    /* no answer: the client's next TCP connection to the server */
     uint64_t fallback_frame;
     struct tstamp fallback_ts;

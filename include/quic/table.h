@@ -41,8 +41,9 @@ struct quic_table {
 };
 
 MUST_USE enum status quic_table_init(struct quic_table *t);
-/* One UDP datagram (p->udp). Datagrams that belong to no QUIC connection
- * are ignored. Only out of memory is an error. */
+/* One UDP datagram (p->udp), or an ICMP unreachable about one
+ * (p->icmp_unreachable). Datagrams that belong to no QUIC connection are
+ * ignored. Only out of memory is an error. */
 MUST_USE enum status quic_table_packet(struct quic_table *t, const struct packet *p);
 /* A TCP connection whose verdict is decided (tls_ok: its handshake
  * succeeded): when it follows unanswered Initials of the same client to the

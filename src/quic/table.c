@@ -125,6 +125,19 @@ enum status quic_table_packet(struct quic_table *t, const struct packet *p)
 {
     enum side from = SIDE_CLIENT;
     struct quic_flow *f = lookup(t, p, &from);
+    if (p->icmp_unreachable) {
+        /* about a datagram the client sent: the quoted one goes client to server */
+        if (f == NULL || from != SIDE_CLIENT)
+            return ST_OK;
+        struct quic_facts *q = f->conn->quic;
+        if (q->icmp_unreachable++ == 0) {
+            q->icmp_frame = p->frame;
+            q->icmp_type = p->icmp_type;
+            q->icmp_code = p->icmp_code;
+            q->icmp_from_server = addr_equal(&p->icmp_from, &f->server);
+        }
+        return ST_OK;
+    }
     if (f == NULL) {
         if (!quic_sniff_initial(p->payload))
             return ST_OK;

@@ -326,6 +326,11 @@ static void quic_fields(FILE *f, const struct quic_facts *q)
         fputs("null", f);
     fprintf(f, ",\"initials\":{\"client\":%u,\"server\":%u},\"retry\":%s",
             q->initials[SIDE_CLIENT], q->initials[SIDE_SERVER], q->retry ? "true" : "false");
+    if (q->icmp_unreachable != 0)
+        fprintf(f, ",\"icmp_unreachable\":{\"frame\":%llu,\"count\":%u,\"type\":%u,\"code\":%u,"
+                   "\"from_server\":%s}",
+                (unsigned long long)q->icmp_frame, q->icmp_unreachable, q->icmp_type,
+                q->icmp_code, q->icmp_from_server ? "true" : "false");
     if (q->fallback_conn != 0)
         fprintf(f, ",\"tcp_fallback\":{\"conn\":%u,\"frame\":%llu,\"after_ms\":%.3f,\"tls_ok\":%s}",
                 q->fallback_conn, (unsigned long long)q->fallback_frame,

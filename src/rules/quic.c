@@ -68,6 +68,29 @@ static bool match_quic_blocked(const struct rule *self, const struct conn *c,
                      q->initials[SIDE_CLIENT], waited / 1000.0,
                      q->close.present && q->close.from == SIDE_CLIENT ? "; the client closed"
                                                                       : "");
+    /* RFC 792 type 3 code 3, RFC 4443 3.1 type 1 code 4: port unreachable */
+    bool port_unreachable = q->icmp_unreachable > 0 &&
+                            ((q->icmp_type == 3 && q->icmp_code == 3) ||
+                             (q->icmp_type == 1 && q->icmp_code == 4));
+    if (q->icmp_unreachable > 0)
+        finding_evidence(f, q->icmp_frame, "%s  ICMP%s destination unreachable (code %u%s), %u time%s",
+                         q->icmp_from_server ? "server" : "network",
+                         q->icmp_type == 1 ? "v6" : "", q->icmp_code,
+                         port_unreachable ? ", port unreachable" : "", q->icmp_unreachable,
+                         q->icmp_unreachable == 1 ? "" : "s");
+    if (port_unreachable && q->icmp_from_server) {
+        finding_explain(f, "The client sent its QUIC Initial %u times over %.1f s and the "
+                           "server's host answered each with ICMP port unreachable: nothing "
+                           "listens on UDP port %u there. The server is up, but its HTTP/3 "
+                           "service is not running or listens on another port or address.%s",
+                        q->initials[SIDE_CLIENT], waited / 1000.0, c->server_port,
+                        q->fallback_conn != 0 ? " The client then used TCP instead." : "");
+        finding_fix(f, "Start the QUIC/HTTP/3 listener on UDP port %u (and check the address it "
+                       "binds), or stop advertising HTTP/3 (Alt-Svc, the HTTPS DNS record).",
+                    c->server_port);
+        f->refs = "RFC 9000 14.1; RFC 792; RFC 4443 3.1";
+        return true;
+    }
     if (q->fallback_conn != 0) {
         double cost = tstamp_ms_between(q->first_ts[SIDE_CLIENT], q->fallback_ts);
         finding_evidence(f, q->fallback_frame,
