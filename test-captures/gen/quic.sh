@@ -28,6 +28,9 @@
 #                              (GnuTLS's SSLKEYLOGFILE) in quic/keys/
 #   4608 cert-accepted         the same client with the shim's verification
 #                              off: a near miss of cert-refused, same log
+#   4609 no-listener           nothing listens on UDP 4609: each Initial gets ICMP
+#                              port unreachable until the client's handshake
+#                              timeout (capture filter "udp port 4609 or icmp")
 
 if [ -z "${TLSX_IN_NETNS:-}" ] && unshare -n true 2>/dev/null; then
     TLSX_IN_NETNS=$(readlink /proc/self/ns/net)
@@ -138,6 +141,12 @@ SSLKEYLOGFILE=$OUT/keys/cert-refused.keylog LD_PRELOAD=$SHIM client cert-accepte
     fail "cert-accepted: client failed"
 cap_stop
 stop_bg "$SRV"
+
+# 4609: no server at all: the host answers with ICMP port unreachable
+cap_start "$OUT/no-listener.pcap" "udp port 4609 or icmp"
+client no-listener 4609 --handshake-timeout=3s || true
+cap_stop
+grep -q ERR_HANDSHAKE_TIMEOUT "$WORK/no-listener.log" || fail "no-listener: no handshake timeout"
 
 if [ "$FAILS" -eq 0 ] && [ -z "$OWN_WORK" ]; then rm -rf "$WORK"; else echo "logs kept in $WORK" >&2; fi
 echo "quic.sh: $FAILS failures"
