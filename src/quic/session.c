@@ -64,6 +64,10 @@ static void drain(struct packet_ctx *p)
             mark_malformed(p->c, p->from, "handshake message");
             *stopped = true;
         }
+        /* JA4 (FoxIO, technical_details/JA4.md): its first character is the
+         * transport, "q" for QUIC where the decoder wrote "t" for TCP */
+        if (type == HS_CLIENT_HELLO && p->c->ch->present && p->c->ch->ja4[0] == 't')
+            p->c->ch->ja4[0] = 'q';
         quic_crypto_consume(cs, ready.pos);
         *first = 0;
     }
