@@ -158,10 +158,17 @@ static bool match_quic_version_mismatch(const struct rule *self, const struct co
     finding_init(f, self, CONF_HIGH);
     finding_evidence(f, q->first_frame[SIDE_CLIENT], "client  QUIC Initial, version %s", offered);
     finding_evidence(f, q->vn_frame, "server  Version Negotiation: %s", list);
-    finding_explain(f, "The client offered QUIC version %s; the server does not speak it and "
-                       "answered with Version Negotiation listing %s. The client went no "
-                       "further: none of those versions is one it is willing to use.",
-                    offered, list);
+    if (quic_version_is_grease(q->client_version))
+        finding_explain(f, "The client offered QUIC version %s, one of the versions reserved to "
+                           "exercise Version Negotiation (RFC 9000 15), and the server answered "
+                           "as it should, listing %s. The client then went no further: none of "
+                           "those versions is one it is willing to use.",
+                        offered, list);
+    else
+        finding_explain(f, "The client offered QUIC version %s; the server does not speak it and "
+                           "answered with Version Negotiation listing %s. The client went no "
+                           "further: none of those versions is one it is willing to use.",
+                        offered, list);
     finding_fix(f, "Enable a version both sides support (QUIC v1, RFC 9000, is the one every "
                    "current stack has) on the client or the server.");
     f->refs = "RFC 9000 6, 17.2.1; RFC 9368";
