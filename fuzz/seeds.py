@@ -8,6 +8,7 @@ capture     the capture files, cut at a record boundary to at most 64 KB, and
             small synthetic ones for each link type and encapsulation the
             decoder knows (VLAN, MPLS, PPPoE, GRE, VXLAN, Geneve, GTP-U, ...)
 tls_stream  per TCP connection: clen(2) ctl(1) seed(1) client-bytes server-bytes
+quic        per UDP flow: { len(2) side(1) datagram } per datagram
 cert        DER certificates (files and ones found in the streams), alone and
             as chains: flags(1) [len(2)]... der der...
 tls13       whole TLS 1.3 handshakes for fuzz_tls13.c to seal
@@ -497,7 +498,72 @@ def seeds_tls13(dirs):
             yield bytes([ctl]) + body
 
 
+def udp_of(ip):
+    """(src, dst, sport, dport, payload) of an unfragmented UDP packet, or None."""
+    if len(ip) < 20:
+        return None
+    v = ip[0] >> 4
+    if v == 4:
+        ihl = (ip[0] & 15) * 4
+        total = struct.unpack(">H", ip[2:4])[0] or len(ip)
+        if ip[9] != 17 or ihl < 20 or struct.unpack(">H", ip[6:8])[0] & 0x3FFF:
+            return None
+        src, dst, dgram = ip[12:16], ip[16:20], ip[ihl:total]
+    elif v == 6 and len(ip) >= 40:
+        if ip[6] != 17:
+            return None
+        src, dst, dgram = ip[8:24], ip[24:40], ip[40:]
+    else:
+        return None
+    if len(dgram) < 8:
+        return None
+    sport, dport = struct.unpack(">HH", dgram[:4])
+    return src, dst, sport, dport, dgram[8:]
+
+
+def seeds_quic(dirs):
+    """fuzz_quic: per UDP flow that starts with a long header, its datagrams
+    as { uint16 length, uint8 side (0 client, 1 server), bytes }."""
+    for _, data in captures(dirs):
+        flows = {}
+        try:
+            for link, f in frames(data):
+                ip = ip_of(link, f)
+                u = udp_of(ip) if ip is not None else None
+                if not u or not u[4]:
+                    continue
+                src, dst, sp, dp, payload = u
+                key, back = (src, sp, dst, dp), (dst, dp, src, sp)
+                if back in flows:
+                    flows[back].append((1, payload))
+                elif key in flows:
+                    flows[key].append((0, payload))
+                elif payload[0] & 0x80:
+                    flows[key] = [(0, payload)]
+        except (struct.error, IndexError):
+            continue
+        for dgrams in list(flows.values())[:20]:
+            yield b"".join(struct.pack(">HB", len(p), side) + p for side, p in dgrams[:40])
+    # plaintext records (side bit 1): the RFC 9001 A.2 CRYPTO frame, in two
+    # pieces given out of order, then a CONNECTION_CLOSE with CRYPTO_ERROR
+    hello = bytes.fromhex(
+        "010000ed0303ebf8fa56f12939b9584a3896472ec40bb863cfd3e86804fe3a47f06a2b69484c"
+        "00000413011302010000c000000010000e00000b6578616d706c652e636f6dff01000100000a"
+        "00080006001d0017001800100007000504616c706e000500050100000000003300260024001d"
+        "00209370b2c9caa47fbabaf4559fedba753de171fa71f50f1ce15d43e994ec74d748002b0003"
+        "020304000d0010000e0403050306030203080408050806002d00020101001c00024001003900"
+        "320408ffffffffffffffff05048000ffff07048000ffff0801100104800075300901100f0883"
+        "94c8f03e51570806048000ffff")
+    def crypto(off, data):
+        return bytes([0x06, 0x40 | off >> 8, off & 0xFF, 0x40 | len(data) >> 8, len(data) & 0xFF]) + data
+    first, second = crypto(0, hello[:100]), crypto(100, hello[100:])
+    close = bytes([0x1C, 0x41, 0x78, 0x06, 0x00])
+    rec = lambda side, p: struct.pack(">HB", len(p), side) + p
+    yield rec(2, second) + rec(2, first) + rec(3, close)
+
+
 TARGETS = {
+    "quic": seeds_quic,
     "tls13": seeds_tls13,
     "keylog": seeds_keylog,
     "capture": seeds_capture,

@@ -6,12 +6,14 @@
 #include <stdint.h>
 #include <stdio.h>
 #include "tcp/flow.h"
+#include "quic/table.h"
 #include "capture/packet.h"
 #include "util/status.h"
 
 struct analysis {
     const char *path;
     struct flow_table flows;
+    struct quic_table quic;    /* QUIC connections; their records are listed in flows */
     int linktype;
     uint64_t frames;
     uint64_t tcp_packets;

@@ -44,6 +44,20 @@ static bool connection_over(void *owner, struct conn *c)
     return a->opts->finished != NULL && a->opts->finished(a->opts->finished_ud, a, c);
 }
 
+/* quic_table.new_conn: a QUIC connection is numbered and kept with the TCP ones. */
+static struct conn *new_quic_conn(void *owner)
+{
+    struct analysis *a = owner;
+    if (a->flows.n_conns >= a->flows.max_conns)
+        return NULL;
+    struct conn *c = conn_new((uint32_t)a->flows.n_conns + 1);
+    if (c != NULL && flow_table_add_conn(&a->flows, c) != ST_OK) {
+        conn_free(c);
+        return NULL;
+    }
+    return c;
+}
+
 enum status analyze_file(const char *path, const struct analyze_opts *o, struct analysis *a)
 {
     memset(a, 0, sizeof *a);
@@ -53,6 +67,10 @@ enum status analyze_file(const char *path, const struct analyze_opts *o, struct 
     a->flows.on_finished = connection_over;
     a->flows.owner = a;
     a->flows.sink = tls_stream_sink(o->keylog);
+    TRY(quic_table_init(&a->quic));
+    a->quic.new_conn = new_quic_conn;
+    a->quic.owner = a;
+    a->quic.keylog = o->keylog;
     pcap_t *pc = open_capture(path, o->stream, a);
     if (pc == NULL) {
         a->unreadable = true;
@@ -105,6 +123,12 @@ enum status analyze_file(const char *path, const struct analyze_opts *o, struct 
         st = packet_decode(a->linktype, data, hdr->caplen, hdr->len, &p, &skip);
         if (st != ST_OK || skip != SKIP_NONE) {
             a->skipped[st != ST_OK ? SKIP_MALFORMED : skip]++;
+            if (st == ST_OK && (p.udp || p.icmp_unreachable) &&
+                quic_table_packet(&a->quic, &p) != ST_OK) {
+                set_error(a, "stopped: %s", status_name(ST_NOMEM));
+                a->damaged = true;
+                break;
+            }
             continue;
         }
         a->tcp_packets++;
@@ -145,4 +169,5 @@ struct conn_slots analysis_connections(const struct analysis *a)
 void analysis_free(struct analysis *a)
 {
     flow_table_free(&a->flows);
+    quic_table_free(&a->quic);
 }

@@ -48,10 +48,10 @@ struct file_run {
 static bool connection_over(void *ud, struct analysis *a, struct conn *c)
 {
     struct file_run *fr = ud;
-    (void)a;
     if (fr->run->keep_all)
         return false;
     verdict_decide(c);
+    quic_table_note_tcp(&a->quic, c, c->verdict == VERDICT_OK);
     if (c->verdict != VERDICT_OK || rules_finish_ok(fr->ctx, c) != ST_OK ||
         c->verdict != VERDICT_OK)
         return false;
@@ -64,8 +64,11 @@ static enum status judge_file(struct analysis *a, struct rule_ctx *ctx)
 {
     for (size_t i = 0; i < analysis_slots(a); i++) {
         struct conn *c = analysis_conn(a, i);
-        if (c != NULL)
-            verdict_decide(c);
+        if (c == NULL)
+            continue;
+        verdict_decide(c);
+        /* a TCP connection may be the fallback of a QUIC attempt */
+        quic_table_note_tcp(&a->quic, c, c->verdict == VERDICT_OK);
     }
     a->ctx = ctx;
     return rules_diagnose(ctx, analysis_connections(a));

@@ -34,6 +34,13 @@ struct packet {
     struct slice payload;   /* the TCP payload bytes that were captured */
     uint32_t payload_wire;  /* payload length on the wire (from the IP header) */
     bool cut;               /* snap length cut the payload: payload.len < payload_wire */
+    bool udp;               /* a UDP datagram (skip SKIP_NOT_TCP): ports and payload set */
+    /* ICMP or ICMPv6 destination unreachable about a UDP datagram (skip
+     * SKIP_NOT_TCP): src, dst and the ports are the quoted datagram's,
+     * icmp_from the address that sent the ICMP message */
+    bool icmp_unreachable;
+    uint8_t icmp_type, icmp_code;
+    struct addr icmp_from;
 };
 
 /* Why a frame was not decoded to TCP; not an error, a fact to count. */

@@ -11,6 +11,8 @@
 
 enum side { SIDE_CLIENT = 0, SIDE_SERVER = 1 };
 
+struct quic_facts;
+
 #define CH_MAX_SUITES 256
 #define CH_MAX_EXTS 64
 #define CH_MAX_LIST 64
@@ -282,6 +284,7 @@ struct conn {
      * shape is the engine's business, not the facts'. */
     struct diagnosis *diagnosis;
     void (*diagnosis_free)(struct diagnosis *d);
+    struct quic_facts *quic;   /* QUIC (quic/facts.h): NULL for TCP; one block, freed here */
 };
 
 /* TLS 1.3 and its drafts (0x7fxx) and experiments (0x7exx, 0xfbxx). */

@@ -21,4 +21,9 @@ const struct alert *conn_fatal_alert(const struct conn *c);
 /* The first TCP close (FIN or RST) by either side: side and frame, or false. */
 bool conn_first_close(const struct conn *c, enum side *by, bool *rst, uint64_t *frame);
 
+/* The verdict of a QUIC connection (quic.c): from its packets, not TCP's. */
+void quic_verdict(struct conn *c);
+/* The client aborted a finished handshake with ech_required (quic.c). */
+bool ech_required_sent(const struct conn *c);
+
 #endif

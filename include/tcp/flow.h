@@ -42,6 +42,8 @@ struct flow_table {
 
 MUST_USE enum status flow_table_init(struct flow_table *t, size_t max_conns);
 MUST_USE enum status flow_packet(struct flow_table *t, const struct packet *p);
+/* A connection found outside TCP (QUIC): numbered and listed with the others. */
+MUST_USE enum status flow_table_add_conn(struct flow_table *t, struct conn *c);
 /* End of capture: every stream is flushed and its buffers freed. */
 void flow_table_finish(struct flow_table *t, uint64_t last_frame);
 /* Frees the table and every connection in it. */

@@ -16,6 +16,8 @@ enum {
     ETHERTYPE_PPPOE_SESSION = 0x8864,
     ETHERTYPE_MPLS = 0x8847,
     ETHERTYPE_TEB = 0x6558,     /* transparent Ethernet bridging (GRE, Geneve) */
+    IPPROTO_ICMP_NUM = 1,
+    IPPROTO_ICMPV6_NUM = 58,
     IPPROTO_IPIP_NUM = 4,
     IPPROTO_TCP_NUM = 6,
     IPPROTO_UDP_NUM = 17,
@@ -347,7 +349,64 @@ static enum status decode_udp_tunnel(struct cursor *c, size_t cut, int depth,
         }
         return decode_network(c, 0, cut, depth + 1, out, skip);
     }
+    /* any other datagram: QUIC is recognised by content, on any port */
     *skip = SKIP_NOT_TCP;
+    if (len < 8)
+        return ST_OK;
+    out->sport = sport;
+    out->dport = dport;
+    out->payload_wire = len - 8u;
+    TRY(cur_take(c, cur_left(c) < len - 8u ? cur_left(c) : len - 8u, &out->payload));
+    out->cut = out->payload.len < out->payload_wire;
+    out->udp = true;
+    return ST_OK;
+}
+
+/* ICMP destination unreachable (RFC 792, type 3) or ICMPv6 (RFC 4443 3.1,
+ * type 1) quoting a UDP datagram: who could not deliver it and why. The
+ * quoted IP header is read like any other; only its first 8 payload bytes
+ * (the UDP header) are needed. Anything else is not ours. */
+static enum status icmp_unreachable(struct cursor *c, bool v6, struct packet *out)
+{
+    uint8_t type, code, proto = 0;
+    uint16_t sport, dport;
+    uint32_t quoted_len = 0;
+    bool fragment = false;
+    struct packet quoted;
+    TRY(cur_u8(c, &type));
+    TRY(cur_u8(c, &code));
+    TRY(cur_skip(c, 6)); /* checksum, unused (or MTU) */
+    if (type != (v6 ? 1 : 3))
+        return ST_OK;
+    memset(&quoted, 0, sizeof quoted);
+    TRY(v6 ? decode_ipv6(c, &quoted, &quoted_len, &fragment, &proto)
+           : decode_ipv4(c, &quoted, &quoted_len, &fragment, &proto));
+    if (proto != IPPROTO_UDP_NUM || fragment)
+        return ST_OK;
+    TRY(cur_u16(c, &sport));
+    TRY(cur_u16(c, &dport));
+    out->icmp_from = out->src;
+    out->src = quoted.src;
+    out->dst = quoted.dst;
+    out->sport = sport;
+    out->dport = dport;
+    out->icmp_type = type;
+    out->icmp_code = code;
+    out->icmp_unreachable = true;
+    return ST_OK;
+}
+
+/* A short or odd ICMP message stays what it was before: a frame that is not TCP. */
+static enum status decode_icmp_unreachable(struct cursor *c, bool v6, struct packet *out,
+                                           enum skip_reason *skip)
+{
+    struct addr src = out->src, dst = out->dst;
+    *skip = SKIP_NOT_TCP;
+    if (icmp_unreachable(c, v6, out) != ST_OK) {
+        out->src = src;
+        out->dst = dst;
+        out->icmp_unreachable = false;
+    }
     return ST_OK;
 }
 
@@ -417,6 +476,9 @@ static enum status decode_network(struct cursor *c, uint16_t ethertype, size_t c
         return decode_udp_tunnel(&inner, cut, depth, out, skip);
     case IPPROTO_GRE_NUM:
         return decode_gre(&inner, cut, depth, out, skip);
+    case IPPROTO_ICMP_NUM:
+    case IPPROTO_ICMPV6_NUM:
+        return decode_icmp_unreachable(&inner, proto == IPPROTO_ICMPV6_NUM, out, skip);
     default:
         *skip = SKIP_NOT_TCP;
         return ST_OK;

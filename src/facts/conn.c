@@ -46,6 +46,7 @@ void conn_free(struct conn *c)
     free(c->ch_owned);
     if (c->diagnosis != NULL && c->diagnosis_free != NULL)
         c->diagnosis_free(c->diagnosis);
+    free(c->quic);
     free(c);
 }
 

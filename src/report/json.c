@@ -9,6 +9,9 @@
 #include "report/report.h"
 #include "report/reporter.h"
 #include "rules/verdict.h"
+#include "quic/facts.h"
+#include "quic/frames.h"
+#include "quic/version.h"
 
 static void key(FILE *f, const char *k, bool *first)
 {
@@ -346,6 +349,74 @@ static void malformed(FILE *f, const struct conn *c)
     fputc('}', f);
 }
 
+/* "transport":"quic" and what the QUIC packets showed (schema: "quic":{...}). */
+static void quic_fields(FILE *f, const struct quic_facts *q)
+{
+    char v[24];
+    fputs(",\"transport\":\"quic\",\"quic\":{\"version\":", f);
+    quic_version_name(q->version, v, sizeof v);
+    json_cstr(f, v);
+    fputs(",\"server_version\":", f);
+    quic_version_name(q->server_version, v, sizeof v);
+    if (q->server_version != 0)
+        json_cstr(f, v);
+    else
+        fputs("null", f);
+    fprintf(f, ",\"initials\":{\"client\":%u,\"server\":%u},\"retry\":%s",
+            q->initials[SIDE_CLIENT], q->initials[SIDE_SERVER], q->retry ? "true" : "false");
+    if (q->icmp_unreachable != 0)
+        fprintf(f, ",\"icmp_unreachable\":{\"frame\":%llu,\"count\":%u,\"type\":%u,\"code\":%u,"
+                   "\"from_server\":%s}",
+                (unsigned long long)q->icmp_frame, q->icmp_unreachable, q->icmp_type,
+                q->icmp_code, q->icmp_from_server ? "true" : "false");
+    if (q->fallback_conn != 0)
+        fprintf(f, ",\"tcp_fallback\":{\"conn\":%u,\"frame\":%llu,\"after_ms\":%.3f,\"tls_ok\":%s}",
+                q->fallback_conn, (unsigned long long)q->fallback_frame,
+                tstamp_ms_between(q->first_ts[SIDE_CLIENT], q->fallback_ts),
+                q->fallback_ok ? "true" : "false");
+    fputs(",\"version_negotiation\":", f);
+    if (q->version_negotiation) {
+        fprintf(f, "{\"frame\":%llu,\"versions\":[", (unsigned long long)q->vn_frame);
+        for (uint8_t i = 0; i < q->n_vn_versions; i++) {
+            quic_version_name(q->vn_versions[i], v, sizeof v);
+            if (i)
+                fputc(',', f);
+            json_cstr(f, v);
+        }
+        fputc(']', f);
+        if (q->vn_retry_conn != 0) {
+            quic_version_name(q->vn_retry_version, v, sizeof v);
+            fprintf(f, ",\"client_retried\":{\"conn\":%u,\"version\":", q->vn_retry_conn);
+            json_cstr(f, v);
+            fputc('}', f);
+        }
+        fputc('}', f);
+    } else {
+        fputs("null", f);
+    }
+    fputs(",\"connection_close\":", f);
+    const struct quic_close_facts *cf = &q->close;
+    if (cf->present) {
+        const char *name = cf->application ? NULL : quic_transport_error_name(cf->code);
+        fprintf(f, "{\"frame\":%llu,\"from\":\"%s\",\"application\":%s,\"code\":%llu,\"name\":",
+                (unsigned long long)cf->frame, side_name(cf->from),
+                cf->application ? "true" : "false", (unsigned long long)cf->code);
+        if (!cf->application && cf->code >= QUIC_CRYPTO_ERROR_BASE &&
+            cf->code <= QUIC_CRYPTO_ERROR_LAST)
+            json_cstr(f, "CRYPTO_ERROR");
+        else if (name != NULL)
+            json_cstr(f, name);
+        else
+            fputs("null", f);
+        fputs(",\"reason\":", f);
+        json_string(f, cf->reason, cf->reason_len);
+        fputc('}', f);
+    } else {
+        fputs("null", f);
+    }
+    fputc('}', f);
+}
+
 void report_json_connection(FILE *f, const char *file, const struct conn *c,
                             struct cert_cache *certs)
 {
@@ -366,6 +437,8 @@ void report_json_connection(FILE *f, const char *file, const struct conn *c,
         fputs(",\"incomplete_reason\":", f);
         json_cstr(f, c->incomplete_why);
     }
+    if (c->quic != NULL)
+        quic_fields(f, c->quic);
     fputs(",\"version\":", f);
     if (c->sh.present)
         json_cstr(f, name_version(c->sh.version).s);

@@ -8,6 +8,8 @@
 #include "report/report.h"
 #include "report/reporter.h"
 #include "rules/verdict.h"
+#include "quic/facts.h"
+#include "quic/version.h"
 
 #define C_RED "\033[31m"
 #define C_GREEN "\033[32m"
@@ -55,6 +57,12 @@ static void endpoints(const struct conn *c, char *buf, size_t len)
     char a[64], b[64];
     addr_format(&c->client, c->client_port, a, sizeof a);
     addr_format(&c->server, c->server_port, b, sizeof b);
+    if (c->quic != NULL) {
+        char v[24];
+        quic_version_name(c->quic->version, v, sizeof v);
+        snprintf(buf, len, "%s -> %s QUIC %s", a, b, v);
+        return;
+    }
     snprintf(buf, len, "%s -> %s", a, b);
 }
 

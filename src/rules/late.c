@@ -89,7 +89,8 @@ const struct alert *tls12_alert_instead_of_data(const struct conn *c)
 void rules_rejudge_ok(struct conn *c)
 {
     if (c->verdict == VERDICT_OK && (h2_blocklisted_then_closed(c) || split_record_then_reset(c) ||
-                                     tls12_alert_instead_of_data(c) != NULL))
+                                     tls12_alert_instead_of_data(c) != NULL ||
+                                     ech_required_sent(c)))
         c->verdict = VERDICT_FAILED;
 }
 

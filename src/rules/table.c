@@ -7,6 +7,9 @@
 #define RULE_LIST(X)                      \
     X(connection_refused)                 \
     X(no_syn_ack)                         \
+    X(quic_version_mismatch)              \
+    X(quic_blocked)                       \
+    X(ech_rejected)                       \
     X(plaintext_to_tls_port)              \
     X(tls_to_plaintext_port)              \
     X(starttls_refused)                   \

@@ -98,6 +98,10 @@ static void set_incomplete(struct conn *c, const char *why)
 
 void verdict_decide(struct conn *c)
 {
+    if (c->quic != NULL) {
+        quic_verdict(c);
+        return;
+    }
     const struct side_facts *cl = &c->side[SIDE_CLIENT], *sv = &c->side[SIDE_SERVER];
     bool tls_seen = c->ch->present || c->sh.present || cl->records > 0 || sv->records > 0;
     enum side by;

@@ -301,6 +301,11 @@ static enum status add_conn(struct flow_table *t, struct conn *c)
     return ST_OK;
 }
 
+enum status flow_table_add_conn(struct flow_table *t, struct conn *c)
+{
+    return add_conn(t, c);
+}
+
 static enum status new_flow(struct flow_table *t, const struct packet *p, struct flow **out)
 {
     *out = NULL;
