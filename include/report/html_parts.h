@@ -14,14 +14,13 @@
 #include <stddef.h>
 #include <stdio.h>
 #include "facts/conn.h"
+#include "util/escape.h"
 #include "rules/diagnosis.h"
 #include "rules/verdict.h"
 
 #define HTML_MAX_DETAILS 200       /* failed connections drawn in full, per file */
 #define HTML_MAX_INCOMPLETE 50     /* incomplete connections listed, per file */
 
-void html_esc_n(FILE *f, const char *s, size_t len);
-void html_esc(FILE *f, const char *s);
 __attribute__((format(printf, 2, 3))) void html_escf(FILE *f, const char *fmt, ...);
 
 /* The SNI as printable text, "" when none. */

@@ -173,8 +173,9 @@ struct rule {
 };
 
 /* Defines the table entry for a predicate written just above it. */
-#define RULE(name, title, fallback)                                              \
-    const struct rule rule_##name = {#name, title, fallback, match_##name}
+#define RULE(name, title_text, is_fallback)                                      \
+    const struct rule rule_##name = {                                            \
+        .id = #name, .title = title_text, .fallback = is_fallback, .match = match_##name}
 
 /* The table, most specific first (table.c). */
 extern const struct rule *const rules_table[];

@@ -1,8 +1,9 @@
-/* escape.h: JSON string escaping. Capture bytes (SNI, ALPN, certificate
- * names) reach the output only through these, so they can neither break the
- * JSON nor carry terminal escape sequences. */
-#ifndef TLSX_JSON_OUT_H
-#define TLSX_JSON_OUT_H
+/* escape.h: escaping for every output: JSON strings, terminal text and HTML.
+ * Capture bytes (SNI, ALPN, certificate names) reach the output only through
+ * these, so they can neither break the JSON or the page nor carry terminal
+ * escape sequences. */
+#ifndef TLSX_ESCAPE_H
+#define TLSX_ESCAPE_H
 
 #include <stddef.h>
 #include <stdio.h>
@@ -23,5 +24,9 @@ static inline void json_cstr(FILE *f, const char *s)
     else
         json_string(f, s, strlen(s));
 }
+
+/* For the HTML page: text and attribute values, escaped. */
+void html_esc_n(FILE *f, const char *s, size_t len);
+void html_esc(FILE *f, const char *s);
 
 #endif

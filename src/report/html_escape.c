@@ -1,40 +1,10 @@
-/* html_escape.c: how any string reaches the HTML page, and small helpers
- * the page's parts share (html_parts.h). */
+/* html_escape.c: formatted text for the HTML page (escaped with util's
+ * html_esc), and small helpers the page's parts share (html_parts.h). */
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include "util/escape.h"
 #include "report/html_parts.h"
-
-void html_esc_n(FILE *f, const char *s, size_t len)
-{
-    char small[1024];
-    size_t need = len * 4 + 1; /* text_safe_buf turns one byte into at most 4 */
-    char *buf = need <= sizeof small ? small : malloc(need);
-    if (buf == NULL) {
-        fputs("(out of memory)", f);
-        return;
-    }
-    text_safe_buf(buf, need, s, len);
-    for (const char *p = buf; *p; p++) {
-        switch (*p) {
-        case '&': fputs("&amp;", f); break;
-        case '<': fputs("&lt;", f); break;
-        case '>': fputs("&gt;", f); break;
-        case '"': fputs("&quot;", f); break;
-        case '\'': fputs("&#39;", f); break;
-        default: fputc(*p, f); break;
-        }
-    }
-    if (buf != small)
-        free(buf);
-}
-
-void html_esc(FILE *f, const char *s)
-{
-    if (s != NULL)
-        html_esc_n(f, s, strlen(s));
-}
 
 void html_escf(FILE *f, const char *fmt, ...)
 {

@@ -1,4 +1,7 @@
 /* escape.c: escaping of untrusted strings for JSON and for terminals. */
+#include <string.h>
+#include <stdlib.h>
+#include <stdio.h>
 #include <stdint.h>
 #include "util/escape.h"
 
@@ -104,4 +107,36 @@ void text_safe_buf(char *out, size_t outlen, const char *str, size_t len)
         }
     }
     out[o] = '\0';
+}
+
+/* HTML text and attribute values: the bytes made safe as for a terminal
+ * (text_safe_buf), then the five characters HTML gives meaning to. */
+void html_esc_n(FILE *f, const char *s, size_t len)
+{
+    char small[1024];
+    size_t need = len * 4 + 1; /* text_safe_buf turns one byte into at most 4 */
+    char *buf = need <= sizeof small ? small : malloc(need);
+    if (buf == NULL) {
+        fputs("(out of memory)", f);
+        return;
+    }
+    text_safe_buf(buf, need, s, len);
+    for (const char *p = buf; *p; p++) {
+        switch (*p) {
+        case '&': fputs("&amp;", f); break;
+        case '<': fputs("&lt;", f); break;
+        case '>': fputs("&gt;", f); break;
+        case '"': fputs("&quot;", f); break;
+        case '\'': fputs("&#39;", f); break;
+        default: fputc(*p, f); break;
+        }
+    }
+    if (buf != small)
+        free(buf);
+}
+
+void html_esc(FILE *f, const char *s)
+{
+    if (s != NULL)
+        html_esc_n(f, s, strlen(s));
 }
