@@ -1,7 +1,8 @@
 # tlsexplain: explains failed TLS handshakes in packet captures.
 # make            build ./tlsexplain
 # make demo       install what is missing, build, run on a test capture
-# make check      install what is missing, build, run every test (FUZZ_SECONDS=60 each target)
+# make check      install what is missing, build, run every test (FUZZ_RUNS=30000 each target)
+# make unit       build and run every unit test (tests/test_*.c); fails if any fails
 # make install    PREFIX=/usr/local DESTDIR= (binary and man page)
 
 CC ?= cc
@@ -42,8 +43,10 @@ demo: deps
 	@$(MAKE) --no-print-directory all
 	./tlsexplain -v test-captures/fail/no-fs-suite.pcap; test $$? -le 1
 
+# every unit test runs, then the target fails if any of them did
 unit: $(TESTS)
-	@for t in $(TESTS); do $$t || exit 1; done
+	@bad=""; for t in $(TESTS); do $$t || bad="$$bad $${t##*/}"; done; \
+	if [ -n "$$bad" ]; then echo "unit tests failed:$$bad"; exit 1; fi
 
 check: deps
 	@$(MAKE) --no-print-directory all unit
@@ -57,7 +60,7 @@ install: tlsexplain
 clean:
 	rm -rf build build-asan tlsexplain
 
-# make asan-check (sanitizer build over every capture), make fuzz-run FUZZ_SECONDS=N
+# make asan-check (sanitizer build over every capture), make fuzz-run FUZZ_RUNS=N
 include mk/asan.mk mk/fuzz.mk
 
 # The unit tests on the sanitizer build too (make check runs them).
