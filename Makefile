@@ -29,7 +29,7 @@ build/%.o: %.c $(wildcard include/*.h include/*/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
-build/tests/%: tests/%.c $(LIB_OBJ) tests/testlib.h
+build/tests/%: tests/%.c $(LIB_OBJ) $(wildcard tests/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIB_OBJ) $(LIBS)
 
@@ -67,7 +67,7 @@ include mk/asan.mk mk/fuzz.mk
 ASAN_TESTS = $(patsubst tests/%.c,$(ASAN_DIR)/tests/%,$(wildcard tests/test_*.c))
 ASAN_LIB_OBJ = $(filter-out $(ASAN_DIR)/src/main.o,$(ASAN_OBJ))
 
-$(ASAN_DIR)/tests/%: tests/%.c $(ASAN_LIB_OBJ) tests/testlib.h
+$(ASAN_DIR)/tests/%: tests/%.c $(ASAN_LIB_OBJ) $(wildcard tests/*.h)
 	@mkdir -p $(dir $@)
 	$(ASAN_CC) $(ASAN_CFLAGS) -o $@ $< $(ASAN_LIB_OBJ) $(ASAN_LIBS)
 
