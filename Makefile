@@ -29,9 +29,11 @@ build/%.o: %.c $(wildcard include/*.h include/*/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
+# the unit tests also link libssl: test_registry compares the suites with OpenSSL's table
+TEST_LIBS = -lssl
 build/tests/%: tests/%.c $(LIB_OBJ) $(wildcard tests/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIB_OBJ) $(LIBS)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIB_OBJ) $(TEST_LIBS) $(LIBS)
 
 deps:
 	@scripts/install-deps.sh
@@ -69,7 +71,7 @@ ASAN_LIB_OBJ = $(filter-out $(ASAN_DIR)/src/main.o,$(ASAN_OBJ))
 
 $(ASAN_DIR)/tests/%: tests/%.c $(ASAN_LIB_OBJ) $(wildcard tests/*.h)
 	@mkdir -p $(dir $@)
-	$(ASAN_CC) $(ASAN_CFLAGS) -o $@ $< $(ASAN_LIB_OBJ) $(ASAN_LIBS)
+	$(ASAN_CC) $(ASAN_CFLAGS) -o $@ $< $(ASAN_LIB_OBJ) $(TEST_LIBS) $(ASAN_LIBS)
 
 .PHONY: unit-asan
 unit-asan: $(ASAN_TESTS)

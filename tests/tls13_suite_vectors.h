@@ -8,60 +8,70 @@ struct suite_vector {
     const char *hs_secret, *ap_secret;   /* hex */
     const char *finished_record, *app_record;   /* hex, 5-byte header included */
     const char *plaintext;
+    const char *keylog;   /* path from the repository root */
+    const char *client_random;   /* hex, from the capture's ClientHello */
 };
 static const struct suite_vector suite_vectors[] = {
     {"TLS_AES_256_GCM_SHA384", 0x1302,
     /* CLIENT_HANDSHAKE_TRAFFIC_SECRET */
-    "c0e9601cfb44b7165b58de517d3f81aec37f72c086b4c8293904204d8c01e21a81cf7317"
-    "9c1693071d7dbe5599bade74",
+    "39f74ff534740cc43de58f2289dfee3906e1402526eb0b32d8ae6e686f93876d657fdbd7"
+    "5cfa75312c6c59f770c0347f",
     /* CLIENT_TRAFFIC_SECRET_0 */
-    "e1c36182723b855e9bbabc3dc1ba0be953f2629402643bb407e63a8d04209305d1c7b7b7"
-    "f0f8397fb914b058955efd7c",
+    "963f4a51b744d94fcfd445229a4895c401d8acaf93128eb47956ffac530a257292941b6f"
+    "2e61773a7cabc34f7229a68a",
     /* the client's Finished, protected */
-    "170303004590838e0f36fa24d785a1bd59db123213f2123517020dbde75c9cdfd30fab6c"
-    "8d9a0f45fe8fc7bd90c13548147762c0b4ed5c98d312baf3057ac897d758cb127a21c2c8"
-    "cd53",
+    "170303004593a9200ac689e8357f1a049e5fc7f3b90f0a9cc1e40c75e7a5da69d31b7e04"
+    "81b7d379b58892bc2b85c465544976f28d7863bebd195fc322a2f922c731719fcd327a85"
+    "bc43",
     /* the client's first application data, protected */
-    "1703030047e8d1e372ae18db33f6e226e00b36279dae70639f16220a9dc71041e6ecc57d"
-    "ac48d5dbc601bb7a9d4b53e07d6124ce5c058c5b407e6ee3554062a3e08b81a5178830f5"
-    "1596aefc",
-    "tlsexplain known plaintext for TLS_AES_256_GCM_SHA384\n"},
+    "170303004748fad3187d2bcb1fb0b06cd67a11a73bdc806eb4a9e56637cc92423ab4d5a9"
+    "1b866f91c746294b3febd7df739e463ef4bf916c8eb75898fd9a1ccd38630bf989bba020"
+    "e7dda64a",
+    "tlsexplain known plaintext for TLS_AES_256_GCM_SHA384\n",
+    "test-captures/tls13-suites/TLS_AES_256_GCM_SHA384.keylog",
+    "dfb50f1a50096d17eae36d512db552d9869ba73cc3ebc61147f8ad376e4e0944"},
     {"TLS_CHACHA20_POLY1305_SHA256", 0x1303,
     /* CLIENT_HANDSHAKE_TRAFFIC_SECRET */
-    "452a636e196413c5d0f2038dd3c7fc4833165fdcecdaeec2a2693a371e2738f2",
+    "a92f8de6eb22a70e6660182a95e373ec80363bd9d4fbaebec389ea4c7b0983fd",
     /* CLIENT_TRAFFIC_SECRET_0 */
-    "b71533e2e0a051869519401a0d62590f9c7a586fda0064b3680f170991b3deaf",
+    "5fc487cf22f237b79b4c45f9ce32e91a071b3447f4ee67e5d6edda12336b0102",
     /* the client's Finished, protected */
-    "17030300355a66bfe338ddd5a97fa9ab979324e9815c79e9398d68368a1c24c9285f2dec"
-    "99ace9bcda0b2ca19e2271771d7b916cf0a915e6262e",
+    "170303003536bd37ea8dd336f6242e47496a87b01bc32228f44adedf22494c1fe9728750"
+    "a5e37bc503e4cc668ad63bc678efa853cb5894382ea9",
     /* the client's first application data, protected */
-    "170303004d03506c9ebd12f7978c3b46eaddd4fcdf69f5be3e892604fc6ca383706c03e2"
-    "59d3e099b43e2405ca6d665082e40893317c27416c5552d1aeb1aae7cb4e03946ac01926"
-    "6bde61c905462ee10b37",
-    "tlsexplain known plaintext for TLS_CHACHA20_POLY1305_SHA256\n"},
+    "170303004d4cffca97f384f037b2492f48f04bf2779fdebd4b9c0787154c70fcc2acd930"
+    "80632795bbaa84ab563620b00bdbb2582686d566a6f098cee6252494df9487e459016324"
+    "0a8a4f483e4609731234",
+    "tlsexplain known plaintext for TLS_CHACHA20_POLY1305_SHA256\n",
+    "test-captures/tls13-suites/TLS_CHACHA20_POLY1305_SHA256.keylog",
+    "628455dfaec0063571af6dab74559ec6e4a7afbeea2c8af1e2cc744ae550be6d"},
     {"TLS_AES_128_CCM_SHA256", 0x1304,
     /* CLIENT_HANDSHAKE_TRAFFIC_SECRET */
-    "62c5c946b6d9c829b91538795a8a3cd55fce60cd3052a2290652b4bbf1200845",
+    "6a81785e960d921cae09c27e40b0e1151f10e559c807a307553647abb2d201f8",
     /* CLIENT_TRAFFIC_SECRET_0 */
-    "d673df103f3d79e2d891bb96c23016622bb18ea3ca7a93975506ddf51b12b3b6",
+    "2cef2709718bd0631e885af33ee677b95860db382b14e46568bfe51fcbaa26f2",
     /* the client's Finished, protected */
-    "170303003592d646d8904ed57ee4cee267eaedeb6123e6467752e33dc884e931a9a45d02"
-    "1f71555e21380da8cc8104a8ff2dbb97b6d022c779f8",
+    "17030300356551470dbfc88b2af429c5d0f9339026b56c6f17469bc16545c0c187c534ec"
+    "b0285b65cc068a93a220fde3fbe62082a13aa9ceb890",
     /* the client's first application data, protected */
-    "17030300471fea7c193c1f76121de06f590d9d75c3a92928534a0db4b0b3f9c2433ccde4"
-    "f808a98900c202ad894776718cede1714cc6f6b489a78e4beb96515e7e6ebd83f4ccc622"
-    "7c6303f2",
-    "tlsexplain known plaintext for TLS_AES_128_CCM_SHA256\n"},
+    "1703030047d7c466a066a9070c59ab3129436570e60931ecb524fdb96720dcd72804e296"
+    "88051c6666ee9be12df7e20511e5d90364df2fe00d213777f606c8e9e8a11f869015c4d5"
+    "6d18ef44",
+    "tlsexplain known plaintext for TLS_AES_128_CCM_SHA256\n",
+    "test-captures/tls13-suites/TLS_AES_128_CCM_SHA256.keylog",
+    "7868b48e66b2c5b13e1e837e088f8f321179f2d0431a7037a93259886989e641"},
     {"TLS_AES_128_CCM_8_SHA256", 0x1305,
     /* CLIENT_HANDSHAKE_TRAFFIC_SECRET */
-    "4c6bf0ca12e017d66a393e54b12834088a471c55b7abb4322e9e2ba366db9f39",
+    "35162dd4fe56ddc8550e2d30e55a8814e74fcf13b72661de107afa4be8091b6c",
     /* CLIENT_TRAFFIC_SECRET_0 */
-    "53c62d14f7b7fb7a9af467a40b91ac8a961906d3bbed05f663b2b2207eaaaf63",
+    "0dfd8363844b4cf43a41e6c770ffcb32858664bd15e355ba027b7351b41276db",
     /* the client's Finished, protected */
-    "170303002de1f5862ec91458990649a1f368cb9c42b3d6efff63e92fcbe3c5407878b116"
-    "9d86bb65a9a48e40e3c60f4a2e0e",
+    "170303002d40dbebe25e26be68c1b688591f62ad28df74bb5d77c858a432165859b5f3d7"
+    "37f0d1493e7d4f5be0321b64b3dc",
     /* the client's first application data, protected */
-    "1703030041686ee49a204f6b5fb4c764452395e96fd5172f41a904a5a1478ad523f611e5"
-    "06ec8258a9d36b5969fbf3bfc7d918e106fa96c24ad73834493b9df8e8f1c90e4f39",
-    "tlsexplain known plaintext for TLS_AES_128_CCM_8_SHA256\n"},
+    "1703030041e96325a85a165d66440daff7d99448f67b5c3b0d8aa5f7fccd41428516423f"
+    "f15752ff0d9cd0818cd925f2d3dee84ae37d385afb9534d66dc72ae45808aef9d72f",
+    "tlsexplain known plaintext for TLS_AES_128_CCM_8_SHA256\n",
+    "test-captures/tls13-suites/TLS_AES_128_CCM_8_SHA256.keylog",
+    "add0ed93bfa9463e830ebaf3b11b269311b61d4ba9cc33eae9685c25f1d6f134"},
 };

@@ -4,8 +4,9 @@
 # with the client's key log (-keylogfile) and a known plaintext, into
 # test-captures/tls13-suites/. Then, from each capture and key log, the vectors the
 # unit test tests/test_tls13_decrypt.c reads (tests/tls13_suite_vectors.h): the client's
-# handshake and application traffic secrets (from OpenSSL's key log) and its first two
-# protected records (from the capture: the Finished, then the first application data).
+# handshake and application traffic secrets (from OpenSSL's key log, read by python), its
+# first two protected records (from the capture: the Finished, then the first application
+# data) and its ClientHello random (tshark), for tests/test_keylog.c too.
 # tshark, given the same key log, must show the known plaintext in the client's data,
 # or no vectors are written: a second opinion that does not come from tlsexplain.
 #   usage: test-captures/gen/tls13_suites.sh     (as root: tcpdump on lo; about 15 s)
@@ -59,7 +60,8 @@ lines = ["/* tls13_suite_vectors.h: written by test-captures/gen/tls13_suites.sh
          "struct suite_vector {", "    const char *name;", "    uint16_t suite;",
          "    const char *hs_secret, *ap_secret;   /* hex */",
          "    const char *finished_record, *app_record;   /* hex, 5-byte header included */",
-         "    const char *plaintext;", "};", "static const struct suite_vector suite_vectors[] = {"]
+         "    const char *plaintext;", "    const char *keylog;   /* path from the repository root */",
+         "    const char *client_random;   /* hex, from the capture's ClientHello */", "};", "static const struct suite_vector suite_vectors[] = {"]
 for name, code in suites:
     keys = {}
     for l in open("%s/%s.keylog" % (out, name)):
@@ -79,13 +81,18 @@ for name, code in suites:
         recs.append(stream[pos:pos + 5 + n])
         pos += 5 + n
     prot = [x for x in recs if x[0] == 23]
+    rnd = subprocess.run(["tshark", "-r", "%s/%s.pcap" % (out, name), "-Y", "tls.handshake.type == 1",
+                          "-T", "fields", "-e", "tls.handshake.random"],
+                         capture_output=True, text=True, check=True).stdout.split()[0].replace(":", "")
     assert len(prot) >= 2, (name, [x[0] for x in recs])
     lines += ["    {\"%s\", 0x%04x," % (name, code),
               "    /* CLIENT_HANDSHAKE_TRAFFIC_SECRET */", chex(bytes.fromhex(keys["CLIENT_HANDSHAKE_TRAFFIC_SECRET"])) + ",",
               "    /* CLIENT_TRAFFIC_SECRET_0 */", chex(bytes.fromhex(keys["CLIENT_TRAFFIC_SECRET_0"])) + ",",
               "    /* the client's Finished, protected */", chex(prot[0]) + ",",
               "    /* the client's first application data, protected */", chex(prot[1]) + ",",
-              '    "tlsexplain known plaintext for %s\\n"},' % name]
+              '    "tlsexplain known plaintext for %s\\n",' % name,
+              '    "test-captures/tls13-suites/%s.keylog",' % name,
+              '    "%s"},' % rnd]
 lines += ["};", ""]
 open(hdr, "w").write("\n".join(lines))
 print("wrote", hdr)
