@@ -1,7 +1,7 @@
 # tlsexplain: explains failed TLS handshakes in packet captures.
 # make            build ./tlsexplain
 # make demo       install what is missing, build, run on a test capture
-# make check      install what is missing, build, run every test (FUZZ_RUNS=30000 each target)
+# make check      install what is missing, build, run every test (fuzz: FUZZ_RUNS executions per target, see mk/fuzz.mk)
 # make unit       build and run every unit test (tests/test_*.c); fails if any fails
 # make install    PREFIX=/usr/local DESTDIR= (binary and man page)
 

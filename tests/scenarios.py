@@ -3,8 +3,12 @@
 (with the options of the optional 5th column `args`, e.g. --keylog certs/keys/x.keylog,
 whose paths are relative to test-captures/) and compares the multiset of per-connection outcomes (verdict[:diagnosis], the
 diagnosis given for failed and incomplete ones) with the `expect` column. Then the
-negative tests of tests/negatives.tsv, and checks that every rule in the table has
-a capture that expects it and one where it must not fire. Ends with the line "scenarios: N passed, N failed"."""
+negative tests of tests/negatives.tsv (rule, capture, near, not): near misses, captures
+with a failed connection where the rule's signature is almost there, on which the rule
+must not be the diagnosis (nor a surer alternative). Checks that every rule in the
+table has a capture that expects it and a passing negative on a capture with a failed
+or incomplete connection that a scenario list pins down. Ends with the line
+"scenarios: N passed, N failed"."""
 import collections
 import glob
 import json
