@@ -75,5 +75,9 @@ for f in tests/regress/*; do
             ;;
     esac
 done
+if [ $((pass + fail)) -eq 0 ]; then
+    echo "regress: no input replayed from tests/regress/"
+    fail=1
+fi
 echo "regress: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
