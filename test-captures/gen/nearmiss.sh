@@ -56,7 +56,7 @@ cli() {  # cli NAME PORT ARGS...: one s_client connection that sends "GET /"
     printf 'GET / HTTP/1.0\r\n\r\n' | timeout "${CLI_TIMEOUT:-5}" openssl s_client \
         -connect "127.0.0.1:$port" -ign_eof "$@" >>"$WORK/$name.cli.log" 2>&1 || true
 }
-begin() { NAME=$1; cap_start "$OUT/$1.pcap" "tcp port $2"; }
+begin() { cap_start "$OUT/$1.pcap" "tcp port $2"; }
 finish() { cap_stop; stop_bg "$@"; }
 
 # --- DHE, bad_record_mac on every handshake: a relay flips a bit of the Finished ----------
