@@ -18,13 +18,13 @@ fuzz_saved_goal := $(.DEFAULT_GOAL)
 
 FUZZ_CC ?= clang
 # executions per target (libFuzzer -runs, the seed corpus included). The
-# capture target runs the whole pipeline (about 45 executions a second here),
-# tls_stream about 350, the others over 1000: the defaults keep the six
+# capture target runs the whole pipeline (30-45 executions a second here),
+# tls_stream 350-550, the others about 1000-1900: the defaults keep the six
 # targets near five minutes together on one core. FUZZ_RUNS=N on the command
 # line sets every target to N.
-FUZZ_RUNS ?= 40000
-FUZZ_RUNS_capture ?= 8000
-FUZZ_RUNS_tls_stream ?= 16000
+FUZZ_RUNS ?= 30000
+FUZZ_RUNS_capture ?= 5000
+FUZZ_RUNS_tls_stream ?= 12000
 ifeq ($(origin FUZZ_RUNS),command line)
 FUZZ_RUNS_capture := $(FUZZ_RUNS)
 FUZZ_RUNS_tls_stream := $(FUZZ_RUNS)
