@@ -1,7 +1,8 @@
 # tlsexplain: explains failed TLS handshakes in packet captures.
 # make            build ./tlsexplain
 # make demo       install what is missing, build, run on a test capture
-# make check      install what is missing, build, run every test (FUZZ_SECONDS=60 each target)
+# make check      install what is missing, build, run every test (fuzz: FUZZ_RUNS executions per target, see mk/fuzz.mk)
+# make unit       build and run every unit test (tests/test_*.c); fails if any fails
 # make install    PREFIX=/usr/local DESTDIR= (binary and man page)
 
 CC ?= cc
@@ -28,9 +29,11 @@ build/%.o: %.c $(wildcard include/*.h include/*/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
-build/tests/%: tests/%.c $(LIB_OBJ) tests/testlib.h
+# the unit tests also link libssl: test_registry compares the suites with OpenSSL's table
+TEST_LIBS = -lssl
+build/tests/%: tests/%.c $(LIB_OBJ) $(wildcard tests/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIB_OBJ) $(LIBS)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIB_OBJ) $(TEST_LIBS) $(LIBS)
 
 deps:
 	@scripts/install-deps.sh
@@ -42,8 +45,10 @@ demo: deps
 	@$(MAKE) --no-print-directory all
 	./tlsexplain -v test-captures/fail/no-fs-suite.pcap; test $$? -le 1
 
+# every unit test runs, then the target fails if any of them did
 unit: $(TESTS)
-	@for t in $(TESTS); do $$t || exit 1; done
+	@bad=""; for t in $(TESTS); do $$t || bad="$$bad $${t##*/}"; done; \
+	if [ -n "$$bad" ]; then echo "unit tests failed:$$bad"; exit 1; fi
 
 check: deps
 	@$(MAKE) --no-print-directory all unit
@@ -57,16 +62,16 @@ install: tlsexplain
 clean:
 	rm -rf build build-asan tlsexplain
 
-# make asan-check (sanitizer build over every capture), make fuzz-run FUZZ_SECONDS=N
+# make asan-check (sanitizer build over every capture), make fuzz-run FUZZ_RUNS=N
 include mk/asan.mk mk/fuzz.mk
 
 # The unit tests on the sanitizer build too (make check runs them).
 ASAN_TESTS = $(patsubst tests/%.c,$(ASAN_DIR)/tests/%,$(wildcard tests/test_*.c))
 ASAN_LIB_OBJ = $(filter-out $(ASAN_DIR)/src/main.o,$(ASAN_OBJ))
 
-$(ASAN_DIR)/tests/%: tests/%.c $(ASAN_LIB_OBJ) tests/testlib.h
+$(ASAN_DIR)/tests/%: tests/%.c $(ASAN_LIB_OBJ) $(wildcard tests/*.h)
 	@mkdir -p $(dir $@)
-	$(ASAN_CC) $(ASAN_CFLAGS) -o $@ $< $(ASAN_LIB_OBJ) $(ASAN_LIBS)
+	$(ASAN_CC) $(ASAN_CFLAGS) -o $@ $< $(ASAN_LIB_OBJ) $(TEST_LIBS) $(ASAN_LIBS)
 
 .PHONY: unit-asan
 unit-asan: $(ASAN_TESTS)

@@ -17,7 +17,8 @@ ASAN_CFLAGS = -std=c11 -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L -Iinclude -g 
 ASAN_LIBS = $(or $(LIBS),$(shell sed -n 's/^LIBS *= *//p' Makefile))
 ASAN_SRC = $(wildcard src/*.c src/*/*.c)
 ASAN_OBJ = $(ASAN_SRC:%.c=$(ASAN_DIR)/%.o)
-ASAN_INPUTS ?= ../shared/corpus test-captures
+TLSX_CORPUS ?= ../shared/corpus
+ASAN_INPUTS ?= $(TLSX_CORPUS) test-captures
 
 .PHONY: asan-build asan-check
 
@@ -31,8 +32,13 @@ $(ASAN_DIR)/%.o: %.c $(wildcard include/*.h include/*/*.h)
 	@[ -f $(ASAN_DIR)/.gitignore ] || echo '*' >$(ASAN_DIR)/.gitignore
 	$(ASAN_CC) $(ASAN_CFLAGS) -c -o $@ $<
 
+# every input folder must be there: a missing corpus fails the check, it is
+# not quietly left out
 asan-check: $(ASAN_DIR)/tlsexplain
-	@tests/sanitize.sh $(ASAN_DIR)/tlsexplain $(wildcard $(ASAN_INPUTS))
+	@for d in $(ASAN_INPUTS); do [ -d "$$d" ] || { \
+	    echo "asan-check: cannot run: input folder $$d is missing (set TLSX_CORPUS)"; \
+	    echo "asan-check: 0 passed, 1 failed"; exit 1; }; done
+	@tests/sanitize.sh $(ASAN_DIR)/tlsexplain $(ASAN_INPUTS)
 
 ifeq ($(words $(MAKEFILE_LIST)),1)
 .DEFAULT_GOAL := asan-check

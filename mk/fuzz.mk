@@ -3,8 +3,11 @@
 #   handshake decoders, rules), tls13 (key log decryption, sealed by the
 #   harness), cert, reassembly, keylog.
 #   make fuzz-build                  build/fuzz/fuzz_NAME, clang with ASan+UBSan
-#   make fuzz-run FUZZ_SECONDS=60    each target for that long, seeded from the
-#                                    captures; fails on a crash, leak or timeout
+#   make fuzz-run [FUZZ_RUNS=N]      each target for N executions (libFuzzer
+#                                    -runs: work, not seconds of a loaded
+#                                    machine), seeded from the captures; fails
+#                                    on a crash, leak or timeout, and when a
+#                                    seed folder is missing
 #   make fuzz-replay-build           build/fuzz/replay_NAME: the same entry points
 #                                    with a plain main and $(CC), for tests/regress.sh
 # Works included from the top-level Makefile or alone: make -f mk/fuzz.mk ...
@@ -14,8 +17,22 @@
 fuzz_saved_goal := $(.DEFAULT_GOAL)
 
 FUZZ_CC ?= clang
-FUZZ_SECONDS ?= 60
-FUZZ_SEED_DIRS ?= test-captures ../shared/corpus tests/regress
+# executions per target (libFuzzer -runs, the seed corpus included). The
+# capture target runs the whole pipeline (30-45 executions a second here),
+# tls_stream 350-550, the others about 1000-1900: the defaults keep the six
+# targets near five minutes together on one core. FUZZ_RUNS=N on the command
+# line sets every target to N.
+FUZZ_RUNS ?= 30000
+FUZZ_RUNS_capture ?= 5000
+FUZZ_RUNS_tls_stream ?= 12000
+ifeq ($(origin FUZZ_RUNS),command line)
+FUZZ_RUNS_capture := $(FUZZ_RUNS)
+FUZZ_RUNS_tls_stream := $(FUZZ_RUNS)
+endif
+# a safety net only (a run that reaches it fails): -runs bounds the work
+FUZZ_MAX_SECONDS ?= 600
+TLSX_CORPUS ?= ../shared/corpus
+FUZZ_SEED_DIRS ?= test-captures $(TLSX_CORPUS) tests/regress
 FUZZ_SAN = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 FUZZ_CFLAGS = -std=c11 -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L -Iinclude -g -O1 \
 	-Wall -Wextra -Wno-unused-parameter
@@ -62,6 +79,9 @@ $(FUZZ_DIR)/replay_%: fuzz/fuzz_%.c fuzz/replay.c $(FUZZ_REPLAY_OBJ)
 # out-of-memory makes libFuzzer exit non-zero, and then this target fails.
 fuzz-run: fuzz-build
 	@mkdir -p $(FUZZ_DIR)/artifacts $(FUZZ_DIR)/logs
+	@for d in $(FUZZ_SEED_DIRS); do [ -d "$$d" ] || { \
+	    echo "fuzz: cannot run: seed folder $$d is missing (set TLSX_CORPUS)"; \
+	    echo "fuzz: 0 passed, 1 failed"; exit 1; }; done
 	@pass=0 fail=0; for t in $(FUZZ_NAMES); do \
 	    mkdir -p fuzz/corpus-$$t; \
 	    python3 fuzz/seeds.py $$t fuzz/corpus-$$t $(FUZZ_SEED_DIRS) >/dev/null || exit 1; \
@@ -72,17 +92,22 @@ fuzz-run: fuzz-build
 	            >$$log 2>&1 && rm -rf fuzz/corpus-$$t && mv fuzz/corpus-$$t.min-$$$$ fuzz/corpus-$$t; \
 	        rm -rf fuzz/corpus-$$t.min-$$$$; \
 	    fi; \
+	    runs=$(FUZZ_RUNS); \
+	    case $$t in capture) runs=$(FUZZ_RUNS_capture) ;; tls_stream) runs=$(FUZZ_RUNS_tls_stream) ;; esac; \
 	    ASAN_OPTIONS=detect_leaks=1 \
-	    $(FUZZ_DIR)/fuzz_$$t $(FUZZ_OPTS) -max_total_time=$(FUZZ_SECONDS) \
+	    $(FUZZ_DIR)/fuzz_$$t $(FUZZ_OPTS) -runs=$$runs -max_total_time=$(FUZZ_MAX_SECONDS) \
 	        -artifact_prefix=$(FUZZ_DIR)/artifacts/$$t- fuzz/corpus-$$t >$$log 2>&1; \
 	    rc=$$?; \
 	    execs=$$(sed -n 's/^stat::number_of_executed_units: *//p' $$log); \
 	    rate=$$(sed -n 's/^stat::average_exec_per_sec: *//p' $$log); \
 	    cov=$$(grep -o 'cov: [0-9]*' $$log | tail -1); \
 	    corp=$$(ls fuzz/corpus-$$t | wc -l); \
-	    if [ $$rc -eq 0 ]; then \
+	    if [ $$rc -eq 0 ] && [ "$${execs:-0}" -lt $$runs ]; then \
+	        fail=$$((fail + 1)); \
+	        echo "fuzz $$t: FAILED: $${execs:-0} of $$runs runs before the $(FUZZ_MAX_SECONDS) s safety limit; log $$log"; \
+	    elif [ $$rc -eq 0 ]; then \
 	        pass=$$((pass + 1)); \
-	        echo "fuzz $$t: ok, $${execs:-?} execs, $${rate:-?} execs/s, $$cov, corpus $$corp, $(FUZZ_SECONDS) s"; \
+	        echo "fuzz $$t: ok, $${execs:-?} execs, $${rate:-?} execs/s, $$cov, corpus $$corp"; \
 	        rm -f $$log; \
 	    else \
 	        fail=$$((fail + 1)); \

@@ -9,9 +9,11 @@ Every reference fingerprint of a ClientHello over TCP is compared with the "ja4"
 connection with the same client and server ip:port (`tlsexplain --json`). QUIC is
 skipped (JA4 starting with "q", or transport udp).
 
-Known, explained differences are listed in tests/ja4_known.tsv
-(file, client ip:port, reference, reason), where reference is "python:JA4.1",
-"python:JA4.2", "rust:ja4" or "*"; they count as passed and are shown as KNOWN.
+Known, explained differences are listed in tests/ja4_known.tsv (file, client ip:port,
+reference, ours, theirs, reason; see known.py), where reference is "python:JA4.1",
+"python:JA4.2" or "rust:ja4"; one counts as passed only when both fingerprints are the
+listed ones, and an entry that matches nothing fails the run.
+The corpus is $TLSX_CORPUS/ja4 (default ../shared/corpus/ja4); without it the run fails.
 
 usage: tests/ja4_compare.py [-v] [--bin ./tlsexplain]
 Exit status: 0 when nothing failed, 1 otherwise.
@@ -24,11 +26,11 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from known import endpoint, read_known, split_endpoint  # noqa: E402
+from known import Known, corpus_dir, endpoint, need_dir, split_endpoint  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
-CORPUS = os.path.normpath(os.path.join(ROOT, "..", "shared", "corpus", "ja4"))
+CORPUS = corpus_dir("ja4")
 EXPECTED = os.path.join(CORPUS, "expected")
 KNOWN = os.path.join(HERE, "ja4_known.tsv")
 
@@ -110,8 +112,8 @@ def main():
     BIN = args.bin
     if not os.access(BIN, os.X_OK):
         sys.exit("ja4-compare: %s not built (run make -s)" % BIN)
-    known = read_known(KNOWN)
-    used = set()
+    need_dir("ja4-compare", EXPECTED, "JA4 reference folder")
+    known = Known(KNOWN)
     captures = sorted(os.path.basename(p) for p in glob.glob(os.path.join(CORPUS, "*"))
                       if os.path.isfile(p))
     passed = failed = nknown = skipped_quic = 0
@@ -140,12 +142,11 @@ def main():
                 if args.verbose:
                     lines.append("ok    " + desc)
                 continue
-            key = next((k for k in ((cap, cl, which), (cap, cl, "*")) if k in known), None)
-            if key:
+            reason = known.match(cap, cl, which, got if o else "(connection not reported)", ref)
+            if reason:
                 passed += 1
                 nknown += 1
-                used.add(key)
-                lines.append("KNOWN " + desc + "\n      reason: " + known[key])
+                lines.append("KNOWN " + desc + "\n      reason: " + reason)
             else:
                 failed += 1
                 lines.append("FAIL  " + desc)
@@ -155,8 +156,12 @@ def main():
                     for i, name in ((1, "b (suites)"), (2, "c (extensions_sigalgs)")):
                         if ref.split("_")[i:i + 1] != got.split("_")[i:i + 1]:
                             lines.append("      part %s differs" % name)
-    for key in sorted(set(known) - used):
-        lines.append("STALE %s %s %s: listed in ja4_known.tsv but no longer differs" % key)
+    if not captures or passed + failed == 0:
+        failed += 1
+        lines.append("FAIL  no capture with a JA4 reference under %s" % CORPUS)
+    for p in known.problems():
+        failed += 1
+        lines.append("FAIL  " + p)
     if lines:
         print("\n".join(lines))
     print("ja4-compare: %d QUIC fingerprints skipped, %d known differences" % (skipped_quic, nknown))

@@ -63,7 +63,11 @@ san_corpus() {
         done
     done <"$list"
     rm -f "$log" "$list"
-    echo "asan-check: $((runs - bad)) passed, $bad failed ($runs runs of $tool, each file with --json and with -a -v)"
+    if [ "$runs" -eq 0 ]; then
+        echo "asan-check: no file under $* (a missing corpus is a failure)"
+        bad=1
+    fi
+    echo "asan-check: $((runs - bad < 0 ? 0 : runs - bad)) passed, $bad failed ($runs runs of $tool, each file with --json and with -a -v)"
     [ "$bad" -eq 0 ]
 }
 

@@ -756,6 +756,22 @@ TEST(check_hostname_wildcards)
         CHECK(!r.hostname_cn_only);
     }
     CHECK_EQ_STR(r.detail, "names in the certificate: *.example.com");
+    /* The same names through OpenSSL's matcher (RFC 6125 6.4.3, no partial
+     * wildcards, no CN), so that the lists above are not only ours. Two
+     * answers differ on purpose: a trailing dot is the same absolute name
+     * (RFC 1034 3.1; browsers strip it), and OpenSSL takes a name starting
+     * with '.' as "any subdomain", which no SNI can be (RFC 6066 3). */
+    for (size_t i = 0; i < sizeof good / sizeof good[0] + sizeof bad / sizeof bad[0]; i++) {
+        bool want = i < sizeof good / sizeof good[0];
+        const char *name = want ? good[i] : bad[i - sizeof good / sizeof good[0]];
+        int got = X509_check_host(p.leaf.x, name, strlen(name),
+                                  X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS |
+                                      X509_CHECK_FLAG_NEVER_CHECK_SUBJECT, NULL);
+        if (strcmp(name, "a.example.com.") == 0 || strcmp(name, ".example.com") == 0)
+            want = !want;
+        if ((got == 1) != want) fprintf(stderr, "  OpenSSL: %s gives %d\n", name, got);
+        CHECK((got == 1) == want);
+    }
 
     /* Partial wildcards are refused, as browsers do. */
     CHECK(mk(&partial, &(struct spec){.subject = "/CN=x", .key = p.kl, .issuer = &p.inter, .san = "DNS:f*.example.com"}));

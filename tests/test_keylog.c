@@ -1,10 +1,14 @@
 /* test_keylog.c: the NSS key log reader keeps TLS 1.3 secrets by client
- * random, skips and counts bad lines, and does not care where reads split. */
+ * random, skips and counts bad lines, and does not care where reads split;
+ * and it reads the key logs OpenSSL wrote for test-captures/tls13-suites/ as
+ * a second reader did (tls13_suite_vectors.h: python for the secrets, tshark
+ * for the client random). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "tls/keylog.h"
 #include "testlib.h"
+#include "tls13_suite_vectors.h"
 
 #define R1 "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"
 #define R2 "AABBCCDDEEFF00112233445566778899aabbccddeeff00112233445566778899"
@@ -196,6 +200,43 @@ TEST(load_from_a_file)
     CHECK(keylog_find(NULL, (const uint8_t *)R1) == NULL);
 }
 
-TEST_MAIN("keylog", TEST_ENTRY(reads_a_key_log), TEST_ENTRY(any_split_gives_the_same_table),
+static size_t unhex(const char *s, uint8_t *out, size_t max)
+{
+    size_t n = 0;
+    for (; s[0] != '\0' && s[1] != '\0' && n < max; s += 2)
+        out[n++] = (uint8_t)(hexval(s[0]) << 4 | hexval(s[1]));
+    return n;
+}
+
+TEST(openssl_key_logs)
+{
+    for (size_t i = 0; i < sizeof suite_vectors / sizeof suite_vectors[0]; i++) {
+        const struct suite_vector *v = &suite_vectors[i];
+        struct keylog *k = NULL;
+        uint8_t r[32], hs[48], ap[48];
+        size_t hn = unhex(v->hs_secret, hs, sizeof hs), an = unhex(v->ap_secret, ap, sizeof ap);
+        CHECK_EQ_INT(keylog_load(v->keylog, &k), ST_OK);
+        if (k == NULL)
+            continue;
+        struct keylog_counts n;
+        keylog_get_counts(k, &n);
+        CHECK_EQ_INT(n.malformed, 0);
+        CHECK_EQ_INT(n.randoms, 1);
+        CHECK_EQ_INT(unhex(v->client_random, r, sizeof r), 32);
+        const struct keylog_entry *e = keylog_find(k, r);
+        CHECK(e != NULL);
+        if (e != NULL) {
+            CHECK_EQ_INT(e->secret_len[KEYLOG_CLIENT_HANDSHAKE], hn);
+            CHECK(memcmp(e->secret[KEYLOG_CLIENT_HANDSHAKE], hs, hn) == 0);
+            CHECK_EQ_INT(e->secret_len[KEYLOG_CLIENT_TRAFFIC_0], an);
+            CHECK(memcmp(e->secret[KEYLOG_CLIENT_TRAFFIC_0], ap, an) == 0);
+            CHECK_EQ_INT(e->secret_len[KEYLOG_SERVER_HANDSHAKE], hn);
+            CHECK_EQ_INT(e->secret_len[KEYLOG_SERVER_TRAFFIC_0], an);
+        }
+        keylog_free(k);
+    }
+}
+
+TEST_MAIN("keylog", TEST_ENTRY(openssl_key_logs), TEST_ENTRY(reads_a_key_log), TEST_ENTRY(any_split_gives_the_same_table),
           TEST_ENTRY(bad_lines_are_skipped_and_counted), TEST_ENTRY(long_lines_are_skipped),
           TEST_ENTRY(many_randoms_grow_the_table), TEST_ENTRY(load_from_a_file))

@@ -1,4 +1,6 @@
-/* test_registry.c: the generated tables and the lookups over them. */
+/* test_registry.c: the generated tables and the lookups over them, and the
+ * suites against OpenSSL's own table (names, key exchange, AEAD). */
+#include <openssl/ssl.h>
 #include "util/registry.h"
 #include "testlib.h"
 
@@ -213,7 +215,51 @@ TEST(export_grade)
     CHECK_EQ_INT(n, 15);                        /* 9 RSA/DH/DHE/anon + 6 KRB5 */
 }
 
+/* Every suite OpenSSL knows, as OpenSSL names and classes it: IANA name
+ * (SSL_CIPHER_standard_name), forward secrecy from its key exchange and AEAD. */
+TEST(openssl_agrees)
+{
+    SSL_CTX *ctx = SSL_CTX_new(TLS_method());
+    CHECK(ctx != NULL);
+    if (ctx == NULL)
+        return;
+    SSL_CTX_set_security_level(ctx, 0);
+    CHECK(SSL_CTX_set_cipher_list(ctx, "ALL:COMPLEMENTOFALL:@SECLEVEL=0") == 1);
+    CHECK(SSL_CTX_set_ciphersuites(ctx, "TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:"
+                                        "TLS_CHACHA20_POLY1305_SHA256:TLS_AES_128_CCM_SHA256:"
+                                        "TLS_AES_128_CCM_8_SHA256") == 1);
+    STACK_OF(SSL_CIPHER) *all = SSL_CTX_get_ciphers(ctx);
+    int n = sk_SSL_CIPHER_num(all), seen = 0;
+    for (int i = 0; i < n; i++) {
+        const SSL_CIPHER *c = sk_SSL_CIPHER_value(all, i);
+        uint16_t code = (uint16_t)SSL_CIPHER_get_protocol_id(c);
+        const char *want = SSL_CIPHER_standard_name(c);
+        const struct reg_suite *s = reg_suite(code);
+        if (want == NULL || strncmp(want, "TLS_", 4) != 0)
+            continue;   /* not an IANA-registered suite */
+        seen++;
+        CHECK_EQ_STR(reg_suite_name(code), want);
+        if (s == NULL)
+            continue;
+        int kx = SSL_CIPHER_get_kx_nid(c);
+        bool ephemeral = kx == NID_kx_ecdhe || kx == NID_kx_dhe || kx == NID_kx_ecdhe_psk ||
+                         kx == NID_kx_dhe_psk || kx == NID_kx_any;
+        if (s->forward_secret != ephemeral)
+            fprintf(stderr, "  %s: forward_secret %d, OpenSSL kx %s\n", want, s->forward_secret,
+                    OBJ_nid2sn(kx));
+        CHECK(s->forward_secret == ephemeral);
+        if ((s->mode == REG_MODE_AEAD) != (SSL_CIPHER_is_aead(c) == 1))
+            fprintf(stderr, "  %s: mode %s, OpenSSL aead %d\n", want,
+                    reg_cipher_mode_name(s->mode), SSL_CIPHER_is_aead(c));
+        CHECK((s->mode == REG_MODE_AEAD) == (SSL_CIPHER_is_aead(c) == 1));
+    }
+    /* OpenSSL 3.0 knows about 150 suites: a short list means the query failed */
+    CHECK(seen >= 100);
+    SSL_CTX_free(ctx);
+}
+
 TEST_MAIN("registry",
+          TEST_ENTRY(openssl_agrees),
           TEST_ENTRY(tables_sorted_and_unique),
           TEST_ENTRY(suite_names_both_ways),
           TEST_ENTRY(unknown_values_are_null),

@@ -1,7 +1,10 @@
 /* test_tls13_decrypt.c: TLS 1.3 traffic keys and record decryption against
- * the "Simple 1-RTT Handshake" of RFC 8448 section 3, the other suites by
- * round trip, hostile records, and the whole path through tls_stream.c with
- * a key log: decrypted messages, certificates and alerts become facts. */
+ * the "Simple 1-RTT Handshake" of RFC 8448 section 3 (0x1301), the other four
+ * suites against records OpenSSL made (tls13_suite_vectors.h, from the
+ * captures in test-captures/tls13-suites/: OpenSSL's key log and a known
+ * plaintext, decrypted by tshark too when they were made), padding and
+ * hostile records, and the whole path through tls_stream.c with a key log:
+ * decrypted messages, certificates and alerts become facts. */
 #include <stdlib.h>
 #include <string.h>
 #include <openssl/evp.h>
@@ -11,6 +14,7 @@
 #include "testlib.h"
 #include "tls/tls13_decrypt.h"
 #include "tls/tls_stream.h"
+#include "tls13_suite_vectors.h"
 
 /* ---- RFC 8448 section 3, verbatim ---- */
 static const char client_random[] =
@@ -327,6 +331,46 @@ static size_t seal(const struct tls13_keys *k, uint8_t type, const uint8_t *cont
     return 5 + body;
 }
 
+/* 0x1302-0x1305: records sealed by OpenSSL, opened with the secrets OpenSSL
+ * logged; the plaintext is what the client was given to send. */
+TEST(openssl_records_decrypt)
+{
+    for (size_t i = 0; i < sizeof suite_vectors / sizeof suite_vectors[0]; i++) {
+        const struct suite_vector *v = &suite_vectors[i];
+        uint8_t secret[48], rec[512], out[512];
+        size_t hl = tls13_hash_len(v->suite), sn, rn, len = 0;
+        uint8_t type = 0;
+        struct tls13_keys k;
+        /* RFC 8446 B.4: SHA-384 for 0x1302 only */
+        CHECK_EQ_INT(hl, v->suite == 0x1302 ? 48 : 32);
+        sn = unhex(v->hs_secret, secret, sizeof secret);
+        CHECK_EQ_INT(sn, hl);
+        CHECK_EQ_INT(tls13_traffic_keys(v->suite, secret, sn, &k), ST_OK);
+        /* RFC 8446 4.4.4: the client's Finished, verify_data of Hash.length */
+        rn = unhex(v->finished_record, rec, sizeof rec);
+        CHECK_EQ_INT(open_record(&k, rec, rn, out, &len, &type), ST_OK);
+        CHECK_EQ_INT(type, 22);
+        CHECK_EQ_INT(len, 4 + hl);
+        CHECK(len == 4 + hl && out[0] == 20 && out[1] == 0 && out[2] == 0 && out[3] == hl);
+        /* the first application data under CLIENT_TRAFFIC_SECRET_0, sequence 0 */
+        sn = unhex(v->ap_secret, secret, sizeof secret);
+        CHECK_EQ_INT(tls13_traffic_keys(v->suite, secret, sn, &k), ST_OK);
+        rn = unhex(v->app_record, rec, sizeof rec);
+        CHECK_EQ_INT(open_record(&k, rec, rn, out, &len, &type), ST_OK);
+        CHECK_EQ_INT(type, 23);
+        CHECK_EQ_INT(len, strlen(v->plaintext));
+        CHECK(len == strlen(v->plaintext) && memcmp(out, v->plaintext, len) == 0);
+        /* one bit off in the tag: it must not authenticate */
+        rn = unhex(v->app_record, rec, sizeof rec);
+        rec[rn - 1] ^= 1;
+        k.seq = 0;
+        CHECK_EQ_INT(open_record(&k, rec, rn, out, &len, &type), ST_MALFORMED);
+    }
+}
+
+/* Padding and the missing content type on every suite (RFC 8446 5.4): records
+ * sealed here with libcrypto under keys from tls13_traffic_keys, whose own
+ * values the tests above check against RFC 8448 and OpenSSL. */
 TEST(every_suite_round_trips)
 {
     static const uint16_t ids[] = {0x1301, 0x1302, 0x1303, 0x1304, 0x1305};
@@ -569,6 +613,7 @@ TEST(a_gap_interrupts_decryption)
 TEST_MAIN("tls13decrypt", TEST_ENTRY(rfc8448_handshake_keys), TEST_ENTRY(rfc8448_application_keys),
           TEST_ENTRY(rfc8448_server_flight_decrypts), TEST_ENTRY(rfc8448_client_records_decrypt),
           TEST_ENTRY(sequence_number_is_in_the_nonce), TEST_ENTRY(tampered_records_fail),
-          TEST_ENTRY(bad_parameters), TEST_ENTRY(every_suite_round_trips),
+          TEST_ENTRY(bad_parameters), TEST_ENTRY(openssl_records_decrypt),
+          TEST_ENTRY(every_suite_round_trips),
           TEST_ENTRY(stream_decrypts_the_handshake), TEST_ENTRY(wrong_keys_are_a_fact),
           TEST_ENTRY(no_keys_for_this_connection), TEST_ENTRY(a_gap_interrupts_decryption))

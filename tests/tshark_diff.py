@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Differential test: tlsexplain --json against tshark over every capture in
-../shared/corpus (relative to the repository root).
+$TLSX_CORPUS (default ../shared/corpus, relative to the repository root); without
+the corpus, its MANIFEST.tsv or tshark the run fails and says what is missing.
 
 For each TLS-over-TCP connection, matched by client and server ip:port and the
 ClientHello frame (or the frames the connection spans, as ports are reused),
@@ -21,7 +22,8 @@ compares:
 Prints one line per disagreement, per-field agreement counts, and finally
 "tshark-diff: N passed, N failed". A connection passes when every field agrees
 or each disagreement is listed in tests/tshark_known.tsv (file, client ip:port,
-field, reason).
+field, ours, tshark's, reason: the values as this script prints them, see
+known.py); an entry that matches no disagreement fails the run.
 
 Usage: tests/tshark_diff.py [-j N] [-v] [FILE ...]   (env TLSEXPLAIN: the binary)
 """
@@ -36,8 +38,11 @@ import subprocess
 import sys
 import tempfile
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from known import Known, corpus_dir, need_dir, need_file, need_tool  # noqa: E402
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-CORPUS = os.path.normpath(os.path.join(ROOT, "..", "shared", "corpus"))
+CORPUS = corpus_dir()
 IANA_SUITES = os.path.normpath(os.path.join(ROOT, "..", "shared", "data", "iana",
                                             "tls-parameters-4.csv"))
 KNOWN = os.path.join(ROOT, "tests", "tshark_known.tsv")
@@ -537,23 +542,6 @@ def analyse(job):
     return rel, " ".join(cmd), results
 
 
-def load_known():
-    known = {}
-    if not os.path.exists(KNOWN):
-        return known
-    with open(KNOWN, newline="") as f:
-        for line in f:
-            line = line.rstrip("\n")
-            if not line.strip() or line.startswith("#"):
-                continue
-            cols = line.split("\t")
-            if len(cols) < 4:
-                print("tshark_known.tsv: bad line: %r" % line, file=sys.stderr)
-                continue
-            known[(cols[0], cols[1], cols[2])] = cols[3]
-    return known
-
-
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("-j", "--jobs", type=int, default=2)
@@ -562,16 +550,17 @@ def main():
     ap.add_argument("files", nargs="*", help="corpus-relative files (default: all)")
     args = ap.parse_args()
 
-    if shutil.which("tshark") is None:
-        print("tshark-diff: tshark not installed")
-        return 2
+    need_tool("tshark-diff", "tshark")
+    need_dir("tshark-diff", CORPUS)
+    need_file("tshark-diff", os.path.join(CORPUS, "MANIFEST.tsv"), "corpus manifest")
+    need_file("tshark-diff", IANA_SUITES, "IANA cipher suite registry")
     # the binary is rebuilt by others while we run: use a private copy
     tmpdir = tempfile.mkdtemp(prefix="tshark_diff.")
     tool = os.path.join(tmpdir, "tlsexplain")
     shutil.copy2(TOOL, tool)
 
     manifest = load_manifest()
-    known = load_known()
+    known = Known(KNOWN, normalise_client=False)
     files = args.files or corpus_files()
     jobs, skipped = [], []
     for rel in files:
@@ -585,7 +574,6 @@ def main():
     explained = collections.Counter()
     total = collections.Counter()
     passed = failed = 0
-    used_known = set()
     errors = 0
     try:
         with concurrent.futures.ThreadPoolExecutor(max_workers=args.jobs) as ex:
@@ -619,13 +607,12 @@ def main():
                 if d is None:
                     agree[f] += 1
                     continue
-                reason = known.get((rel, client, f))
+                reason = known.match(rel, client, f, show(f, d[0]), show(f, d[1]))
                 if reason is not None:
                     explained[f] += 1
                 line = "%s  %s -> %s (%s)  %s: ours %s, tshark %s" % (
                     rel, client, server, label, f, show(f, d[0]), show(f, d[1]))
                 if reason is not None:
-                    used_known.add((rel, client, f))
                     if args.verbose:
                         print("KNOWN " + line + "  [" + reason + "]")
                     continue
@@ -636,9 +623,12 @@ def main():
             else:
                 failed += 1
 
-    for k in sorted(set(known) - used_known):
-        if not args.files or k[0] in args.files:
-            print("STALE tshark_known.tsv entry (no such disagreement now): %s %s %s" % k)
+    stale = known.problems(set(args.files) if args.files else None)
+    for p in stale:
+        print("FAIL " + p)
+    if not jobs:
+        stale.append("no capture compared")
+        print("FAIL no capture compared under %s" % CORPUS)
     print()
     print("files: %d compared, %d skipped (QUIC/DTLS only: %s)" % (
         len(jobs), len(skipped), ", ".join(skipped)))
@@ -655,8 +645,8 @@ def main():
         "all fields", all_a, all_t, 100.0 * all_a / max(all_t, 1), all_k))
     if errors:
         print("errors: %d files could not be compared" % errors)
-    print("tshark-diff: %d passed, %d failed" % (passed, failed + errors))
-    return 0 if failed + errors == 0 else 1
+    print("tshark-diff: %d passed, %d failed" % (passed, failed + errors + len(stale)))
+    return 0 if failed + errors + len(stale) == 0 else 1
 
 
 if __name__ == "__main__":

@@ -14,8 +14,10 @@ Per attributed connection, these are compared with `tlsexplain --json`:
   server_name   Zeek server_name vs our "sni"         ('-' <=> null)
 A connection Zeek logs that we do not report at all fails as field "connection".
 
-Known, explained differences are listed in tests/zeek_known.tsv
-(file, client ip:port, field, reason); they count as passed and are shown as KNOWN.
+Known, explained differences are listed in tests/zeek_known.tsv (file, client ip:port,
+field, ours, theirs, reason; see known.py); one counts as passed, shown as KNOWN, only
+when both values are the listed ones; an entry that matches nothing fails the run.
+Needs $TLSX_CORPUS/zeek (default ../shared/corpus/zeek) and tshark; fails without them.
 Known entries that no longer occur are reported as STALE (not a failure).
 
 usage: tests/zeek_compare.py [-v] [--bin ./tlsexplain]
@@ -30,11 +32,11 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from known import endpoint, read_known, split_endpoint  # noqa: E402
+from known import Known, corpus_dir, endpoint, need_dir, need_tool, split_endpoint  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
-CORPUS = os.path.normpath(os.path.join(ROOT, "..", "shared", "corpus", "zeek"))
+CORPUS = corpus_dir("zeek")
 EXPECTED = os.path.join(CORPUS, "expected")
 KNOWN = os.path.join(HERE, "zeek_known.tsv")
 
@@ -153,9 +155,11 @@ def main():
     BIN = args.bin
     if not os.access(BIN, os.X_OK):
         sys.exit("zeek-compare: %s not built (run make -s)" % BIN)
+    need_dir("zeek-compare", EXPECTED, "Zeek baseline folder")
+    need_tool("zeek-compare", "tshark")
 
     index = read_index()
-    known = read_known(KNOWN)
+    known = Known(KNOWN)
     # (trace, client, server) -> list of (baseline, row)
     obs = {}
     skipped = []
@@ -185,7 +189,6 @@ def main():
                     skipped.append("%s %s -> %s: ambiguous, in %s" % (base, cl, sv, " ".join(hits)))
 
     passed = failed = nknown = 0
-    used_known = set()
     lines = []
     for (trace, cl, sv) in sorted(obs):
         rows = obs[(trace, cl, sv)]
@@ -217,24 +220,27 @@ def main():
         for chk in checks:
             field, zval, oval = chk[0], chk[1], chk[2]
             ok = chk[3] if len(chk) > 3 else False
-            key = (trace, cl, field)
             desc = "%s %s -> %s %s: zeek=%s ours=%s [%s]" % (trace, cl, sv, field, zval, oval, base)
             if ok:
                 passed += 1
                 if args.verbose:
                     lines.append("ok    " + desc)
-            elif key in known:
+            elif known.match(trace, cl, field, oval, zval) is not None:
                 passed += 1
                 nknown += 1
-                used_known.add(key)
-                lines.append("KNOWN " + desc + "\n      reason: " + known[key])
+                lines.append("KNOWN " + desc + "\n      reason: " +
+                             known.match(trace, cl, field, oval, zval))
             else:
                 failed += 1
                 lines.append("FAIL  " + desc)
-    for key in sorted(set(known) - used_known):
-        lines.append("STALE %s %s %s: listed in zeek_known.tsv but no longer differs" % key)
+    if not obs:
+        failed += 1
+        lines.append("FAIL  no Zeek row matched a corpus trace under %s" % CORPUS)
+    for p in known.problems():
+        failed += 1
+        lines.append("FAIL  " + p)
     if args.verbose:
-        lines += ["SKIP  " + s for s in skipped]
+        lines += ["not compared: " + s for s in skipped]
     print("\n".join(lines))
     if not HAVE_TSHARK:
         print("zeek-compare: tshark not found: rows attributed from tlsexplain's own output")

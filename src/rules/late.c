@@ -15,7 +15,14 @@ static bool h2_blocklisted_then_closed(const struct conn *c)
         return false;
     const struct reg_suite *s = reg_suite(c->sh.suite);
     const struct side_facts *cl = &c->side[SIDE_CLIENT], *sv = &c->side[SIDE_SERVER];
-    /* the client closes with at most a preface/GOAWAY and a close_notify */
+    /* the client closes with at most a preface/GOAWAY and a close_notify,
+     * and it closes first: a server that answers and closes first served it */
+    const struct alert *first_close = NULL;
+    for (uint16_t i = 0; i < c->n_alerts && first_close == NULL; i++)
+        if (c->alerts[i].encrypted)
+            first_close = &c->alerts[i];
+    if (first_close != NULL && first_close->from != SIDE_CLIENT)
+        return false;
     return s != NULL && s->h2_blocklisted && cl->appdata_records <= 3 &&
            (cl->fin_frame || cl->rst_frame) && sv->appdata_records <= 2;
 }

@@ -466,6 +466,25 @@ static bool size_range_succeeded(const struct case_facts *in, char *fact, size_t
     return true;
 }
 
+/* The leading-zero bug fails about 1 handshake in 256 (RFC 5246 8.1.2): a
+ * server where most DHE handshakes fail has a systematic fault. */
+static bool dhe_failures_too_many(const struct case_facts *in, char *fact, size_t len,
+                                  uint64_t *frame)
+{
+    const struct server_stats *s = in->server;
+    if (s == NULL)
+        return false;
+    uint32_t failed = s->dhe_failed_bad_record_mac + s->dhe_short_failed;
+    uint32_t total = s->dhe_ok + s->dhe_failed_bad_record_mac + s->dhe_short_failed;
+    if (total < 3 || failed * 2 < total)
+        return false;
+    snprintf(fact, len, "%u of %u DHE handshakes with this server failed: a systematic fault, "
+                        "not the 1-in-256 leading zero",
+             failed, total);
+    *frame = 0;
+    return true;
+}
+
 static bool dh_group_large_enough(const struct case_facts *in, char *fact, size_t len,
                                   uint64_t *frame)
 {
@@ -534,6 +553,8 @@ static const struct knowledge knowledge[] = {
      .holds = sniless_broad_offer},
     {.cause = "client_hello_size_intolerance", .weight = REFUTES, .source = SRC_SERVER,
      .holds = size_range_succeeded},
+    {.cause = "dhe_leading_zero", .weight = REFUTES, .source = SRC_SERVER,
+     .ref = "RFC 5246 8.1.2", .holds = dhe_failures_too_many},
     {.cause = "dh_parameters_rejected", .weight = -6, .source = SRC_PROTOCOL,
      .ref = "RFC 7919 3; RFC 9325 4.1", .holds = dh_group_large_enough},
 };
