@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include "quic/facts.h"
 #include "tls/handshake.h"
 #include "util/names.h"
 #include "util/escape.h"
@@ -158,6 +159,27 @@ static void add_side(struct ladder *l, const struct conn *c, enum side s)
     add(l, sf->rst_frame, sf->rst_ts, s, RUNG_TCP, 0u, "RST");
 }
 
+/* QUIC packets that carry no handshake message the ladder shows: the
+ * client's first Initial when it did not open (an unknown version), and a
+ * Version Negotiation. */
+static void add_quic(struct ladder *l, const struct conn *c)
+{
+    const struct quic_facts *q = c->quic;
+    if (q == NULL)
+        return;
+    char v[24];
+    bool opened = false;
+    for (uint16_t i = 0; i < c->n_messages; i++)
+        opened = opened || c->messages[i].frame == q->first_frame[SIDE_CLIENT];
+    if (!opened) {
+        quic_version_name(q->version, v, sizeof v);
+        add(l, q->first_frame[SIDE_CLIENT], q->first_ts[SIDE_CLIENT], SIDE_CLIENT, RUNG_OTHER, 0u,
+            "QUIC Initial, version %s", v);
+    }
+    if (q->version_negotiation)
+        add(l, q->vn_frame, q->vn_ts, SIDE_SERVER, RUNG_OTHER, 0u, "Version Negotiation");
+}
+
 static int cmp_rung(const void *a, const void *b)
 {
     const struct rung *x = a, *y = b;
@@ -180,6 +202,7 @@ void ladder_build(const struct conn *c, struct ladder *out)
         add_alert(out, &c->alerts[i]);
     add_side(out, c, SIDE_CLIENT);
     add_side(out, c, SIDE_SERVER);
+    add_quic(out, c);
     qsort(out->rungs, out->n, sizeof out->rungs[0], cmp_rung);
 }
 

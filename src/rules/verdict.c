@@ -59,6 +59,9 @@ bool tls12_established(const struct conn *c)
  * data) shows the server accepted the Finished; an alert-sized server record
  * followed by nothing but the server's close is its refusal, unless the
  * client had closed first (then it is the close_notify reply). */
+/* A server that refuses a Finished does it at once; past this it is idle. */
+#define IDLE_CLOSE_MS 1000.0
+
 bool tls13_established(const struct conn *c)
 {
     const struct side_facts *cl = &c->side[SIDE_CLIENT], *sv = &c->side[SIDE_SERVER];
@@ -80,8 +83,15 @@ bool tls13_established(const struct conn *c)
                 return true;
         return !(sv->fin_frame || sv->rst_frame);
     }
-    /* nothing from the server after the client's Finished */
-    return nc > 1 || !(sv->fin_frame || sv->rst_frame);
+    /* nothing from the server after the client's Finished: a refusal comes
+     * at once; a close a second or more later is an idle timeout of a
+     * connection the client no longer used (a browser that raced QUIC) */
+    if (nc > 1 || !(sv->fin_frame || sv->rst_frame))
+        return true;
+    struct tstamp closed = sv->fin_frame && (!sv->rst_frame || sv->fin_frame < sv->rst_frame)
+                               ? sv->fin_ts
+                               : sv->rst_ts;
+    return tstamp_ms_between(cl->appdata_ts, closed) >= IDLE_CLOSE_MS;
 }
 
 static bool has_gap_before_end(const struct conn *c)
