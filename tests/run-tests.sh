@@ -32,6 +32,9 @@ run linktypes tests/linktypes.sh
 [ -x tests/damaged.sh ] && run damaged tests/damaged.sh
 [ -x tests/regress.sh ] && run regress tests/regress.sh
 [ -x tests/man_test.sh ] && run man tests/man_test.sh
+[ -x tests/context_test.py ] && run context python3 tests/context_test.py
+[ -x tests/merge_test.py ] && run merge python3 tests/merge_test.py
+[ -x tests/slurm_test.sh ] && run slurm tests/slurm_test.sh
 [ -x tests/html_test.sh ] && run html tests/html_test.sh
 [ -f mk/asan.mk ] && run asan make --no-print-directory -f mk/asan.mk asan-check
 # the unit tests and the scenario suite again, on the sanitizer build
