@@ -4,7 +4,7 @@
 set -e
 PKGS="build-essential clang libclang-rt-14-dev libpcap-dev libndpi-dev libssl-dev libjson-c-dev libarchive-dev
       tshark tcpdump wireshark-common openssl gnutls-bin python3 zzuf faketime
-      groff-base man-db jq chromium tcpreplay"
+      groff-base man-db jq chromium tcpreplay parallel slurm-wlm munge zip"
 missing=""
 for p in $PKGS; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||

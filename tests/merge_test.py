@@ -7,7 +7,8 @@ member (skipped), a folder holding a capture, an empty file and a text file (ski
 capture with a link type no one reads (unreadable: a row of its own), and a file named on
 the command line that is not a capture (an error with no row). One run with -s over the list
 is the reference; the merge of one --json run per input (a Slurm job array), of two shares
-(GNU parallel over two hosts) and of one -j 2 run must print the same and exit the same.
+(GNU parallel over two hosts), of the README's GNU parallel recipe run here (when parallel
+is installed) and of one -j 2 run must print the same and exit the same.
 Lines that are not tlsexplain JSON make the status 2 and are counted. Ends with the line
 "merge: N passed, N failed"."""
 import gzip
@@ -111,6 +112,22 @@ def main():
             run(["--json", "-j", "2"] + inputs, tmp, stdout=f)
         rc, merged3, _ = run(["--merge", "all.jsonl"], tmp)
         check("one -j 2 run, merged: the same", merged3 == one and rc == rc_one, merged3)
+
+        # the README's GNU parallel recipe, on this machine (-S : runs the jobs here)
+        if shutil.which("parallel"):
+            with open(os.path.join(tmp, "captures.list"), "w") as f:
+                f.write("\n".join(inputs) + "\n")
+            env = dict(os.environ, PATH=os.path.dirname(TOOL) + os.pathsep + os.environ["PATH"])
+            with open(os.path.join(tmp, "par.jsonl"), "wb") as f:
+                subprocess.run(["parallel", "-S", ":", "--keep-order",
+                                "tlsexplain --json --quiet {}; test $? -le 1", "::::",
+                                "captures.list"], cwd=tmp, env=env, stdout=f,
+                               stderr=subprocess.DEVNULL, timeout=LIMIT)
+            rc, merged4, _ = run(["--merge", "par.jsonl"], tmp)
+            check("GNU parallel recipe, merged: the same", merged4 == one and rc == rc_one,
+                  merged4)
+        else:
+            print("skip GNU parallel recipe (apt-get install parallel)")
 
         ok_only = [p for p in inputs if p.endswith("tls12.pcap") or p.endswith("tls13.pcap")]
         with open(os.path.join(tmp, "ok.jsonl"), "wb") as f:
