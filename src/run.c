@@ -583,9 +583,13 @@ int run_inputs(char *const inputs[], size_t n, const struct run_opts *o)
                               isatty(STDOUT_FILENO));
     if (o->context_batch && batch_input_check(&files) != ST_OK)
         goto done;
-    if (o->context_batch && batch_context(&files, &run) != ST_OK) {
-        fprintf(stderr, "tlsexplain: out of memory while building the batch context\n");
-        goto done;
+    if (o->context_batch) {
+        enum status st = batch_context(&files, &run);
+        if (st != ST_OK) {
+            fprintf(stderr, "tlsexplain: cannot build the batch context: %s\n",
+                    status_name(st));
+            goto done;
+        }
     }
     rc = 0;
     /* the HTML report needs every file's facts in this process */
