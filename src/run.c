@@ -365,7 +365,7 @@ static enum status fold_input(const struct input_entry *e, struct run_ctx *run, 
     struct input_source *src = NULL;
     if (e->skip != SKIP_WHY_NONE)
         return ST_OK;
-    if (input_source_open(e->path, NULL, &src, msg, sizeof msg) != ST_OK) {
+    if (input_source_open(e->path, run->pg, &src, msg, sizeof msg) != ST_OK) {
         input_source_close(src);
         return ST_OK;
     }
@@ -577,10 +577,12 @@ int run_inputs(char *const inputs[], size_t n, const struct run_opts *o)
         fprintf(stderr, "tlsexplain: out of memory\n");
         goto done;
     }
-    /* progress on a terminal only, and counted in bytes read from disk */
+    /* progress on a terminal only, and counted in bytes read from disk;
+     * --context batch reads everything twice */
+    unsigned passes = o->context_batch ? 2 : 1;
     if (!o->quiet && isatty(STDERR_FILENO))
-        run.pg = progress_new(STDERR_FILENO, input_list_to_read(&files), input_list_bytes(&files),
-                              isatty(STDOUT_FILENO));
+        run.pg = progress_new(STDERR_FILENO, passes * input_list_to_read(&files),
+                              passes * input_list_bytes(&files), isatty(STDOUT_FILENO));
     if (o->context_batch && batch_input_check(&files) != ST_OK)
         goto done;
     if (o->context_batch) {

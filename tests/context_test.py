@@ -13,6 +13,9 @@ misses: successes with another server (same address, another port) explain nothi
 input is refused with --context batch. Ends with the line "context: N passed, N failed"."""
 import json
 import os
+import pty
+import re
+import select
 import shutil
 import subprocess
 import sys
@@ -41,6 +44,30 @@ def run(args, cwd, stdin=None):
     out = subprocess.run([TOOL, *args], capture_output=True, timeout=LIMIT, cwd=cwd, stdin=stdin)
     return out.returncode, out.stdout.decode("utf-8", "replace"), out.stderr.decode("utf-8",
                                                                                       "replace")
+
+
+def pty_stderr(args, cwd):
+    """Runs with standard error on a pseudo-terminal; returns what the terminal received."""
+    master, slave = pty.openpty()
+    proc = subprocess.Popen([TOOL, *args], cwd=cwd, stdin=subprocess.DEVNULL, stderr=slave,
+                            stdout=subprocess.DEVNULL)
+    os.close(slave)
+    got = b""
+    while True:
+        ready, _, _ = select.select([master], [], [], LIMIT)
+        if not ready:
+            proc.kill()
+            break
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:  # EIO: every writer has closed the terminal
+            break
+        if not chunk:
+            break
+        got += chunk
+    os.close(master)
+    proc.wait(timeout=LIMIT)
+    return got
 
 
 def failed_conn(text, file):
@@ -126,6 +153,15 @@ def main():
         check("near miss: successes with another server explain nothing",
               c is not None and c["diagnosis"]["confidence"] == "medium" and
               "other.pcap" not in json.dumps(c), json.dumps(c["diagnosis"])[:300] if c else "")
+
+        # both passes on the progress line: 3 inputs read twice
+        for jobs in ("1", "2"):
+            got = pty_stderr(["--json", "-j", jobs, "--context", "batch", "ok.pcap", "fail.pcap",
+                              "other.pcap"], tmp)
+            done = [(int(a), int(b)) for a, b in re.findall(rb"\r(\d+)/(\d+) files", got)]
+            check("batch -j %s: progress counts both passes" % jobs,
+                  done and {b for _, b in done} == {6},
+                  repr(got[-300:]))
 
         with open(os.path.join(tmp, "fail.pcap"), "rb") as f:
             rc, _, err = run(["--context", "batch", "ok.pcap", "-"], tmp, stdin=f)
