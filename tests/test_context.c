@@ -36,6 +36,7 @@ TEST(folded_in_input_order_with_the_capture_of_each_frame)
     if (!batch || !one || !two)
         return;
     CHECK(ctx_server_add(two, &server_b, 443) != NULL);
+    two->saw_payload = false; /* a capture of TCP attempts only */
     CHECK(rules_ctx_merge(batch, one, "ok.pcap") == ST_OK);
     CHECK(rules_ctx_merge(batch, two, "fail.pcap") == ST_OK);
     rules_ctx_freeze(batch);
@@ -56,6 +57,7 @@ TEST(folded_in_input_order_with_the_capture_of_each_frame)
     char words[160];
     rules_ctx_judging(batch, "fail.pcap");
     CHECK_EQ_INT(batch->here, 2);
+    CHECK(batch->only_tcp_attempts); /* a property of the capture judged */
     ctx_frame_words(batch, 1, 6, words, sizeof words);
     CHECK_EQ_STR(words, "frame 6 of ok.pcap");
     CHECK_EQ_INT(ctx_frame_here(batch, 1, 6), 0);
@@ -63,6 +65,9 @@ TEST(folded_in_input_order_with_the_capture_of_each_frame)
     CHECK_EQ_STR(words, "frame 19");
     CHECK_EQ_INT(ctx_frame_here(batch, 2, 19), 19);
     CHECK_EQ_STR(ctx_captures(batch, true), "these captures");
+    rules_ctx_judging(batch, "ok.pcap");
+    CHECK(!batch->only_tcp_attempts);
+    rules_ctx_judging(batch, "fail.pcap");
     /* a capture the first pass could not read is in no frame's reference */
     rules_ctx_judging(batch, "unreadable.pcap");
     CHECK_EQ_INT(batch->here, 0);

@@ -109,9 +109,12 @@ struct rule_ctx {
     size_t index_len;
     /* --context batch: the context was built from every input before any is
      * judged (context.c), so judging adds nothing to it; files names the
-     * captures it was built from, here the one being judged (0: none) */
+     * captures it was built from, here the one being judged (0: none);
+     * file_payload says which carried a byte (only_tcp_attempts stays a
+     * property of the capture judged) */
     bool frozen;
     char **files;
+    bool *file_payload;
     size_t n_files, cap_files;
     uint32_t here;
 };

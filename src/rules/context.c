@@ -103,10 +103,14 @@ enum status rules_ctx_merge(struct rule_ctx *into, const struct rule_ctx *from, 
         char **grown = realloc(into->files, cap * sizeof *grown);
         ENSURE(grown != NULL, ST_NOMEM);
         into->files = grown;
+        bool *payload = realloc(into->file_payload, cap * sizeof *payload);
+        ENSURE(payload != NULL, ST_NOMEM);
+        into->file_payload = payload;
         into->cap_files = cap;
     }
     char *name = strdup(file);
     ENSURE(name != NULL, ST_NOMEM);
+    into->file_payload[into->n_files] = from->saw_payload;
     into->files[into->n_files++] = name;
     uint32_t id = (uint32_t)into->n_files;
     into->saw_payload = into->saw_payload || from->saw_payload;
@@ -167,10 +171,12 @@ void rules_ctx_judging(struct rule_ctx *ctx, const char *file)
         size_t i = (ctx->here + k) % ctx->n_files;
         if (strcmp(ctx->files[i], file) == 0) {
             ctx->here = (uint32_t)(i + 1);
+            ctx->only_tcp_attempts = !ctx->file_payload[i];
             return;
         }
     }
     ctx->here = 0;
+    ctx->only_tcp_attempts = false; /* the first pass could not read it */
 }
 
 static bool elsewhere(const struct rule_ctx *ctx, uint32_t file)

@@ -372,6 +372,7 @@ void rules_ctx_free(struct rule_ctx *ctx)
     for (size_t i = 0; i < ctx->n_files; i++)
         free(ctx->files[i]);
     free(ctx->files);
+    free(ctx->file_payload);
     free(ctx);
 }
 
