@@ -9,8 +9,10 @@ refusal is a medium-confidence guess that says no other handshake shows what the
 accepts; with --context batch it is high confidence, explained by the four successes and
 naming the capture and frame of the evidence (frame 6 of ok.pcap), whatever the order of the
 inputs, in text and JSON, with -j 1 and -j 2 alike, and inside a zip (ok.zip:ok.pcap). Near
-misses: successes with another server (same address, another port) explain nothing; standard
-input is refused with --context batch. Ends with the line "context: N passed, N failed"."""
+misses: successes with another server (same address, another port) explain nothing; a batch
+of one capture is, for every test capture, that capture judged alone; standard input is
+refused with --context batch. Ends with the line "context: N passed, N failed"."""
+import glob
 import json
 import os
 import pty
@@ -162,6 +164,18 @@ def main():
             check("batch -j %s: progress counts both passes" % jobs,
                   done and {b for _, b in done} == {6},
                   repr(got[-300:]))
+
+        # a batch of one capture is that capture judged alone, word for word
+        alone_differs = []
+        captures = sorted(glob.glob(os.path.join(ROOT, "test-captures", "**", "*.pcap*"),
+                                    recursive=True))
+        for path in captures:
+            a = run(["--json", "-a", path], tmp)
+            b = run(["--json", "-a", "--context", "batch", path], tmp)
+            if a != b:
+                alone_differs.append(os.path.relpath(path, ROOT))
+        check("a batch of one capture equals the capture judged alone (%d captures)" %
+              len(captures), captures and not alone_differs, " ".join(alone_differs[:10]))
 
         with open(os.path.join(tmp, "fail.pcap"), "rb") as f:
             rc, _, err = run(["--context", "batch", "ok.pcap", "-"], tmp, stdin=f)

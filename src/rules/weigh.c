@@ -636,7 +636,7 @@ static void weigh_contrast(const struct case_facts *in, struct finding_draft *f)
         ctx_frame_words(in->ctx, s->ok_file, s->ok_frame, at, sizeof at);
         if (f->fix[0] != '\0')
             finding_fix(f, " In %s, the ClientHellos %s succeeded with this server (%s).",
-                        in->ctx->n_files > 0 ? "these captures" : "this capture",
+                        ctx_captures(in->ctx, true),
                         feature_words((enum hello_feature)mine, false), at);
         finding_weigh(f, ctx_frame_here(in->ctx, s->refused_file, s->refused_frame), SRC_SERVER,
                       weight, NULL,
