@@ -393,20 +393,26 @@ static enum status fold_input(const struct input_entry *e, struct run_ctx *run, 
 }
 
 /* The captures a --jobs child handed over, folded in its input's place. */
+#define HANDED_MAX_NAME (1u << 20)
 static enum status fold_handed(FILE *hand, struct run_ctx *run)
 {
     rewind(hand);
-    char name[INPUT_MAX_LINE + 1024];
     uint32_t len;
     while (fread(&len, sizeof len, 1, hand) == 1) {
-        ENSURE(len < sizeof name && fread(name, 1, len, hand) == len, ST_IO);
-        name[len] = '\0';
+        ENSURE(len < HANDED_MAX_NAME, ST_IO);
+        char *name = malloc((size_t)len + 1);
         struct rule_ctx *ctx = rules_ctx_new(&run->rules);
-        ENSURE(ctx != NULL, ST_NOMEM);
-        enum status st = rules_ctx_read(hand, ctx);
+        enum status st = name != NULL && ctx != NULL ? ST_OK : ST_NOMEM;
+        if (st == ST_OK && fread(name, 1, len, hand) != len)
+            st = ST_IO;
+        if (st == ST_OK) {
+            name[len] = '\0';
+            st = rules_ctx_read(hand, ctx);
+        }
         if (st == ST_OK)
             st = rules_ctx_merge(run->batch, ctx, name);
         rules_ctx_free(ctx);
+        free(name);
         TRY(st);
     }
     return ST_OK;
