@@ -10,7 +10,7 @@ PREFIX ?= /usr/local
 WARN = -Wall -Wextra -Werror -Wswitch-enum -Wshadow -Wformat=2 -Wno-format-nonliteral
 CFLAGS ?= -O2 -g
 ALL_CFLAGS = -std=c11 -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L $(WARN) -Iinclude $(CFLAGS)
-LIBS = -lpcap -lcrypto -lndpi -larchive -lm
+LIBS = -lpcap -lcrypto -lndpi -larchive -ljson-c -lm
 
 SRC = $(wildcard src/*.c src/*/*.c)
 LIB_SRC = $(filter-out src/main.c,$(SRC))

@@ -24,6 +24,7 @@ struct run_opts {
     const char *keylog_file;   /* --keylog: NSS key log for TLS 1.3 decryption */
     const char *files_from;    /* --files-from: one input a line ("-": standard input) */
     bool quiet;                /* --quiet: no progress line on a terminal */
+    bool context_batch;        /* --context batch: one context across every input */
 };
 
 /* Returns the exit status: 0 no failed handshake, 1 some failed,

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
+#include "merge.h"
 #include "run.h"
 
 #define TLSX_VERSION "0.1.0"
@@ -27,6 +28,10 @@ static void usage(FILE *f)
           "      --color WHEN      auto, always or never\n"
           "      --max-connections N   connections tracked per file\n"
           "      --files-from FILE read the inputs named in FILE, one a line (- for stdin)\n"
+          "      --context WHEN    file (default): each capture judged alone; batch: one\n"
+          "                        context of every input (a server's handshakes in one\n"
+          "                        capture explain its failures in another)\n"
+          "      --merge JSONL...  the summary of earlier --json runs, as one run over them\n"
           "  -q, --quiet           no progress line on the terminal\n"
           "  -h, --help            this text; the manual: man tlsexplain\n"
           "      --version\n"
@@ -47,7 +52,7 @@ static bool parse_number(const char *s, long min, long max, long *out)
 int main(int argc, char **argv)
 {
     enum { OPT_JSON = 256, OPT_CA_FILE, OPT_CA_PATH, OPT_HTML, OPT_COLOR, OPT_VERSION,
-           OPT_MAX_CONNS, OPT_KEYLOG, OPT_FILES_FROM };
+           OPT_MAX_CONNS, OPT_KEYLOG, OPT_FILES_FROM, OPT_CONTEXT, OPT_MERGE };
     static const struct option longopts[] = {
         {.name = "all", .has_arg = no_argument, .val = 'a'},
         {.name = "verbose", .has_arg = no_argument, .val = 'v'},
@@ -64,12 +69,15 @@ int main(int argc, char **argv)
         {.name = "colour", .has_arg = required_argument, .val = OPT_COLOR},
         {.name = "max-connections", .has_arg = required_argument, .val = OPT_MAX_CONNS},
         {.name = "files-from", .has_arg = required_argument, .val = OPT_FILES_FROM},
+        {.name = "context", .has_arg = required_argument, .val = OPT_CONTEXT},
+        {.name = "merge", .has_arg = no_argument, .val = OPT_MERGE},
         {.name = "quiet", .has_arg = no_argument, .val = 'q'},
         {.name = "help", .has_arg = no_argument, .val = 'h'},
         {.name = "version", .has_arg = no_argument, .val = OPT_VERSION},
         {.name = NULL}};
     struct run_opts o = {.mode = OUT_TEXT, .jobs = 1, .width = 100};
     const char *color = "auto";
+    bool merge = false;
     long v;
     int ch;
 
@@ -108,6 +116,14 @@ int main(int argc, char **argv)
             o.max_conns = (size_t)v;
             break;
         case OPT_FILES_FROM: o.files_from = optarg; break;
+        case OPT_CONTEXT:
+            if (strcmp(optarg, "file") != 0 && strcmp(optarg, "batch") != 0) {
+                fprintf(stderr, "tlsexplain: --context takes file or batch\n");
+                return 2;
+            }
+            o.context_batch = strcmp(optarg, "batch") == 0;
+            break;
+        case OPT_MERGE: merge = true; break;
         case 'q': o.quiet = true; break;
         case 'h': usage(stdout); return 0;
         case OPT_VERSION: puts("tlsexplain " TLSX_VERSION); return 0;
@@ -139,5 +155,7 @@ int main(int argc, char **argv)
                             "be a capture\n");
             return 2;
         }
+    if (merge)
+        return merge_runs(argv + optind, (size_t)(argc - optind), &o);
     return run_inputs(argv + optind, (size_t)(argc - optind), &o);
 }

@@ -32,6 +32,9 @@ struct run_ctx {
     struct report_set reporters;
     bool keep_all;                     /* a reporter needs every connection to the end */
     struct progress *pg;               /* the progress line on a terminal, or NULL */
+    /* --context batch: the context of every input, built before any is
+     * judged (batch_context), or NULL to judge each capture alone */
+    struct rule_ctx *batch;
 };
 
 /* One file while it is read: what the finished callback needs. */
@@ -74,13 +77,22 @@ static enum status judge_file(struct analysis *a, struct rule_ctx *ctx)
     return rules_diagnose(ctx, analysis_connections(a));
 }
 
+/* The context a capture is judged in: its own, or the batch's. */
+static struct rule_ctx *capture_context(struct run_ctx *run, const char *path)
+{
+    if (run->batch == NULL)
+        return rules_ctx_new(&run->rules);
+    rules_ctx_judging(run->batch, path);
+    return run->batch;
+}
+
 /* Analyses one capture (read from stream when not NULL, named path) and
  * hands it to the reporters; returns its exit status. */
 static int one_file(const char *path, FILE *stream, const struct input_source *src,
                     struct run_ctx *run, FILE *out, FILE *err)
 {
     const struct run_opts *o = run->o;
-    struct file_run fr = {.run = run, .path = path, .ctx = rules_ctx_new(&run->rules)};
+    struct file_run fr = {.run = run, .path = path, .ctx = capture_context(run, path)};
     struct analyze_opts ao = {
         .filter = o->filter,
         .max_conns = o->max_conns,
@@ -126,7 +138,8 @@ static int one_file(const char *path, FILE *stream, const struct input_source *s
         rc = facts.k.failed > 0 ? 1 : 0;
     }
     analysis_free(&a);
-    rules_ctx_free(fr.ctx);
+    if (fr.ctx != run->batch)
+        rules_ctx_free(fr.ctx);
     spill_close(fr.spill);
     return rc;
 }
@@ -292,6 +305,168 @@ static int run_parallel(struct input_list *files, struct run_ctx *run)
     return rc;
 }
 
+/* --context batch, first pass: every capture is read as for its own
+ * judgement, its connections folded into a context of its own and nothing
+ * reported; the contexts are then folded into the batch's in input order,
+ * so -j 1 and -j N build the same. Errors are the second pass's to tell. */
+
+/* analyze_opts.finished: a connection that succeeded is folded and let go. */
+static bool connection_folded(void *ud, struct analysis *a, struct conn *c)
+{
+    struct rule_ctx *ctx = ud;
+    verdict_decide(c);
+    quic_table_note_tcp(&a->quic, c, c->verdict == VERDICT_OK);
+    if (c->verdict != VERDICT_OK)
+        return false;
+    return rules_fold(ctx, (struct conn_slots){.v = &c, .n = 1}) == ST_OK;
+}
+
+/* The context of one capture; NULL when it cannot be read. */
+static struct rule_ctx *fold_capture(const char *path, FILE *stream, const struct run_ctx *run)
+{
+    struct rule_ctx *ctx = rules_ctx_new(&run->rules);
+    if (ctx == NULL) {
+        if (stream != NULL)
+            fclose(stream);
+        return NULL;
+    }
+    struct analyze_opts ao = {
+        .filter = run->o->filter,
+        .max_conns = run->o->max_conns,
+        .keylog = run->keylog,
+        .finished = connection_folded,
+        .finished_ud = ctx,
+        .stream = stream,
+    };
+    struct analysis a;
+    enum status st = analyze_file(path, &ao, &a);
+    for (size_t i = 0; st == ST_OK && i < analysis_slots(&a); i++) {
+        struct conn *c = analysis_conn(&a, i);
+        if (c == NULL)
+            continue;
+        verdict_decide(c);
+        quic_table_note_tcp(&a.quic, c, c->verdict == VERDICT_OK);
+    }
+    if (st == ST_OK)
+        st = rules_fold(ctx, analysis_connections(&a));
+    analysis_free(&a);
+    if (st != ST_OK) {
+        rules_ctx_free(ctx);
+        return NULL;
+    }
+    return ctx;
+}
+
+/* Folds every capture of one input into the batch context, or, in a
+ * --jobs child (hand not NULL), writes each one's name and context there. */
+static enum status fold_input(const struct input_entry *e, struct run_ctx *run, FILE *hand)
+{
+    char msg[256];
+    struct input_source *src = NULL;
+    if (e->skip != SKIP_WHY_NONE)
+        return ST_OK;
+    if (input_source_open(e->path, run->pg, &src, msg, sizeof msg) != ST_OK) {
+        input_source_close(src);
+        return ST_OK;
+    }
+    enum status st = ST_OK;
+    struct input_item it;
+    while (st == ST_OK && input_source_next(src, &it, msg, sizeof msg) == ST_OK &&
+           it.what != INPUT_ITEM_END) {
+        if (it.what == INPUT_ITEM_SKIP)
+            continue;
+        struct rule_ctx *ctx = fold_capture(it.name, it.fp, run);
+        if (ctx == NULL)
+            continue;
+        if (hand == NULL) {
+            st = rules_ctx_merge(run->batch, ctx, it.name);
+        } else {
+            uint32_t len = (uint32_t)strlen(it.name);
+            st = fwrite(&len, sizeof len, 1, hand) == 1 && fwrite(it.name, 1, len, hand) == len
+                     ? rules_ctx_write(hand, ctx)
+                     : ST_IO;
+        }
+        rules_ctx_free(ctx);
+    }
+    input_source_close(src);
+    return st;
+}
+
+/* The captures a --jobs child handed over, folded in its input's place. */
+#define HANDED_MAX_NAME (1u << 20)
+static enum status fold_handed(FILE *hand, struct run_ctx *run)
+{
+    rewind(hand);
+    uint32_t len;
+    while (fread(&len, sizeof len, 1, hand) == 1) {
+        ENSURE(len < HANDED_MAX_NAME, ST_IO);
+        char *name = malloc((size_t)len + 1);
+        struct rule_ctx *ctx = rules_ctx_new(&run->rules);
+        enum status st = name != NULL && ctx != NULL ? ST_OK : ST_NOMEM;
+        if (st == ST_OK && fread(name, 1, len, hand) != len)
+            st = ST_IO;
+        if (st == ST_OK) {
+            name[len] = '\0';
+            st = rules_ctx_read(hand, ctx);
+        }
+        if (st == ST_OK)
+            st = rules_ctx_merge(run->batch, ctx, name);
+        rules_ctx_free(ctx);
+        free(name);
+        TRY(st);
+    }
+    return ST_OK;
+}
+
+/* The first pass with --jobs: up to N children at once, each folding one
+ * input into a temporary file the parent reads in input order. */
+static enum status fold_parallel(const struct input_list *files, struct run_ctx *run)
+{
+    enum status st = ST_OK;
+    for (size_t next = 0; next < files->n && st == ST_OK;) {
+        size_t batch = files->n - next;
+        if (batch > (size_t)run->o->jobs)
+            batch = (size_t)run->o->jobs;
+        FILE *hands[256];
+        pid_t pids[256];
+        for (size_t i = 0; i < batch; i++) {
+            hands[i] = tmpfile();
+            pids[i] = hands[i] != NULL ? fork() : -1;
+            if (pids[i] == 0) {
+                enum status r = fold_input(&files->v[next + i], run, hands[i]);
+                _exit(r == ST_OK && fflush(hands[i]) == 0 ? 0 : 3);
+            }
+        }
+        for (size_t i = 0; i < batch; i++) {
+            int status = 0;
+            bool done = pids[i] > 0 && waitpid(pids[i], &status, 0) == pids[i] &&
+                        WIFEXITED(status) && WEXITSTATUS(status) == 0;
+            /* a child that could not run or died: this process does its part */
+            if (st == ST_OK)
+                st = done ? fold_handed(hands[i], run) : fold_input(&files->v[next + i], run, NULL);
+            if (hands[i] != NULL)
+                fclose(hands[i]);
+        }
+        next += batch;
+    }
+    return st;
+}
+
+/* --context batch: the batch context from every input, frozen. */
+static enum status batch_context(const struct input_list *files, struct run_ctx *run)
+{
+    run->batch = rules_ctx_new(&run->rules);
+    ENSURE(run->batch != NULL, ST_NOMEM);
+    if (run->o->jobs > 1 && input_list_to_read(files) > 1) {
+        TRY(fold_parallel(files, run));
+    } else {
+        for (size_t i = 0; i < files->n; i++)
+            TRY(fold_input(&files->v[i], run, NULL));
+    }
+    rules_ctx_freeze(run->batch);
+    return ST_OK;
+}
+
 /* The inputs named on the command line and in --files-from. */
 static enum status list_inputs(char *const inputs[], size_t n, const struct run_opts *o,
                                struct input_list *files)
@@ -318,6 +493,18 @@ static enum status list_inputs(char *const inputs[], size_t n, const struct run_
     if (!from_stdin)
         fclose(f);
     return st;
+}
+
+/* --context batch reads every input twice: standard input cannot be one. */
+static enum status batch_input_check(const struct input_list *files)
+{
+    for (size_t i = 0; i < files->n; i++)
+        if (strcmp(files->v[i].path, "-") == 0) {
+            fprintf(stderr, "tlsexplain: --context batch reads every input twice; standard "
+                            "input cannot be one (save it to a file first)\n");
+            return ST_UNSUPPORTED;
+        }
+    return ST_OK;
 }
 
 /* --keylog: loaded once, with what was wrong in it said on stderr. */
@@ -396,10 +583,22 @@ int run_inputs(char *const inputs[], size_t n, const struct run_opts *o)
         fprintf(stderr, "tlsexplain: out of memory\n");
         goto done;
     }
-    /* progress on a terminal only, and counted in bytes read from disk */
+    /* progress on a terminal only, and counted in bytes read from disk;
+     * --context batch reads everything twice */
+    unsigned passes = o->context_batch ? 2 : 1;
     if (!o->quiet && isatty(STDERR_FILENO))
-        run.pg = progress_new(STDERR_FILENO, input_list_to_read(&files), input_list_bytes(&files),
-                              isatty(STDOUT_FILENO));
+        run.pg = progress_new(STDERR_FILENO, passes * input_list_to_read(&files),
+                              passes * input_list_bytes(&files), isatty(STDOUT_FILENO));
+    if (o->context_batch && batch_input_check(&files) != ST_OK)
+        goto done;
+    if (o->context_batch) {
+        enum status st = batch_context(&files, &run);
+        if (st != ST_OK) {
+            fprintf(stderr, "tlsexplain: cannot build the batch context: %s\n",
+                    status_name(st));
+            goto done;
+        }
+    }
     rc = 0;
     /* the HTML report needs every file's facts in this process */
     if (o->jobs > 1 && input_list_to_read(&files) > 1 && !run.keep_all)
@@ -413,6 +612,7 @@ int run_inputs(char *const inputs[], size_t n, const struct run_opts *o)
     if (o->mode != OUT_JSON)
         input_list_print_skipped(stdout, &files);
 done:
+    rules_ctx_free(run.batch);
     report_set_close(&run.reporters);
     cert_store_free(store);
     cert_cache_free(certs);

@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include "facts/conn.h"
 #include "rules/diagnosis.h"
 
@@ -41,7 +42,10 @@ enum hello_feature {
     HELLO_FEATURES
 };
 
-/* What the other connections of the capture say about a server. */
+/* What the other connections of the capture say about a server. Next to
+ * each frame, the capture it is in (*_file): 0 for the capture judged; in a
+ * context that spans a batch (--context batch), the capture's number in
+ * rule_ctx.files, from 1. */
 struct server_stats {
     struct addr addr;
     uint16_t port;
@@ -54,13 +58,16 @@ struct server_stats {
     uint16_t suites[32];       /* suites it chose in handshakes that succeeded */
     uint32_t suite_count[32];
     uint64_t suite_frame[32];  /* the first ServerHello choosing each */
+    uint32_t suite_file[32];
     uint8_t n_suites;
     uint16_t versions[8];      /* versions it chose */
     uint32_t version_count[8];
     uint64_t version_frame[8];
+    uint32_t version_file[8];
     uint8_t n_versions;
     uint16_t groups[8];
     uint64_t group_frame[8];
+    uint32_t group_file[8];
     uint8_t n_groups;
     bool saw_sni, saw_no_sni_ok;
     uint32_t tls_seen;         /* connections with TLS bytes */
@@ -71,14 +78,17 @@ struct server_stats {
     uint32_t ok_with[HELLO_FEATURES], refused_with[HELLO_FEATURES];
     uint64_t refused_frame;            /* one of them, for the evidence */
     uint64_t ok_frame;                 /* a ServerHello of an answered one */
+    uint32_t refused_file, ok_file;
     /* the key type of its certificate (what signature schemes it needs),
      * from a handshake whose Certificate was readable */
     char cert_key[8];                  /* "RSA", "EC", ... as x509 names it; "" unseen */
     uint64_t cert_frame;
+    uint32_t cert_file;
     uint16_t ske_sigalgs[8];           /* TLS 1.2 ServerKeyExchange signature schemes */
     uint8_t n_ske_sigalgs;
     /* a client answered its certificate with unknown_ca (the frame) */
     uint64_t unknown_ca_frame;
+    uint32_t unknown_ca_file;
     /* versions clients refused with protocol_version after its ServerHello */
     uint16_t refused_by_client[4];
     uint8_t n_refused_by_client;
@@ -97,6 +107,16 @@ struct rule_ctx {
      * each of 100k servers, must not cost 100k^2 comparisons */
     uint32_t *server_index;
     size_t index_len;
+    /* --context batch: the context was built from every input before any is
+     * judged (context.c), so judging adds nothing to it; files names the
+     * captures it was built from, here the one being judged (0: none);
+     * file_payload says which carried a byte (only_tcp_attempts stays a
+     * property of the capture judged) */
+    bool frozen;
+    char **files;
+    bool *file_payload;
+    size_t n_files, cap_files;
+    uint32_t here;
 };
 
 /* How far the handshake got before it stopped. */
@@ -192,6 +212,33 @@ void rules_ctx_free(struct rule_ctx *ctx);
 MUST_USE enum status rules_finish_ok(struct rule_ctx *ctx, struct conn *c);
 /* The final pass over the connections still held (a NULL slot was let go). */
 MUST_USE enum status rules_diagnose(struct rule_ctx *ctx, struct conn_slots slots);
+/* The same, folding every connection into the context without judging any:
+ * the first pass of --context batch. */
+MUST_USE enum status rules_fold(struct rule_ctx *ctx, struct conn_slots slots);
+
+/* A context spanning inputs (context.c). */
+/* The server's entry, made when new (NULL: out of memory). */
+struct server_stats *ctx_server_add(struct rule_ctx *ctx, const struct addr *a, uint16_t port);
+/* Folds the context of one capture, named file, into a batch context. */
+MUST_USE enum status rules_ctx_merge(struct rule_ctx *into, const struct rule_ctx *from,
+                                     const char *file);
+/* A context handed from a --jobs child to its parent through a temporary
+ * file of this run (the same program on both sides). */
+MUST_USE enum status rules_ctx_write(FILE *f, const struct rule_ctx *ctx);
+MUST_USE enum status rules_ctx_read(FILE *f, struct rule_ctx *ctx);
+/* The batch context is complete: judging now reads it and adds nothing. */
+void rules_ctx_freeze(struct rule_ctx *ctx);
+/* The capture about to be judged against a frozen batch context. */
+void rules_ctx_judging(struct rule_ctx *ctx, const char *file);
+/* Where a piece of a server's evidence is: "frame 12", or "frame 12 of
+ * b.pcap" when it is in another capture of the batch. */
+void ctx_frame_words(const struct rule_ctx *ctx, uint32_t file, uint64_t frame, char *buf,
+                     size_t len);
+/* "this capture" (this) or "the capture", or "these captures" / "the
+ * captures" when the context spans a batch of them. */
+const char *ctx_captures(const struct rule_ctx *ctx, bool this_one);
+/* The frame to cite as this capture's: 0 when it is in another capture. */
+uint64_t ctx_frame_here(const struct rule_ctx *ctx, uint32_t file, uint64_t frame);
 
 /* Turns an ok verdict into failed when the connection failed right after
  * its handshake (late.c); from the facts alone. */

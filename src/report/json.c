@@ -590,10 +590,17 @@ static void json_connection(void *self, FILE *out, const char *file, const struc
 static void json_end_file(void *self, FILE *out, const struct file_facts *f)
 {
     (void)self;
-    if (f->read_ok)
+    if (f->read_ok) {
         report_json_summary_line(out, f);
-    else
-        report_json_error(out, f->path, f->error);
+        return;
+    }
+    /* a capture opened but not readable: a row of the summary table, which
+     * --merge tells from an input that could not be opened at all */
+    fputs("{\"type\":\"error\",\"file\":", out);
+    json_cstr(out, f->path);
+    fputs(",\"error\":", out);
+    json_cstr(out, f->error);
+    fputs(",\"unreadable_capture\":true}\n", out);
 }
 
 static int json_finish(void *self, FILE *out)

@@ -405,12 +405,15 @@ static bool unknown_ca_on_complete_chain(const struct rule *self, const struct c
                       "unknown_ca after a chain that is complete up to %s: the client has no "
                       "trust anchor for it",
                       top.self_signed ? "a self-signed root" : "the root's name");
-    else
-        finding_weigh(f, s->unknown_ca_frame, SRC_SERVER, 3, NULL,
-                      "another client answered this server's chain with unknown_ca (frame %llu); "
+    else {
+        char at[160];
+        ctx_frame_words(ctx, s->unknown_ca_file, s->unknown_ca_frame, at, sizeof at);
+        finding_weigh(f, ctx_frame_here(ctx, s->unknown_ca_file, s->unknown_ca_frame), SRC_SERVER,
+                      3, NULL,
+                      "another client answered this server's chain with unknown_ca (%s); "
                       "GnuTLS and other clients say %s for an issuer they do not trust",
-                      (unsigned long long)s->unknown_ca_frame,
-                      name_alert(e->alert->description).s);
+                      at, name_alert(e->alert->description).s);
+    }
     finding_explain(f, "The server sends a complete chain (%u certificate%s) whose root is %s, "
                        "and the client answers %s: it does not trust that root. A "
                        "private or corporate CA, a test CA, or a client with an old or "

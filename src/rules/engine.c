@@ -25,11 +25,11 @@ static enum status grow_index(struct rule_ctx *ctx)
     return ST_OK;
 }
 
-static struct server_stats *server_for(struct rule_ctx *ctx, const struct conn *c)
+struct server_stats *ctx_server_add(struct rule_ctx *ctx, const struct addr *a, uint16_t port)
 {
     if (2 * (ctx->n_servers + 1) > ctx->index_len && grow_index(ctx) != ST_OK)
         return NULL;
-    size_t slot = ctx_server_slot(ctx, &c->server, c->server_port);
+    size_t slot = ctx_server_slot(ctx, a, port);
     if (ctx->server_index[slot] != 0)
         return &ctx->servers[ctx->server_index[slot] - 1];
     if (ctx->n_servers == ctx->cap_servers) {
@@ -42,8 +42,8 @@ static struct server_stats *server_for(struct rule_ctx *ctx, const struct conn *
     }
     struct server_stats *s = &ctx->servers[ctx->n_servers++];
     memset(s, 0, sizeof *s);
-    s->addr = c->server;
-    s->port = c->server_port;
+    s->addr = *a;
+    s->port = port;
     ctx->server_index[slot] = (uint32_t)ctx->n_servers;
     return s;
 }
@@ -107,9 +107,9 @@ static bool is_dhe_bad_record_mac(const struct conn *c)
 
 static enum status add_to_context(struct rule_ctx *ctx, const struct conn *c)
 {
-    if (c->verdict == VERDICT_TCP_ONLY || c->verdict == VERDICT_NOT_TLS)
+    if (ctx->frozen || c->verdict == VERDICT_TCP_ONLY || c->verdict == VERDICT_NOT_TLS)
         return ST_OK;
-    struct server_stats *s = server_for(ctx, c);
+    struct server_stats *s = ctx_server_add(ctx, &c->server, c->server_port);
     ENSURE(s != NULL, ST_NOMEM);
     s->tls_seen++;
     if (c->ch->has_sni)
@@ -369,6 +369,10 @@ void rules_ctx_free(struct rule_ctx *ctx)
         return;
     free(ctx->servers);
     free(ctx->server_index);
+    for (size_t i = 0; i < ctx->n_files; i++)
+        free(ctx->files[i]);
+    free(ctx->files);
+    free(ctx->file_payload);
     free(ctx);
 }
 
@@ -399,24 +403,32 @@ enum status rules_finish_ok(struct rule_ctx *ctx, struct conn *c)
     rules_rejudge_ok(c);
     if (c->verdict != VERDICT_OK)
         return ST_OK;
-    ctx->saw_payload = true;
+    if (!ctx->frozen)
+        ctx->saw_payload = true;
     TRY(add_to_context(ctx, c));
     check_server_chain(c, ctx);
     return judge(c, ctx);
 }
 
-enum status rules_diagnose(struct rule_ctx *ctx, struct conn_slots slots)
+/* The context from every connection still held: verdicts checked once
+ * more, then TCP attempts and plain text judged where TLS was expected. A
+ * frozen context (--context batch) already holds all of it. */
+static enum status build_context(struct rule_ctx *ctx, struct conn_slots slots)
 {
     enum status st = ST_OK;
+    bool payload = false;
     for (size_t i = 0; i < slots.n; i++) {
         struct conn *c = slots.v[i];
         if (c == NULL)
             continue;
         if (c->side[0].bytes > 0 || c->side[1].bytes > 0)
-            ctx->saw_payload = true;
+            payload = true;
         rules_rejudge_ok(c);
     }
-    ctx->only_tcp_attempts = !ctx->saw_payload;
+    if (!ctx->frozen) {
+        ctx->saw_payload = ctx->saw_payload || payload;
+        ctx->only_tcp_attempts = !ctx->saw_payload;
+    }
     for (size_t i = 0; i < slots.n && st == ST_OK; i++)
         if (slots.v[i] != NULL)
             st = add_to_context(ctx, slots.v[i]);
@@ -430,6 +442,17 @@ enum status rules_diagnose(struct rule_ctx *ctx, struct conn_slots slots)
         if (c->verdict == VERDICT_FAILED)
             st = add_to_context(ctx, c);
     }
+    return st;
+}
+
+enum status rules_fold(struct rule_ctx *ctx, struct conn_slots slots)
+{
+    return build_context(ctx, slots);
+}
+
+enum status rules_diagnose(struct rule_ctx *ctx, struct conn_slots slots)
+{
+    enum status st = build_context(ctx, slots);
     for (size_t i = 0; i < slots.n && st == ST_OK; i++) {
         struct conn *c = slots.v[i];
         if (c == NULL)

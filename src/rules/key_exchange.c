@@ -90,10 +90,11 @@ static bool leading_zero_refused(const struct rule *self, const struct case_fact
                     by == SIDE_CLIENT ? "server" : "client", by == SIDE_CLIENT ? "server" : "client",
                     side_name(by));
     if (total > 1)
-        finding_explain(f, "With this server, %u of %u DHE handshakes in the capture had a "
+        finding_explain(f, "With this server, %u of %u DHE handshakes in %s had a "
                            "shorter value (1 in 256 is 0.39%%): %u of them failed; %u of the %u "
                            "full-length ones failed. ",
-                        short_failed + short_ok, total, short_failed, full_failed,
+                        short_failed + short_ok, total, ctx_captures(in->ctx, false), short_failed,
+                        full_failed,
                         full_ok + full_failed);
     if (pattern)
         finding_weigh(f, 0, SRC_SERVER, 4, NULL,
@@ -154,9 +155,10 @@ static bool match_dhe_leading_zero(const struct rule *self, const struct case_fa
                        "Finished, then the server could not verify that Finished: the two "
                        "sides computed different keys. ");
     if (total > 1)
-        finding_explain(f, "With this server, %u of %u DHE handshakes in the capture failed "
+        finding_explain(f, "With this server, %u of %u DHE handshakes in %s failed "
                            "this way (%.2f%%, 95%% interval %.2f%%-%.2f%%; 1 in 256 is 0.39%%)%s. ",
-                        failed, total, 100.0 * failed / total, 100 * lo, 100 * hi,
+                        failed, total, ctx_captures(in->ctx, false), 100.0 * failed / total,
+                        100 * lo, 100 * hi,
                         s && s->ecdhe_ok ? ", while every ECDHE handshake succeeded" : "");
     finding_explain(f, "That rare, random failure is the DHE leading-zero bug: TLS 1.2 strips "
                        "leading zero bytes from the DH shared secret (RFC 5246 8.1.2); when "

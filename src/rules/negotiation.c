@@ -125,10 +125,10 @@ static bool match_no_forward_secret_suite(const struct rule *self, const struct 
     if (seen_rsa) {
         char chosen[200];
         chosen_elsewhere(s, chosen, sizeof chosen);
-        finding_explain(f, "This server completed %u other handshake%s in this capture, all "
+        finding_explain(f, "This server completed %u other handshake%s in %s, all "
                            "with suites that are not forward-secret (%s): it has no ECDHE suite "
                            "enabled, so it has nothing to choose from this offer and ",
-                        s->ok, s->ok == 1 ? "" : "s", chosen);
+                        s->ok, s->ok == 1 ? "" : "s", ctx_captures(in->ctx, true), chosen);
     } else {
         finding_explain(f, "No other handshake with this server is in the capture to show "
                            "what it accepts, but a refusal right after such an offer is what a "
@@ -279,7 +279,8 @@ static bool match_protocol_version_mismatch(const struct rule *self, const struc
                            "servers refuse it, and since SSL 3.0 has no protocol_version alert "
                            "they answer handshake_failure. ");
     if (elsewhere_higher || elsewhere_lower) {
-        finding_explain(f, "Other handshakes with this server in the capture chose ");
+        finding_explain(f, "Other handshakes with this server in %s chose ",
+                        ctx_captures(in->ctx, false));
         for (uint8_t i = 0; i < s->n_versions; i++)
             finding_explain(f, "%s%s", i ? ", " : "", name_version(s->versions[i]).s);
         finding_explain(f, ". ");

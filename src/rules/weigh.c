@@ -53,6 +53,21 @@ static bool server_did_tls13(const struct server_stats *s)
     return false;
 }
 
+/* A fact resting on a frame of the server's other handshakes: the frame to
+ * cite, and, when it is in another capture of a batch, the words that name
+ * it appended to the fact. */
+static void cite(const struct case_facts *in, uint32_t file, uint64_t frame, char *fact,
+                 size_t len, uint64_t *out)
+{
+    *out = ctx_frame_here(in->ctx, file, frame);
+    if (*out != 0 || frame == 0)
+        return;
+    size_t used = strlen(fact);
+    char at[160];
+    ctx_frame_words(in->ctx, file, frame, at, sizeof at);
+    snprintf(fact + used, len - used, " (%s)", at);
+}
+
 static bool offer_has_chosen_suite(const struct case_facts *in, char *fact, size_t len,
                                    uint64_t *frame)
 {
@@ -61,10 +76,12 @@ static bool offer_has_chosen_suite(const struct case_facts *in, char *fact, size
         return false;
     for (uint8_t i = 0; i < s->n_suites; i++)
         if (ch_could_use_suite(in->c->ch, s->suites[i])) {
-            snprintf(fact, len, "the server chose %s for another client (frame %llu) and this "
+            char at[160];
+            ctx_frame_words(in->ctx, s->suite_file[i], s->suite_frame[i], at, sizeof at);
+            snprintf(fact, len, "the server chose %s for another client (%s) and this "
                                 "offer holds it",
-                     name_suite(s->suites[i]).s, (unsigned long long)s->suite_frame[i]);
-            *frame = s->suite_frame[i];
+                     name_suite(s->suites[i]).s, at);
+            *frame = ctx_frame_here(in->ctx, s->suite_file[i], s->suite_frame[i]);
             return true;
         }
     return false;
@@ -81,7 +98,7 @@ static bool offer_has_none_of_chosen(const struct case_facts *in, char *fact, si
             return false;
     snprintf(fact, len, "the server chose %s%s for other clients; this offer holds none of them",
              name_suite(s->suites[0]).s, s->n_suites > 1 ? " and others" : "");
-    *frame = s->suite_frame[0];
+    cite(in, s->suite_file[0], s->suite_frame[0], fact, len, frame);
     return true;
 }
 
@@ -142,11 +159,13 @@ static bool server_did_forward_secrecy(const struct case_facts *in, char *fact, 
     for (uint8_t i = 0; i < s->n_suites; i++) {
         const struct reg_suite *r = reg_suite(s->suites[i]);
         if (r != NULL && r->forward_secret) {
+            char at[160];
+            ctx_frame_words(in->ctx, s->suite_file[i], s->suite_frame[i], at, sizeof at);
             snprintf(fact, len, "the server completed %u handshake%s with forward-secret suites "
-                                "(%s, frame %llu)",
+                                "(%s, %s)",
                      s->ok_forward_secret, s->ok_forward_secret == 1 ? "" : "s",
-                     name_suite(s->suites[i]).s, (unsigned long long)s->suite_frame[i]);
-            *frame = s->suite_frame[i];
+                     name_suite(s->suites[i]).s, at);
+            *frame = ctx_frame_here(in->ctx, s->suite_file[i], s->suite_frame[i]);
             return true;
         }
     }
@@ -162,7 +181,7 @@ static bool server_only_rsa_kx(const struct case_facts *in, char *fact, size_t l
         return false;
     snprintf(fact, len, "the server completed %u handshake%s, all without forward secrecy (%s)",
              s->ok, s->ok == 1 ? "" : "s", name_suite(s->suites[0]).s);
-    *frame = s->suite_frame[0];
+    cite(in, s->suite_file[0], s->suite_frame[0], fact, len, frame);
     return true;
 }
 
@@ -189,10 +208,12 @@ static bool server_completed_offered_version(const struct case_facts *in, char *
         return false;
     for (uint8_t i = 0; i < s->n_versions; i++)
         if (ch_offers_version(in->c->ch, s->versions[i])) {
-            snprintf(fact, len, "the server completed %s with other clients (frame %llu), a "
+            char at[160];
+            ctx_frame_words(in->ctx, s->version_file[i], s->version_frame[i], at, sizeof at);
+            snprintf(fact, len, "the server completed %s with other clients (%s), a "
                                 "version this offer holds",
-                     name_version(s->versions[i]).s, (unsigned long long)s->version_frame[i]);
-            *frame = s->version_frame[i];
+                     name_version(s->versions[i]).s, at);
+            *frame = ctx_frame_here(in->ctx, s->version_file[i], s->version_frame[i]);
             return true;
         }
     return false;
@@ -236,7 +257,7 @@ static bool server_completed_only_higher(const struct case_facts *in, char *fact
                         "%s",
              name_version(s->versions[0]).s, s->n_versions > 1 ? " and higher" : "",
              name_version(max).s);
-    *frame = s->version_frame[0];
+    cite(in, s->version_file[0], s->version_frame[0], fact, len, frame);
     return true;
 }
 
@@ -251,7 +272,7 @@ static bool tls13_only_to_tls12_server(const struct case_facts *in, char *fact, 
     snprintf(fact, len, "the client offers only TLS 1.3 and the server completed only %s with "
                         "other clients",
              name_version(s->versions[0]).s);
-    *frame = s->version_frame[0];
+    cite(in, s->version_file[0], s->version_frame[0], fact, len, frame);
     return true;
 }
 
@@ -263,12 +284,12 @@ static bool offer_has_used_group(const struct case_facts *in, char *fact, size_t
         return false;
     for (uint8_t i = 0; i < s->n_groups; i++)
         if (ch_offers_group(in->c->ch, s->groups[i])) {
-            char buf[16];
-            snprintf(fact, len, "the server used %s with another client (frame %llu) and this "
+            char buf[16], at[160];
+            ctx_frame_words(in->ctx, s->group_file[i], s->group_frame[i], at, sizeof at);
+            snprintf(fact, len, "the server used %s with another client (%s) and this "
                                 "offer holds it",
-                     reg_format_u16(reg_group_name, s->groups[i], buf, sizeof buf),
-                     (unsigned long long)s->group_frame[i]);
-            *frame = s->group_frame[i];
+                     reg_format_u16(reg_group_name, s->groups[i], buf, sizeof buf), at);
+            *frame = ctx_frame_here(in->ctx, s->group_file[i], s->group_frame[i]);
             return true;
         }
     return false;
@@ -284,12 +305,13 @@ static bool offer_lacks_used_groups(const struct case_facts *in, char *fact, siz
     for (uint8_t i = 0; i < s->n_groups; i++)
         if (ch_offers_group(in->c->ch, s->groups[i]))
             return false;
-    char buf[16];
-    snprintf(fact, len, "the server used %s%s with other clients (frame %llu); this offer holds "
+    char buf[16], at[160];
+    ctx_frame_words(in->ctx, s->group_file[0], s->group_frame[0], at, sizeof at);
+    snprintf(fact, len, "the server used %s%s with other clients (%s); this offer holds "
                         "none of them",
              reg_format_u16(reg_group_name, s->groups[0], buf, sizeof buf),
-             s->n_groups > 1 ? " and others" : "", (unsigned long long)s->group_frame[0]);
-    *frame = s->group_frame[0];
+             s->n_groups > 1 ? " and others" : "", at);
+    *frame = ctx_frame_here(in->ctx, s->group_file[0], s->group_frame[0]);
     return true;
 }
 
@@ -356,10 +378,12 @@ static bool tls13_rsa_without_pss(const struct case_facts *in, char *fact, size_
         return false;
     if (!rsa_certificate_seen(in->server))
         return false;
-    snprintf(fact, len, "the server's certificate has an RSA key (frame %llu), which signs in "
+    char at[160];
+    ctx_frame_words(in->ctx, in->server->cert_file, in->server->cert_frame, at, sizeof at);
+    snprintf(fact, len, "the server's certificate has an RSA key (%s), which signs in "
                         "TLS 1.3 only with RSA-PSS, and this offer has no rsa_pss_* scheme",
-             (unsigned long long)in->server->cert_frame);
-    *frame = in->server->cert_frame;
+             at);
+    *frame = ctx_frame_here(in->ctx, in->server->cert_file, in->server->cert_frame);
     return true;
 }
 
@@ -389,10 +413,12 @@ static bool ecdsa_only_vs_rsa_certificate(const struct case_facts *in, char *fac
         if (!reg_is_grease(v) && (v & 0xff) != 3) /* 0x0403, 0x0503, 0x0603: ECDSA */
             return false;
     }
+    char at[160];
+    ctx_frame_words(in->ctx, in->server->cert_file, in->server->cert_frame, at, sizeof at);
     snprintf(fact, len, "the offer accepts only ECDSA signatures and the server's certificate has "
-                        "an RSA key (frame %llu)",
-             (unsigned long long)in->server->cert_frame);
-    *frame = in->server->cert_frame;
+                        "an RSA key (%s)",
+             at);
+    *frame = ctx_frame_here(in->ctx, in->server->cert_file, in->server->cert_frame);
     return true;
 }
 
@@ -627,19 +653,22 @@ static void weigh_contrast(const struct case_facts *in, struct finding_draft *f)
     if (mine >= 0) {
         int weight = n == 1 ? (s->ok >= 2 ? 6 : 4) : 3;
         /* what worked with this server is the fix the capture itself shows */
+        char at[160];
+        ctx_frame_words(in->ctx, s->ok_file, s->ok_frame, at, sizeof at);
         if (f->fix[0] != '\0')
-            finding_fix(f, " In this capture, the ClientHellos %s succeeded with this server "
-                           "(frame %llu).",
-                        feature_words((enum hello_feature)mine, false),
-                        (unsigned long long)s->ok_frame);
-        finding_weigh(f, s->refused_frame, SRC_SERVER, weight, NULL,
+            finding_fix(f, " In %s, the ClientHellos %s succeeded with this server (%s).",
+                        ctx_captures(in->ctx, true),
+                        feature_words((enum hello_feature)mine, false), at);
+        finding_weigh(f, ctx_frame_here(in->ctx, s->refused_file, s->refused_frame), SRC_SERVER,
+                      weight, NULL,
                       "the %u ClientHello%s %s to this server %s refused, the %u %s succeeded",
                       s->refused, s->refused == 1 ? "" : "s",
                       feature_words((enum hello_feature)mine, true),
                       s->refused == 1 ? "was" : "were", s->ok,
                       feature_words((enum hello_feature)mine, false));
     } else if (n == 1 && other >= 0) {
-        finding_weigh(f, s->refused_frame, SRC_SERVER, -2, NULL,
+        finding_weigh(f, ctx_frame_here(in->ctx, s->refused_file, s->refused_frame), SRC_SERVER,
+                      -2, NULL,
                       "what separates the refused offers from the answered ones is that they are "
                       "%s",
                       feature_words((enum hello_feature)other, true));
