@@ -33,6 +33,7 @@ suites() {
     echo "docs|quick|tests/docs_test.sh"
     echo "batch|quick|tests/batch_test.py"
     echo "schema|quick|tests/schema_test.py"
+    echo "warnings|quick|tests/warnings_test.py"
     echo "context|quick|tests/context_test.py"
     echo "merge|quick|tests/merge_test.py"
     echo "slurm|quick|tests/slurm_test.sh"

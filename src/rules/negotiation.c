@@ -190,6 +190,9 @@ static bool match_protocol_version_mismatch(const struct rule *self, const struc
             return false;
         finding_init(f, self, CONF_MEDIUM);
         finding_evidence(f, e->alert->frame, "server  fatal alert protocol_version, in clear");
+        finding_weigh(f, 0, SRC_CONNECTION, -5, NULL,
+                      "the ClientHello is not in the capture: which versions the client offered, "
+                      "and so which side to change, is not known");
         finding_explain(f, "The server refused the client's protocol version with the alert "
                            "protocol_version. The capture does not hold the ClientHello, so it "
                            "cannot show which versions the client offered.");
