@@ -174,38 +174,6 @@ static const struct chacha_vector chacha_vectors[] = {
      .ciphertext = "0ae7b6b932bc27d786f4bc2bb20f2162ba"},
 };
 
-/* Hex with spaces into bytes; returns the count. */
-static size_t unhex(const char *s, uint8_t *out, size_t max)
-{
-    size_t n = 0;
-    int hi = -1;
-    for (; *s != '\0'; s++) {
-        int v;
-        if (*s >= '0' && *s <= '9')
-            v = *s - '0';
-        else if (*s >= 'a' && *s <= 'f')
-            v = *s - 'a' + 10;
-        else
-            continue;
-        if (hi < 0) {
-            hi = v;
-        } else {
-            if (n < max)
-                out[n] = (uint8_t)(hi << 4 | v);
-            n++;
-            hi = -1;
-        }
-    }
-    return n;
-}
-
-static bool same_hex(const uint8_t *p, size_t n, const char *hex)
-{
-    static uint8_t want[2048];
-    size_t m = unhex(hex, want, sizeof want);
-    return m == n && memcmp(p, want, n) == 0;
-}
-
 struct keys_vector {
     uint32_t version;
     const char *client_secret, *client_key, *client_iv, *client_hp;
@@ -224,7 +192,7 @@ static const struct keys_vector key_vectors[] = {
 TEST(initial_keys_match_the_rfcs)
 {
     uint8_t dcid[8];
-    CHECK_EQ_INT(unhex(dcid_hex, dcid, sizeof dcid), 8);
+    CHECK_EQ_INT(testlib_unhex(dcid_hex, dcid, sizeof dcid), 8);
     for (size_t i = 0; i < sizeof key_vectors / sizeof key_vectors[0]; i++) {
         const struct keys_vector *v = &key_vectors[i];
         const struct quic_version *ver = quic_version_find(v->version);
@@ -234,15 +202,15 @@ TEST(initial_keys_match_the_rfcs)
         if (ver == NULL)
             continue;
         CHECK_EQ_INT(quic_initial_secrets(ver, dcid, sizeof dcid, cs, ss), ST_OK);
-        CHECK(same_hex(cs, 32, v->client_secret));
-        CHECK(same_hex(ss, 32, v->server_secret));
+        CHECK(testlib_same_hex(cs, 32, v->client_secret));
+        CHECK(testlib_same_hex(ss, 32, v->server_secret));
         CHECK_EQ_INT(quic_initial_keys(ver, dcid, sizeof dcid, &ck, &sk), ST_OK);
-        CHECK(same_hex(ck.key, 16, v->client_key));
-        CHECK(same_hex(ck.iv, 12, v->client_iv));
-        CHECK(same_hex(ck.hp, 16, v->client_hp));
-        CHECK(same_hex(sk.key, 16, v->server_key));
-        CHECK(same_hex(sk.iv, 12, v->server_iv));
-        CHECK(same_hex(sk.hp, 16, v->server_hp));
+        CHECK(testlib_same_hex(ck.key, 16, v->client_key));
+        CHECK(testlib_same_hex(ck.iv, 12, v->client_iv));
+        CHECK(testlib_same_hex(ck.hp, 16, v->client_hp));
+        CHECK(testlib_same_hex(sk.key, 16, v->server_key));
+        CHECK(testlib_same_hex(sk.iv, 12, v->server_iv));
+        CHECK(testlib_same_hex(sk.hp, 16, v->server_hp));
     }
 }
 
@@ -252,20 +220,20 @@ TEST(chacha20_keys_mask_and_payload_match_the_rfcs)
         const struct chacha_vector *v = &chacha_vectors[i];
         uint8_t secret[32], sample[16], mask[5], ct[17], out[17];
         struct quic_keys k;
-        unhex(chacha_secret, secret, sizeof secret);
+        testlib_unhex(chacha_secret, secret, sizeof secret);
         CHECK_EQ_INT(quic_keys_from_tls(quic_version_find(v->version), 0x1303, secret, 32, &k),
                      ST_OK);
         CHECK_EQ_INT(k.aead, QUIC_CHACHA20_POLY1305);
-        CHECK(same_hex(k.key, 32, v->key));
-        CHECK(same_hex(k.iv, 12, v->iv));
-        CHECK(same_hex(k.hp, 32, v->hp));
-        unhex(v->sample, sample, sizeof sample);
+        CHECK(testlib_same_hex(k.key, 32, v->key));
+        CHECK(testlib_same_hex(k.iv, 12, v->iv));
+        CHECK(testlib_same_hex(k.hp, 32, v->hp));
+        testlib_unhex(v->sample, sample, sizeof sample);
         CHECK_EQ_INT(quic_hp_mask(&k, sample, mask), ST_OK);
-        CHECK(same_hex(mask, 5, v->mask));
+        CHECK(testlib_same_hex(mask, 5, v->mask));
         /* unprotected header 4200bff4, packet number 654360564, payload 01 (PING) */
         const uint8_t hdr[] = {0x42, 0x00, 0xbf, 0xf4};
         struct quic_aad aad = {.part = {hdr}, .len = {sizeof hdr}};
-        size_t n = unhex(v->ciphertext, ct, sizeof ct);
+        size_t n = testlib_unhex(v->ciphertext, ct, sizeof ct);
         CHECK_EQ_INT(quic_aead_open(&k, 654360564, &aad, ct, n, out), ST_OK);
         CHECK_EQ_INT(out[0], 0x01);
         /* a 32-byte secret is not a SHA-384 one */
@@ -287,10 +255,10 @@ TEST(header_protection_masks_match_the_rfcs)
     for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {
         struct quic_keys k = {.aead = QUIC_AES_128_GCM};
         uint8_t sample[16], mask[5];
-        unhex(v[i].hp, k.hp, 16);
-        unhex(v[i].sample, sample, sizeof sample);
+        testlib_unhex(v[i].hp, k.hp, 16);
+        testlib_unhex(v[i].sample, sample, sizeof sample);
         CHECK_EQ_INT(quic_hp_mask(&k, sample, mask), ST_OK);
-        CHECK(same_hex(mask, 5, v[i].mask));
+        CHECK(testlib_same_hex(mask, 5, v[i].mask));
     }
 }
 
@@ -300,8 +268,8 @@ static enum status open_sample(const char *hex, uint32_t version, enum side from
                                struct quic_long *p, uint8_t *wire, size_t wire_max)
 {
     uint8_t dcid[8];
-    unhex(dcid_hex, dcid, sizeof dcid);
-    size_t n = unhex(hex, wire, wire_max);
+    testlib_unhex(dcid_hex, dcid, sizeof dcid);
+    size_t n = testlib_unhex(hex, wire, wire_max);
     struct cursor d = cur_make(wire, n);
     struct quic_keys keys[2];
     TRY(quic_packet_parse(&d, p));
@@ -325,7 +293,7 @@ TEST(client_initials_open_to_the_rfc_payload)
         CHECK_EQ_INT(p.packet.len, 1200);
         CHECK_EQ_INT(pn, 2);
         CHECK_EQ_INT(len, 1162);
-        size_t m = unhex(client_crypto_frame, want, sizeof want);
+        size_t m = testlib_unhex(client_crypto_frame, want, sizeof want);
         CHECK(len >= m && memcmp(out, want, m) == 0);
         bool padding = true;
         for (size_t k = m; k < len; k++)
@@ -349,7 +317,7 @@ TEST(server_initials_open_to_the_rfc_payload)
         CHECK_EQ_INT(p.dcid.len, 0);
         CHECK_EQ_INT(p.scid.len, 8);
         CHECK_EQ_INT(pn, 1);
-        CHECK(same_hex(out, len, server_payload));
+        CHECK(testlib_same_hex(out, len, server_payload));
     }
 }
 
@@ -363,10 +331,10 @@ TEST(a_wrong_key_or_a_flipped_bit_does_not_open)
     CHECK_EQ_INT(open_sample(v1_client_packet, 1, SIDE_SERVER, out, &len, &pn, &p, wire,
                              sizeof wire), ST_MALFORMED);
     /* one bit of the ciphertext flipped */
-    size_t n = unhex(v1_server_packet, wire, sizeof wire);
+    size_t n = testlib_unhex(v1_server_packet, wire, sizeof wire);
     wire[n - 20] ^= 1;
     uint8_t dcid[8];
-    unhex(dcid_hex, dcid, sizeof dcid);
+    testlib_unhex(dcid_hex, dcid, sizeof dcid);
     struct cursor d = cur_make(wire, n);
     struct quic_keys k[2];
     CHECK_EQ_INT(quic_packet_parse(&d, &p), ST_OK);
@@ -379,7 +347,7 @@ TEST(retry_packets_of_both_versions)
     static uint8_t wire[128];
     const char *packets[] = {v1_retry, v2_retry};
     for (int i = 0; i < 2; i++) {
-        size_t n = unhex(packets[i], wire, sizeof wire);
+        size_t n = testlib_unhex(packets[i], wire, sizeof wire);
         struct cursor d = cur_make(wire, n);
         struct quic_long p;
         CHECK_EQ_INT(quic_packet_parse(&d, &p), ST_OK);
@@ -432,7 +400,7 @@ TEST(version_names_and_draft_salts)
 TEST(every_prefix_of_a_packet_fails_cleanly)
 {
     static uint8_t wire[1500];
-    size_t n = unhex(v1_server_packet, wire, sizeof wire);
+    size_t n = testlib_unhex(v1_server_packet, wire, sizeof wire);
     for (size_t k = 0; k < n; k++) {
         uint8_t *cut = malloc(k ? k : 1);
         memcpy(cut, wire, k);
@@ -572,11 +540,11 @@ TEST(session_decodes_the_hellos)
         if (c == NULL)
             return;
         CHECK_EQ_INT(quic_session_init(&s, c), ST_OK);
-        size_t n = unhex(client[i], wire, sizeof wire);
+        size_t n = testlib_unhex(client[i], wire, sizeof wire);
         struct slice d = {wire, n};
         CHECK(quic_sniff_initial(d));
         CHECK_EQ_INT(quic_session_datagram(&s, c, SIDE_CLIENT, d, 1, ts), ST_OK);
-        n = unhex(server[i], wire, sizeof wire);
+        n = testlib_unhex(server[i], wire, sizeof wire);
         d.len = n;
         CHECK(!quic_sniff_initial(d));
         CHECK_EQ_INT(quic_session_datagram(&s, c, SIDE_SERVER, d, 2, ts), ST_OK);
@@ -606,7 +574,7 @@ TEST(session_decodes_the_hellos)
 TEST(session_survives_every_truncation_and_bit_flip)
 {
     static uint8_t wire[1500];
-    size_t n = unhex(v1_client_packet, wire, sizeof wire);
+    size_t n = testlib_unhex(v1_client_packet, wire, sizeof wire);
     struct tstamp ts = {1, 0};
     for (size_t k = 0; k < n; k += 7) {
         struct conn *c = conn_new(1);
@@ -641,7 +609,7 @@ TEST(session_survives_every_truncation_and_bit_flip)
 TEST(session_frames_out_of_order_and_close)
 {
     static uint8_t frame[600], hello[600];
-    size_t n = unhex(client_crypto_frame, frame, sizeof frame);
+    size_t n = testlib_unhex(client_crypto_frame, frame, sizeof frame);
     size_t hlen = n - 4;  /* 06 00 40f1: type, offset 0, length 241 */
     memcpy(hello, frame + 4, hlen);
     CHECK_EQ_INT(hlen, 241);

@@ -104,38 +104,6 @@ static const char client_finished[] =
 
 enum { SUITE_AES_128_GCM = 0x1301 };
 
-/* Hex with spaces into bytes; returns the count. */
-static size_t unhex(const char *s, uint8_t *out, size_t max)
-{
-    size_t n = 0;
-    int hi = -1;
-    for (; *s != '\0'; s++) {
-        int v;
-        if (*s >= '0' && *s <= '9')
-            v = *s - '0';
-        else if (*s >= 'a' && *s <= 'f')
-            v = *s - 'a' + 10;
-        else
-            continue;
-        if (hi < 0) {
-            hi = v;
-        } else {
-            if (n < max)
-                out[n] = (uint8_t)(hi << 4 | v);
-            n++;
-            hi = -1;
-        }
-    }
-    return n;
-}
-
-static bool same_hex(const uint8_t *p, size_t n, const char *hex)
-{
-    uint8_t want[1024];
-    size_t m = unhex(hex, want, sizeof want);
-    return m == n && memcmp(p, want, n) == 0;
-}
-
 /* Opens a whole record (header included) under `k`. */
 static enum status open_record(struct tls13_keys *k, const uint8_t *rec, size_t n, uint8_t *out,
                                size_t *out_len, uint8_t *type)
@@ -147,51 +115,51 @@ TEST(rfc8448_handshake_keys)
 {
     uint8_t secret[48];
     struct tls13_keys k;
-    size_t n = unhex(server_hs_secret, secret, sizeof secret);
+    size_t n = testlib_unhex(server_hs_secret, secret, sizeof secret);
     CHECK_EQ_INT(n, 32);
     CHECK_EQ_INT(tls13_traffic_keys(SUITE_AES_128_GCM, secret, n, &k), ST_OK);
     CHECK_EQ_INT(k.key_len, 16);
     CHECK_EQ_INT(k.tag_len, 16);
-    CHECK(same_hex(k.key, k.key_len, server_hs_key));
-    CHECK(same_hex(k.iv, TLS13_IV_LEN, server_hs_iv));
+    CHECK(testlib_same_hex(k.key, k.key_len, server_hs_key));
+    CHECK(testlib_same_hex(k.iv, TLS13_IV_LEN, server_hs_iv));
     CHECK_EQ_INT(k.seq, 0);
-    n = unhex(client_hs_secret, secret, sizeof secret);
+    n = testlib_unhex(client_hs_secret, secret, sizeof secret);
     CHECK_EQ_INT(tls13_traffic_keys(SUITE_AES_128_GCM, secret, n, &k), ST_OK);
-    CHECK(same_hex(k.key, k.key_len, client_hs_key));
-    CHECK(same_hex(k.iv, TLS13_IV_LEN, client_hs_iv));
+    CHECK(testlib_same_hex(k.key, k.key_len, client_hs_key));
+    CHECK(testlib_same_hex(k.iv, TLS13_IV_LEN, client_hs_iv));
 }
 
 TEST(rfc8448_application_keys)
 {
     uint8_t secret[48];
     struct tls13_keys k;
-    size_t n = unhex(server_ap_secret, secret, sizeof secret);
+    size_t n = testlib_unhex(server_ap_secret, secret, sizeof secret);
     CHECK_EQ_INT(tls13_traffic_keys(SUITE_AES_128_GCM, secret, n, &k), ST_OK);
-    CHECK(same_hex(k.key, k.key_len, server_ap_key));
-    CHECK(same_hex(k.iv, TLS13_IV_LEN, server_ap_iv));
-    n = unhex(client_ap_secret, secret, sizeof secret);
+    CHECK(testlib_same_hex(k.key, k.key_len, server_ap_key));
+    CHECK(testlib_same_hex(k.iv, TLS13_IV_LEN, server_ap_iv));
+    n = testlib_unhex(client_ap_secret, secret, sizeof secret);
     CHECK_EQ_INT(tls13_traffic_keys(SUITE_AES_128_GCM, secret, n, &k), ST_OK);
-    CHECK(same_hex(k.key, k.key_len, client_ap_key));
-    CHECK(same_hex(k.iv, TLS13_IV_LEN, client_ap_iv));
+    CHECK(testlib_same_hex(k.key, k.key_len, client_ap_key));
+    CHECK(testlib_same_hex(k.iv, TLS13_IV_LEN, client_ap_iv));
 }
 
 TEST(rfc8448_server_flight_decrypts)
 {
     uint8_t secret[48], rec[1024], out[1024];
     struct tls13_keys k;
-    size_t n = unhex(server_hs_secret, secret, sizeof secret), len = 0;
+    size_t n = testlib_unhex(server_hs_secret, secret, sizeof secret), len = 0;
     uint8_t type = 0;
     CHECK_EQ_INT(tls13_traffic_keys(SUITE_AES_128_GCM, secret, n, &k), ST_OK);
-    size_t rn = unhex(server_flight_record, rec, sizeof rec);
+    size_t rn = testlib_unhex(server_flight_record, rec, sizeof rec);
     CHECK_EQ_INT(rn, 679);
     CHECK_EQ_INT(open_record(&k, rec, rn, out, &len, &type), ST_OK);
     CHECK_EQ_INT(type, 22);
     /* EncryptedExtensions 40 + Certificate 445 + CertificateVerify 136 + Finished 36 */
     CHECK_EQ_INT(len, 657);
-    CHECK(same_hex(out, 40, encrypted_extensions));
+    CHECK(testlib_same_hex(out, 40, encrypted_extensions));
     CHECK_EQ_INT(out[40], HS_CERTIFICATE);
     CHECK_EQ_INT(out[40 + 445], HS_CERTIFICATE_VERIFY);
-    CHECK(same_hex(out + 657 - 36, 36, server_finished));
+    CHECK(testlib_same_hex(out + 657 - 36, 36, server_finished));
     CHECK_EQ_INT(k.seq, 1);
 }
 
@@ -199,17 +167,17 @@ TEST(rfc8448_client_records_decrypt)
 {
     uint8_t secret[48], rec[256], out[256];
     struct tls13_keys k;
-    size_t n = unhex(client_hs_secret, secret, sizeof secret), len = 0;
+    size_t n = testlib_unhex(client_hs_secret, secret, sizeof secret), len = 0;
     uint8_t type = 0;
     CHECK_EQ_INT(tls13_traffic_keys(SUITE_AES_128_GCM, secret, n, &k), ST_OK);
-    size_t rn = unhex(client_finished_record, rec, sizeof rec);
+    size_t rn = testlib_unhex(client_finished_record, rec, sizeof rec);
     CHECK_EQ_INT(open_record(&k, rec, rn, out, &len, &type), ST_OK);
     CHECK_EQ_INT(type, 22);
-    CHECK(same_hex(out, len, client_finished));
+    CHECK(testlib_same_hex(out, len, client_finished));
     /* application data: 50 bytes 00..31 */
-    n = unhex(client_ap_secret, secret, sizeof secret);
+    n = testlib_unhex(client_ap_secret, secret, sizeof secret);
     CHECK_EQ_INT(tls13_traffic_keys(SUITE_AES_128_GCM, secret, n, &k), ST_OK);
-    rn = unhex(client_app_record, rec, sizeof rec);
+    rn = testlib_unhex(client_app_record, rec, sizeof rec);
     /* in place, as tls_stream.c does it */
     CHECK_EQ_INT(open_record(&k, rec, rn, rec + 5, &len, &type), ST_OK);
     CHECK_EQ_INT(type, 23);
@@ -224,9 +192,9 @@ TEST(sequence_number_is_in_the_nonce)
 {
     uint8_t secret[48], rec[256], out[256];
     struct tls13_keys k;
-    size_t n = unhex(server_ap_secret, secret, sizeof secret), len = 0;
+    size_t n = testlib_unhex(server_ap_secret, secret, sizeof secret), len = 0;
     uint8_t type = 0;
-    size_t rn = unhex(server_app_record, rec, sizeof rec);
+    size_t rn = testlib_unhex(server_app_record, rec, sizeof rec);
     CHECK_EQ_INT(tls13_traffic_keys(SUITE_AES_128_GCM, secret, n, &k), ST_OK);
     CHECK_EQ_INT(open_record(&k, rec, rn, out, &len, &type), ST_MALFORMED);
     CHECK_EQ_INT(k.seq, 0); /* unchanged on failure */
@@ -241,9 +209,9 @@ TEST(tampered_records_fail)
 {
     uint8_t secret[48], rec[256], out[256];
     struct tls13_keys k;
-    size_t n = unhex(client_hs_secret, secret, sizeof secret), len = 0;
+    size_t n = testlib_unhex(client_hs_secret, secret, sizeof secret), len = 0;
     uint8_t type = 0;
-    size_t rn = unhex(client_finished_record, rec, sizeof rec);
+    size_t rn = testlib_unhex(client_finished_record, rec, sizeof rec);
     CHECK_EQ_INT(tls13_traffic_keys(SUITE_AES_128_GCM, secret, n, &k), ST_OK);
     /* each byte: header (additional data), ciphertext, tag */
     static const size_t at[] = {0, 2, 4, 5, 20, 40, 57};
@@ -256,7 +224,7 @@ TEST(tampered_records_fail)
     for (size_t cut = 5; cut < rn; cut++)
         CHECK(open_record(&k, rec, cut, out, &len, &type) != ST_OK);
     /* the server's keys do not open the client's record */
-    n = unhex(server_hs_secret, secret, sizeof secret);
+    n = testlib_unhex(server_hs_secret, secret, sizeof secret);
     CHECK_EQ_INT(tls13_traffic_keys(SUITE_AES_128_GCM, secret, n, &k), ST_OK);
     CHECK_EQ_INT(open_record(&k, rec, rn, out, &len, &type), ST_MALFORMED);
     CHECK_EQ_INT(open_record(&k, rec, rn, out, &len, &type), ST_MALFORMED);
@@ -343,25 +311,25 @@ TEST(openssl_records_decrypt)
         struct tls13_keys k;
         /* RFC 8446 B.4: SHA-384 for 0x1302 only */
         CHECK_EQ_INT(hl, v->suite == 0x1302 ? 48 : 32);
-        sn = unhex(v->hs_secret, secret, sizeof secret);
+        sn = testlib_unhex(v->hs_secret, secret, sizeof secret);
         CHECK_EQ_INT(sn, hl);
         CHECK_EQ_INT(tls13_traffic_keys(v->suite, secret, sn, &k), ST_OK);
         /* RFC 8446 4.4.4: the client's Finished, verify_data of Hash.length */
-        rn = unhex(v->finished_record, rec, sizeof rec);
+        rn = testlib_unhex(v->finished_record, rec, sizeof rec);
         CHECK_EQ_INT(open_record(&k, rec, rn, out, &len, &type), ST_OK);
         CHECK_EQ_INT(type, 22);
         CHECK_EQ_INT(len, 4 + hl);
         CHECK(len == 4 + hl && out[0] == 20 && out[1] == 0 && out[2] == 0 && out[3] == hl);
         /* the first application data under CLIENT_TRAFFIC_SECRET_0, sequence 0 */
-        sn = unhex(v->ap_secret, secret, sizeof secret);
+        sn = testlib_unhex(v->ap_secret, secret, sizeof secret);
         CHECK_EQ_INT(tls13_traffic_keys(v->suite, secret, sn, &k), ST_OK);
-        rn = unhex(v->app_record, rec, sizeof rec);
+        rn = testlib_unhex(v->app_record, rec, sizeof rec);
         CHECK_EQ_INT(open_record(&k, rec, rn, out, &len, &type), ST_OK);
         CHECK_EQ_INT(type, 23);
         CHECK_EQ_INT(len, strlen(v->plaintext));
         CHECK(len == strlen(v->plaintext) && memcmp(out, v->plaintext, len) == 0);
         /* one bit off in the tag: it must not authenticate */
-        rn = unhex(v->app_record, rec, sizeof rec);
+        rn = testlib_unhex(v->app_record, rec, sizeof rec);
         rec[rn - 1] ^= 1;
         k.seq = 0;
         CHECK_EQ_INT(open_record(&k, rec, rn, out, &len, &type), ST_MALFORMED);
@@ -421,7 +389,7 @@ static void keylog_line(struct keylog *k, const char *label, const char *secret_
 {
     char line[400];
     uint8_t r[32], s[48];
-    size_t rn = unhex(client_random, r, sizeof r), sn = unhex(secret_hex, s, sizeof s);
+    size_t rn = testlib_unhex(client_random, r, sizeof r), sn = testlib_unhex(secret_hex, s, sizeof s);
     size_t at = (size_t)snprintf(line, sizeof line, "%s ", label);
     for (size_t i = 0; i < rn; i++)
         at += (size_t)snprintf(line + at, sizeof line - at, "%02x", r[i]);
@@ -436,7 +404,7 @@ static void keylog_line(struct keylog *k, const char *label, const char *secret_
 static void feed_hex(struct run *r, enum side from, const char *hex, size_t split)
 {
     static uint8_t buf[1024];
-    size_t n = unhex(hex, buf, sizeof buf);
+    size_t n = testlib_unhex(hex, buf, sizeof buf);
     struct tstamp ts = {1000, 0};
     if (split == 0 || split >= n) {
         tls_feed(&r->t, r->c, from, buf, n, ++r->frame, ts);
@@ -451,7 +419,7 @@ static void feed_handshake(struct run *r, enum side from, const char *msg)
 {
     uint8_t buf[512];
     char hex[1600];
-    size_t n = unhex(msg, buf, sizeof buf), at = 0;
+    size_t n = testlib_unhex(msg, buf, sizeof buf), at = 0;
     at += (size_t)snprintf(hex, sizeof hex, "16 03 %02x %02x %02x ", from == SIDE_CLIENT ? 1 : 3,
                            (unsigned)(n >> 8), (unsigned)(n & 0xff));
     for (size_t i = 0; i < n; i++)
@@ -503,7 +471,7 @@ TEST(stream_decrypts_the_handshake)
     CHECK(c->ch->present);
     CHECK(conn_is_tls13(c));
     uint8_t random[32];
-    unhex(client_random, random, sizeof random);
+    testlib_unhex(client_random, random, sizeof random);
     CHECK(memcmp(c->ch->random, random, 32) == 0);
     /* the server's flight, split across two segments */
     feed_hex(&r, SIDE_SERVER, server_flight_record, 300);
@@ -539,7 +507,7 @@ TEST(stream_decrypts_the_handshake)
     struct tls13_keys w;
     uint8_t secret[32], rec[64];
     static const uint8_t close_notify[2] = {1, 0};
-    unhex(client_ap_secret, secret, sizeof secret);
+    testlib_unhex(client_ap_secret, secret, sizeof secret);
     CHECK_EQ_INT(tls13_traffic_keys(SUITE_AES_128_GCM, secret, 32, &w), ST_OK);
     w.seq = 1;
     size_t rn = seal(&w, 21, close_notify, 2, 0, rec);
@@ -599,7 +567,7 @@ TEST(a_gap_interrupts_decryption)
     struct run r;
     run_start(&r, true);
     uint8_t rec[1024];
-    size_t n = unhex(server_flight_record, rec, sizeof rec);
+    size_t n = testlib_unhex(server_flight_record, rec, sizeof rec);
     struct tstamp ts = {1000, 0};
     tls_feed(&r.t, r.c, SIDE_SERVER, rec, 100, ++r.frame, ts);
     tls_gap(&r.t, r.c, SIDE_SERVER, 50, ++r.frame);

@@ -44,6 +44,43 @@ struct test_case {
         }                                                                    \
     } while (0)
 
+/* Hex digits (spaces and other separators skipped) into bytes, as the RFCs
+ * print their test vectors; returns the count (bytes past max are counted,
+ * not written). */
+static inline size_t testlib_unhex(const char *s, unsigned char *out, size_t max)
+{
+    size_t n = 0;
+    int hi = -1;
+    for (; *s != '\0'; s++) {
+        int v;
+        if (*s >= '0' && *s <= '9')
+            v = *s - '0';
+        else if (*s >= 'a' && *s <= 'f')
+            v = *s - 'a' + 10;
+        else if (*s >= 'A' && *s <= 'F')
+            v = *s - 'A' + 10;
+        else
+            continue;
+        if (hi < 0) {
+            hi = v;
+        } else {
+            if (n < max)
+                out[n] = (unsigned char)(hi << 4 | v);
+            n++;
+            hi = -1;
+        }
+    }
+    return n;
+}
+
+/* p[0..n) equals the bytes the hex text spells. */
+static inline int testlib_same_hex(const unsigned char *p, size_t n, const char *hex)
+{
+    unsigned char want[4096];
+    size_t m = testlib_unhex(hex, want, sizeof want);
+    return m == n && m <= sizeof want && memcmp(p, want, n) == 0;
+}
+
 #define TEST_ENTRY(name) { #name, name }
 
 static inline int testlib_main(const char *suite, const struct test_case *tests,
