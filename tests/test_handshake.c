@@ -55,7 +55,8 @@ static void as_record(struct buf *rec, uint8_t type, const struct buf *body)
     put(rec, body->b, body->n);
 }
 
-static const struct hs_where where = {1, 1, 1, {0, 0}, 0x0301};
+static const struct hs_where where = {
+    .frame = 1, .first_frame = 1, .segments = 1, .ts = {0, 0}, .record_version = 0x0301};
 
 TEST(client_hello_fields)
 {

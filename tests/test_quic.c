@@ -582,6 +582,7 @@ TEST(session_decodes_the_hellos)
         CHECK_EQ_INT(quic_session_datagram(&s, c, SIDE_SERVER, d, 2, ts), ST_OK);
         CHECK(c->ch->present);
         CHECK_EQ_INT(c->ch->frame, 1);
+        CHECK_EQ_INT(c->ch->segments, 1);
         CHECK(c->ch->has_sni && c->ch->sni_len == 11 && memcmp(c->ch->sni, "example.com", 11) == 0);
         CHECK_EQ_INT(c->ch->n_alpn, 1);
         CHECK(c->ch->alpn_len[0] == 4 && memcmp(c->ch->alpn[0], "alpn", 4) == 0);
@@ -672,6 +673,8 @@ TEST(session_frames_out_of_order_and_close)
     quic_session_frames(&s, c, SIDE_CLIENT, QUIC_SPACE_INITIAL, b, 2, ts);
     CHECK(c->ch->present);
     CHECK_EQ_INT(c->ch->frame, 2);
+    /* a ClientHello over two datagrams (as a post-quantum share makes it) */
+    CHECK_EQ_INT(c->ch->segments, 2);
     /* the same bytes again (a retransmission) decode nothing twice */
     quic_session_frames(&s, c, SIDE_CLIENT, QUIC_SPACE_INITIAL, b, 3, ts);
     CHECK_EQ_INT(c->client_hellos, 1);

@@ -38,7 +38,8 @@ struct client_hello {
     uint8_t n_sslv2_kinds, total_sslv2_kinds;
     uint64_t frame;            /* frame holding its last byte */
     uint64_t first_frame;      /* frame holding its first byte */
-    uint32_t segments;         /* TCP segments it spanned */
+    uint32_t segments;         /* TCP segments it spanned (QUIC: datagrams) */
+    bool quic;                 /* carried in QUIC Initial packets (RFC 9001 4) */
     struct tstamp ts;
     uint32_t length;           /* handshake message length, header included */
     uint16_t record_version;

@@ -53,9 +53,10 @@ static void drain(struct packet_ctx *p)
             return;  /* the rest is still to come */
         struct hs_where w = {.frame = p->frame,
                              .first_frame = *first ? *first : p->frame,
-                             .segments = 1,
+                             .segments = s->hs_datagrams[p->space][p->from],
                              .ts = p->ts,
-                             .record_version = 0};
+                             .record_version = 0,
+                             .quic = true};
         uint16_t before = p->c->n_messages;
         conn_add_message(p->c, p->frame, p->ts, p->from, type, false);
         if (p->space == QUIC_SPACE_HANDSHAKE && p->c->n_messages > before)
@@ -69,8 +70,12 @@ static void drain(struct packet_ctx *p)
         if (type == HS_CLIENT_HELLO && p->c->ch_owned != NULL && p->c->ch_owned->present &&
             p->c->ch_owned->ja4[0] == 't')
             p->c->ch_owned->ja4[0] = 'q';
+        /* bytes left belong to the next message, begun in this datagram */
+        bool more = cur_left(&ready) > 0;
         quic_crypto_consume(cs, ready.pos);
         *first = 0;
+        s->hs_datagrams[p->space][p->from] = more ? 1 : 0;
+        s->hs_last_frame[p->space][p->from] = more ? p->frame : 0;
     }
 }
 
@@ -80,6 +85,13 @@ static void on_crypto(void *ud, uint64_t offset, struct slice data)
     struct quic_crypto *cs = &p->s->crypto[p->space][p->from];
     if (p->s->hs_first_frame[p->space][p->from] == 0)
         p->s->hs_first_frame[p->space][p->from] = p->frame;
+    /* how many datagrams a message spans: a ClientHello that no longer fits
+     * one Initial (RFC 9000 14.1: at least 1200 bytes) spans two or more */
+    if (p->s->hs_last_frame[p->space][p->from] != p->frame) {
+        p->s->hs_last_frame[p->space][p->from] = p->frame;
+        if (p->s->hs_datagrams[p->space][p->from] < UINT32_MAX)
+            p->s->hs_datagrams[p->space][p->from]++;
+    }
     if (quic_crypto_add(cs, offset, data) != ST_OK || cs->overflow)
         p->c->quic->crypto_overflow = true;
     drain(p);
@@ -140,6 +152,9 @@ static enum status client_keys(struct quic_session *s, struct conn *c, const str
         for (int side = 0; side < 2; side++) {
             quic_crypto_free(&s->crypto[QUIC_SPACE_INITIAL][side]);
             s->largest_pn[QUIC_SPACE_INITIAL][side] = UINT64_MAX;
+            s->hs_first_frame[QUIC_SPACE_INITIAL][side] = 0;
+            s->hs_datagrams[QUIC_SPACE_INITIAL][side] = 0;
+            s->hs_last_frame[QUIC_SPACE_INITIAL][side] = 0;
         }
     }
     s->version = p->known;

@@ -349,11 +349,11 @@ static void malformed(FILE *f, const struct conn *c)
     fputc('}', f);
 }
 
-/* "transport":"quic" and what the QUIC packets showed (schema: "quic":{...}). */
+/* What the QUIC packets showed (schema: "quic":{...}, beside "transport":"quic"). */
 static void quic_fields(FILE *f, const struct quic_facts *q)
 {
     char v[24];
-    fputs(",\"transport\":\"quic\",\"quic\":{\"version\":", f);
+    fputs(",\"quic\":{\"version\":", f);
     quic_version_name(q->version, v, sizeof v);
     json_cstr(f, v);
     fputs(",\"server_version\":", f);
@@ -431,7 +431,9 @@ void report_json_connection(FILE *f, const char *file, const struct conn *c,
     fprintf(f, ",\"first_frame\":%llu,\"last_frame\":%llu,\"start\":",
             (unsigned long long)c->first_frame, (unsigned long long)c->last_frame);
     json_cstr(f, tstamp_iso(c->start).s);
-    fprintf(f, ",\"duration_ms\":%.3f,\"verdict\":\"%s\"", tstamp_ms_between(c->start, c->end),
+    /* every connection says what carried it: a QUIC one also gets its "quic" block below */
+    fprintf(f, ",\"duration_ms\":%.3f,\"transport\":\"%s\",\"verdict\":\"%s\"",
+            tstamp_ms_between(c->start, c->end), c->quic != NULL ? "quic" : "tcp",
             verdict_name((enum verdict)c->verdict));
     if (c->verdict == VERDICT_INCOMPLETE) {
         fputs(",\"incomplete_reason\":", f);

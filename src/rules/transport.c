@@ -51,13 +51,15 @@ static bool match_no_syn_ack(const struct rule *self, const struct case_facts *i
 }
 RULE(no_syn_ack, "the SYN was never answered", false);
 
-/* The ClientHello went out and the server said nothing at all. */
+/* The ClientHello went out over TCP and the server said nothing at all (over
+ * QUIC an unanswered Initial is quic_blocked: no connection was accepted). */
 static bool match_server_no_response(const struct rule *self, const struct case_facts *in,
                                      struct finding_draft *f)
 {
     const struct conn *c = in->c;
     const struct ending *e = &in->ending;
-    if (e->stage != STAGE_HELLO_SENT || (e->closed && e->close_by == SIDE_SERVER))
+    if (c->quic != NULL || e->stage != STAGE_HELLO_SENT ||
+        (e->closed && e->close_by == SIDE_SERVER))
         return false;
     finding_init(f, self, CONF_MEDIUM);
     finding_evidence(f, c->ch->frame, "client  ClientHello (%u bytes)", c->ch->length);

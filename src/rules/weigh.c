@@ -604,7 +604,8 @@ static void weigh_contrast(const struct case_facts *in, struct finding_draft *f)
         }
     }
     if (mine >= 0) {
-        int weight = n == 1 ? (s->ok >= 2 ? 6 : 4) : 3;
+        uint32_t ok = feature_ok_count(s, (enum hello_feature)mine);
+        int weight = n == 1 ? (ok >= 2 ? 6 : 4) : 3;
         /* what worked with this server is the fix the capture itself shows */
         if (f->fix[0] != '\0')
             finding_fix(f, " In this capture, the ClientHellos %s succeeded with this server "
@@ -615,7 +616,7 @@ static void weigh_contrast(const struct case_facts *in, struct finding_draft *f)
                       "the %u ClientHello%s %s to this server %s refused, the %u %s succeeded",
                       s->refused, s->refused == 1 ? "" : "s",
                       feature_words((enum hello_feature)mine, true),
-                      s->refused == 1 ? "was" : "were", s->ok,
+                      s->refused == 1 ? "was" : "were", ok,
                       feature_words((enum hello_feature)mine, false));
     } else if (n == 1 && other >= 0) {
         finding_weigh(f, s->refused_frame, SRC_SERVER, -2, NULL,

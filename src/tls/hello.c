@@ -163,6 +163,7 @@ static enum status parse_client_hello(struct client_hello *ch, struct cursor *m,
     ch->frame = w->frame;
     ch->first_frame = w->first_frame;
     ch->segments = w->segments;
+    ch->quic = w->quic;
     ch->ts = w->ts;
     ch->length = (uint32_t)(4 + m->len);
     ch->record_version = w->record_version;
