@@ -17,7 +17,8 @@ struct quic_facts;
 #define CH_MAX_EXTS 64
 #define CH_MAX_LIST 64
 #define CH_MAX_VERSIONS 16
-#define CH_MAX_ALPN 16
+/* QUIC interop clients offer every draft version of h3 and hq: 18 in one corpus trace */
+#define CH_MAX_ALPN 32
 #define ALPN_MAX_LEN 64
 #define SNI_MAX_LEN 256
 #define CONN_MAX_MESSAGES 48
