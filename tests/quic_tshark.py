@@ -9,6 +9,9 @@ captures, the connection we report for the same client and server ip:port
   sni       the (outer) server_name of the ClientHello
   ch_alpn   the ALPN protocols the ClientHello offers
   alpn      the protocol the server chose (EncryptedExtensions: with the TLS secrets only)
+  key_share_lengths  the length of each key share the ClientHello offers
+  ech       config id, enc and payload lengths of an encrypted_client_hello offer (tshark
+            4.0 does not decode ECH: its raw extension bytes, parsed by RFC 9849 5 here)
   close     the first CONNECTION_CLOSE tshark could read in an Initial or Handshake packet:
             who sent it and its code (transport or application)
 A pcapng's Decryption Secrets Blocks (pcapng 4.7) are what tshark decrypts with; the test
@@ -43,7 +46,26 @@ TIMEOUT = 60
 FIELDS = ["frame.number", "ip.src", "ipv6.src", "udp.srcport", "tcp.srcport", "ip.dst",
           "ipv6.dst", "udp.dstport", "tcp.dstport", "quic.version", "quic.long.packet_type",
           "tls.handshake.type", "tls.handshake.extensions_server_name",
-          "tls.handshake.extensions_alpn_str", "quic.cc.error_code", "quic.cc.error_code.app"]
+          "tls.handshake.extensions_alpn_str", "quic.cc.error_code", "quic.cc.error_code.app",
+          "tls.handshake.extensions_key_share_key_exchange_length", "tls.handshake.extension.type",
+          "tls.handshake.extension.data"]
+
+
+def ech_of(hexdata):
+    """(config_id, enc length, payload length) when the bytes are exactly an outer
+    ECHClientHello (RFC 9849 5), else None."""
+    try:
+        b = bytes.fromhex(hexdata)
+    except ValueError:
+        return None
+    if len(b) < 10 or b[0] != 0:
+        return None
+    config_id = b[5]
+    enc = int.from_bytes(b[6:8], "big")
+    if len(b) < 8 + enc + 2:
+        return None
+    payload = int.from_bytes(b[8 + enc:10 + enc], "big")
+    return (config_id, enc, payload) if len(b) == 10 + enc + payload else None
 
 
 def captures():
@@ -127,6 +149,12 @@ def facts_of_flow(rows):
     f = {"client": client, "server": server,
          "sni": first(row["tls.handshake.extensions_server_name"]) or None,
          "ch_alpn": alpns if types.count("1") == 1 else None}
+    if types.count("1") == 1:
+        f["key_share_lengths"] = [int(x) for x in row[
+            "tls.handshake.extensions_key_share_key_exchange_length"].split("|") if x]
+        if "65037" in row["tls.handshake.extension.type"].split("|"):
+            found = [e for e in map(ech_of, row["tls.handshake.extension.data"].split("|")) if e]
+            f["ech"] = found[0] if len(found) == 1 else "(not told apart)"
     if row["quic.version"]:
         f["version"] = int(first(row["quic.version"]), 16)
     for s, d, r in rows:
@@ -161,7 +189,11 @@ def ours(path, keylog):
 def our_facts(o):
     ch = o.get("client_hello") or {}
     q = o.get("quic") or {}
-    f = {"sni": o.get("sni"), "ch_alpn": ch.get("alpn") or [], "alpn": o.get("alpn")}
+    f = {"sni": o.get("sni"), "ch_alpn": ch.get("alpn") or [], "alpn": o.get("alpn"),
+         "key_share_lengths": ch.get("key_share_lengths")}
+    ech = ch.get("ech")
+    if ech and ech.get("type") == "outer":
+        f["ech"] = (ech["config_id"], ech["enc_length"], ech["payload_length"])
     if o.get("transport") == "quic":
         f["version"] = version_number(q.get("version"))
     cc = q.get("connection_close")
@@ -201,7 +233,8 @@ def main():
                 seen.add(ck)
                 o = mine.get(ck)
                 got = our_facts(o) if o else {}
-                for field in ("version", "sni", "ch_alpn", "alpn", "close"):
+                for field in ("version", "sni", "ch_alpn", "key_share_lengths", "ech", "alpn",
+                              "close"):
                     if field not in ref and field not in ("close",):
                         continue
                     want = ref.get(field)
