@@ -10,6 +10,7 @@
 #include "quic/keys.h"
 #include "quic/packet.h"
 #include "quic/session.h"
+#include "quic/table.h"
 #include "quic/version.h"
 #include "testlib.h"
 
@@ -690,7 +691,99 @@ TEST(session_frames_out_of_order_and_close)
     conn_free(c);
 }
 
+/* CRYPTO buffers come from a shared pool: streams the pool cannot pay for
+ * drop their data (overflow) rather than allocate, and a stream whose bytes
+ * were all read gives its buffer back. */
+TEST(crypto_buffers_are_paid_from_a_pool)
+{
+    enum { STREAMS = 10, AFFORD = 3 };
+    size_t budget = AFFORD * (size_t)QUIC_CRYPTO_MAX;
+    struct quic_crypto s[STREAMS];
+    const uint8_t data[8] = {1, 2, 3, 4, 5, 6, 7, 8};
+    memset(s, 0, sizeof s);
+    for (int i = 0; i < STREAMS; i++) {
+        s[i].budget = &budget;
+        /* out of order: held until offset 0 comes */
+        CHECK_EQ_INT(quic_crypto_add(&s[i], 100, (struct slice){data, sizeof data}), ST_OK);
+        CHECK_EQ_INT(s[i].buf != NULL, i < AFFORD);
+        CHECK_EQ_INT(s[i].overflow, i >= AFFORD);
+    }
+    CHECK_EQ_INT(budget, 0);
+    quic_crypto_free(&s[0]);
+    CHECK_EQ_INT(budget, QUIC_CRYPTO_MAX);
+    CHECK(s[0].budget == &budget);
+    /* filled and read to the end: idle, the buffer goes back */
+    CHECK_EQ_INT(quic_crypto_add(&s[0], 0, (struct slice){data, sizeof data}), ST_OK);
+    CHECK_EQ_INT(budget, 0);
+    struct cursor ready = quic_crypto_ready(&s[0]);
+    CHECK_EQ_INT(cur_left(&ready), sizeof data);
+    quic_crypto_consume(&s[0], sizeof data);
+    quic_crypto_release_idle(&s[0]);
+    CHECK(s[0].buf == NULL);
+    CHECK_EQ_INT(budget, QUIC_CRYPTO_MAX);
+    /* what follows still lands at its offset in a new buffer */
+    CHECK_EQ_INT(quic_crypto_add(&s[0], sizeof data, (struct slice){data, 4}), ST_OK);
+    ready = quic_crypto_ready(&s[0]);
+    CHECK_EQ_INT(cur_left(&ready), 4);
+    /* a stream with bytes still waiting keeps its buffer */
+    quic_crypto_release_idle(&s[1]);
+    CHECK(s[1].buf != NULL);
+    for (int i = 0; i < STREAMS; i++)
+        quic_crypto_free(&s[i]);
+    CHECK_EQ_INT(budget, AFFORD * (size_t)QUIC_CRYPTO_MAX);
+}
+
+struct flood_owner {
+    struct conn *conns[2000];
+    size_t n;
+};
+
+static struct conn *flood_conn(void *owner)
+{
+    struct flood_owner *o = owner;
+    if (o->n >= sizeof o->conns / sizeof o->conns[0])
+        return NULL;  /* the owner's cap (--max-connections) */
+    o->conns[o->n] = conn_new((uint32_t)o->n + 1);
+    return o->conns[o->n++];
+}
+
+/* A flood of client Initials (RFC 9001 A.2, which any sender can make: the
+ * keys are public) from 5000 ports: connections stop at the owner's cap, the
+ * rest are counted, every one of them decodes its ClientHello, and no CRYPTO
+ * buffer stays held once the hellos are read. */
+TEST(a_flood_of_initials_stays_bounded)
+{
+    static uint8_t wire[1500];
+    size_t n = unhex(v1_client_packet, wire, sizeof wire);
+    struct flood_owner *owner = calloc(1, sizeof *owner);
+    struct quic_table t;
+    CHECK_EQ_INT(quic_table_init(&t), ST_OK);
+    t.new_conn = flood_conn;
+    t.owner = owner;
+    for (unsigned i = 0; i < 5000; i++) {
+        struct packet p = {.frame = i + 1, .ts = {1, 0}, .udp = true,
+                           .src = {.family = 4, .bytes = {10, 0, (uint8_t)(i >> 8), 1}},
+                           .dst = {.family = 4, .bytes = {10, 0, 0, 2}},
+                           .sport = (uint16_t)(1024 + i), .dport = 443,
+                           .payload = {wire, n}, .payload_wire = (uint32_t)n};
+        CHECK_EQ_INT(quic_table_packet(&t, &p), ST_OK);
+    }
+    CHECK_EQ_INT(t.n_flows, 2000);
+    CHECK_EQ_INT(t.dropped, 3000);
+    CHECK_EQ_INT(t.crypto_budget, QUIC_TABLE_CRYPTO_BUDGET);
+    size_t hellos = 0;
+    for (size_t i = 0; i < owner->n; i++)
+        hellos += owner->conns[i]->ch->present;
+    CHECK_EQ_INT(hellos, 2000);
+    quic_table_free(&t);
+    for (size_t i = 0; i < owner->n; i++)
+        conn_free(owner->conns[i]);
+    free(owner);
+}
+
 TEST_MAIN("quic", TEST_ENTRY(initial_keys_match_the_rfcs),
+          TEST_ENTRY(crypto_buffers_are_paid_from_a_pool),
+          TEST_ENTRY(a_flood_of_initials_stays_bounded),
           TEST_ENTRY(header_protection_masks_match_the_rfcs),
           TEST_ENTRY(chacha20_keys_mask_and_payload_match_the_rfcs),
           TEST_ENTRY(client_initials_open_to_the_rfc_payload),

@@ -36,6 +36,7 @@ struct quic_session {
     uint8_t retry_scid_len;
     bool retry_pending;
     uint8_t *scratch;                   /* one packet's plaintext (QUIC_MAX_DATAGRAM) */
+    bool scratch_borrowed;              /* the table's, shared by its sessions */
 };
 
 /* Does this datagram start a QUIC connection? A long-header client Initial

@@ -95,6 +95,7 @@ static void on_crypto(void *ud, uint64_t offset, struct slice data)
     if (quic_crypto_add(cs, offset, data) != ST_OK || cs->overflow)
         p->c->quic->crypto_overflow = true;
     drain(p);
+    quic_crypto_release_idle(cs);
 }
 
 static void on_close(void *ud, const struct quic_close_frame *f)
@@ -419,6 +420,7 @@ void quic_session_free(struct quic_session *s)
         quic_crypto_free(&s->crypto[sp][SIDE_CLIENT]);
         quic_crypto_free(&s->crypto[sp][SIDE_SERVER]);
     }
-    free(s->scratch);
+    if (!s->scratch_borrowed)
+        free(s->scratch);
     s->scratch = NULL;
 }
