@@ -257,6 +257,11 @@ uint32_t feature_ok_count(const struct server_stats *s, enum hello_feature ft);
 /* Offer helpers for the knowledge table. */
 bool ch_offers_version(const struct client_hello *ch, uint16_t v);
 bool ch_offers_group(const struct client_hello *ch, uint16_t g);
+/* A key-exchange group with a post-quantum KEM (ML-KEM or a Kyber draft). */
+bool post_quantum_group(uint16_t g);
+/* The HelloRetryRequest came because every key share the client sent was a
+ * post-quantum group the server does not take (RFC 8446 4.1.4). */
+bool retry_for_post_quantum_share(const struct conn *c);
 bool ch_offers_sigalg(const struct client_hello *ch, uint16_t s);
 /* The offer allows this suite: it lists it, at a version that can use it. */
 bool ch_could_use_suite(const struct client_hello *ch, uint16_t suite);
