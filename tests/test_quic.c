@@ -733,6 +733,30 @@ TEST(crypto_buffers_are_paid_from_a_pool)
     CHECK_EQ_INT(budget, AFFORD * (size_t)QUIC_CRYPTO_MAX);
 }
 
+/* RFC 9000 17.2.5.2: a client processes one Retry; a server that keeps
+ * sending them (rejecting the token it issued) is counted, not just noted. */
+TEST(retries_are_counted)
+{
+    static uint8_t initial[1500], retry[128];
+    size_t ni = unhex(v1_client_packet, initial, sizeof initial);
+    size_t nr = unhex(v1_retry, retry, sizeof retry);
+    struct conn *c = conn_new(1);
+    struct quic_session s;
+    struct tstamp ts = {1, 0};
+    CHECK_EQ_INT(quic_session_init(&s, c), ST_OK);
+    CHECK_EQ_INT(quic_session_datagram(&s, c, SIDE_CLIENT, (struct slice){initial, ni}, 1, ts),
+                 ST_OK);
+    for (uint64_t k = 0; k < 3; k++)
+        CHECK_EQ_INT(quic_session_datagram(&s, c, SIDE_SERVER, (struct slice){retry, nr}, 2 + k,
+                                           ts),
+                     ST_OK);
+    CHECK(c->quic->retry);
+    CHECK_EQ_INT(c->quic->retry_frame, 2);
+    CHECK_EQ_INT(c->quic->retries, 3);
+    quic_session_free(&s);
+    conn_free(c);
+}
+
 struct flood_owner {
     struct conn *conns[2000];
     size_t n;
@@ -784,6 +808,7 @@ TEST(a_flood_of_initials_stays_bounded)
 TEST_MAIN("quic", TEST_ENTRY(initial_keys_match_the_rfcs),
           TEST_ENTRY(crypto_buffers_are_paid_from_a_pool),
           TEST_ENTRY(a_flood_of_initials_stays_bounded),
+          TEST_ENTRY(retries_are_counted),
           TEST_ENTRY(header_protection_masks_match_the_rfcs),
           TEST_ENTRY(chacha20_keys_mask_and_payload_match_the_rfcs),
           TEST_ENTRY(client_initials_open_to_the_rfc_payload),

@@ -60,6 +60,7 @@ struct quic_facts {
     struct tstamp fallback_ts;
     bool fallback_ok;          /* and its TLS handshake succeeded */
     bool retry;                /* the server sent Retry (address validation) */
+    uint32_t retries;          /* Retry packets it sent: more than one is a loop */
     uint64_t retry_frame;
     struct quic_close_facts close; /* the first CONNECTION_CLOSE seen */
     bool encrypted_noted[2];   /* an encrypted flight is in the message list */

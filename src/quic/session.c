@@ -365,6 +365,9 @@ enum status quic_session_datagram(struct quic_session *s, struct conn *c, enum s
                 TRY(handshake(s, &ctx, &p));
                 break;
             case QUIC_PT_RETRY:
+                /* RFC 9000 17.2.5.2: a client takes one Retry; more are counted */
+                if (from == SIDE_SERVER && q->retries < UINT32_MAX)
+                    q->retries++;
                 if (from == SIDE_SERVER && !q->retry) {
                     q->retry = true;
                     q->retry_frame = frame;

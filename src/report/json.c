@@ -427,8 +427,9 @@ static void quic_fields(FILE *f, const struct quic_facts *q)
         json_cstr(f, v);
     else
         fputs("null", f);
-    fprintf(f, ",\"initials\":{\"client\":%u,\"server\":%u},\"retry\":%s",
-            q->initials[SIDE_CLIENT], q->initials[SIDE_SERVER], q->retry ? "true" : "false");
+    fprintf(f, ",\"initials\":{\"client\":%u,\"server\":%u},\"retry\":%s,\"retries\":%u",
+            q->initials[SIDE_CLIENT], q->initials[SIDE_SERVER], q->retry ? "true" : "false",
+            q->retries);
     if (q->icmp_unreachable != 0)
         fprintf(f, ",\"icmp_unreachable\":{\"frame\":%llu,\"count\":%u,\"type\":%u,\"code\":%u,"
                    "\"from_server\":%s}",
