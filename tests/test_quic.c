@@ -757,6 +757,41 @@ TEST(retries_are_counted)
     conn_free(c);
 }
 
+/* RFC 9000 8.1: a server that has sent within a datagram of three times what
+ * it received, before the client's address is validated, must wait; a
+ * Handshake packet from the client validates it and lifts the limit. */
+TEST(anti_amplification_limit_is_noted)
+{
+    static uint8_t initial[1500], junk[1200];
+    size_t ni = unhex(v1_client_packet, initial, sizeof initial);
+    /* a Handshake packet (RFC 9000 17.2.4): type 2, v1, DCID 8 bytes, no
+     * SCID, length 32, a protected payload we cannot open */
+    uint8_t hs[64] = {0xe0, 0, 0, 0, 1, 8, 1, 2, 3, 4, 5, 6, 7, 8, 0, 0x40, 32};
+    memset(junk, 0x55, sizeof junk);
+    struct conn *c = conn_new(1);
+    struct quic_session s;
+    struct tstamp ts = {1, 0};
+    CHECK_EQ_INT(quic_session_init(&s, c), ST_OK);
+    CHECK_EQ_INT(quic_session_datagram(&s, c, SIDE_CLIENT, (struct slice){initial, ni}, 1, ts),
+                 ST_OK);
+    CHECK_EQ_INT(quic_session_datagram(&s, c, SIDE_SERVER, (struct slice){junk, 1200}, 2, ts),
+                 ST_OK);
+    CHECK(!c->quic->amplification_limited);  /* 1200 of 3600 */
+    CHECK_EQ_INT(quic_session_datagram(&s, c, SIDE_SERVER, (struct slice){junk, 1200}, 3, ts),
+                 ST_OK);
+    CHECK(c->quic->amplification_limited);   /* 2400: one more would reach 3600 */
+    CHECK_EQ_INT(c->quic->amplification_frame, 3);
+    CHECK_EQ_INT(c->quic->unvalidated_bytes[SIDE_CLIENT], ni);
+    CHECK_EQ_INT(quic_session_datagram(&s, c, SIDE_CLIENT, (struct slice){hs, 17 + 32}, 4, ts),
+                 ST_OK);
+    CHECK_EQ_INT(c->quic->handshake[SIDE_CLIENT], 1);
+    CHECK_EQ_INT(quic_session_datagram(&s, c, SIDE_SERVER, (struct slice){junk, 1200}, 5, ts),
+                 ST_OK);
+    CHECK(!c->quic->amplification_limited);  /* validated: no limit */
+    quic_session_free(&s);
+    conn_free(c);
+}
+
 struct flood_owner {
     struct conn *conns[2000];
     size_t n;
@@ -809,6 +844,7 @@ TEST_MAIN("quic", TEST_ENTRY(initial_keys_match_the_rfcs),
           TEST_ENTRY(crypto_buffers_are_paid_from_a_pool),
           TEST_ENTRY(a_flood_of_initials_stays_bounded),
           TEST_ENTRY(retries_are_counted),
+          TEST_ENTRY(anti_amplification_limit_is_noted),
           TEST_ENTRY(header_protection_masks_match_the_rfcs),
           TEST_ENTRY(chacha20_keys_mask_and_payload_match_the_rfcs),
           TEST_ENTRY(client_initials_open_to_the_rfc_payload),

@@ -319,6 +319,18 @@ enum status quic_session_datagram(struct quic_session *s, struct conn *c, enum s
     }
     q->last_frame[from] = frame;
     q->last_ts[from] = ts;
+    /* RFC 9000 8.1 (the limit), 8.1 and 17.2.5 (a Handshake packet or a Retry
+     * token validates the client's address); 1200 bytes: one full datagram */
+    if (q->handshake[SIDE_CLIENT] > 0 || q->retry) {
+        q->amplification_limited = false;
+    } else {
+        q->unvalidated_bytes[from] += dgram.len;
+        if (from == SIDE_SERVER) {
+            q->amplification_limited =
+                q->unvalidated_bytes[SIDE_SERVER] + 1200 >= 3 * q->unvalidated_bytes[SIDE_CLIENT];
+            q->amplification_frame = frame;
+        }
+    }
     while (cur_left(&d) > 0) {
         struct quic_long p;
         if (quic_packet_parse(&d, &p) != ST_OK) {

@@ -430,6 +430,12 @@ static void quic_fields(FILE *f, const struct quic_facts *q)
     fprintf(f, ",\"initials\":{\"client\":%u,\"server\":%u},\"retry\":%s,\"retries\":%u",
             q->initials[SIDE_CLIENT], q->initials[SIDE_SERVER], q->retry ? "true" : "false",
             q->retries);
+    if (q->amplification_limited && q->handshake[SIDE_CLIENT] == 0 && !q->retry)
+        fprintf(f, ",\"amplification_limit\":{\"frame\":%llu,\"client_bytes\":%llu,"
+                   "\"server_bytes\":%llu}",
+                (unsigned long long)q->amplification_frame,
+                (unsigned long long)q->unvalidated_bytes[SIDE_CLIENT],
+                (unsigned long long)q->unvalidated_bytes[SIDE_SERVER]);
     if (q->icmp_unreachable != 0)
         fprintf(f, ",\"icmp_unreachable\":{\"frame\":%llu,\"count\":%u,\"type\":%u,\"code\":%u,"
                    "\"from_server\":%s}",

@@ -44,6 +44,13 @@ void quic_verdict(struct conn *c)
      * them (RFC 9000 10.2.3): only the TLS secrets can tell */
     bool client_stopped = q->handshake[SIDE_CLIENT] > 0 && q->short_packets[SIDE_CLIENT] == 0 &&
                           c->side[SIDE_CLIENT].decrypt != DECRYPT_OK;
+    /* RFC 9000 8.1: the server may not send more until the client speaks */
+    if (!client_stopped && q->amplification_limited && q->datagrams[SIDE_SERVER] > 0) {
+        snprintf(c->incomplete_why, sizeof c->incomplete_why, "%s",
+                 "the server stopped at the anti-amplification limit (RFC 9000 8.1) and waited "
+                 "for the client");
+        return;
+    }
     snprintf(c->incomplete_why, sizeof c->incomplete_why, "%s",
              client_stopped ? "the client stopped after encrypted Handshake packets; a key log "
                               "(--keylog) would show whether it closed there"
