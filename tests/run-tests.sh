@@ -41,6 +41,7 @@ suites() {
     echo "tshark-diff|quick|tests/tshark_diff.py"
     echo "zeek-compare|quick|tests/zeek_compare.py"
     echo "ja4-compare|quick|tests/ja4_compare.py"
+    echo "quic-tshark|quick|tests/quic_tshark.py"
     echo "damaged|quick|tests/damaged.sh"
     echo "regress|quick|tests/regress.sh"
     echo "man|quick|tests/man_test.sh"

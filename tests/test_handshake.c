@@ -55,7 +55,8 @@ static void as_record(struct buf *rec, uint8_t type, const struct buf *body)
     put(rec, body->b, body->n);
 }
 
-static const struct hs_where where = {1, 1, 1, {0, 0}, 0x0301};
+static const struct hs_where where = {
+    .frame = 1, .first_frame = 1, .segments = 1, .ts = {0, 0}, .record_version = 0x0301};
 
 TEST(client_hello_fields)
 {
@@ -83,6 +84,103 @@ TEST(client_hello_fields)
      * sha256("000a,000d,002b,0033_0804,0403") (sorted extensions without SNI and
      * ALPN, then the signature schemes in order), from python's hashlib */
     CHECK_EQ_STR(c->ch->ja4, "t13d0306h2_938715873a05_3cd5d6589845");
+    conn_free(c);
+}
+
+/* A ClientHello as current browsers send it: an X25519MLKEM768 share
+ * (draft-ietf-tls-ecdhe-mlkem 3: 1184-byte ML-KEM-768 encapsulation key then
+ * the 32-byte X25519 key) beside an x25519 one, and an outer ECH offer
+ * (RFC 9849 5). */
+static void client_hello_pq_ech(struct buf *m)
+{
+    static const uint8_t random[32] = {2};
+    struct buf e = {{0}, 0};
+    m->n = 0;
+    u16(m, 0x0303);
+    put(m, random, 32);
+    u8(m, 0);
+    u16(m, 2), u16(m, 0x1301);
+    u8(m, 1), u8(m, 0);
+    u16(&e, 0), u16(&e, 16), u16(&e, 14), u8(&e, 0), u16(&e, 11), put(&e, "public.test", 11);
+    u16(&e, 43), u16(&e, 3), u8(&e, 2), u16(&e, 0x0304);
+    u16(&e, 51), u16(&e, 2 + 4 + 1216 + 4 + 32), u16(&e, 4 + 1216 + 4 + 32);
+    u16(&e, 0x11ec), u16(&e, 1216);
+    for (int i = 0; i < 1216; i++)
+        u8(&e, (unsigned)i);
+    u16(&e, 0x001d), u16(&e, 32);
+    for (int i = 0; i < 32; i++)
+        u8(&e, 0x42);
+    /* encrypted_client_hello: outer, HKDF-SHA256, AES-128-GCM, config 42 */
+    u16(&e, 0xfe0d), u16(&e, 1 + 4 + 1 + 2 + 32 + 2 + 100);
+    u8(&e, 0), u16(&e, 1), u16(&e, 1), u8(&e, 42), u16(&e, 32);
+    for (int i = 0; i < 32; i++)
+        u8(&e, 0x33);
+    u16(&e, 100);
+    for (int i = 0; i < 100; i++)
+        u8(&e, 0x44);
+    u16(m, (unsigned)e.n);
+    put(m, e.b, e.n);
+}
+
+TEST(post_quantum_share_and_ech_offer)
+{
+    struct buf m;
+    struct conn *c = conn_new(1);
+    client_hello_pq_ech(&m);
+    struct cursor cur = cur_make(m.b, m.n);
+    CHECK_EQ_INT(hs_client_hello(c, &cur, &where), ST_OK);
+    CHECK_EQ_INT(c->ch->key_shares.n, 2);
+    CHECK_EQ_INT(c->ch->key_shares.v[0], 0x11ec);
+    CHECK_EQ_INT(c->ch->key_share_len[0], 1216);
+    CHECK_EQ_INT(c->ch->key_share_len[1], 32);
+    CHECK_EQ_INT(c->ch->key_share_bytes, 1248);
+    CHECK(c->ch->ech.present);
+    CHECK_EQ_INT(c->ch->ech.type, 0);
+    CHECK_EQ_INT(c->ch->ech.kdf_id, 1);
+    CHECK_EQ_INT(c->ch->ech.aead_id, 1);
+    CHECK_EQ_INT(c->ch->ech.config_id, 42);
+    CHECK_EQ_INT(c->ch->ech.enc_len, 32);
+    CHECK_EQ_INT(c->ch->ech.payload_len, 100);
+    /* every truncation of the ECH extension is refused, none read past it */
+    for (size_t n = m.n - 1; n > m.n - 140; n--) {
+        uint8_t *copy = malloc(n);
+        memcpy(copy, m.b, n);
+        struct conn *t = conn_new(1);
+        struct cursor tc = cur_make(copy, n);
+        CHECK(hs_client_hello(t, &tc, &where) != ST_OK);
+        conn_free(t);
+        free(copy);
+    }
+    conn_free(c);
+}
+
+/* EncryptedExtensions with retry_configs (RFC 9849 7.1): two ECHConfigs, the
+ * first of version 0xfe0d with config_id 9. */
+TEST(ech_retry_configs_in_encrypted_extensions)
+{
+    struct buf ee = {{0}, 0}, cfgs = {{0}, 0};
+    u16(&cfgs, 0xfe0d), u16(&cfgs, 3), u8(&cfgs, 9), u16(&cfgs, 0x0020);
+    u16(&cfgs, 0xfe0a), u16(&cfgs, 2), u16(&cfgs, 0);
+    u16(&ee, 4 + 2 + cfgs.n);
+    u16(&ee, 0xfe0d), u16(&ee, 2 + cfgs.n), u16(&ee, cfgs.n);
+    put(&ee, cfgs.b, cfgs.n);
+    /* EncryptedExtensions belong to TLS 1.3 (RFC 8446 4.3.1) */
+    struct conn *c = conn_new(1);
+    c->sh.present = true;
+    c->sh.version = 0x0304;
+    CHECK_EQ_INT(hs_decode(c, SIDE_SERVER, 8, cur_make(ee.b, ee.n), &where), ST_OK);
+    CHECK(c->sh.ee_seen);
+    CHECK(c->sh.ech_retry);
+    CHECK_EQ_INT(c->sh.ech_retry_count, 2);
+    CHECK(c->sh.ech_retry_has_id);
+    CHECK_EQ_INT(c->sh.ech_retry_config_id, 9);
+    conn_free(c);
+    /* a config list whose length runs past the extension is malformed */
+    ee.b[5] = 0xff;
+    c = conn_new(1);
+    c->sh.present = true;
+    c->sh.version = 0x0304;
+    CHECK(hs_decode(c, SIDE_SERVER, 8, cur_make(ee.b, ee.n), &where) != ST_OK);
     conn_free(c);
 }
 
@@ -223,4 +321,6 @@ TEST(oversized_record_is_malformed)
 TEST_MAIN("handshake", TEST_ENTRY(client_hello_fields), TEST_ENTRY(every_prefix_is_rejected),
           TEST_ENTRY(record_layer_any_split), TEST_ENTRY(records_and_messages),
           TEST_ENTRY(hello_retry_request_is_told_apart), TEST_ENTRY(alert_in_clear_and_garbage),
-          TEST_ENTRY(oversized_record_is_malformed))
+          TEST_ENTRY(oversized_record_is_malformed),
+          TEST_ENTRY(post_quantum_share_and_ech_offer),
+          TEST_ENTRY(ech_retry_configs_in_encrypted_extensions))

@@ -10,6 +10,7 @@
 #include "quic/keys.h"
 #include "quic/packet.h"
 #include "quic/session.h"
+#include "quic/table.h"
 #include "quic/version.h"
 #include "testlib.h"
 
@@ -550,6 +551,7 @@ TEST(session_decodes_the_hellos)
         CHECK_EQ_INT(quic_session_datagram(&s, c, SIDE_SERVER, d, 2, ts), ST_OK);
         CHECK(c->ch->present);
         CHECK_EQ_INT(c->ch->frame, 1);
+        CHECK_EQ_INT(c->ch->segments, 1);
         CHECK(c->ch->has_sni && c->ch->sni_len == 11 && memcmp(c->ch->sni, "example.com", 11) == 0);
         CHECK_EQ_INT(c->ch->n_alpn, 1);
         CHECK(c->ch->alpn_len[0] == 4 && memcmp(c->ch->alpn[0], "alpn", 4) == 0);
@@ -640,6 +642,8 @@ TEST(session_frames_out_of_order_and_close)
     quic_session_frames(&s, c, SIDE_CLIENT, QUIC_SPACE_INITIAL, b, 2, ts);
     CHECK(c->ch->present);
     CHECK_EQ_INT(c->ch->frame, 2);
+    /* a ClientHello over two datagrams (as a post-quantum share makes it) */
+    CHECK_EQ_INT(c->ch->segments, 2);
     /* the same bytes again (a retransmission) decode nothing twice */
     quic_session_frames(&s, c, SIDE_CLIENT, QUIC_SPACE_INITIAL, b, 3, ts);
     CHECK_EQ_INT(c->client_hellos, 1);
@@ -655,7 +659,160 @@ TEST(session_frames_out_of_order_and_close)
     conn_free(c);
 }
 
+/* CRYPTO buffers come from a shared pool: streams the pool cannot pay for
+ * drop their data (overflow) rather than allocate, and a stream whose bytes
+ * were all read gives its buffer back. */
+TEST(crypto_buffers_are_paid_from_a_pool)
+{
+    enum { STREAMS = 10, AFFORD = 3 };
+    size_t budget = AFFORD * (size_t)QUIC_CRYPTO_MAX;
+    struct quic_crypto s[STREAMS];
+    const uint8_t data[8] = {1, 2, 3, 4, 5, 6, 7, 8};
+    memset(s, 0, sizeof s);
+    for (int i = 0; i < STREAMS; i++) {
+        s[i].budget = &budget;
+        /* out of order: held until offset 0 comes */
+        CHECK_EQ_INT(quic_crypto_add(&s[i], 100, (struct slice){data, sizeof data}), ST_OK);
+        CHECK_EQ_INT(s[i].buf != NULL, i < AFFORD);
+        CHECK_EQ_INT(s[i].overflow, i >= AFFORD);
+    }
+    CHECK_EQ_INT(budget, 0);
+    quic_crypto_free(&s[0]);
+    CHECK_EQ_INT(budget, QUIC_CRYPTO_MAX);
+    CHECK(s[0].budget == &budget);
+    /* filled and read to the end: idle, the buffer goes back */
+    CHECK_EQ_INT(quic_crypto_add(&s[0], 0, (struct slice){data, sizeof data}), ST_OK);
+    CHECK_EQ_INT(budget, 0);
+    struct cursor ready = quic_crypto_ready(&s[0]);
+    CHECK_EQ_INT(cur_left(&ready), sizeof data);
+    quic_crypto_consume(&s[0], sizeof data);
+    quic_crypto_release_idle(&s[0]);
+    CHECK(s[0].buf == NULL);
+    CHECK_EQ_INT(budget, QUIC_CRYPTO_MAX);
+    /* what follows still lands at its offset in a new buffer */
+    CHECK_EQ_INT(quic_crypto_add(&s[0], sizeof data, (struct slice){data, 4}), ST_OK);
+    ready = quic_crypto_ready(&s[0]);
+    CHECK_EQ_INT(cur_left(&ready), 4);
+    /* a stream with bytes still waiting keeps its buffer */
+    quic_crypto_release_idle(&s[1]);
+    CHECK(s[1].buf != NULL);
+    for (int i = 0; i < STREAMS; i++)
+        quic_crypto_free(&s[i]);
+    CHECK_EQ_INT(budget, AFFORD * (size_t)QUIC_CRYPTO_MAX);
+}
+
+/* RFC 9000 17.2.5.2: a client processes one Retry; a server that keeps
+ * sending them (rejecting the token it issued) is counted, not just noted. */
+TEST(retries_are_counted)
+{
+    static uint8_t initial[1500], retry[128];
+    size_t ni = testlib_unhex(v1_client_packet, initial, sizeof initial);
+    size_t nr = testlib_unhex(v1_retry, retry, sizeof retry);
+    struct conn *c = conn_new(1);
+    struct quic_session s;
+    struct tstamp ts = {1, 0};
+    CHECK_EQ_INT(quic_session_init(&s, c), ST_OK);
+    CHECK_EQ_INT(quic_session_datagram(&s, c, SIDE_CLIENT, (struct slice){initial, ni}, 1, ts),
+                 ST_OK);
+    for (uint64_t k = 0; k < 3; k++)
+        CHECK_EQ_INT(quic_session_datagram(&s, c, SIDE_SERVER, (struct slice){retry, nr}, 2 + k,
+                                           ts),
+                     ST_OK);
+    CHECK(c->quic->retry);
+    CHECK_EQ_INT(c->quic->retry_frame, 2);
+    CHECK_EQ_INT(c->quic->retries, 3);
+    quic_session_free(&s);
+    conn_free(c);
+}
+
+/* RFC 9000 8.1: a server that has sent within a datagram of three times what
+ * it received, before the client's address is validated, must wait; a
+ * Handshake packet from the client validates it and lifts the limit. */
+TEST(anti_amplification_limit_is_noted)
+{
+    static uint8_t initial[1500], junk[1200];
+    size_t ni = testlib_unhex(v1_client_packet, initial, sizeof initial);
+    /* a Handshake packet (RFC 9000 17.2.4): type 2, v1, DCID 8 bytes, no
+     * SCID, length 32, a protected payload we cannot open */
+    uint8_t hs[64] = {0xe0, 0, 0, 0, 1, 8, 1, 2, 3, 4, 5, 6, 7, 8, 0, 0x40, 32};
+    memset(junk, 0x55, sizeof junk);
+    struct conn *c = conn_new(1);
+    struct quic_session s;
+    struct tstamp ts = {1, 0};
+    CHECK_EQ_INT(quic_session_init(&s, c), ST_OK);
+    CHECK_EQ_INT(quic_session_datagram(&s, c, SIDE_CLIENT, (struct slice){initial, ni}, 1, ts),
+                 ST_OK);
+    CHECK_EQ_INT(quic_session_datagram(&s, c, SIDE_SERVER, (struct slice){junk, 1200}, 2, ts),
+                 ST_OK);
+    CHECK(!c->quic->amplification_limited);  /* 1200 of 3600 */
+    CHECK_EQ_INT(quic_session_datagram(&s, c, SIDE_SERVER, (struct slice){junk, 1200}, 3, ts),
+                 ST_OK);
+    CHECK(c->quic->amplification_limited);   /* 2400: one more would reach 3600 */
+    CHECK_EQ_INT(c->quic->amplification_frame, 3);
+    CHECK_EQ_INT(c->quic->unvalidated_bytes[SIDE_CLIENT], ni);
+    CHECK_EQ_INT(quic_session_datagram(&s, c, SIDE_CLIENT, (struct slice){hs, 17 + 32}, 4, ts),
+                 ST_OK);
+    CHECK_EQ_INT(c->quic->handshake[SIDE_CLIENT], 1);
+    CHECK_EQ_INT(quic_session_datagram(&s, c, SIDE_SERVER, (struct slice){junk, 1200}, 5, ts),
+                 ST_OK);
+    CHECK(!c->quic->amplification_limited);  /* validated: no limit */
+    quic_session_free(&s);
+    conn_free(c);
+}
+
+struct flood_owner {
+    struct conn *conns[2000];
+    size_t n;
+};
+
+static struct conn *flood_conn(void *owner)
+{
+    struct flood_owner *o = owner;
+    if (o->n >= sizeof o->conns / sizeof o->conns[0])
+        return NULL;  /* the owner's cap (--max-connections) */
+    o->conns[o->n] = conn_new((uint32_t)o->n + 1);
+    return o->conns[o->n++];
+}
+
+/* A flood of client Initials (RFC 9001 A.2, which any sender can make: the
+ * keys are public) from 5000 ports: connections stop at the owner's cap, the
+ * rest are counted, every one of them decodes its ClientHello, and no CRYPTO
+ * buffer stays held once the hellos are read. */
+TEST(a_flood_of_initials_stays_bounded)
+{
+    static uint8_t wire[1500];
+    size_t n = testlib_unhex(v1_client_packet, wire, sizeof wire);
+    struct flood_owner *owner = calloc(1, sizeof *owner);
+    struct quic_table t;
+    CHECK_EQ_INT(quic_table_init(&t), ST_OK);
+    t.new_conn = flood_conn;
+    t.owner = owner;
+    for (unsigned i = 0; i < 5000; i++) {
+        struct packet p = {.frame = i + 1, .ts = {1, 0}, .udp = true,
+                           .src = {.family = 4, .bytes = {10, 0, (uint8_t)(i >> 8), 1}},
+                           .dst = {.family = 4, .bytes = {10, 0, 0, 2}},
+                           .sport = (uint16_t)(1024 + i), .dport = 443,
+                           .payload = {wire, n}, .payload_wire = (uint32_t)n};
+        CHECK_EQ_INT(quic_table_packet(&t, &p), ST_OK);
+    }
+    CHECK_EQ_INT(t.n_flows, 2000);
+    CHECK_EQ_INT(t.dropped, 3000);
+    CHECK_EQ_INT(t.crypto_budget, QUIC_TABLE_CRYPTO_BUDGET);
+    size_t hellos = 0;
+    for (size_t i = 0; i < owner->n; i++)
+        hellos += owner->conns[i]->ch->present;
+    CHECK_EQ_INT(hellos, 2000);
+    quic_table_free(&t);
+    for (size_t i = 0; i < owner->n; i++)
+        conn_free(owner->conns[i]);
+    free(owner);
+}
+
 TEST_MAIN("quic", TEST_ENTRY(initial_keys_match_the_rfcs),
+          TEST_ENTRY(crypto_buffers_are_paid_from_a_pool),
+          TEST_ENTRY(a_flood_of_initials_stays_bounded),
+          TEST_ENTRY(retries_are_counted),
+          TEST_ENTRY(anti_amplification_limit_is_noted),
           TEST_ENTRY(header_protection_masks_match_the_rfcs),
           TEST_ENTRY(chacha20_keys_mask_and_payload_match_the_rfcs),
           TEST_ENTRY(client_initials_open_to_the_rfc_payload),

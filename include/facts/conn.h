@@ -17,7 +17,8 @@ struct quic_facts;
 #define CH_MAX_EXTS 64
 #define CH_MAX_LIST 64
 #define CH_MAX_VERSIONS 16
-#define CH_MAX_ALPN 16
+/* QUIC interop clients offer every draft version of h3 and hq: 18 in one corpus trace */
+#define CH_MAX_ALPN 32
 #define ALPN_MAX_LEN 64
 #define SNI_MAX_LEN 256
 #define CONN_MAX_MESSAGES 48
@@ -31,6 +32,17 @@ struct u16_list {
     uint16_t total;  /* seen */
 };
 
+/* encrypted_client_hello in a ClientHello (RFC 9849 5): what an observer
+ * reads of the outer hello. A GREASE offer (RFC 9849 6.2) has the same shape:
+ * only the server's answer tells them apart. */
+struct ech_offer {
+    bool present;
+    uint8_t type;              /* 0 outer, 1 inner (RFC 9849 5) */
+    uint16_t kdf_id, aead_id;  /* HPKE (RFC 9180 7.2, 7.3) */
+    uint8_t config_id;
+    uint16_t enc_len, payload_len;
+};
+
 struct client_hello {
     bool present;
     bool sslv2_format;         /* SSLv2-compatible record (RFC 5246 E.2) */
@@ -38,7 +50,8 @@ struct client_hello {
     uint8_t n_sslv2_kinds, total_sslv2_kinds;
     uint64_t frame;            /* frame holding its last byte */
     uint64_t first_frame;      /* frame holding its first byte */
-    uint32_t segments;         /* TCP segments it spanned */
+    uint32_t segments;         /* TCP segments it spanned (QUIC: datagrams) */
+    bool quic;                 /* carried in QUIC Initial packets (RFC 9001 4) */
     struct tstamp ts;
     uint32_t length;           /* handshake message length, header included */
     uint16_t record_version;
@@ -55,6 +68,8 @@ struct client_hello {
     struct u16_list sigalgs;   /* signature_algorithms */
     struct u16_list key_shares;
     uint16_t key_share_bytes;  /* sum of key_exchange lengths: post-quantum shares are large */
+    uint16_t key_share_len[CH_MAX_LIST]; /* each share's key_exchange length, as key_shares */
+    struct ech_offer ech;
     bool has_sni;
     char sni[SNI_MAX_LEN];     /* raw bytes, NUL-free; the reporter escapes */
     uint16_t sni_len;
@@ -87,6 +102,12 @@ struct server_hello {
     char alpn[ALPN_MAX_LEN];
     uint8_t alpn_len;
     bool downgrade_sentinel;   /* RFC 8446 4.1.3 DOWNGRD */
+    bool hrr_ech;              /* the HelloRetryRequest confirmed ECH (RFC 9849 7.2.1) */
+    bool ee_seen;              /* EncryptedExtensions read (decrypted) */
+    bool ech_retry;            /* ... with retry_configs: ECH not used (RFC 9849 7.1) */
+    uint8_t ech_retry_count;   /* ECHConfigs in them */
+    bool ech_retry_has_id;
+    uint8_t ech_retry_config_id;  /* of the first version 0xfe0d config */
     bool sslv2;                /* an SSLv2 SERVER-HELLO */
     uint32_t sslv2_cipher;     /* cipher kind of the CLIENT-MASTER-KEY, 0 if unseen */
 };

@@ -22,6 +22,10 @@ struct quic_crypto {
     struct { uint64_t start, end; } ranges[QUIC_CRYPTO_RANGES]; /* beyond contiguous */
     unsigned n_ranges;
     bool overflow;             /* data past the cap (or too scattered) was dropped */
+    /* bytes a shared pool still lends to buffers (the connection table's, so
+     * that a flood of connections cannot take memory without bound), or NULL:
+     * no pool; a buffer the pool cannot pay for is not made (overflow) */
+    size_t *budget;
 };
 
 /* Stores data at its offset; what repeats bytes already held is harmless. */
@@ -29,6 +33,11 @@ MUST_USE enum status quic_crypto_add(struct quic_crypto *s, uint64_t offset, str
 /* The in-order bytes not yet consumed. */
 struct cursor quic_crypto_ready(const struct quic_crypto *s);
 void quic_crypto_consume(struct quic_crypto *s, size_t n);
+/* Frees the buffer when every byte received was consumed and nothing waits
+ * out of order: a finished ClientHello holds no memory (more data later gets
+ * a new buffer). */
+void quic_crypto_release_idle(struct quic_crypto *s);
+/* Frees the buffer and starts over (the budget pointer stays). */
 void quic_crypto_free(struct quic_crypto *s);
 
 #endif

@@ -60,6 +60,15 @@ struct quic_facts {
     struct tstamp fallback_ts;
     bool fallback_ok;          /* and its TLS handshake succeeded */
     bool retry;                /* the server sent Retry (address validation) */
+    uint32_t retries;          /* Retry packets it sent: more than one is a loop */
+    /* RFC 9000 8.1: until the client's address is validated (a Handshake
+     * packet from it, or a Retry token) the server sends at most three times
+     * what it received. UDP payload bytes each side sent until then: */
+    uint64_t unvalidated_bytes[2];
+    bool amplification_limited; /* the server's last datagram before validation
+                                   came within one datagram of the limit, and no
+                                   validation followed: it waits for the client */
+    uint64_t amplification_frame;
     uint64_t retry_frame;
     struct quic_close_facts close; /* the first CONNECTION_CLOSE seen */
     bool encrypted_noted[2];   /* an encrypted flight is in the message list */

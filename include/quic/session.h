@@ -29,11 +29,14 @@ struct quic_session {
     uint64_t largest_pn[QUIC_SPACES][2];       /* UINT64_MAX before the first */
     struct quic_crypto crypto[QUIC_SPACES][2]; /* CRYPTO streams */
     uint64_t hs_first_frame[QUIC_SPACES][2];   /* frame of a pending message's first byte */
+    uint32_t hs_datagrams[QUIC_SPACES][2];     /* datagrams that carried a pending message */
+    uint64_t hs_last_frame[QUIC_SPACES][2];    /* the last of them */
     bool stopped[QUIC_SPACES][2];              /* the handshake bytes broke the grammar */
     uint8_t retry_scid[QUIC_MAX_CID];   /* a Retry's SCID: the next Initial keys' source */
     uint8_t retry_scid_len;
     bool retry_pending;
     uint8_t *scratch;                   /* one packet's plaintext (QUIC_MAX_DATAGRAM) */
+    bool scratch_borrowed;              /* the table's, shared by its sessions */
 };
 
 /* Does this datagram start a QUIC connection? A long-header client Initial

@@ -13,6 +13,10 @@
 
 /* about 200 bytes of state a connection (buffers come with data) */
 #define QUIC_TABLE_MAX 65536
+/* CRYPTO reassembly buffers (QUIC_CRYPTO_MAX each) held at once by all the
+ * connections of a capture: 1024 of them, 64 MiB; a finished message frees
+ * its buffer, so only handshakes caught mid-message hold one */
+#define QUIC_TABLE_CRYPTO_BUDGET (1024u * QUIC_CRYPTO_MAX)
 
 struct quic_flow;
 
@@ -29,6 +33,8 @@ struct quic_table {
     struct quic_flow **buckets;
     size_t n_buckets, n_flows;
     uint64_t dropped;          /* connections not tracked: a cap was reached */
+    size_t crypto_budget;      /* bytes of CRYPTO buffers still allowed */
+    uint8_t *scratch;          /* one packet's plaintext, lent to every session */
     const struct keylog *keylog; /* opens Handshake packets, or NULL: borrowed */
     struct quic_flow *recent_vn[QUIC_TABLE_RECENT_VN];
     unsigned next_vn;

@@ -39,6 +39,7 @@ enum hello_feature {
     FEAT_SSL3_RECORD,         /* the hello in an SSL 3.0 record (or SSLv2 format) */
     FEAT_NO_ALPN,             /* no application_layer_protocol_negotiation */
     FEAT_LARGE_KEY_SHARE,     /* 1000+ bytes of key shares (post-quantum hybrids) */
+    FEAT_SPLIT_QUIC,          /* the ClientHello spans several QUIC Initial datagrams */
     HELLO_FEATURES
 };
 
@@ -75,6 +76,7 @@ struct server_stats {
      * feature by feature (enum hello_feature bits, contrast.c): what
      * separates every refusal from every success is the likely cause. */
     uint32_t refused;                  /* ClientHellos refused before a ServerHello */
+    uint32_t ok_quic;                  /* of the answered offers, those over QUIC */
     uint32_t ok_with[HELLO_FEATURES], refused_with[HELLO_FEATURES];
     uint64_t refused_frame;            /* one of them, for the evidence */
     uint64_t ok_frame;                 /* a ServerHello of an answered one */
@@ -297,9 +299,17 @@ uint32_t contrast_separating(const struct case_facts *in);
 /* The cause a separating feature points to, and its words ("without SNI"). */
 const char *feature_cause(enum hello_feature ft);
 const char *feature_words(enum hello_feature ft, bool present);
+/* The answered offers a feature is compared with: a QUIC-only feature only
+ * with the offers made over QUIC. */
+uint32_t feature_ok_count(const struct server_stats *s, enum hello_feature ft);
 /* Offer helpers for the knowledge table. */
 bool ch_offers_version(const struct client_hello *ch, uint16_t v);
 bool ch_offers_group(const struct client_hello *ch, uint16_t g);
+/* A key-exchange group with a post-quantum KEM (ML-KEM or a Kyber draft). */
+bool post_quantum_group(uint16_t g);
+/* The HelloRetryRequest came because every key share the client sent was a
+ * post-quantum group the server does not take (RFC 8446 4.1.4). */
+bool retry_for_post_quantum_share(const struct conn *c);
 bool ch_offers_sigalg(const struct client_hello *ch, uint16_t s);
 /* The offer allows this suite: it lists it, at a version that can use it. */
 bool ch_could_use_suite(const struct client_hello *ch, uint16_t suite);

@@ -25,5 +25,8 @@ bool conn_first_close(const struct conn *c, enum side *by, bool *rst, uint64_t *
 void quic_verdict(struct conn *c);
 /* The client aborted a finished handshake with ech_required (quic.c). */
 bool ech_required_sent(const struct conn *c);
+/* What became of an ECH offer (quic.c): "accepted", "rejected", "grease" or
+ * "unknown"; NULL when the ClientHello offered no ECH. */
+const char *ech_outcome(const struct conn *c);
 
 #endif

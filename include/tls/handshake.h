@@ -36,9 +36,10 @@ enum {
 struct hs_where {
     uint64_t frame;
     uint64_t first_frame;
-    uint32_t segments;
+    uint32_t segments;         /* TCP segments, or QUIC datagrams when quic */
     struct tstamp ts;
     uint16_t record_version;
+    bool quic;                 /* from QUIC CRYPTO frames, not TLS records */
 };
 
 /* Decodes one handshake message; a malformed body is recorded on the

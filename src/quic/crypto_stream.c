@@ -63,8 +63,14 @@ enum status quic_crypto_add(struct quic_crypto *s, uint64_t offset, struct slice
         end = QUIC_CRYPTO_MAX;
     }
     if (s->buf == NULL) {
+        if (s->budget != NULL && *s->budget < QUIC_CRYPTO_MAX) {
+            s->overflow = true;
+            return ST_OK;
+        }
         s->buf = malloc(QUIC_CRYPTO_MAX);
         ENSURE(s->buf != NULL, ST_NOMEM);
+        if (s->budget != NULL)
+            *s->budget -= QUIC_CRYPTO_MAX;
     }
     /* bytes below `contiguous` were delivered already: keep them as they were */
     size_t skip = offset < s->contiguous ? (size_t)(s->contiguous - offset) : 0;
@@ -92,8 +98,24 @@ void quic_crypto_consume(struct quic_crypto *s, size_t n)
     s->consumed += n;
 }
 
+static void release(struct quic_crypto *s)
+{
+    if (s->buf != NULL && s->budget != NULL)
+        *s->budget += QUIC_CRYPTO_MAX;
+    free(s->buf);
+    s->buf = NULL;
+}
+
+void quic_crypto_release_idle(struct quic_crypto *s)
+{
+    if (s->buf != NULL && s->consumed == s->contiguous && s->n_ranges == 0)
+        release(s);
+}
+
 void quic_crypto_free(struct quic_crypto *s)
 {
-    free(s->buf);
+    size_t *budget = s->budget;
+    release(s);
     memset(s, 0, sizeof *s);
+    s->budget = budget;
 }

@@ -53,9 +53,10 @@ static void drain(struct packet_ctx *p)
             return;  /* the rest is still to come */
         struct hs_where w = {.frame = p->frame,
                              .first_frame = *first ? *first : p->frame,
-                             .segments = 1,
+                             .segments = s->hs_datagrams[p->space][p->from],
                              .ts = p->ts,
-                             .record_version = 0};
+                             .record_version = 0,
+                             .quic = true};
         uint16_t before = p->c->n_messages;
         conn_add_message(p->c, p->frame, p->ts, p->from, type, false);
         if (p->space == QUIC_SPACE_HANDSHAKE && p->c->n_messages > before)
@@ -69,8 +70,12 @@ static void drain(struct packet_ctx *p)
         if (type == HS_CLIENT_HELLO && p->c->ch_owned != NULL && p->c->ch_owned->present &&
             p->c->ch_owned->ja4[0] == 't')
             p->c->ch_owned->ja4[0] = 'q';
+        /* bytes left belong to the next message, begun in this datagram */
+        bool more = cur_left(&ready) > 0;
         quic_crypto_consume(cs, ready.pos);
         *first = 0;
+        s->hs_datagrams[p->space][p->from] = more ? 1 : 0;
+        s->hs_last_frame[p->space][p->from] = more ? p->frame : 0;
     }
 }
 
@@ -80,9 +85,17 @@ static void on_crypto(void *ud, uint64_t offset, struct slice data)
     struct quic_crypto *cs = &p->s->crypto[p->space][p->from];
     if (p->s->hs_first_frame[p->space][p->from] == 0)
         p->s->hs_first_frame[p->space][p->from] = p->frame;
+    /* how many datagrams a message spans: a ClientHello that no longer fits
+     * one Initial (RFC 9000 14.1: at least 1200 bytes) spans two or more */
+    if (p->s->hs_last_frame[p->space][p->from] != p->frame) {
+        p->s->hs_last_frame[p->space][p->from] = p->frame;
+        if (p->s->hs_datagrams[p->space][p->from] < UINT32_MAX)
+            p->s->hs_datagrams[p->space][p->from]++;
+    }
     if (quic_crypto_add(cs, offset, data) != ST_OK || cs->overflow)
         p->c->quic->crypto_overflow = true;
     drain(p);
+    quic_crypto_release_idle(cs);
 }
 
 static void on_close(void *ud, const struct quic_close_frame *f)
@@ -140,6 +153,9 @@ static enum status client_keys(struct quic_session *s, struct conn *c, const str
         for (int side = 0; side < 2; side++) {
             quic_crypto_free(&s->crypto[QUIC_SPACE_INITIAL][side]);
             s->largest_pn[QUIC_SPACE_INITIAL][side] = UINT64_MAX;
+            s->hs_first_frame[QUIC_SPACE_INITIAL][side] = 0;
+            s->hs_datagrams[QUIC_SPACE_INITIAL][side] = 0;
+            s->hs_last_frame[QUIC_SPACE_INITIAL][side] = 0;
         }
     }
     s->version = p->known;
@@ -303,6 +319,18 @@ enum status quic_session_datagram(struct quic_session *s, struct conn *c, enum s
     }
     q->last_frame[from] = frame;
     q->last_ts[from] = ts;
+    /* RFC 9000 8.1 (the limit), 8.1 and 17.2.5 (a Handshake packet or a Retry
+     * token validates the client's address); 1200 bytes: one full datagram */
+    if (q->handshake[SIDE_CLIENT] > 0 || q->retry) {
+        q->amplification_limited = false;
+    } else {
+        q->unvalidated_bytes[from] += dgram.len;
+        if (from == SIDE_SERVER) {
+            q->amplification_limited =
+                q->unvalidated_bytes[SIDE_SERVER] + 1200 >= 3 * q->unvalidated_bytes[SIDE_CLIENT];
+            q->amplification_frame = frame;
+        }
+    }
     while (cur_left(&d) > 0) {
         struct quic_long p;
         if (quic_packet_parse(&d, &p) != ST_OK) {
@@ -349,6 +377,9 @@ enum status quic_session_datagram(struct quic_session *s, struct conn *c, enum s
                 TRY(handshake(s, &ctx, &p));
                 break;
             case QUIC_PT_RETRY:
+                /* RFC 9000 17.2.5.2: a client takes one Retry; more are counted */
+                if (from == SIDE_SERVER && q->retries < UINT32_MAX)
+                    q->retries++;
                 if (from == SIDE_SERVER && !q->retry) {
                     q->retry = true;
                     q->retry_frame = frame;
@@ -404,6 +435,7 @@ void quic_session_free(struct quic_session *s)
         quic_crypto_free(&s->crypto[sp][SIDE_CLIENT]);
         quic_crypto_free(&s->crypto[sp][SIDE_SERVER]);
     }
-    free(s->scratch);
+    if (!s->scratch_borrowed)
+        free(s->scratch);
     s->scratch = NULL;
 }

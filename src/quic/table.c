@@ -1,6 +1,7 @@
 /* table.c: UDP datagrams to QUIC connections (see table.h). */
 #include <stdlib.h>
 #include <string.h>
+#include "quic/packet.h"
 #include "quic/table.h"
 
 struct quic_flow {
@@ -27,6 +28,7 @@ static size_t hash(const struct addr *a, uint16_t ap, const struct addr *b, uint
 enum status quic_table_init(struct quic_table *t)
 {
     t->n_buckets = 1024;
+    t->scratch = NULL;
     t->n_flows = 0;
     t->dropped = 0;
     t->keylog = NULL;
@@ -36,8 +38,12 @@ enum status quic_table_init(struct quic_table *t)
         t->recent_vn[i] = NULL;
     for (unsigned i = 0; i < QUIC_TABLE_RECENT_SILENT; i++)
         t->recent_silent[i] = NULL;
+    t->crypto_budget = QUIC_TABLE_CRYPTO_BUDGET;
     t->buckets = calloc(t->n_buckets, sizeof *t->buckets);
     ENSURE(t->buckets != NULL, ST_NOMEM);
+    /* datagrams are handled one at a time: one plaintext buffer serves all */
+    t->scratch = malloc(QUIC_MAX_DATAGRAM);
+    ENSURE(t->scratch != NULL, ST_NOMEM);
     return ST_OK;
 }
 
@@ -73,8 +79,17 @@ static enum status new_flow(struct quic_table *t, const struct packet *p, struct
     }
     struct quic_flow *f = calloc(1, sizeof *f);
     ENSURE(f != NULL, ST_NOMEM);
-    TRY(quic_session_init(&f->session, c));
+    enum status st = quic_session_init(&f->session, c);
+    if (st != ST_OK) {
+        free(f);
+        return st;
+    }
     f->session.keylog = t->keylog;
+    f->session.scratch = t->scratch;
+    f->session.scratch_borrowed = true;
+    for (int sp = 0; sp < QUIC_SPACES; sp++)
+        for (int side = 0; side < 2; side++)
+            f->session.crypto[sp][side].budget = &t->crypto_budget;
     f->client = p->src;
     f->server = p->dst;
     f->cport = p->sport;
@@ -202,5 +217,7 @@ void quic_table_free(struct quic_table *t)
     }
     free(t->buckets);
     t->buckets = NULL;
+    free(t->scratch);
+    t->scratch = NULL;
     t->n_flows = 0;
 }

@@ -42,8 +42,65 @@ static void endpoint(FILE *f, const struct addr *a, uint16_t port)
     json_cstr(f, buf);
 }
 
-static void client_hello(FILE *f, const struct client_hello *ch)
+/* HPKE KDF and AEAD ids (RFC 9180 7.2, 7.3) */
+static const char *const hpke_kdf_names[] = {
+    [1] = "HKDF-SHA256", [2] = "HKDF-SHA384", [3] = "HKDF-SHA512"};
+static const char *const hpke_aead_names[] = {
+    [1] = "AES-128-GCM", [2] = "AES-256-GCM", [3] = "ChaCha20Poly1305"};
+
+static void hpke_name(FILE *f, const char *const *names, size_t n, uint16_t id)
 {
+    char hex[8];
+    if (id < n && names[id] != NULL) {
+        json_cstr(f, names[id]);
+        return;
+    }
+    snprintf(hex, sizeof hex, "0x%04x", id);
+    json_cstr(f, hex);
+}
+
+/* "ech": the encrypted_client_hello offer and what became of it */
+static void ech_fields(FILE *f, const struct conn *c)
+{
+    const struct ech_offer *o = &c->ch->ech;
+    const struct server_hello *sh = &c->sh;
+    if (!o->present) {
+        fputs("null", f);
+        return;
+    }
+    fprintf(f, "{\"type\":\"%s\"", o->type == 0 ? "outer" : o->type == 1 ? "inner" : "unknown");
+    if (o->type == 0) {
+        fputs(",\"kdf\":", f);
+        hpke_name(f, hpke_kdf_names, sizeof hpke_kdf_names / sizeof hpke_kdf_names[0], o->kdf_id);
+        fputs(",\"aead\":", f);
+        hpke_name(f, hpke_aead_names, sizeof hpke_aead_names / sizeof hpke_aead_names[0],
+                  o->aead_id);
+        fprintf(f, ",\"config_id\":%u,\"enc_length\":%u,\"payload_length\":%u", o->config_id,
+                o->enc_len, o->payload_len);
+    }
+    fputs(",\"outer_sni\":", f);
+    if (c->ch->has_sni)
+        json_string(f, c->ch->sni, c->ch->sni_len);
+    else
+        fputs("null", f);
+    fputs(",\"outcome\":", f);
+    json_cstr(f, ech_outcome(c));
+    fputs(",\"retry_configs\":", f);
+    if (sh->ech_retry) {
+        fprintf(f, "{\"count\":%u,\"config_id\":", sh->ech_retry_count);
+        if (sh->ech_retry_has_id)
+            fprintf(f, "%u}", sh->ech_retry_config_id);
+        else
+            fputs("null}", f);
+    } else {
+        fputs("null", f);
+    }
+    fputc('}', f);
+}
+
+static void client_hello(FILE *f, const struct conn *c)
+{
+    const struct client_hello *ch = c->ch;
     bool first = true;
     if (!ch->present) {
         fputs("null", f);
@@ -102,6 +159,14 @@ static void client_hello(FILE *f, const struct client_hello *ch)
     u16_names(f, ch->sigalgs.v, ch->sigalgs.n, reg_sigscheme_name);
     key(f, "key_share", &first);
     u16_names(f, ch->key_shares.v, ch->key_shares.n, reg_group_name);
+    /* post-quantum hybrids are large: X25519MLKEM768 1216 bytes against 32 */
+    key(f, "key_share_lengths", &first);
+    fputc('[', f);
+    for (uint16_t i = 0; i < ch->key_shares.n; i++)
+        fprintf(f, "%s%u", i ? "," : "", ch->key_share_len[i]);
+    fputc(']', f);
+    key(f, "ech", &first);
+    ech_fields(f, c);
     key(f, "fallback_scsv", &first);
     fputs(ch->fallback_scsv ? "true" : "false", f);
     key(f, "ja4", &first);
@@ -349,11 +414,11 @@ static void malformed(FILE *f, const struct conn *c)
     fputc('}', f);
 }
 
-/* "transport":"quic" and what the QUIC packets showed (schema: "quic":{...}). */
+/* What the QUIC packets showed (schema: "quic":{...}, beside "transport":"quic"). */
 static void quic_fields(FILE *f, const struct quic_facts *q)
 {
     char v[24];
-    fputs(",\"transport\":\"quic\",\"quic\":{\"version\":", f);
+    fputs(",\"quic\":{\"version\":", f);
     quic_version_name(q->version, v, sizeof v);
     json_cstr(f, v);
     fputs(",\"server_version\":", f);
@@ -362,8 +427,15 @@ static void quic_fields(FILE *f, const struct quic_facts *q)
         json_cstr(f, v);
     else
         fputs("null", f);
-    fprintf(f, ",\"initials\":{\"client\":%u,\"server\":%u},\"retry\":%s",
-            q->initials[SIDE_CLIENT], q->initials[SIDE_SERVER], q->retry ? "true" : "false");
+    fprintf(f, ",\"initials\":{\"client\":%u,\"server\":%u},\"retry\":%s,\"retries\":%u",
+            q->initials[SIDE_CLIENT], q->initials[SIDE_SERVER], q->retry ? "true" : "false",
+            q->retries);
+    if (q->amplification_limited && q->handshake[SIDE_CLIENT] == 0 && !q->retry)
+        fprintf(f, ",\"amplification_limit\":{\"frame\":%llu,\"client_bytes\":%llu,"
+                   "\"server_bytes\":%llu}",
+                (unsigned long long)q->amplification_frame,
+                (unsigned long long)q->unvalidated_bytes[SIDE_CLIENT],
+                (unsigned long long)q->unvalidated_bytes[SIDE_SERVER]);
     if (q->icmp_unreachable != 0)
         fprintf(f, ",\"icmp_unreachable\":{\"frame\":%llu,\"count\":%u,\"type\":%u,\"code\":%u,"
                    "\"from_server\":%s}",
@@ -431,7 +503,9 @@ void report_json_connection(FILE *f, const char *file, const struct conn *c,
     fprintf(f, ",\"first_frame\":%llu,\"last_frame\":%llu,\"start\":",
             (unsigned long long)c->first_frame, (unsigned long long)c->last_frame);
     json_cstr(f, tstamp_iso(c->start).s);
-    fprintf(f, ",\"duration_ms\":%.3f,\"verdict\":\"%s\"", tstamp_ms_between(c->start, c->end),
+    /* every connection says what carried it: a QUIC one also gets its "quic" block below */
+    fprintf(f, ",\"duration_ms\":%.3f,\"transport\":\"%s\",\"verdict\":\"%s\"",
+            tstamp_ms_between(c->start, c->end), c->quic != NULL ? "quic" : "tcp",
             verdict_name((enum verdict)c->verdict));
     if (c->verdict == VERDICT_INCOMPLETE) {
         fputs(",\"incomplete_reason\":", f);
@@ -470,7 +544,7 @@ void report_json_connection(FILE *f, const char *file, const struct conn *c,
     else
         fputs("null", f);
     fputs(",\"client_hello\":", f);
-    client_hello(f, c->ch);
+    client_hello(f, c);
     fputs(",\"server_hello\":", f);
     server_hello(f, c);
     fputs(",\"key_exchange\":", f);

@@ -66,6 +66,14 @@ static void endpoints(const struct conn *c, char *buf, size_t len)
     snprintf(buf, len, "%s -> %s", a, b);
 }
 
+/* An ECH offer in a line: what became of it, "offered" when only the
+ * encrypted flight could tell; NULL without one. */
+static const char *text_ech(const struct conn *c)
+{
+    const char *outcome = ech_outcome(c);
+    return outcome != NULL && strcmp(outcome, "unknown") == 0 ? "offered" : outcome;
+}
+
 static void one_line(FILE *f, const struct conn *c, const struct report_opts *o)
 {
     char ep[160], sni[80] = "";
@@ -79,8 +87,12 @@ static void one_line(FILE *f, const struct conn *c, const struct report_opts *o)
     if (c->sh.present && !c->sh.sslv2)
         fprintf(f, "  %s %s", name_version(c->sh.version).s,
                 name_suite(c->sh.suite).s);
+    /* with ECH the name in clear is the outer, public one (RFC 9849 6.1) */
+    const char *ech = text_ech(c);
     if (sni[0])
-        fprintf(f, "  SNI %s", sni);
+        fprintf(f, "  %sSNI %s", ech != NULL ? "outer " : "", sni);
+    if (ech != NULL)
+        fprintf(f, "  ECH %s", ech);
     if (c->verdict == VERDICT_INCOMPLETE)
         fprintf(f, "  (%s)", c->incomplete_why);
     if (c->verdict == VERDICT_NOT_TLS && c->app_protocol[0])
@@ -123,8 +135,11 @@ static void failed_block(FILE *f, const struct conn *c, const struct report_opts
             col(o, C_RED), col(o, C_OFF), d && d->main.title ? d->main.title : "");
     if (d == NULL || d->main.id == NULL)
         return;
-    fprintf(f, "    %-11s %s (confidence %s)%s%s\n", "cause", d->main.id,
-            confidence_name(d->main.confidence), sni[0] ? ", SNI " : "", sni);
+    const char *ech = text_ech(c);
+    fprintf(f, "    %-11s %s (confidence %s)%s%s%s%s\n", "cause", d->main.id,
+            confidence_name(d->main.confidence),
+            sni[0] ? (ech != NULL ? ", outer SNI " : ", SNI ") : "", sni,
+            ech != NULL ? ", ECH " : "", ech != NULL ? ech : "");
     finding_block(f, &d->main, o);
     for (size_t i = 0; i < d->n_alternatives; i++) {
         const struct finding *alt = &d->alternatives[i];

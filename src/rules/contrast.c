@@ -29,10 +29,13 @@ uint32_t hello_features(const struct client_hello *ch)
         below13 = below13 || ch_offers_version(ch, v);
     if (!ch->has_sni)
         f |= 1u << FEAT_NO_SNI;
-    if (ch->length >= 256 && ch->length <= 511)
+    /* a TLS record's size: QUIC pads every client Initial to 1200 bytes */
+    if (!ch->quic && ch->length >= 256 && ch->length <= 511)
         f |= 1u << FEAT_SIZE_256_511;
+    /* a TCP segment and a QUIC datagram are not the same limit: an offer is
+     * compared only with offers split (or not) the same way */
     if (ch->segments > 1)
-        f |= 1u << FEAT_SPLIT;
+        f |= 1u << (ch->quic ? FEAT_SPLIT_QUIC : FEAT_SPLIT);
     if (max < 0x0303)
         f |= 1u << FEAT_BELOW_TLS12;
     if (!tls13)
@@ -80,6 +83,8 @@ static const struct {
     [FEAT_LARGE_KEY_SHARE] = {"client_hello_size_intolerance",
                               "with 1000 or more bytes of key shares (post-quantum)",
                               "with small key shares"},
+    [FEAT_SPLIT_QUIC] = {"client_hello_size_intolerance",
+                         "split over several QUIC Initial datagrams", "in one Initial datagram"},
 };
 
 const char *feature_cause(enum hello_feature ft)
@@ -94,6 +99,11 @@ const char *feature_words(enum hello_feature ft, bool present)
     return present ? feature_table[ft].with : feature_table[ft].without;
 }
 
+uint32_t feature_ok_count(const struct server_stats *s, enum hello_feature ft)
+{
+    return ft == FEAT_SPLIT_QUIC ? s->ok_quic : s->ok;
+}
+
 uint32_t contrast_separating(const struct case_facts *in)
 {
     const struct server_stats *s = in->server;
@@ -105,7 +115,8 @@ uint32_t contrast_separating(const struct case_facts *in)
         if (!(mine & (1u << ft)))
             continue;
         /* every refused offer has it, no answered offer has it */
-        if (s->refused_with[ft] == s->refused && s->ok_with[ft] == 0)
+        if (s->refused_with[ft] == s->refused && s->ok_with[ft] == 0 &&
+            feature_ok_count(s, (enum hello_feature)ft) > 0)
             out |= 1u << ft;
     }
     return out;

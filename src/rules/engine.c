@@ -143,6 +143,8 @@ static enum status add_to_context(struct rule_ctx *ctx, const struct conn *c)
     if (s->ok++ == 0)
         s->ok_frame = c->sh.frame;
     count_features(s->ok_with, hello_features(c->ch));
+    if (c->ch->quic)
+        s->ok_quic++;
     if (c->kx.ske_sigalg)
         note_value(s->ske_sigalgs, NULL, NULL, &s->n_ske_sigalgs, 8, c->kx.ske_sigalg, 0);
     if (!c->ch->has_sni)

@@ -635,13 +635,22 @@ static bool match_client_hello_size_intolerance(const struct rule *self, const s
     uint32_t sep = contrast_separating(in);
     bool by_size = (sep & (1u << FEAT_SIZE_256_511)) != 0;
     bool by_split = (sep & (1u << FEAT_SPLIT)) != 0;
-    if (!silent && !(hello_refused(c, e) && (e->alert == NULL || by_size || by_split)))
+    bool by_split_quic = (sep & (1u << FEAT_SPLIT_QUIC)) != 0;
+    if (!silent &&
+        !(hello_refused(c, e) && (e->alert == NULL || by_size || by_split || by_split_quic)))
         return false;
-    /* the F5 bug (F5 BIG-IP): a ClientHello of 256 to 511 bytes hangs the box */
+    /* the F5 bug (F5 BIG-IP): a ClientHello of 256 to 511 bytes hangs the box;
+     * a TLS record over TCP only: QUIC pads every client Initial to 1200 bytes
+     * (RFC 9000 14.1) */
+    bool quic = c->quic != NULL;
     uint32_t record = c->ch->length;
-    bool f5 = (silent || by_size) && record >= 256 && record <= 511;
-    /* a ClientHello over several segments, dropped or reset */
-    bool split = c->ch->segments > 1 && (c->ch->key_share_bytes >= 1000 || by_split);
+    bool f5 = !quic && (silent || by_size) && record >= 256 && record <= 511;
+    /* a ClientHello over several TCP segments, dropped or reset; over QUIC,
+     * where an unanswered Initial is far more often UDP blocked on the way
+     * (quic_blocked), only when single-datagram offers to the same server
+     * were answered */
+    bool split = c->ch->segments > 1 &&
+                 (quic ? by_split_quic : c->ch->key_share_bytes >= 1000 || by_split);
     if (!f5 && !split)
         return false;
     const struct server_stats *s = ctx_server(ctx, c);
@@ -657,10 +666,15 @@ static bool match_client_hello_size_intolerance(const struct rule *self, const s
                            "connection. ",
                         record);
     if (split)
-        finding_explain(f, "The ClientHello spans %u TCP segments because of a %u-byte key "
-                           "share (post-quantum hybrid). Middleboxes that expect the whole "
-                           "ClientHello in one packet fail on it. ",
-                        c->ch->segments, c->ch->key_share_bytes);
+        finding_explain(f, "The ClientHello spans %u %s because of a %u-byte key "
+                           "share (post-quantum hybrid). %s ",
+                        c->ch->segments, quic ? "QUIC Initial datagrams" : "TCP segments",
+                        c->ch->key_share_bytes,
+                        quic ? "Servers and load balancers that route or answer on the first "
+                               "Initial alone cannot read a ClientHello split over several "
+                               "(RFC 9000 14.1 only guarantees 1200 bytes per datagram)."
+                             : "Middleboxes that expect the whole ClientHello in one packet "
+                               "fail on it.");
     if (s != NULL && s->ok > 0)
         finding_explain(f, "Other clients completed %u handshake%s with this server in the "
                            "capture.",

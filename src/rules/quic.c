@@ -44,6 +44,13 @@ void quic_verdict(struct conn *c)
      * them (RFC 9000 10.2.3): only the TLS secrets can tell */
     bool client_stopped = q->handshake[SIDE_CLIENT] > 0 && q->short_packets[SIDE_CLIENT] == 0 &&
                           c->side[SIDE_CLIENT].decrypt != DECRYPT_OK;
+    /* RFC 9000 8.1: the server may not send more until the client speaks */
+    if (!client_stopped && q->amplification_limited && q->datagrams[SIDE_SERVER] > 0) {
+        snprintf(c->incomplete_why, sizeof c->incomplete_why, "%s",
+                 "the server stopped at the anti-amplification limit (RFC 9000 8.1) and waited "
+                 "for the client");
+        return;
+    }
     snprintf(c->incomplete_why, sizeof c->incomplete_why, "%s",
              client_stopped ? "the client stopped after encrypted Handshake packets; a key log "
                               "(--keylog) would show whether it closed there"
@@ -185,6 +192,28 @@ bool ech_required_sent(const struct conn *c)
 {
     const struct alert *a = conn_fatal_alert(c);
     return a != NULL && a->description == ALERT_ECH_REQUIRED;
+}
+
+/* An ECH offer looks the same whether meant or GREASE (RFC 9849 6.2); the
+ * server's answer and the client's reaction tell them apart:
+ * - the client aborted with ech_required: meant, and not used (6.1.6);
+ * - a HelloRetryRequest with the 8-byte confirmation: accepted (7.2.1);
+ * - retry_configs in EncryptedExtensions (7.1: the server did not use it) and
+ *   a handshake that completed: GREASE, as a client that meant it must abort
+ *   (6.1.6); without the completed handshake: rejected;
+ * - otherwise only the encrypted flight could tell (a key log). */
+const char *ech_outcome(const struct conn *c)
+{
+    const struct ech_offer *o = &c->ch->ech;
+    if (!c->ch->present || !o->present)
+        return NULL;
+    if (ech_required_sent(c))
+        return "rejected";
+    if (c->sh.hrr_ech)
+        return "accepted";
+    if (c->sh.ech_retry)
+        return c->verdict == VERDICT_OK ? "grease" : "rejected";
+    return "unknown";
 }
 
 /* RFC 9849 6.1: the server answered the outer ClientHello (it has no ECH,

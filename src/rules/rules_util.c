@@ -277,3 +277,22 @@ bool dh_yc_short(const struct conn *c)
 {
     return c->kx.cke_present && c->kx.dhe && c->kx.cke_len > 0 && c->kx.cke_len < c->kx.dh_p_len;
 }
+
+/* ML-KEM (FIPS 203) alone and in hybrids (draft-ietf-tls-mlkem,
+ * draft-ietf-tls-ecdhe-mlkem 4), and the Kyber draft code points before them */
+bool post_quantum_group(uint16_t g)
+{
+    return (g >= 0x0200 && g <= 0x0202) || (g >= 0x11eb && g <= 0x11ed) || g == 0x6399 ||
+           g == 0x639a;
+}
+
+bool retry_for_post_quantum_share(const struct conn *c)
+{
+    const struct client_hello *ch = c->ch;
+    if (!c->sh.hello_retry || !ch->present || ch->key_shares.n == 0)
+        return false;
+    for (uint16_t i = 0; i < ch->key_shares.n; i++)
+        if (!post_quantum_group(ch->key_shares.v[i]) || ch->key_shares.v[i] == c->sh.hrr_group)
+            return false;
+    return true;
+}

@@ -1,6 +1,7 @@
 /* transport.c: failures TCP shows before TLS can: a refused or unanswered
  * SYN, a server that never answers the ClientHello, a client that gives up,
  * and captures that cannot decide. */
+#include "util/registry.h"
 #include "rules/rules.h"
 #include "rules/verdict.h"
 
@@ -51,13 +52,15 @@ static bool match_no_syn_ack(const struct rule *self, const struct case_facts *i
 }
 RULE(no_syn_ack, "the SYN was never answered", false);
 
-/* The ClientHello went out and the server said nothing at all. */
+/* The ClientHello went out over TCP and the server said nothing at all (over
+ * QUIC an unanswered Initial is quic_blocked: no connection was accepted). */
 static bool match_server_no_response(const struct rule *self, const struct case_facts *in,
                                      struct finding_draft *f)
 {
     const struct conn *c = in->c;
     const struct ending *e = &in->ending;
-    if (e->stage != STAGE_HELLO_SENT || (e->closed && e->close_by == SIDE_SERVER))
+    if (c->quic != NULL || e->stage != STAGE_HELLO_SENT ||
+        (e->closed && e->close_by == SIDE_SERVER))
         return false;
     finding_init(f, self, CONF_MEDIUM);
     finding_evidence(f, c->ch->frame, "client  ClientHello (%u bytes)", c->ch->length);
@@ -103,6 +106,26 @@ static bool match_client_aborted(const struct rule *self, const struct case_fact
     finding_evidence(f, e->close_frame, "client  %s with no alert, %.0f ms after the last "
                                        "handshake message",
                      e->rst ? "RST" : "FIN", tstamp_ms_between(last, e->close_ts));
+    if (retry_for_post_quantum_share(c) && !c->sh.present) {
+        char group[24], asked_buf[24];
+        const char *asked =
+            reg_format_u16(reg_group_name, c->sh.hrr_group, asked_buf, sizeof asked_buf);
+        finding_evidence(f, c->sh.hrr_frame, "server  HelloRetryRequest for %s", asked);
+        finding_explain(f, "The client sent only a post-quantum key share (%s, %u bytes); the "
+                           "server does not support that group and asked, with a "
+                           "HelloRetryRequest, for %s, which the client also listed. The client "
+                           "closed instead of sending a second ClientHello: it (or a middlebox "
+                           "on the way) does not handle the retry RFC 8446 4.1.4 requires.",
+                        reg_format_u16(reg_group_name, c->ch->key_shares.v[0], group,
+                                       sizeof group),
+                        c->ch->key_share_bytes, asked);
+        finding_fix(f, "Send a classical share (x25519) beside the hybrid one, as Chrome and "
+                       "OpenSSL 3.5 do, or enable X25519MLKEM768 on the server (OpenSSL 3.5, "
+                       "BoringSSL); and fix the client's handling of HelloRetryRequest.");
+        f->refs = "RFC 8446 4.1.4; draft-ietf-tls-ecdhe-mlkem; "
+                  "docs/diagnoses/client_aborted.md";
+        return true;
+    }
     finding_explain(f, "The client closed the connection in the middle of the handshake "
                        "without a TLS alert, so the capture does not say what it disliked. "
                        "Clients that close silently are often applications that check the "

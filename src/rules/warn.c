@@ -62,8 +62,34 @@ static void warn_broken_crypto(const struct conn *c, struct diagnosis *d)
         }
 }
 
+/* A HelloRetryRequest because the client's shares were all post-quantum
+ * groups the server lacks (RFC 8446 4.1.4): the handshake costs a round trip
+ * more, and a client or middlebox that mishandles the retry fails. */
+static void warn_hybrid_retry(const struct conn *c, struct diagnosis *d)
+{
+    const struct client_hello *ch = c->ch;
+    if (!retry_for_post_quantum_share(c))
+        return;
+    uint16_t asked = c->sh.hrr_group;
+    uint32_t pq_bytes = 0;
+    for (uint16_t i = 0; i < ch->key_shares.n; i++)
+        pq_bytes += ch->key_share_len[i];
+    char buf[400], want[24], first[24];
+    snprintf(buf, sizeof buf,
+             "HelloRetryRequest (frame %llu): the client sent only post-quantum key shares "
+             "(%s, %u bytes) and the server, lacking them, asked for %s instead: a round trip "
+             "more on every connection (RFC 8446 4.1.4); send a classical share too, as "
+             "Chrome and OpenSSL 3.5 do, or enable the hybrid on the server",
+             (unsigned long long)c->sh.hrr_frame,
+             reg_format_u16(reg_group_name, ch->key_shares.v[0], first, sizeof first),
+             pq_bytes, asked ? reg_format_u16(reg_group_name, asked, want, sizeof want)
+                            : "another group");
+    warn(d, buf);
+}
+
 void rules_warnings(const struct conn *c, const struct rule_ctx *ctx, struct diagnosis *d)
 {
+    warn_hybrid_retry(c, d);
     if (!c->sh.present)
         return;
     warn_broken_crypto(c, d);

@@ -651,7 +651,8 @@ static void weigh_contrast(const struct case_facts *in, struct finding_draft *f)
         }
     }
     if (mine >= 0) {
-        int weight = n == 1 ? (s->ok >= 2 ? 6 : 4) : 3;
+        uint32_t ok = feature_ok_count(s, (enum hello_feature)mine);
+        int weight = n == 1 ? (ok >= 2 ? 6 : 4) : 3;
         /* what worked with this server is the fix the capture itself shows */
         char at[160];
         ctx_frame_words(in->ctx, s->ok_file, s->ok_frame, at, sizeof at);
@@ -664,7 +665,7 @@ static void weigh_contrast(const struct case_facts *in, struct finding_draft *f)
                       "the %u ClientHello%s %s to this server %s refused, the %u %s succeeded",
                       s->refused, s->refused == 1 ? "" : "s",
                       feature_words((enum hello_feature)mine, true),
-                      s->refused == 1 ? "was" : "were", s->ok,
+                      s->refused == 1 ? "was" : "were", ok,
                       feature_words((enum hello_feature)mine, false));
     } else if (n == 1 && other >= 0) {
         finding_weigh(f, ctx_frame_here(in->ctx, s->refused_file, s->refused_frame), SRC_SERVER,

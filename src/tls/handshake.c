@@ -31,20 +31,48 @@ static enum status certificate(struct conn *c, enum side from, struct cursor *m,
     return ST_OK;
 }
 
+/* RFC 9849 4, 7.1: retry_configs, an ECHConfigList { ECHConfig
+ * configs<4..2^16-1> }, ECHConfig { uint16 version; uint16 length; contents },
+ * the contents of version 0xfe0d starting with uint8 config_id. */
+static enum status ech_retry_configs(struct server_hello *sh, struct cursor *e)
+{
+    enum { ECH_VERSION = 0xfe0d };
+    struct cursor list;
+    TRY(cur_vec(e, 2, &list));
+    TRY(cur_end(e));
+    sh->ech_retry = true;
+    while (cur_left(&list) > 0) {
+        uint16_t version;
+        struct cursor contents;
+        TRY(cur_u16(&list, &version));
+        TRY(cur_vec(&list, 2, &contents));
+        if (version == ECH_VERSION && !sh->ech_retry_has_id &&
+            cur_u8(&contents, &sh->ech_retry_config_id) == ST_OK)
+            sh->ech_retry_has_id = true;
+        if (sh->ech_retry_count < UINT8_MAX)
+            sh->ech_retry_count++;
+    }
+    return ST_OK;
+}
+
 /* RFC 8446 4.3.1: EncryptedExtensions { Extension extensions<0..2^16-1>; }.
  * Only seen when decrypted. TLS 1.3 puts the server's ALPN choice here: a
- * ProtocolNameList with exactly one name (RFC 7301 3.1). */
+ * ProtocolNameList with exactly one name (RFC 7301 3.1); and a server that
+ * did not use the client's ECH its retry configurations (RFC 9849 7.1). */
 static enum status encrypted_extensions(struct conn *c, struct cursor *m)
 {
-    enum { EXT_ALPN = 16 };
+    enum { EXT_ALPN = 16, EXT_ENCRYPTED_CLIENT_HELLO = 0xfe0d };
     struct cursor exts;
     TRY(cur_vec(m, 2, &exts));
     TRY(cur_end(m));
+    c->sh.ee_seen = true;
     while (cur_left(&exts) > 0) {
         uint16_t type;
         struct cursor e, list, name;
         TRY(cur_u16(&exts, &type));
         TRY(cur_vec(&exts, 2, &e));
+        if (type == EXT_ENCRYPTED_CLIENT_HELLO)
+            TRY(ech_retry_configs(&c->sh, &e));
         if (type != EXT_ALPN)
             continue;
         TRY(cur_vec(&e, 2, &list));

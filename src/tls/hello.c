@@ -14,6 +14,8 @@ enum {
     EXT_EARLY_DATA = 42,
     EXT_SUPPORTED_VERSIONS = 43,
     EXT_KEY_SHARE = 51,
+    EXT_ENCRYPTED_CLIENT_HELLO = 0xfe0d, /* RFC 9849 11.1 */
+    ECH_OUTER = 0,
     SUITE_FALLBACK_SCSV = 0x5600,
     SUITE_RENEGOTIATION_SCSV = 0x00ff
 };
@@ -114,10 +116,32 @@ static enum status ext_key_share_client(struct client_hello *ch, struct cursor *
         struct cursor key;
         TRY(cur_u16(&list, &group));
         TRY(cur_vec(&list, 2, &key));
+        if (ch->key_shares.n < CH_MAX_LIST)
+            ch->key_share_len[ch->key_shares.n] = (uint16_t)cur_left(&key);
         list_add(&ch->key_shares, group);
         size_t sum = (size_t)ch->key_share_bytes + cur_left(&key);
         ch->key_share_bytes = sum > 0xffff ? 0xffff : (uint16_t)sum;
     }
+    return ST_OK;
+}
+
+/* RFC 9849 5: ECHClientHello { ECHClientHelloType type; outer:
+ *   HpkeSymmetricCipherSuite cipher_suite (kdf_id, aead_id); uint8 config_id;
+ *   opaque enc<0..2^16-1>; opaque payload<1..2^16-1>; inner: nothing } */
+static enum status ext_ech_client(struct ech_offer *o, struct cursor *e)
+{
+    struct cursor enc, payload;
+    o->present = true;
+    TRY(cur_u8(e, &o->type));
+    if (o->type != ECH_OUTER)
+        return ST_OK;
+    TRY(cur_u16(e, &o->kdf_id));
+    TRY(cur_u16(e, &o->aead_id));
+    TRY(cur_u8(e, &o->config_id));
+    TRY(cur_vec(e, 2, &enc));
+    TRY(cur_vec(e, 2, &payload));
+    o->enc_len = (uint16_t)cur_left(&enc);
+    o->payload_len = (uint16_t)cur_left(&payload);
     return ST_OK;
 }
 
@@ -136,6 +160,8 @@ static enum status client_extension(struct client_hello *ch, uint16_t type, stru
         return ext_alpn(e, ch->alpn, ch->alpn_len, &ch->n_alpn, CH_MAX_ALPN);
     case EXT_KEY_SHARE:
         return ext_key_share_client(ch, e);
+    case EXT_ENCRYPTED_CLIENT_HELLO:
+        return ext_ech_client(&ch->ech, e);
     case EXT_PRE_SHARED_KEY:
         ch->has_psk = true;
         return ST_OK;
@@ -163,6 +189,7 @@ static enum status parse_client_hello(struct client_hello *ch, struct cursor *m,
     ch->frame = w->frame;
     ch->first_frame = w->first_frame;
     ch->segments = w->segments;
+    ch->quic = w->quic;
     ch->ts = w->ts;
     ch->length = (uint32_t)(4 + m->len);
     ch->record_version = w->record_version;
@@ -274,6 +301,11 @@ static enum status server_extension(struct server_hello *sh, uint16_t type, stru
         if (sh->hello_retry && cur_left(e) == 2)
             return cur_u16(e, &sh->hrr_group);
         return cur_u16(e, &sh->key_share_group);
+    case EXT_ENCRYPTED_CLIENT_HELLO:
+        /* only a HelloRetryRequest carries it: 8 bytes confirming that the
+         * server accepted ECH (RFC 9849 7.2.1) */
+        sh->hrr_ech = sh->hello_retry && cur_left(e) == 8;
+        return ST_OK;
     case EXT_ALPN: {
         char name[1][ALPN_MAX_LEN];
         uint8_t len[1], count = 0;
@@ -352,14 +384,16 @@ enum status hs_server_hello(struct conn *c, struct cursor *m, const struct hs_wh
         c->sh.hello_retry = true;
         c->sh.hrr_frame = w->frame;
         c->sh.hrr_group = sh->hrr_group ? sh->hrr_group : sh->key_share_group;
+        c->sh.hrr_ech = sh->hrr_ech;
         return ST_OK;
     }
-    bool retried = c->sh.hello_retry;
+    bool retried = c->sh.hello_retry, hrr_ech = c->sh.hrr_ech;
     uint64_t hrr_frame = c->sh.hrr_frame;
     uint16_t hrr_group = c->sh.hrr_group;
     c->sh = *sh;
     c->sh.hello_retry = retried;
     c->sh.hrr_frame = hrr_frame;
     c->sh.hrr_group = hrr_group;
+    c->sh.hrr_ech = hrr_ech;
     return ST_OK;
 }
