@@ -18,7 +18,21 @@ static void key(FILE *f, const char *k, bool *first)
     if (!*first)
         fputc(',', f);
     *first = false;
-    fprintf(f, "\"%s\":", k);
+    fputc('"', f);
+    fputs(k, f);
+    fputs("\":", f);
+}
+
+/* An unsigned number, without a format string parsed per call (this runs
+ * several times per connection). */
+static void unum(FILE *f, unsigned long long v)
+{
+    char buf[20];
+    size_t n = sizeof buf;
+    do
+        buf[--n] = (char)('0' + v % 10);
+    while ((v /= 10) != 0);
+    fwrite(buf + n, 1, sizeof buf - n, f);
 }
 
 static void u16_names(FILE *f, const uint16_t *v, size_t n, const char *(*name)(uint16_t))
@@ -51,11 +65,11 @@ static void client_hello(FILE *f, const struct client_hello *ch)
     }
     fputc('{', f);
     key(f, "frame", &first);
-    fprintf(f, "%llu", (unsigned long long)ch->frame);
+    unum(f, (unsigned long long)ch->frame);
     key(f, "length", &first);
-    fprintf(f, "%u", ch->length);
+    unum(f, ch->length);
     key(f, "segments", &first);
-    fprintf(f, "%u", ch->segments);
+    unum(f, ch->segments);
     key(f, "record_version", &first);
     json_cstr(f, name_version(ch->record_version).s);
     key(f, "sslv2_format", &first);
@@ -120,7 +134,7 @@ static void server_hello(FILE *f, const struct conn *c)
     }
     fputc('{', f);
     key(f, "frame", &first);
-    fprintf(f, "%llu", (unsigned long long)sh->frame);
+    unum(f, (unsigned long long)sh->frame);
     key(f, "version", &first);
     json_cstr(f, name_version(sh->version).s);
     key(f, "cipher_suite", &first);
@@ -134,7 +148,7 @@ static void server_hello(FILE *f, const struct conn *c)
     fputs(sh->hello_retry ? "true" : "false", f);
     if (sh->hello_retry) {
         key(f, "hello_retry_frame", &first);
-        fprintf(f, "%llu", (unsigned long long)sh->hrr_frame);
+        unum(f, (unsigned long long)sh->hrr_frame);
     }
     if (sh->key_share_group) {
         key(f, "key_share", &first);
@@ -156,9 +170,9 @@ static void key_exchange(FILE *f, const struct key_exchange *kx)
     fputc('{', f);
     if (kx->dhe) {
         key(f, "dh_p_bits", &first);
-        fprintf(f, "%u", kx->dh_p_len * 8u);
+        unum(f, kx->dh_p_len * 8u);
         key(f, "dh_ys_length", &first);
-        fprintf(f, "%u", kx->dh_ys_len);
+        unum(f, kx->dh_ys_len);
         key(f, "dh_ys_leading_zero", &first);
         fputs(kx->dh_ys_leading_zero ? "true" : "false", f);
     }
@@ -168,7 +182,7 @@ static void key_exchange(FILE *f, const struct key_exchange *kx)
     }
     if (kx->cke_present) {
         key(f, "client_public_length", &first);
-        fprintf(f, "%u", kx->cke_len);
+        unum(f, kx->cke_len);
         if (kx->dhe) {
             key(f, "dh_yc_leading_zero", &first);
             fputs(kx->dh_yc_leading_zero ? "true" : "false", f);
