@@ -551,7 +551,9 @@ void report_json_summary_line(FILE *f, const struct file_facts *ff)
         json_cstr(f, ff->error);
     }
     if (ff->dropped_conns)
-        fprintf(f, ",\"dropped_connections\":%llu", (unsigned long long)ff->dropped_conns);
+        fprintf(f, ",\"dropped_connections\":%llu,\"max_connections\":%zu,"
+                   "\"limit_option\":\"--max-connections\"",
+                (unsigned long long)ff->dropped_conns, ff->max_conns);
     fputs("}\n", f);
 }
 
