@@ -202,8 +202,11 @@ static void messages(FILE *f, const struct conn *c)
                              m->type != MSG_SSLV2_SERVER_HELLO &&
                              m->type != MSG_SSLV2_CLIENT_MASTER_KEY))
             continue;
-        fprintf(f, "%s{\"frame\":%llu,\"from\":\"%s\",\"type\":", any ? "," : "",
-                (unsigned long long)m->frame, side_name(m->from));
+        fputs(any ? ",{\"frame\":" : "{\"frame\":", f);
+        unum(f, m->frame);
+        fputs(",\"from\":\"", f);
+        fputs(side_name(m->from), f);
+        fputs("\",\"type\":", f);
         json_cstr(f, report_message_name(c, m));
         fputs(m->decrypted ? ",\"decrypted\":true}" : "}", f);
         any = true;
@@ -337,15 +340,35 @@ static void finding(FILE *f, const struct finding *x)
 static void tcp_facts(FILE *f, const struct conn *c)
 {
     const struct side_facts *cl = &c->side[SIDE_CLIENT], *sv = &c->side[SIDE_SERVER];
-    fprintf(f,
-            "{\"syn_frame\":%llu,\"syn_count\":%u,\"synack_frame\":%llu,\"mid_stream\":%s,"
-            "\"gaps\":%u,\"gap_bytes\":%llu,\"cut_segments\":%u,"
-            "\"client_bytes\":%llu,\"server_bytes\":%llu}",
-            (unsigned long long)cl->syn_frame, cl->syn_count,
-            (unsigned long long)c->synack_frame, c->mid_stream ? "true" : "false",
-            cl->gaps + sv->gaps, (unsigned long long)(cl->gap_bytes + sv->gap_bytes),
-            cl->cut_segments + sv->cut_segments, (unsigned long long)cl->bytes,
-            (unsigned long long)sv->bytes);
+    /* one number per field: no format string parsed per connection */
+    const struct {
+        const char *key;
+        unsigned long long v;
+    } nums[] = {
+        {"{\"syn_frame\":", cl->syn_frame},
+        {",\"syn_count\":", cl->syn_count},
+        {",\"synack_frame\":", c->synack_frame},
+    };
+    for (size_t i = 0; i < sizeof nums / sizeof nums[0]; i++) {
+        fputs(nums[i].key, f);
+        unum(f, nums[i].v);
+    }
+    fputs(c->mid_stream ? ",\"mid_stream\":true" : ",\"mid_stream\":false", f);
+    const struct {
+        const char *key;
+        unsigned long long v;
+    } more[] = {
+        {",\"gaps\":", (unsigned)(cl->gaps + sv->gaps)},
+        {",\"gap_bytes\":", (unsigned long long)(cl->gap_bytes + sv->gap_bytes)},
+        {",\"cut_segments\":", (unsigned)(cl->cut_segments + sv->cut_segments)},
+        {",\"client_bytes\":", cl->bytes},
+        {",\"server_bytes\":", sv->bytes},
+    };
+    for (size_t i = 0; i < sizeof more / sizeof more[0]; i++) {
+        fputs(more[i].key, f);
+        unum(f, more[i].v);
+    }
+    fputc('}', f);
 }
 
 /* Bytes that broke the grammar, per side: where each side stopped being parsed. */
