@@ -437,6 +437,15 @@ static int job_print(struct pool *p, size_t i)
     return one_input(e, run, stdout, stderr);
 }
 
+/* An answer's ranges are read as told: each must lie in its file. */
+static bool parts_sane(const struct job_done *d)
+{
+    for (size_t k = 0; k < PARTS; k++)
+        if (d->from[k] < 0 || d->to[k] < d->from[k])
+            return false;
+    return true;
+}
+
 /* Waits for an answer from a busy worker; a worker that died is reaped,
  * its input marked, and a new one forked in its place. */
 static void pool_wait(struct pool *p)
@@ -455,7 +464,7 @@ static void pool_wait(struct pool *p)
             continue;
         struct worker *w = &p->ws[who[i]];
         struct job_done d;
-        if (sock_full(w->sock, &d, sizeof d, false) && d.input == w->input) {
+        if (sock_full(w->sock, &d, sizeof d, false) && d.input == w->input && parts_sane(&d)) {
             w->busy = false;
             p->state[d.input] = JOB_DONE;
             p->done[d.input] = d;
