@@ -48,15 +48,25 @@ sizes=${SIZES:-100M}
 
 have() { command -v "$1" >/dev/null 2>&1; }
 
-# name|command ({} is the capture). The first row is the reference for the ratios.
+# The floor: a bare libpcap loop (bench/pcap_floor.c), built here.
+floor_bin=$out/pcap_floor
+if [ ! -x "$floor_bin" ] || [ "$here/pcap_floor.c" -nt "$floor_bin" ]; then
+    cc -O2 -o "$floor_bin" "$here/pcap_floor.c" -lpcap
+fi
+
+# name|command ({} is the capture). The first row is the reference for the
+# "÷ tlsx" ratios; the floor row for the "÷ floor" ones.
 rows() {
     echo "tlsexplain-json|$tlsx --json {}"
+    echo "tlsexplain-text|$tlsx {}"
     echo "tlsexplain-summary|$tlsx -s {}"
     have tshark && echo "tshark-tls|tshark -r {} -o tcp.reassemble_out_of_order:TRUE -Y tls.handshake -T fields -e frame.number -e tls.handshake.type"
     have tshark && echo "tshark-conv|tshark -r {} -q -z conv,tcp"
     have ssldump && echo "ssldump|ssldump -r {} -n"
     have zeek && echo "zeek|zeek -r {}"
+    have ndpiReader && echo "ndpiReader|ndpiReader -q -i {}"
     have tcpdump && echo "tcpdump-read|tcpdump -r {} -w /dev/null"
+    echo "floor|$floor_bin {}"
     return 0
 }
 
@@ -64,12 +74,15 @@ rows() {
 describe() {
     case $1 in
         tlsexplain-json) echo "tlsexplain --json (parse + rules + JSON report of every connection)" ;;
+        tlsexplain-text) echo "tlsexplain (parse + rules + text report of failed connections)" ;;
         tlsexplain-summary) echo "tlsexplain -s (parse + rules + summary table)" ;;
         tshark-tls) echo "tshark TLS dissection (-Y tls.handshake, fields)" ;;
         tshark-conv) echo "tshark -q -z conv,tcp (TCP conversations only)" ;;
         ssldump) echo "ssldump -n (TLS record decoder)" ;;
         zeek) echo "zeek -r (ssl.log, conn.log, x509.log)" ;;
-        tcpdump-read) echo "tcpdump -r -w /dev/null (I/O floor)" ;;
+        ndpiReader) echo "ndpiReader -q -i (nDPI flow classification)" ;;
+        tcpdump-read) echo "tcpdump -r -w /dev/null (read and write back)" ;;
+        floor) echo "bare libpcap loop (the floor, bench/pcap_floor.c)" ;;
         *) echo "$1" ;;
     esac
 }
@@ -122,7 +135,7 @@ use_hyperfine=0
 if [ "${HYPERFINE:-1}" != 0 ] && have hyperfine; then use_hyperfine=1; fi
 
 missing=""
-for t in tshark ssldump zeek tcpdump; do have "$t" || missing="$missing $t"; done
+for t in tshark ssldump zeek ndpiReader tcpdump; do have "$t" || missing="$missing $t"; done
 
 for size in $sizes; do
     cap=$(SIZE=$size "$here/make-large.sh")
@@ -132,6 +145,10 @@ for size in $sizes; do
     warmup=${WARMUP:-$([ $big = 1 ] && echo 0 || echo 1)}
     bytes=$(stat -c %s "$cap")
     packets=$(capinfos -c -M "$cap" | awk '/Number of packets/ { print $NF }')
+    # TLS handshakes in the capture (connections tlsexplain calls TLS), for handshakes/s
+    # (exit status 1 means a failed handshake was found: not an error here)
+    handshakes=$({ "$tlsx" --json "$cap" 2>/dev/null || true; } |
+        python3 -c 'import json, sys; print(sum(json.loads(l).get("tls", 0) for l in sys.stdin if "\"summary\"" in l))')
     cat "$cap" >/dev/null  # into the page cache: every tool reads it warm
     load_before=$(cut -d' ' -f1-3 /proc/loadavg)
     res=$out/tmp/res-$size
@@ -155,10 +172,10 @@ for size in $sizes; do
     done < <(rows)
     load_after=$(cut -d' ' -f1-3 /proc/loadavg)
     python3 - "$res" "$size" "$bytes" "$packets" "$runs" "$warmup" "$use_hyperfine" \
-        "$label" "$missing" "$load_before" "$load_after" <<'EOF' | tee "$out/results-$size.md"
+        "$label" "$missing" "$load_before" "$load_after" "$handshakes" <<'EOF' | tee "$out/results-$size.md"
 import glob, json, os, statistics, sys
-res, size, nbytes, packets, runs, warmup, hf, label, missing, load0, load1 = sys.argv[1:]
-nbytes, packets = int(nbytes), int(packets)
+res, size, nbytes, packets, runs, warmup, hf, label, missing, load0, load1, hs = sys.argv[1:]
+nbytes, packets, hs = int(nbytes), int(packets), int(hs or 0)
 rows = []
 for path in sorted(glob.glob(os.path.join(res, "*.json")), key=lambda p: int(os.path.basename(p).split("-")[0])):
     if path.endswith(".hf.json"):
@@ -177,20 +194,23 @@ for path in sorted(glob.glob(os.path.join(res, "*.json")), key=lambda p: int(os.
 if not rows:
     sys.exit(0)
 ref_t, ref_c, ref_m = rows[0][3], rows[0][5], rows[0][6]
-print(f"### {size} capture: {nbytes / 1e6:.1f} MB, {packets} packets")
+floor = [r for r in rows if r[0] == "floor"]
+fl_t = floor[0][3] if floor else float("nan")
+print(f"### {size} capture: {nbytes / 1e6:.1f} MB, {packets} packets, {hs} TLS handshakes")
 print()
 print(f"tlsexplain: {label}. {runs} timed run(s) after {warmup} warm-up; wall time "
       f"{'by hyperfine (mean ± σ)' if hf == '1' and int(runs) >= 2 else '(mean ± σ of the runs)'}; "
-      f"CPU = user + system; MB/s and packets/s from wall time; ratios are to the first row "
-      f"(> 1: the peer takes longer or more memory). Load average before/after: {load0} / {load1}.")
+      f"CPU = user + system; MB/s, packets/s and handshakes/s from wall time; "
+      f"\"÷ tlsx\" ratios are to the first row (> 1: the peer takes longer or more memory), "
+      f"\"÷ floor\" to the bare libpcap loop. Load average before/after: {load0} / {load1}.")
 print()
-print("| tool | wall s | CPU s | MB/s | packets/s | max RSS MB | wall ÷ tlsx | CPU ÷ tlsx | RSS ÷ tlsx | exit |")
-print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+print("| tool | wall s | CPU s | MB/s | packets/s | handshakes/s | max RSS MB | wall ÷ floor | wall ÷ tlsx | CPU ÷ tlsx | RSS ÷ tlsx | exit |")
+print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
 for name, desc, cmd, mean, sd, cpu, rss, rc in rows:
     spread = f" ± {sd:.2f}" if int(runs) > 1 else ""
     print(f"| {desc} | {mean:.2f}{spread} | {cpu:.2f} | {nbytes / 1e6 / mean:.1f} | "
-          f"{packets / mean:,.0f} | {rss:.1f} | {mean / ref_t:.2f} | {cpu / ref_c:.2f} | "
-          f"{rss / ref_m:.2f} | {rc} |")
+          f"{packets / mean:,.0f} | {hs / mean:,.0f} | {rss:.1f} | {mean / fl_t:.1f} | "
+          f"{mean / ref_t:.2f} | {cpu / ref_c:.2f} | {rss / ref_m:.2f} | {rc} |")
 if missing.strip():
     print()
     print(f"Not measured (not installed):{missing}.")
@@ -215,7 +235,7 @@ print("### Memory growth of tlsexplain with capture size")
 print()
 print("| row | " + " | ".join(f"{s} RSS MB" for s in sizes) + f" | {sizes[-1]} ÷ {sizes[0]} |")
 print("|---|" + "---:|" * (len(sizes) + 1))
-for name in ("tlsexplain-json", "tlsexplain-summary"):
+for name in ("tlsexplain-json", "tlsexplain-text", "tlsexplain-summary"):
     vals = []
     for s in sizes:
         p = glob.glob(os.path.join(base, f"res-{s}", f"*-{name}.json"))

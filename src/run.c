@@ -5,9 +5,12 @@
  * analysed by child processes and their output is printed in input order.
  * The key log, the trust store, the reporters and the progress line travel
  * in one run context. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -227,81 +230,337 @@ static int one_input(struct input_entry *e, struct run_ctx *run, FILE *out, FILE
     return rc;
 }
 
-static void copy_out(FILE *src, FILE *dst)
+/* --jobs: a pool of N worker processes, forked once. The parent hands a
+ * worker the number of the next input as soon as that worker is free; the
+ * worker appends the input's output, its messages, its summary rows and the
+ * members it passed over to its own four temporary files and answers with
+ * the exit status and where in those files the input's part lies. The
+ * parent prints each input's parts in input order, so the output does not
+ * depend on N nor on which worker ends first. A worker keeps its process
+ * and its files from one input to the next: heap pages and libcrypto's
+ * caches stay warm, and no file is made per input. */
+
+enum job_state {
+    JOB_WAITING, /* not handed to a worker yet */
+    JOB_SENT,    /* a worker is on it */
+    JOB_DONE,    /* its parts are written */
+    JOB_DIED,    /* its worker died on it */
+    JOB_PARENT,  /* the parent reads it (skipped input, or no worker could) */
+};
+
+enum { PART_OUT, PART_ERR, PART_ROWS, PART_SKIPS, PARTS };
+
+/* A worker's four files, made (and unlinked) by the parent before the
+ * fork: the worker writes through the FILEs, the parent reads with pread,
+ * which leaves the shared file offset alone. Kept to the end of the run,
+ * as inputs a worker finished may be printed after it died. */
+struct part_files {
+    FILE *f[PARTS];
+};
+
+/* Where one input's parts lie in its worker's files. */
+struct job_done {
+    size_t input;
+    int rc;                  /* the input's exit status */
+    long from[PARTS], to[PARTS];
+};
+
+struct worker {
+    pid_t pid;               /* -1: none */
+    int sock;                /* the parent's end of the socket pair */
+    size_t files;            /* index of its part_files */
+    size_t input;
+    bool busy;
+};
+
+/* Workers forked in a run at most, replacements included. */
+#define POOL_MAX_SPAWNS 512
+
+struct pool {
+    struct input_list *files;
+    struct run_ctx *run;
+    struct worker ws[256];
+    size_t n_ws;
+    struct part_files parts[POOL_MAX_SPAWNS];
+    size_t n_parts;
+    unsigned char *state;    /* enum job_state per input */
+    struct job_done *done;   /* per input */
+    size_t *set;             /* per input: the part_files it is in */
+};
+
+/* A socket pair (not a pipe) so that writing to a worker that died is an
+ * error (MSG_NOSIGNAL), not a SIGPIPE. */
+static bool sock_full(int fd, void *buf, size_t len, bool out)
 {
-    char buf[8192];
-    size_t n;
-    rewind(src);
-    while ((n = fread(buf, 1, sizeof buf, src)) > 0)
-        fwrite(buf, 1, n, dst);
+    char *p = buf;
+    while (len > 0) {
+        ssize_t n = out ? send(fd, p, len, MSG_NOSIGNAL) : recv(fd, p, len, 0);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return false;
+        p += n;
+        len -= (size_t)n;
+    }
+    return true;
 }
 
-/* --jobs: children write each input's output (its summary rows and the
- * members it passed over) to temporary files; the parent prints them in
- * input order, so the output does not depend on N. */
+static bool parts_mark(struct part_files *pf, long at[PARTS])
+{
+    for (size_t k = 0; k < PARTS; k++) {
+        if (fflush(pf->f[k]) != 0 || (at[k] = ftell(pf->f[k])) < 0)
+            return false;
+    }
+    return true;
+}
+
+static _Noreturn void worker_main(int sock, struct part_files *pf, struct input_list *files,
+                                  struct run_ctx *run)
+{
+    report_set_handoff(&run->reporters, NULL); /* the rows so far are the parent's */
+    size_t input;
+    while (sock_full(sock, &input, sizeof input, false) && input < files->n) {
+        struct job_done d = {.input = input};
+        if (!parts_mark(pf, d.from))
+            break;
+        struct input_entry *e = &files->v[input];
+        d.rc = one_input(e, run, pf->f[PART_OUT], pf->f[PART_ERR]);
+        report_set_handoff(&run->reporters, pf->f[PART_ROWS]);
+        input_skips_write(pf->f[PART_SKIPS], e);
+        if (!parts_mark(pf, d.to) || !sock_full(sock, &d, sizeof d, true))
+            break;
+    }
+    _exit(0);
+}
+
+/* Forks worker w with four new files; the child keeps only its own end of
+ * its socket pair. */
+static void worker_spawn(struct pool *p, size_t w)
+{
+    struct worker *wk = &p->ws[w];
+    *wk = (struct worker){.pid = -1, .sock = -1};
+    if (p->n_parts == POOL_MAX_SPAWNS)
+        return;
+    struct part_files *pf = &p->parts[p->n_parts];
+    for (size_t k = 0; k < PARTS; k++)
+        if ((pf->f[k] = tmpfile()) == NULL) {
+            for (size_t j = 0; j < k; j++)
+                fclose(pf->f[j]);
+            return;
+        }
+    p->n_parts++;
+    int sv[2];
+    if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) != 0)
+        return;
+    pid_t pid = fork();
+    if (pid == 0) {
+        close(sv[0]);
+        for (size_t i = 0; i < p->n_ws; i++)
+            if (p->ws[i].sock >= 0)
+                close(p->ws[i].sock);
+        worker_main(sv[1], pf, p->files, p->run);
+    }
+    close(sv[1]);
+    if (pid < 0) {
+        close(sv[0]);
+        return;
+    }
+    *wk = (struct worker){.pid = pid, .sock = sv[0], .files = p->n_parts - 1};
+}
+
+static void worker_stop(struct worker *w)
+{
+    if (w->sock >= 0)
+        close(w->sock); /* the worker reads the end and exits */
+    if (w->pid > 0)
+        while (waitpid(w->pid, NULL, 0) < 0 && errno == EINTR)
+            ;
+    *w = (struct worker){.pid = -1, .sock = -1};
+}
+
+/* Copies bytes [from, to) of f to dst; false on a short read. */
+static bool part_copy(FILE *f, long from, long to, FILE *dst)
+{
+    char buf[65536];
+    off_t at = from;
+    while (at < to) {
+        size_t want = (size_t)(to - at) < sizeof buf ? (size_t)(to - at) : sizeof buf;
+        ssize_t n = pread(fileno(f), buf, want, at);
+        if (n <= 0)
+            return false;
+        fwrite(buf, 1, (size_t)n, dst);
+        at += n;
+    }
+    return true;
+}
+
+/* Bytes [from, to) of f as a stream to read (the rows and skips are small
+ * text); NULL when they cannot be read. *mem is to be freed. */
+static FILE *part_open(FILE *f, long from, long to, char **mem)
+{
+    size_t n = (size_t)(to - from);
+    *mem = malloc(n + 1);
+    if (*mem == NULL || pread(fileno(f), *mem, n, from) != (ssize_t)n)
+        return NULL;
+    return n ? fmemopen(*mem, n, "r") : fopen("/dev/null", "r");
+}
+
+/* Prints input i in its place; returns its exit status. */
+static int job_print(struct pool *p, size_t i)
+{
+    struct input_entry *e = &p->files->v[i];
+    struct run_ctx *run = p->run;
+    const struct job_done *d = &p->done[i];
+    switch ((enum job_state)p->state[i]) {
+    case JOB_DONE: {
+        struct part_files *pf = &p->parts[p->set[i]];
+        char *rows_mem = NULL, *skips_mem = NULL;
+        int rc = d->rc;
+        progress_hold(run->pg, d->to[PART_ERR] > d->from[PART_ERR]);
+        if (!part_copy(pf->f[PART_OUT], d->from[PART_OUT], d->to[PART_OUT], stdout) ||
+            !part_copy(pf->f[PART_ERR], d->from[PART_ERR], d->to[PART_ERR], stderr))
+            rc = 2;
+        fflush(stdout);
+        fflush(stderr);
+        progress_release(run->pg);
+        FILE *rows = part_open(pf->f[PART_ROWS], d->from[PART_ROWS], d->to[PART_ROWS], &rows_mem);
+        FILE *skips =
+            part_open(pf->f[PART_SKIPS], d->from[PART_SKIPS], d->to[PART_SKIPS], &skips_mem);
+        if (rows != NULL)
+            report_set_take(&run->reporters, rows);
+        if (rows == NULL || skips == NULL || input_skips_read(skips, e) != ST_OK)
+            rc = 2;
+        if (rows)
+            fclose(rows);
+        if (skips)
+            fclose(skips);
+        free(rows_mem);
+        free(skips_mem);
+        return rc;
+    }
+    case JOB_DIED:
+        progress_clear(run->pg);
+        fprintf(stderr, "tlsexplain: %s: the analysis died\n", e->path);
+        return 2;
+    case JOB_WAITING:
+    case JOB_SENT:
+    case JOB_PARENT:
+        break;
+    }
+    return one_input(e, run, stdout, stderr);
+}
+
+/* An answer's ranges are read as told: each must lie in its file. */
+static bool parts_sane(const struct job_done *d)
+{
+    for (size_t k = 0; k < PARTS; k++)
+        if (d->from[k] < 0 || d->to[k] < d->from[k])
+            return false;
+    return true;
+}
+
+/* Waits for an answer from a busy worker; a worker that died is reaped,
+ * its input marked, and a new one forked in its place. */
+static void pool_wait(struct pool *p)
+{
+    struct pollfd pfd[256];
+    size_t who[256], n = 0;
+    for (size_t w = 0; w < p->n_ws; w++)
+        if (p->ws[w].busy) {
+            pfd[n] = (struct pollfd){.fd = p->ws[w].sock, .events = POLLIN};
+            who[n++] = w;
+        }
+    if (n == 0 || poll(pfd, n, -1) <= 0)
+        return; /* EINTR: the caller asks again */
+    for (size_t i = 0; i < n; i++) {
+        if (pfd[i].revents == 0)
+            continue;
+        struct worker *w = &p->ws[who[i]];
+        struct job_done d;
+        if (sock_full(w->sock, &d, sizeof d, false) && d.input == w->input && parts_sane(&d)) {
+            w->busy = false;
+            p->state[d.input] = JOB_DONE;
+            p->done[d.input] = d;
+            p->set[d.input] = w->files;
+            continue;
+        }
+        p->state[w->input] = JOB_DIED;
+        worker_stop(w);
+        worker_spawn(p, who[i]);
+    }
+}
+
+/* Hands the next inputs to the free workers. */
+static void pool_dispatch(struct pool *p, size_t *next)
+{
+    for (size_t w = 0; w < p->n_ws && *next < p->files->n; w++) {
+        struct worker *wk = &p->ws[w];
+        if (wk->pid < 0 || wk->busy)
+            continue;
+        while (*next < p->files->n && p->files->v[*next].skip != SKIP_WHY_NONE)
+            p->state[(*next)++] = JOB_PARENT; /* nothing to read: the parent lists it */
+        if (*next == p->files->n)
+            break;
+        if (!sock_full(wk->sock, next, sizeof *next, true)) {
+            worker_stop(wk);
+            continue; /* the input goes to another worker */
+        }
+        wk->busy = true;
+        wk->input = *next;
+        p->state[(*next)++] = JOB_SENT;
+    }
+}
+
 static int run_parallel(struct input_list *files, struct run_ctx *run)
 {
-    const struct run_opts *o = run->o;
+    struct pool *p = calloc(1, sizeof *p);
     int rc = 0;
-    size_t next = 0;
-    while (next < files->n) {
-        size_t batch = files->n - next;
-        if (batch > (size_t)o->jobs)
-            batch = (size_t)o->jobs;
-        FILE *outs[256], *errs[256], *rows[256], *skips[256];
-        pid_t pids[256];
-        for (size_t i = 0; i < batch; i++) {
-            struct input_entry *e = &files->v[next + i];
-            outs[i] = errs[i] = rows[i] = skips[i] = NULL;
-            pids[i] = -1;
-            if (e->skip != SKIP_WHY_NONE)
-                continue; /* nothing to read: the parent lists it */
-            outs[i] = tmpfile();
-            errs[i] = tmpfile();
-            rows[i] = tmpfile();
-            skips[i] = tmpfile();
-            pids[i] = (outs[i] && errs[i] && rows[i] && skips[i]) ? fork() : -1;
-            if (pids[i] == 0) {
-                report_set_handoff(&run->reporters, NULL); /* the rows so far are the parent's */
-                int r = one_input(e, run, outs[i], errs[i]);
-                report_set_handoff(&run->reporters, rows[i]);
-                input_skips_write(skips[i], e);
-                fflush(outs[i]);
-                fflush(errs[i]);
-                fflush(rows[i]);
-                fflush(skips[i]);
-                _exit(r);
-            }
-        }
-        for (size_t i = 0; i < batch; i++) {
-            struct input_entry *e = &files->v[next + i];
-            int status = 0;
-            int r = 2;
-            if (pids[i] > 0 && waitpid(pids[i], &status, 0) == pids[i] && WIFEXITED(status)) {
-                r = WEXITSTATUS(status);
-                progress_hold(run->pg, ftell(errs[i]) > 0);
-                copy_out(outs[i], stdout);
-                copy_out(errs[i], stderr);
-                fflush(stdout);
-                fflush(stderr);
-                progress_release(run->pg);
-                report_set_take(&run->reporters, rows[i]);
-                rewind(skips[i]);
-                if (input_skips_read(skips[i], e) != ST_OK)
-                    r = 2;
-            } else if (pids[i] > 0) {
-                fprintf(stderr, "tlsexplain: %s: the analysis died\n", e->path);
-            } else {
-                r = one_input(e, run, stdout, stderr);
-            }
-            for (FILE **fp = (FILE *[]){outs[i], errs[i], rows[i], skips[i]}, **end = fp + 4;
-                 fp < end; fp++)
-                if (*fp)
-                    fclose(*fp);
-            rc = worst(rc, r);
-        }
-        next += batch;
+    if (p == NULL || (p->state = calloc(files->n, 1)) == NULL ||
+        (p->done = calloc(files->n, sizeof *p->done)) == NULL ||
+        (p->set = calloc(files->n, sizeof *p->set)) == NULL) {
+        /* the parent reads every input itself */
+        for (size_t i = 0; i < files->n; i++)
+            rc = worst(rc, one_input(&files->v[i], run, stdout, stderr));
+        goto done;
     }
+    p->files = files;
+    p->run = run;
+    p->n_ws = (size_t)run->o->jobs;
+    if (p->n_ws > input_list_to_read(files))
+        p->n_ws = input_list_to_read(files);
+    for (size_t w = 0; w < p->n_ws; w++)
+        p->ws[w] = (struct worker){.pid = -1, .sock = -1};
+    fflush(stdout); /* nothing buffered is written again by a worker */
+    fflush(stderr);
+    for (size_t w = 0; w < p->n_ws; w++)
+        worker_spawn(p, w);
+    size_t next = 0, printed = 0;
+    while (printed < files->n) {
+        pool_dispatch(p, &next);
+        if (p->state[printed] == JOB_SENT) {
+            pool_wait(p);
+            continue;
+        }
+        if (p->state[printed] == JOB_WAITING) { /* no worker is left to take it */
+            p->state[printed] = JOB_PARENT;
+            if (next == printed)
+                next++;
+        }
+        rc = worst(rc, job_print(p, printed));
+        printed++;
+    }
+    for (size_t w = 0; w < p->n_ws; w++)
+        worker_stop(&p->ws[w]);
+    for (size_t k = 0; k < p->n_parts; k++)
+        for (size_t j = 0; j < PARTS; j++)
+            fclose(p->parts[k].f[j]);
+done:
+    if (p != NULL) {
+        free(p->state);
+        free(p->done);
+        free(p->set);
+    }
+    free(p);
     return rc;
 }
 

@@ -18,7 +18,21 @@ static void key(FILE *f, const char *k, bool *first)
     if (!*first)
         fputc(',', f);
     *first = false;
-    fprintf(f, "\"%s\":", k);
+    fputc('"', f);
+    fputs(k, f);
+    fputs("\":", f);
+}
+
+/* An unsigned number, without a format string parsed per call (this runs
+ * several times per connection). */
+static void unum(FILE *f, unsigned long long v)
+{
+    char buf[20];
+    size_t n = sizeof buf;
+    do
+        buf[--n] = (char)('0' + v % 10);
+    while ((v /= 10) != 0);
+    fwrite(buf + n, 1, sizeof buf - n, f);
 }
 
 static void u16_names(FILE *f, const uint16_t *v, size_t n, const char *(*name)(uint16_t))
@@ -108,11 +122,11 @@ static void client_hello(FILE *f, const struct conn *c)
     }
     fputc('{', f);
     key(f, "frame", &first);
-    fprintf(f, "%llu", (unsigned long long)ch->frame);
+    unum(f, (unsigned long long)ch->frame);
     key(f, "length", &first);
-    fprintf(f, "%u", ch->length);
+    unum(f, ch->length);
     key(f, "segments", &first);
-    fprintf(f, "%u", ch->segments);
+    unum(f, ch->segments);
     key(f, "record_version", &first);
     json_cstr(f, name_version(ch->record_version).s);
     key(f, "sslv2_format", &first);
@@ -185,7 +199,7 @@ static void server_hello(FILE *f, const struct conn *c)
     }
     fputc('{', f);
     key(f, "frame", &first);
-    fprintf(f, "%llu", (unsigned long long)sh->frame);
+    unum(f, (unsigned long long)sh->frame);
     key(f, "version", &first);
     json_cstr(f, name_version(sh->version).s);
     key(f, "cipher_suite", &first);
@@ -199,7 +213,7 @@ static void server_hello(FILE *f, const struct conn *c)
     fputs(sh->hello_retry ? "true" : "false", f);
     if (sh->hello_retry) {
         key(f, "hello_retry_frame", &first);
-        fprintf(f, "%llu", (unsigned long long)sh->hrr_frame);
+        unum(f, (unsigned long long)sh->hrr_frame);
     }
     if (sh->key_share_group) {
         key(f, "key_share", &first);
@@ -221,9 +235,9 @@ static void key_exchange(FILE *f, const struct key_exchange *kx)
     fputc('{', f);
     if (kx->dhe) {
         key(f, "dh_p_bits", &first);
-        fprintf(f, "%u", kx->dh_p_len * 8u);
+        unum(f, kx->dh_p_len * 8u);
         key(f, "dh_ys_length", &first);
-        fprintf(f, "%u", kx->dh_ys_len);
+        unum(f, kx->dh_ys_len);
         key(f, "dh_ys_leading_zero", &first);
         fputs(kx->dh_ys_leading_zero ? "true" : "false", f);
     }
@@ -233,7 +247,7 @@ static void key_exchange(FILE *f, const struct key_exchange *kx)
     }
     if (kx->cke_present) {
         key(f, "client_public_length", &first);
-        fprintf(f, "%u", kx->cke_len);
+        unum(f, kx->cke_len);
         if (kx->dhe) {
             key(f, "dh_yc_leading_zero", &first);
             fputs(kx->dh_yc_leading_zero ? "true" : "false", f);
@@ -253,8 +267,11 @@ static void messages(FILE *f, const struct conn *c)
                              m->type != MSG_SSLV2_SERVER_HELLO &&
                              m->type != MSG_SSLV2_CLIENT_MASTER_KEY))
             continue;
-        fprintf(f, "%s{\"frame\":%llu,\"from\":\"%s\",\"type\":", any ? "," : "",
-                (unsigned long long)m->frame, side_name(m->from));
+        fputs(any ? ",{\"frame\":" : "{\"frame\":", f);
+        unum(f, m->frame);
+        fputs(",\"from\":\"", f);
+        fputs(side_name(m->from), f);
+        fputs("\",\"type\":", f);
         json_cstr(f, report_message_name(c, m));
         fputs(m->decrypted ? ",\"decrypted\":true}" : "}", f);
         any = true;
@@ -388,15 +405,35 @@ static void finding(FILE *f, const struct finding *x)
 static void tcp_facts(FILE *f, const struct conn *c)
 {
     const struct side_facts *cl = &c->side[SIDE_CLIENT], *sv = &c->side[SIDE_SERVER];
-    fprintf(f,
-            "{\"syn_frame\":%llu,\"syn_count\":%u,\"synack_frame\":%llu,\"mid_stream\":%s,"
-            "\"gaps\":%u,\"gap_bytes\":%llu,\"cut_segments\":%u,"
-            "\"client_bytes\":%llu,\"server_bytes\":%llu}",
-            (unsigned long long)cl->syn_frame, cl->syn_count,
-            (unsigned long long)c->synack_frame, c->mid_stream ? "true" : "false",
-            cl->gaps + sv->gaps, (unsigned long long)(cl->gap_bytes + sv->gap_bytes),
-            cl->cut_segments + sv->cut_segments, (unsigned long long)cl->bytes,
-            (unsigned long long)sv->bytes);
+    /* one number per field: no format string parsed per connection */
+    const struct {
+        const char *key;
+        unsigned long long v;
+    } nums[] = {
+        {"{\"syn_frame\":", cl->syn_frame},
+        {",\"syn_count\":", cl->syn_count},
+        {",\"synack_frame\":", c->synack_frame},
+    };
+    for (size_t i = 0; i < sizeof nums / sizeof nums[0]; i++) {
+        fputs(nums[i].key, f);
+        unum(f, nums[i].v);
+    }
+    fputs(c->mid_stream ? ",\"mid_stream\":true" : ",\"mid_stream\":false", f);
+    const struct {
+        const char *key;
+        unsigned long long v;
+    } more[] = {
+        {",\"gaps\":", (unsigned)(cl->gaps + sv->gaps)},
+        {",\"gap_bytes\":", (unsigned long long)(cl->gap_bytes + sv->gap_bytes)},
+        {",\"cut_segments\":", (unsigned)(cl->cut_segments + sv->cut_segments)},
+        {",\"client_bytes\":", cl->bytes},
+        {",\"server_bytes\":", sv->bytes},
+    };
+    for (size_t i = 0; i < sizeof more / sizeof more[0]; i++) {
+        fputs(more[i].key, f);
+        unum(f, more[i].v);
+    }
+    fputc('}', f);
 }
 
 /* Bytes that broke the grammar, per side: where each side stopped being parsed. */
@@ -611,7 +648,9 @@ void report_json_summary_line(FILE *f, const struct file_facts *ff)
         json_cstr(f, ff->error);
     }
     if (ff->dropped_conns)
-        fprintf(f, ",\"dropped_connections\":%llu", (unsigned long long)ff->dropped_conns);
+        fprintf(f, ",\"dropped_connections\":%llu,\"max_connections\":%zu,"
+                   "\"limit_option\":\"--max-connections\"",
+                (unsigned long long)ff->dropped_conns, ff->max_conns);
     fputs("}\n", f);
 }
 

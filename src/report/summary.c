@@ -14,6 +14,8 @@ struct file_row {
     char *path;
     struct file_counts k;
     bool unreadable;
+    unsigned long long dropped; /* connections past --max-connections, not analysed */
+    size_t max_conns;
     /* the file's causes, first seen first: the first is the row's, and
      * they are what a --jobs child hands to its parent */
     size_t n_causes;
@@ -134,6 +136,16 @@ static void print_table(FILE *f, const struct summary_table *t)
     }
     for (size_t i = 0; i < t->n_causes; i++)
         fprintf(f, "  %6zu  %s\n", t->cause_count[order[i]], t->causes[order[i]]);
+    /* a cap reached is said, never a silent undercount */
+    for (size_t i = 0; i < t->n; i++) {
+        const struct file_row *r = &t->rows[i];
+        if (r->dropped == 0)
+            continue;
+        char name[512];
+        text_safe_buf(name, sizeof name, r->path, strlen(r->path));
+        fprintf(f, "note: %s: %llu connections past the limit of %zu were not analysed "
+                   "(raise it with --max-connections)\n", name, r->dropped, r->max_conns);
+    }
 }
 
 /* ---- the reporters (reporter.h) ----------------------------------------- */
@@ -184,6 +196,8 @@ static void summary_end_file(void *self, FILE *out, const struct file_facts *f)
         return;
     r->k = f->k;
     r->unreadable = f->unreadable;
+    r->dropped = f->dropped_conns;
+    r->max_conns = f->max_conns;
     for (size_t i = 0; f->read_ok && i < f->n_causes; i++)
         row_cause(t, r, f->causes[i].id, f->causes[i].count);
 }
@@ -216,8 +230,9 @@ static void summary_handoff(void *self, FILE *rows)
     struct summary_table *t = self;
     for (size_t k = t->handed; rows != NULL && k < t->n; k++) {
         const struct file_row *r = &t->rows[k];
-        fprintf(rows, "%zu %zu %zu %zu %zu %zu %d", r->k.connections, r->k.tls, r->k.ok,
-                r->k.failed, r->k.incomplete, r->k.not_tls, r->unreadable ? 1 : 0);
+        fprintf(rows, "%zu %zu %zu %zu %zu %zu %d %llu %zu", r->k.connections, r->k.tls, r->k.ok,
+                r->k.failed, r->k.incomplete, r->k.not_tls, r->unreadable ? 1 : 0, r->dropped,
+                r->max_conns);
         for (size_t i = 0; i < r->n_causes; i++)
             for (size_t c = 0; c < r->causes[i].count; c++)
                 fprintf(rows, " %s", r->causes[i].id);
@@ -241,8 +256,9 @@ static void summary_take(void *self, FILE *rows)
         if (r == NULL)
             return;
         int unreadable = 0, used = 0;
-        if (sscanf(line, "%zu %zu %zu %zu %zu %zu %d%n", &r->k.connections, &r->k.tls, &r->k.ok,
-                   &r->k.failed, &r->k.incomplete, &r->k.not_tls, &unreadable, &used) < 7)
+        if (sscanf(line, "%zu %zu %zu %zu %zu %zu %d %llu %zu%n", &r->k.connections, &r->k.tls,
+                   &r->k.ok, &r->k.failed, &r->k.incomplete, &r->k.not_tls, &unreadable,
+                   &r->dropped, &r->max_conns, &used) < 9)
             continue;
         r->unreadable = unreadable != 0;
         char *save = NULL;

@@ -189,7 +189,7 @@ static void file_header(FILE *f, const struct file_facts *ff, const struct repor
     fputc('\n', f);
     if (ff->dropped_conns)
         fprintf(f, "  note: %llu connections past the limit of %zu were not analysed "
-                   "(--max-connections)\n",
+                   "(raise it with --max-connections)\n",
                 (unsigned long long)ff->dropped_conns, ff->max_conns);
     snap_note(f, ff);
 }

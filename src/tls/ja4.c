@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "tls/crypto_algs.h"
 #include "tls/handshake.h"
 #include "util/registry.h"
 
@@ -59,17 +60,22 @@ static size_t hex_list(char *out, size_t cap, const uint16_t *v, size_t n, bool 
 
 static void sha12(const char *s, size_t n, char out[13])
 {
-    /* OpenSSL 3 looks the implicit EVP_sha256() up on every call, about
-     * half a microsecond: two per ClientHello, cheaper than state kept
-     * between calls */
+    /* SHA-256 fetched once (tls/crypto_algs.h): the implicit EVP_sha256()
+     * is looked up in libcrypto's method store, under a lock, every call */
+    const EVP_MD *sha256 = crypto_md(CRYPTO_SHA256);
     unsigned char md[EVP_MAX_MD_SIZE];
     unsigned int mdlen = 0;
-    if (n == 0 || EVP_Digest(s, n, md, &mdlen, EVP_sha256(), NULL) != 1 || mdlen < 6) {
+    if (n == 0 || sha256 == NULL || EVP_Digest(s, n, md, &mdlen, sha256, NULL) != 1 ||
+        mdlen < 6) {
         memcpy(out, "000000000000", 13);
         return;
     }
-    for (int i = 0; i < 6; i++)
-        snprintf(out + 2 * i, 3, "%02x", md[i]);
+    static const char hex[] = "0123456789abcdef";
+    for (int i = 0; i < 6; i++) {
+        out[2 * i] = hex[md[i] >> 4];
+        out[2 * i + 1] = hex[md[i] & 15];
+    }
+    out[12] = '\0';
 }
 
 static size_t count_non_grease(const uint16_t *v, size_t n)

@@ -1,12 +1,13 @@
 /* tls13_decrypt.c: TLS 1.3 traffic keys and record decryption (see
  * tls13_decrypt.h). The suites are a table; libcrypto does HKDF (EVP_KDF)
- * and the AEADs (EVP_CIPHER). */
+ * and the AEADs (EVP_CIPHER), both fetched once (tls/crypto_algs.h). */
 #include <string.h>
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/kdf.h>
 #include "util/cursor.h"
+#include "tls/crypto_algs.h"
 #include "tls/tls13_decrypt.h"
 
 /* RFC 8446 B.4: the TLS 1.3 cipher suites, each an AEAD and an HKDF hash. */
@@ -16,25 +17,25 @@ struct suite_info {
     uint8_t hash_len;
     uint8_t key_len, tag_len;
     bool ccm;                  /* CCM wants the lengths before the data */
-    const EVP_CIPHER *(*cipher)(void);
+    enum crypto_cipher cipher;
 };
 
 static const struct suite_info suites[] = {
     /* TLS_AES_128_GCM_SHA256 */
     {.id = 0x1301, .digest = "SHA256", .hash_len = 32, .key_len = 16,
-     .tag_len = 16, .ccm = false, .cipher = EVP_aes_128_gcm},
+     .tag_len = 16, .ccm = false, .cipher = CRYPTO_AES_128_GCM},
     /* TLS_AES_256_GCM_SHA384 */
     {.id = 0x1302, .digest = "SHA384", .hash_len = 48, .key_len = 32,
-     .tag_len = 16, .ccm = false, .cipher = EVP_aes_256_gcm},
+     .tag_len = 16, .ccm = false, .cipher = CRYPTO_AES_256_GCM},
     /* TLS_CHACHA20_POLY1305_SHA256 (RFC 8439) */
     {.id = 0x1303, .digest = "SHA256", .hash_len = 32, .key_len = 32,
-     .tag_len = 16, .ccm = false, .cipher = EVP_chacha20_poly1305},
+     .tag_len = 16, .ccm = false, .cipher = CRYPTO_CHACHA20_POLY1305},
     /* TLS_AES_128_CCM_SHA256 */
     {.id = 0x1304, .digest = "SHA256", .hash_len = 32, .key_len = 16,
-     .tag_len = 16, .ccm = true, .cipher = EVP_aes_128_ccm},
+     .tag_len = 16, .ccm = true, .cipher = CRYPTO_AES_128_CCM},
     /* TLS_AES_128_CCM_8_SHA256 */
     {.id = 0x1305, .digest = "SHA256", .hash_len = 32, .key_len = 16,
-     .tag_len = 8, .ccm = true, .cipher = EVP_aes_128_ccm},
+     .tag_len = 8, .ccm = true, .cipher = CRYPTO_AES_128_CCM},
 };
 
 static const struct suite_info *suite_info(uint16_t id)
@@ -96,7 +97,9 @@ enum status tls13_expand_label(uint16_t suite, const uint8_t *secret, size_t sec
     n += context_len;
 
     enum status st = ST_NOMEM;
-    EVP_KDF *kdf = EVP_KDF_fetch(NULL, "HKDF", NULL);
+    /* the digest is still named per call: HKDF contexts cannot be copied
+     * in OpenSSL 3.0 (EVP_KDF_CTX_dup gives NULL) */
+    EVP_KDF *kdf = crypto_hkdf();
     EVP_KDF_CTX *kctx = kdf ? EVP_KDF_CTX_new(kdf) : NULL;
     if (kctx != NULL) {
         int mode = EVP_KDF_HKDF_MODE_EXPAND_ONLY;
@@ -109,7 +112,6 @@ enum status tls13_expand_label(uint16_t suite, const uint8_t *secret, size_t sec
         st = EVP_KDF_derive(kctx, out, out_len, params) == 1 ? ST_OK : ST_UNSUPPORTED;
     }
     EVP_KDF_CTX_free(kctx);
-    EVP_KDF_free(kdf);
     return st;
 }
 
@@ -156,10 +158,11 @@ static bool aead_open(const struct suite_info *s, const struct tls13_keys *k,
                       const uint8_t nonce[TLS13_IV_LEN], const uint8_t header[5],
                       const uint8_t *in, size_t ct_len, const uint8_t *tag, uint8_t *out)
 {
-    EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
+    const EVP_CIPHER *cipher = crypto_cipher(s->cipher);
+    EVP_CIPHER_CTX *ctx = cipher ? EVP_CIPHER_CTX_new() : NULL;
     int outl = 0, finl = 0;
     bool ok = ctx != NULL && ct_len <= TLS13_MAX_CIPHERTEXT &&
-              EVP_DecryptInit_ex(ctx, s->cipher(), NULL, NULL, NULL) == 1 &&
+              EVP_DecryptInit_ex(ctx, cipher, NULL, NULL, NULL) == 1 &&
               EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_SET_IVLEN, TLS13_IV_LEN, NULL) == 1;
     /* CCM (RFC 6655): libcrypto wants the tag before the key and the length
      * of the ciphertext before the additional data */

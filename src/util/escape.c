@@ -1,7 +1,8 @@
-/* escape.c: escaping of untrusted strings for JSON and for terminals. */
-#include <string.h>
-#include <stdlib.h>
+/* escape.c: escaping of untrusted strings for JSON, terminals and HTML. */
+#include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <stdint.h>
 #include "util/escape.h"
 
@@ -42,15 +43,30 @@ static size_t utf8_seq(const unsigned char *s, size_t left)
     return n;
 }
 
+/* Bytes that pass into a JSON string as they are: printable ASCII but the
+ * quote and the backslash (RFC 8259 7). */
+static bool json_plain(unsigned char c)
+{
+    return c >= 0x20 && c < 0x7f && c != '"' && c != '\\';
+}
+
 void json_string(FILE *f, const char *str, size_t len)
 {
     const unsigned char *s = (const unsigned char *)str;
     fputc('"', f);
     for (size_t i = 0; i < len;) {
+        /* a run of plain bytes (nearly every name) in one write, not a
+         * call per byte */
+        size_t run = i;
+        while (run < len && json_plain(s[run]))
+            run++;
+        if (run > i) {
+            fwrite(s + i, 1, run - i, f);
+            i = run;
+            continue;
+        }
         size_t n = utf8_seq(s + i, len - i);
-        if (n == 1 && s[i] != '"' && s[i] != '\\') {
-            fputc(s[i], f);
-        } else if (n > 1) {
+        if (n > 1) {
             fwrite(s + i, 1, n, f);
         } else if (s[i] == '"' || s[i] == '\\') {
             fputc('\\', f);
@@ -58,7 +74,9 @@ void json_string(FILE *f, const char *str, size_t len)
             n = 1;
         } else {
             /* control or invalid byte: kept visible as its code, never raw */
-            fprintf(f, "\\u%04x", s[i]);
+            static const char hex[] = "0123456789abcdef";
+            char u[6] = {'\\', 'u', '0', '0', hex[s[i] >> 4], hex[s[i] & 15]};
+            fwrite(u, 1, sizeof u, f);
             n = 1;
         }
         i += n;
