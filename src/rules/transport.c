@@ -28,12 +28,18 @@ static bool match_connection_refused(const struct rule *self, const struct case_
 }
 RULE(connection_refused, "the server refused the TCP connection", false);
 
+/* RFC 6298 5.5: each retry waits at most twice as long as the one before;
+ * silence longer than that after the last SYN means the client stopped. */
+#define SYN_BACKOFF 2.0
+
 static bool match_no_syn_ack(const struct rule *self, const struct case_facts *in,
                              struct finding_draft *f)
 {
     const struct conn *c = in->c;
     const struct side_facts *cl = &c->side[SIDE_CLIENT];
-    if (!c->saw_syn || c->saw_synack || c->side[SIDE_SERVER].rst_frame || c->ch->present)
+    /* a lone SYN the capture ends right after proves no silence (verdict.c) */
+    if (!c->saw_syn || c->saw_synack || c->side[SIDE_SERVER].rst_frame || c->ch->present ||
+        c->verdict == VERDICT_INCOMPLETE)
         return false;
     char srv[64];
     server_str(c, srv, sizeof srv);
@@ -44,6 +50,19 @@ static bool match_no_syn_ack(const struct rule *self, const struct case_facts *i
                        "a firewall drops it, the host is down or unreachable, or its listen "
                        "queue is full. TLS never started.",
                     srv, cl->syn_count, cl->syn_count == 1 ? "" : "s");
+    if (c->open_at_end && cl->syn_count > 1) {
+        double tried = tstamp_ms_between(c->syn_ts, c->syn_last_ts) / 1000.0;
+        double step = tstamp_ms_between(c->syn_prev_ts, c->syn_last_ts) / 1000.0;
+        double after = tstamp_ms_between(c->syn_last_ts, c->capture_end) / 1000.0;
+        finding_explain(f, " The client tried for %.1f s, its last two SYNs %.1f s apart; the "
+                           "capture ends %.1f s after the last one",
+                        tried, step, after);
+        if (after > SYN_BACKOFF * step)
+            finding_explain(f, " with no other try, longer than the client's next retry "
+                               "would have waited: it gave up.");
+        else
+            finding_explain(f, ", too soon to show whether the client gave up.");
+    }
     finding_fix(f, "Check routing and firewalls between the client and %s (a rule that drops "
                    "port %u), and that the server is up and accepts connections.",
                 srv, c->server_port);
@@ -85,6 +104,43 @@ static bool match_server_no_response(const struct rule *self, const struct case_
     return true;
 }
 RULE(server_no_response, "the server never answered the ClientHello", false);
+
+/* The client reset many connections at one instant, this one mid-handshake:
+ * one event on the client, which says nothing about this handshake. */
+static bool match_connections_reset_at_once(const struct rule *self, const struct case_facts *in,
+                                            struct finding_draft *f)
+{
+    const struct conn *c = in->c;
+    const struct ending *e = &in->ending;
+    if (c->reset_burst == 0 || !e->closed || e->close_by != SIDE_CLIENT || !e->rst ||
+        e->alert != NULL || e->stage == STAGE_DONE)
+        return false;
+    double span = tstamp_ms_between(c->burst_first_ts, c->burst_last_ts);
+    finding_init(f, self, CONF_HIGH);
+    f->refs = "RFC 9293 3.10.5 (ABORT); docs/diagnoses/connections_reset_at_once.md";
+    finding_evidence(f, e->close_frame, "client  RST mid-handshake, with no alert");
+    finding_evidence(f, c->burst_first_frame, "client  first of %u resets within %.1f ms",
+                     c->reset_burst, span);
+    if (c->burst_last_frame != c->burst_first_frame)
+        finding_evidence(f, c->burst_last_frame, "client  last of them");
+    finding_weigh(f, c->burst_first_frame, SRC_CONNECTION, 3, NULL,
+                  "the client reset %u connections within %.1f ms", c->reset_burst, span);
+    finding_explain(f, "The client reset %u connections within %.1f ms (frames %llu to %llu), "
+                       "this one in the middle of its handshake. That is one event on the "
+                       "client, not a verdict on each handshake: an application shutting down "
+                       "or cancelling its requests, a process killed, or a network change (Wi-Fi "
+                       "to mobile) that drops every connection at once. What stage this "
+                       "handshake had reached says nothing about the server or its certificate.",
+                    c->reset_burst, span, (unsigned long long)c->burst_first_frame,
+                    (unsigned long long)c->burst_last_frame);
+    finding_fix(f, "Look at what happened on the client at that instant (the app closed, "
+                   "crashed or was sent to the background, the network changed), and try the "
+                   "handshake again on its own: it fails again only if something else is "
+                   "wrong.");
+    return true;
+}
+RULE(connections_reset_at_once, "the client reset its connections at once, this one mid-handshake",
+     false);
 
 /* The client walked away mid-handshake without saying why. */
 static bool match_client_aborted(const struct rule *self, const struct case_facts *in,
@@ -130,6 +186,21 @@ static bool match_capture_incomplete(const struct rule *self, const struct case_
         finding_evidence(f, sv->gap_frame, "server bytes missing before this frame (%llu)",
                          (unsigned long long)sv->gap_bytes);
     finding_explain(f, "This connection cannot be judged: %s.", c->incomplete_why);
+    /* bytes sent again and never acknowledged, with no side giving up yet:
+     * loss under way when the capture ended (network_loss once a side quits) */
+    for (int s = 0; s < 2; s++) {
+        const struct side_facts *sf = &c->side[s];
+        if (sf->retransmits == 0 || sf->unacked_bytes == 0 || c->side[1 - s].acked_unseen)
+            continue;
+        finding_evidence(f, sf->retx_frames[0], "%s sends unacknowledged bytes again (%u times)",
+                         side_name((enum side)s), sf->retransmits);
+        finding_explain(f, " The %s sent %llu bytes %u more time%s and the %s never "
+                           "acknowledged them: the network was losing them when the capture "
+                           "ended, before either side gave up.",
+                        side_name((enum side)s), (unsigned long long)sf->unacked_bytes,
+                        sf->retransmits, sf->retransmits == 1 ? "" : "s",
+                        side_name((enum side)(1 - s)));
+    }
     if (cl->cut_segments || sv->cut_segments)
         finding_explain(f, " %u segments were cut by the capture's snap length, so handshake "
                            "messages are missing their bytes.",
