@@ -220,6 +220,10 @@ struct side_facts {
     struct tstamp lost_first_ts;
     uint64_t unacked_bytes;    /* sent, never acknowledged by the peer in the capture */
     uint64_t acked_unseen;     /* the peer acknowledged bytes of this side the capture missed */
+    uint64_t unseen_sent;      /* bytes its FIN or RST's sequence number says it had sent,
+                                * which neither the capture nor the peer's ACKs show:
+                                * lost before the capture point */
+    uint64_t unseen_frame;     /* that FIN or RST */
     uint32_t dup_acks;         /* this side's duplicate ACKs (RFC 5681 2) */
     uint32_t sacks;            /* this side's segments with SACK blocks (RFC 2018) */
     uint64_t sack_frame;       /* the first of them */

@@ -26,6 +26,41 @@ static int lossy_side(const struct conn *c)
     return -1;
 }
 
+/* Hops a packet has come: its TTL below the usual initial values (64 on
+ * Linux and macOS, 128 on Windows, 255 on network gear; RFC 791 3.1). */
+static int hops_from(uint8_t ttl)
+{
+    static const uint8_t initial[] = {32, 64, 128, 255};
+    for (size_t i = 0; i < sizeof initial / sizeof initial[0]; i++)
+        if (ttl <= initial[i])
+            return initial[i] - ttl;
+    return 0;
+}
+
+/* Where the capture sat, from the TTLs of each side's packets: a side whose
+ * packets are seen with an unreduced TTL was captured at its own host. */
+static void say_vantage(const struct conn *c, char *out, size_t len)
+{
+    const struct side_facts *cl = &c->side[SIDE_CLIENT], *sv = &c->side[SIDE_SERVER];
+    out[0] = '\0';
+    if (cl->ttl_max == 0 || sv->ttl_max == 0 || cl->ttl_min != cl->ttl_max ||
+        sv->ttl_min != sv->ttl_max)
+        return;
+    int hc = hops_from(cl->ttl_max), hs = hops_from(sv->ttl_max);
+    if (hc == 0 && hs > 0)
+        snprintf(out, len, " The TTLs place it at the client: the client's packets are seen "
+                           "with TTL %u as sent, the server's with %u, %d hop%s away.",
+                 cl->ttl_max, sv->ttl_max, hs, hs == 1 ? "" : "s");
+    else if (hs == 0 && hc > 0)
+        snprintf(out, len, " The TTLs place it at the server: the server's packets are seen "
+                           "with TTL %u as sent, the client's with %u, %d hop%s away.",
+                 sv->ttl_max, cl->ttl_max, hc, hc == 1 ? "" : "s");
+    else if (hs > 0 && hc > 0)
+        snprintf(out, len, " The TTLs place it in between: the client's packets have come %d "
+                           "hop%s, the server's %d.",
+                 hc, hc == 1 ? "" : "s", hs);
+}
+
 static bool match_network_loss(const struct rule *self, const struct case_facts *in,
                                struct finding_draft *f)
 {
@@ -82,15 +117,17 @@ static bool match_network_loss(const struct rule *self, const struct case_facts 
              "side of the loss (on the %s or between it and the point where the packets were "
              "dropped)",
              side_name(from), side_name(from));
+    char ttls[200];
+    say_vantage(c, ttls, sizeof ttls);
     finding_explain(f, "The network lost the %s's handshake bytes: the %s sent them %u more "
-                       "time%s over %.1f s and the %s never acknowledged them%s. %s. The %s "
+                       "time%s over %.1f s and the %s never acknowledged them%s. %s.%s The %s "
                        "gave up after %.1f s. TLS itself did not fail: the packets never "
                        "arrived.",
                     side_name(from), side_name(from), sf->retransmits,
                     sf->retransmits == 1 ? "" : "s",
                     tstamp_ms_between(first, sf->retx_ts[shown - 1]) / 1000.0, side_name(to),
                     peer->sacks ? ", while its SACK blocks show later bytes arriving" : "",
-                    vantage, side_name(e->close_by),
+                    vantage, ttls, side_name(e->close_by),
                     tstamp_ms_between(first, e->close_ts) / 1000.0);
     finding_fix(f, "Look for what drops packets between the server and the client: a firewall or IPS "
                    "that drops TLS handshake records (often the ClientHello or a large "

@@ -186,6 +186,26 @@ static bool match_capture_incomplete(const struct rule *self, const struct case_
         finding_evidence(f, sv->gap_frame, "server bytes missing before this frame (%llu)",
                          (unsigned long long)sv->gap_bytes);
     finding_explain(f, "This connection cannot be judged: %s.", c->incomplete_why);
+    /* bytes a close counts that never reached the capture nor the peer */
+    for (int s = 0; s < 2; s++) {
+        const struct side_facts *sf = &c->side[s];
+        if (sf->unseen_sent == 0)
+            continue;
+        enum side from = (enum side)s, to = (enum side)(1 - s);
+        finding_evidence(f, sf->unseen_frame, "%s %s: its sequence number counts %llu bytes "
+                                              "this capture never saw",
+                         side_name(from), sf->rst_frame == sf->unseen_frame ? "RST" : "FIN",
+                         (unsigned long long)sf->unseen_sent);
+        finding_explain(f, " The %s's %s in frame %llu comes %llu bytes after the last byte "
+                           "seen from it, and the %s never acknowledged those bytes: they were "
+                           "lost on the way, before the capture point, so the capture was "
+                           "taken on the %s's side of the loss. A capture on the %s's side "
+                           "shows what they were and how often they were sent.",
+                        side_name(from), sf->rst_frame == sf->unseen_frame ? "RST" : "FIN",
+                        (unsigned long long)sf->unseen_frame,
+                        (unsigned long long)sf->unseen_sent, side_name(to), side_name(to),
+                        side_name(from));
+    }
     /* bytes sent again and never acknowledged, with no side giving up yet:
      * loss under way when the capture ended (network_loss once a side quits) */
     for (int s = 0; s < 2; s++) {

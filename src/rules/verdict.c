@@ -145,6 +145,26 @@ static bool syn_without_time(struct conn *c)
     return true;
 }
 
+/* No payload seen, yet a side's FIN or RST says it had sent bytes the peer
+ * never acknowledged: they were lost between that side and the capture
+ * point, which sits on the receiver's side of the loss. What they were (a
+ * ClientHello?) the capture cannot say. */
+static bool lost_before_capture(struct conn *c)
+{
+    for (int s = 0; s < 2; s++) {
+        const struct side_facts *sf = &c->side[s];
+        if (sf->unseen_sent == 0 || sf->bytes > 0)
+            continue;
+        c->verdict = VERDICT_INCOMPLETE;
+        snprintf(c->incomplete_why, sizeof c->incomplete_why,
+                 "the %s's %s counts %llu bytes sent that never arrived here",
+                 side_name((enum side)s), sf->rst_frame == sf->unseen_frame ? "RST" : "FIN",
+                 (unsigned long long)sf->unseen_sent);
+        return true;
+    }
+    return false;
+}
+
 void verdict_decide(struct conn *c)
 {
     if (c->quic != NULL) {
@@ -159,7 +179,7 @@ void verdict_decide(struct conn *c)
     bool closed = conn_first_close(c, &by, &rst, &close_frame);
 
     if (!tls_seen) {
-        if (syn_without_time(c))
+        if (syn_without_time(c) || lost_before_capture(c))
             return;
         if (cl->not_tls || sv->not_tls)
             c->verdict = VERDICT_NOT_TLS;

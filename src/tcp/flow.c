@@ -254,6 +254,10 @@ static bool seq_after(uint32_t a, uint32_t b)
     return (int32_t)(a - b) > 0;
 }
 
+/* More unseen bytes than a window can hold is no loss but a sequence
+ * number from elsewhere (a reset answering a stray segment). */
+#define UNSEEN_MAX (1u << 20)
+
 /* Retransmissions, duplicate ACKs and SACK blocks of the segment p from ep. */
 static void track_loss(struct flow *f, int ep, const struct packet *p)
 {
@@ -268,6 +272,18 @@ static void track_loss(struct flow *f, int ep, const struct packet *p)
         me->isn_known = true;
     }
     uint32_t seq = p->seq + ((p->flags & TCP_SYN) ? 1 : 0);
+    /* A FIN or RST carries the next sequence number its sender would use
+     * (RFC 9293 3.4): beyond the bytes seen, and beyond what the peer
+     * acknowledged, it counts bytes lost before reaching the capture. */
+    if ((p->flags & (TCP_FIN | TCP_RST)) && (p->flags & TCP_ACK) && sf->unseen_frame == 0 &&
+        (me->have_end || me->isn_known)) {
+        uint32_t top = me->have_end ? me->max_end : me->isn + 1;
+        bool peer_acked = peer->have_ack && seq_after(peer->max_ack, top);
+        if (seq_after(p->seq, top) && p->seq - top < UNSEEN_MAX && !peer_acked) {
+            sf->unseen_sent = p->seq - top;
+            sf->unseen_frame = p->frame;
+        }
+    }
     if (p->payload_wire > 0 && !(p->flags & TCP_RST)) {
         uint32_t end = seq + p->payload_wire;
         if (me->have_end && !seq_after(end, me->max_end)) {

@@ -37,6 +37,12 @@
 #                          Finished (editcap -r 1-7)
 #   4809 nflog             a TLS 1.3 handshake captured from the NFLOG
 #                          interface (nft "log group 5"), DLT 239
+#   4811 vantage-client    the ClientHello lost between two hosts (namespaces
+#        vantage-server    of our own: client, router, server; the router drops
+#                          the client's TLS records), captured on both sides at
+#                          once: the client's side shows every sending, the
+#                          server's side none, only the client's reset whose
+#                          sequence number counts the bytes it had sent
 #   4810 mass-reset        gnutls-serv; mass_reset.py (python ssl, TLS 1.2):
 #                          one completed connection and three stopped after
 #                          the server's flight, all reset in the same
@@ -63,6 +69,7 @@ cleanup() {
     if [ -n "${CAP_PID:-}" ]; then kill -INT "$CAP_PID" 2>/dev/null || true; fi
     for p in "${BGPIDS[@]}"; do kill "$p" 2>/dev/null; done
     nft delete table inet tlsx 2>/dev/null || true
+    for n in tlsxc tlsxr tlsxs; do ip netns del "$n" 2>/dev/null || true; done
     wait 2>/dev/null || true
 }
 trap cleanup EXIT
@@ -197,6 +204,62 @@ wait_port 4810
 cap_start "$OUT/mass-reset.pcap" "tcp port 4810"
 python3 "$GEN_DIR/mass_reset.py" 4810 4 || fail "mass-reset: client failed"
 cap_stop
+
+# 4811: the ClientHello lost between two hosts, captured on both sides. Three
+# namespaces of our own: client 10.11.1.2 - router - server 10.11.2.2; the
+# router drops the client's TLS records (nft forward), so the client-side
+# capture sees every sending and the server-side one none.
+NS=(tlsxc tlsxr tlsxs)
+for n in "${NS[@]}"; do ip netns add "$n"; done
+ip link add tlsxvc type veth peer name tlsxvrc
+ip link add tlsxvs type veth peer name tlsxvrs
+ip link set tlsxvc netns tlsxc; ip link set tlsxvrc netns tlsxr
+ip link set tlsxvrs netns tlsxr; ip link set tlsxvs netns tlsxs
+ip -n tlsxc addr add 10.11.1.2/24 dev tlsxvc; ip -n tlsxc link set tlsxvc up
+ip -n tlsxs addr add 10.11.2.2/24 dev tlsxvs; ip -n tlsxs link set tlsxvs up
+ip -n tlsxr addr add 10.11.1.1/24 dev tlsxvrc; ip -n tlsxr addr add 10.11.2.1/24 dev tlsxvrs
+for n in "${NS[@]}"; do ip -n "$n" link set lo up; done
+ip -n tlsxr link set tlsxvrc up; ip -n tlsxr link set tlsxvrs up
+ip netns exec tlsxr sysctl -qw net.ipv4.ip_forward=1
+ip -n tlsxc route add default via 10.11.1.1
+ip -n tlsxs route add default via 10.11.2.1
+ip netns exec tlsxr nft add table inet tlsx
+ip netns exec tlsxr nft add chain inet tlsx relay '{ type filter hook forward priority 0; }'
+ip netns exec tlsxr nft add rule inet tlsx relay tcp dport 4811 @ih,0,8 0x16 drop
+ip netns exec tlsxs openssl s_server -accept 10.11.2.2:4811 -cert "$WORK/cert.pem" \
+    -key "$WORK/key.pem" -cert_chain "$WORK/ca.pem" -www -quiet </dev/null >"$WORK/srv-4811.log" 2>&1 &
+BGPIDS+=("$!")
+sleep 1
+: >"$WORK/tcpdump-c.err"; : >"$WORK/tcpdump-s.err"
+ip netns exec tlsxc tcpdump -i tlsxvc -s 0 -U -w "$OUT/vantage-client.pcap.tmp" "tcp port 4811" \
+    2>"$WORK/tcpdump-c.err" &
+VC=$!
+ip netns exec tlsxs tcpdump -i tlsxvs -s 0 -U -w "$OUT/vantage-server.pcap.tmp" "tcp port 4811" \
+    2>"$WORK/tcpdump-s.err" &
+VS=$!
+for _ in $(seq 1 50); do
+    grep -q "listening on" "$WORK/tcpdump-c.err" && grep -q "listening on" "$WORK/tcpdump-s.err" && break
+    sleep 0.1
+done
+ip netns exec tlsxc python3 - <<'PY' && fail "vantage: connected"
+import socket, ssl, struct, sys
+ctx = ssl.create_default_context()
+ctx.check_hostname = False
+ctx.verify_mode = ssl.CERT_NONE
+s = socket.create_connection(("10.11.2.2", 4811))
+s.settimeout(4)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+try:
+    ctx.wrap_socket(s, server_hostname="localhost")
+except (socket.timeout, ssl.SSLError, OSError):
+    s.close()
+    sys.exit(1)
+PY
+sleep 1.2
+kill -INT "$VC" "$VS"; wait "$VC" "$VS" 2>/dev/null || true
+mv "$OUT/vantage-client.pcap.tmp" "$OUT/vantage-client.pcap"
+mv "$OUT/vantage-server.pcap.tmp" "$OUT/vantage-server.pcap"
+for n in "${NS[@]}"; do ip netns del "$n"; done
 
 echo "tcp.sh: $FAILS failures"
 cleanup
