@@ -13,7 +13,7 @@ enum role { ROLE_UNKNOWN = -1, ROLE_A_SERVER = 0, ROLE_A_CLIENT = 1 };
 
 /* One endpoint's sequence space as the capture saw it: enough to tell a
  * retransmission from new data and what the peer acknowledged. */
-#define TRACK_RECENT 16
+#define TRACK_RECENT 4   /* small: it rides on every flow, SYN floods included */
 struct seq_track {
     bool isn_known, have_end, have_ack;
     uint32_t isn;              /* its SYN's sequence number */
