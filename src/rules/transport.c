@@ -71,11 +71,55 @@ static bool match_no_syn_ack(const struct rule *self, const struct case_facts *i
 RULE(no_syn_ack, "the SYN was never answered", false);
 
 /* The ClientHello went out and the server said nothing at all. */
+/* The server's first byte came only after the client had closed: the
+ * client gave up waiting, whatever the server sent later. */
+static bool answered_after_client_left(const struct conn *c, const struct ending *e)
+{
+    const struct side_facts *sv = &c->side[SIDE_SERVER];
+    return c->ch->present && e->closed && e->close_by == SIDE_CLIENT &&
+           sv->first_data_frame > e->close_frame && e->close_frame > c->ch->frame;
+}
+
+/* The server answered, too late: the capture proves the timing. */
+static bool late_answer(const struct rule *self, const struct case_facts *in,
+                        struct finding_draft *f)
+{
+    const struct conn *c = in->c;
+    const struct ending *e = &in->ending;
+    const struct side_facts *sv = &c->side[SIDE_SERVER];
+    double waited = ms_after_hello(c, e->close_ts) / 1000.0;
+    double answer = ms_after_hello(c, sv->first_data_ts) / 1000.0;
+    finding_init(f, self, CONF_HIGH);
+    finding_evidence(f, c->ch->frame, "client  ClientHello (%u bytes)", c->ch->length);
+    finding_evidence(f, e->close_frame, "client  %s %.1f s later, the server having sent nothing",
+                     e->rst ? "RST" : "FIN", waited);
+    finding_evidence(f, sv->first_data_frame, "server  first answer, %.1f s after the "
+                                              "ClientHello: the client had left",
+                     answer);
+    finding_weigh(f, sv->first_data_frame, SRC_CONNECTION, 3, NULL,
+                  "the server's first byte came %.1f s after the client gave up",
+                  answer - waited);
+    finding_explain(f, "The server took %.1f s to answer the ClientHello; the client waited "
+                       "%.1f s and gave up (its own timeout: curl's --max-time or "
+                       "--connect-timeout, a browser leaving the page, an app's request "
+                       "timeout). TLS did not fail: the server is slower than the client's "
+                       "patience. A TLS server answers a ClientHello at once unless it is "
+                       "overloaded, blocked on something (a certificate or key store, a "
+                       "hardware module, an OCSP fetch), or behind a proxy that waits.",
+                    answer, waited);
+    finding_fix(f, "Find what delays the server's first answer (its load, its log at that "
+                   "time, a slow key or OCSP backend); as a stopgap, give the client a longer "
+                   "timeout.");
+    return true;
+}
+
 static bool match_server_no_response(const struct rule *self, const struct case_facts *in,
                                      struct finding_draft *f)
 {
     const struct conn *c = in->c;
     const struct ending *e = &in->ending;
+    if (answered_after_client_left(c, e))
+        return late_answer(self, in, f);
     if (e->stage != STAGE_HELLO_SENT || (e->closed && e->close_by == SIDE_SERVER))
         return false;
     finding_init(f, self, CONF_MEDIUM);
@@ -149,7 +193,7 @@ static bool match_client_aborted(const struct rule *self, const struct case_fact
     const struct conn *c = in->c;
     const struct ending *e = &in->ending;
     if (!e->closed || e->close_by != SIDE_CLIENT || e->alert != NULL ||
-        e->stage < STAGE_SERVER_ANSWERED)
+        e->stage < STAGE_SERVER_ANSWERED || answered_after_client_left(c, e))
         return false;
     finding_init(f, self, CONF_LOW);
     struct tstamp last = c->start;

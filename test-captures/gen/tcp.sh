@@ -43,6 +43,8 @@
 #                          once: the client's side shows every sending, the
 #                          server's side none, only the client's reset whose
 #                          sequence number counts the bytes it had sent
+#   4812 slow-server       a python ssl server that waits 2.5 s before reading
+#                          the ClientHello; curl --max-time 2 gives up first
 #   4810 mass-reset        gnutls-serv; mass_reset.py (python ssl, TLS 1.2):
 #                          one completed connection and three stopped after
 #                          the server's flight, all reset in the same
@@ -203,6 +205,27 @@ BGPIDS+=("$!")
 wait_port 4810
 cap_start "$OUT/mass-reset.pcap" "tcp port 4810"
 python3 "$GEN_DIR/mass_reset.py" 4810 4 || fail "mass-reset: client failed"
+cap_stop
+
+# 4812: a server slower than the client's patience (python ssl server that
+# waits 2.5 s before reading the ClientHello; curl --max-time 2)
+python3 - "$WORK/cert.pem" "$WORK/key.pem" <<'PY' >"$WORK/slow.log" 2>&1 &
+import socket, ssl, sys, time
+ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+ctx.load_cert_chain(sys.argv[1], sys.argv[2])
+ls = socket.create_server(("127.0.0.1", 4812))
+conn, _ = ls.accept()
+time.sleep(2.5)
+try:
+    ctx.wrap_socket(conn, server_side=True)
+except (ssl.SSLError, OSError) as e:
+    print("server:", e)
+PY
+BGPIDS+=("$!")
+wait_port 4812
+cap_start "$OUT/slow-server.pcap" "tcp port 4812"
+if curl -sk --max-time 2 "$(URL 4812)" >/dev/null 2>&1; then fail "slow-server: connected"; fi
+sleep 1.5
 cap_stop
 
 # 4811: the ClientHello lost between two hosts, captured on both sides. Three
