@@ -71,13 +71,19 @@ static bool match_no_syn_ack(const struct rule *self, const struct case_facts *i
 RULE(no_syn_ack, "the SYN was never answered", false);
 
 /* The ClientHello went out and the server said nothing at all. */
-/* The server's first byte came only after the client had closed: the
- * client gave up waiting, whatever the server sent later. */
+/* Client timeouts are counted in seconds; a client that closes sooner
+ * (a browser dropping the spare connections it raced) did not give up on
+ * the server. */
+#define CLIENT_PATIENCE_MIN_MS 1000.0
+
+/* The server's first byte came only after the client had closed, having
+ * waited long enough to be giving up: whatever the server sent later. */
 static bool answered_after_client_left(const struct conn *c, const struct ending *e)
 {
     const struct side_facts *sv = &c->side[SIDE_SERVER];
     return c->ch->present && e->closed && e->close_by == SIDE_CLIENT &&
-           sv->first_data_frame > e->close_frame && e->close_frame > c->ch->frame;
+           sv->first_data_frame > e->close_frame && e->close_frame > c->ch->frame &&
+           ms_after_hello(c, e->close_ts) >= CLIENT_PATIENCE_MIN_MS;
 }
 
 /* The server answered, too late: the capture proves the timing. */
