@@ -196,9 +196,9 @@ def check_conn(conn, views):
                 who, rest = m.groups()
                 want = cl if who == "client" else sv
                 got = senders_of(recs[0])
-                # a frame of another connection ("(connection #3)", a TCP fallback):
-                # the same host, another port
-                if "connection #" in rest:
+                # a frame of another connection ("(connection #3)", a TCP fallback,
+                # "(on another connection)", a burst of resets): the same host
+                if "connection #" in rest or "another connection" in rest:
                     host = want.rsplit(":", 1)[0]
                     got_hosts = {g.rsplit(":", 1)[0] for g in got}
                     if host in got_hosts:

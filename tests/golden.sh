@@ -24,7 +24,7 @@ check() {   # check EXPECTED_FILE COMMAND...
         printf '%s\n' "$out" | diff -u "$exp" - | head -20
     fi
 }
-for f in $(cd test-captures && find basic fail certs dhe reason nearmiss pq -name '*.pcap' | sort); do
+for f in $(cd test-captures && find basic fail certs dhe reason nearmiss pq tcp -name '*.pcap' | sort); do
     check "test-captures/expected/${f%.pcap}.jsonl" ../"$TOOL" --json "$f"
 done
 for f in fail/no-fs-suite fail/dh-too-small fail/client-cert-required-tls12 certs/expired-tls12 \

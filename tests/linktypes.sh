@@ -1,8 +1,8 @@
 #!/bin/sh
 # Link layers and file formats: real captures re-framed at test time (802.1Q,
-# QinQ, raw IP, BSD null/loop, Linux cooked v1/v2; pcapng and nanosecond pcap
-# with editcap) must give the same facts as the original. Ends with
-# "linktypes: N passed, N failed".
+# QinQ, raw IP, BSD null/loop, Linux cooked v1/v2, NFLOG, PPP, Cisco HDLC;
+# pcapng and nanosecond pcap with editcap) must give the same facts as the
+# original. Ends with "linktypes: N passed, N failed".
 cd "$(dirname "$0")/.." || exit 2
 TOOL=${TLSEXPLAIN:-./tlsexplain}
 tmp=$(mktemp -d)
@@ -22,7 +22,7 @@ for src in test-captures/basic/tls13-hrr.pcap test-captures/basic/tls13-ipv6.pca
     facts "$src" "$tmp/$name.want"
     # every variant has its .got file, empty when it could not be made, so a
     # converter that fails is a failed variant, never a missing one
-    for kind in vlan qinq raw null loop sll sll2; do
+    for kind in vlan qinq raw null loop sll sll2 nflog ppp chdlc; do
         : >"$tmp/$name.$kind.got"
         python3 test-captures/gen/pcaptool.py relink "$src" "$tmp/$name.$kind.pcap" --to "$kind" &&
             facts "$tmp/$name.$kind.pcap" "$tmp/$name.$kind.got"

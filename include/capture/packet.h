@@ -21,6 +21,9 @@ enum tcp_flag {
     TCP_ACK = 0x10
 };
 
+/* RFC 2018 3: at most 4 SACK blocks fit in the 40 bytes of TCP options. */
+#define PACKET_MAX_SACK 4
+
 struct packet {
     uint64_t frame; /* counts from 1, as in Wireshark */
     struct tstamp ts;
@@ -30,6 +33,10 @@ struct packet {
     uint32_t seq, ack;
     uint16_t window;
     uint8_t ttl;
+    uint8_t n_sack;         /* SACK blocks in the TCP options (RFC 2018) */
+    struct {
+        uint32_t left, right; /* the receiver holds [left, right) */
+    } sack[PACKET_MAX_SACK];
     struct slice ip;        /* the IP packet as captured, headers first (for nDPI) */
     struct slice payload;   /* the TCP payload bytes that were captured */
     uint32_t payload_wire;  /* payload length on the wire (from the IP header) */

@@ -233,6 +233,23 @@ struct side_facts {
     uint64_t gap_frame;        /* first frame after the first hole */
     uint64_t gap_bytes;
     uint32_t cut_segments;     /* payloads cut by the snap length */
+    /* What TCP shows of loss (RFC 9293 3.10, RFC 2018, RFC 5681 2): */
+    uint32_t retransmits;      /* segments carrying only bytes this side had sent */
+    uint64_t retx_frames[8];   /* the first of them, in order */
+    struct tstamp retx_ts[8];
+    uint64_t lost_first_frame; /* the first sending of the bytes retransmitted first */
+    struct tstamp lost_first_ts;
+    uint64_t unacked_bytes;    /* sent, never acknowledged by the peer in the capture */
+    uint64_t acked_unseen;     /* the peer acknowledged bytes of this side the capture missed */
+    uint64_t unseen_sent;      /* bytes its FIN or RST's sequence number says it had sent,
+                                * which neither the capture nor the peer's ACKs show:
+                                * lost before the capture point */
+    uint64_t unseen_frame;     /* that FIN or RST */
+    uint32_t dup_acks;         /* this side's duplicate ACKs (RFC 5681 2) */
+    uint32_t sacks;            /* this side's segments with SACK blocks (RFC 2018) */
+    uint64_t sack_frame;       /* the first of them */
+    uint32_t sack_left, sack_right; /* its first block, relative to the peer's first byte */
+    uint8_t ttl_min, ttl_max;  /* IP TTL / hop limit of this side's packets */
     uint64_t ccs_frame;
     uint64_t encrypted_hs_frame;   /* first encrypted handshake record (Finished) */
     uint64_t appdata_frame;        /* first application_data record */
@@ -266,7 +283,16 @@ struct conn {
     bool saw_syn, saw_synack;
     uint64_t synack_frame;
     struct tstamp syn_ts, synack_ts;
+    struct tstamp syn_prev_ts, syn_last_ts; /* the client's last two SYNs */
     bool mid_stream;           /* the capture starts after the SYN */
+    bool open_at_end;          /* still open when the capture ended */
+    /* the client reset this and other connections at one instant (tcp/flow.c):
+     * how many, this one included (0: not part of such a burst), and the
+     * first and last of those resets */
+    uint32_t reset_burst;
+    uint64_t burst_first_frame, burst_last_frame;
+    struct tstamp burst_first_ts, burst_last_ts;
+    struct tstamp capture_end; /* ... the time of the capture's last TCP packet then */
     char app_protocol[24];     /* nDPI's name for a stream that is not TLS */
     bool roles_from_hello;     /* client/server decided by who sent the ClientHello */
     struct side_facts side[2];

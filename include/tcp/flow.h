@@ -38,6 +38,7 @@ struct flow_table {
     uint64_t let_go;         /* connections the owner took */
     uint64_t late_packets;   /* packets of a connection already let go */
     uint64_t packets;
+    struct tstamp last_ts;   /* the latest TCP packet so far: where the capture ends */
 };
 
 MUST_USE enum status flow_table_init(struct flow_table *t, size_t max_conns);

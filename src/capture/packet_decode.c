@@ -38,12 +38,25 @@ enum {
 #ifndef DLT_IPV6
 #define DLT_IPV6 229
 #endif
+#ifndef DLT_NFLOG
+#define DLT_NFLOG 239
+#endif
+#ifndef DLT_PPP_SERIAL
+#define DLT_PPP_SERIAL 50
+#endif
+#ifndef DLT_C_HDLC
+#define DLT_C_HDLC 104
+#endif
+
+/* Linux NFLOG (libpcap pcap/nflog.h): TLV type of the packet itself. */
+enum { NFULA_PAYLOAD = 9 };
 
 bool packet_link_supported(int dlt)
 {
     switch (dlt) {
     case DLT_EN10MB: case DLT_LINUX_SLL: case DLT_LINUX_SLL2: case DLT_RAW:
-    case DLT_IPV4: case DLT_IPV6: case DLT_NULL: case DLT_LOOP:
+    case DLT_IPV4: case DLT_IPV6: case DLT_NULL: case DLT_LOOP: case DLT_NFLOG:
+    case DLT_PPP: case DLT_PPP_SERIAL: case DLT_C_HDLC:
         return true;
     default:
         return false;
@@ -114,6 +127,67 @@ static enum status skip_shim(struct cursor *c, uint16_t *ethertype)
     return ST_OK;
 }
 
+/* A 16-bit field in the byte order of the host that reads the file: NFLOG's
+ * TLV lengths and types are host-ordered, and libpcap swaps them when the
+ * file was written on a host of the other order. */
+static enum status cur_u16_host(struct cursor *c, uint16_t *out)
+{
+    struct slice b;
+    TRY(cur_take(c, 2, &b));
+    memcpy(out, b.ptr, 2);
+    return ST_OK;
+}
+
+/* NFLOG (libpcap pcap/nflog.h): family, version, resource id, then TLVs
+ * (length includes its 4-byte header, values padded to 4 bytes); the
+ * NFULA_PAYLOAD TLV holds the IP packet, which *c becomes. */
+static enum status skip_nflog(struct cursor *c, uint16_t *ethertype)
+{
+    uint8_t family, version;
+    TRY(cur_u8(c, &family));
+    TRY(cur_u8(c, &version));
+    TRY(cur_skip(c, 2));
+    ENSURE(version == 0, ST_MALFORMED);
+    *ethertype = family == 2 ? ETHERTYPE_IPV4 : family == 10 ? ETHERTYPE_IPV6 : 1;
+    /* each TLV takes 4 bytes at least: the loop ends within the frame */
+    while (cur_left(c) > 0) {
+        uint16_t len, type;
+        TRY(cur_u16_host(c, &len));
+        TRY(cur_u16_host(c, &type));
+        ENSURE(len >= 4, ST_MALFORMED);
+        size_t value = (size_t)len - 4;
+        if (type == NFULA_PAYLOAD) {
+            /* the value may be cut by the snap length: keep what is there */
+            size_t have = value < cur_left(c) ? value : cur_left(c);
+            struct slice v;
+            TRY(cur_take(c, have, &v));
+            *c = cur_make(v.ptr, v.len);
+            return ST_OK;
+        }
+        size_t padded = (value + 3) & ~(size_t)3;
+        TRY(cur_skip(c, padded < cur_left(c) ? padded : cur_left(c)));
+    }
+    *ethertype = 1; /* a log entry without the packet */
+    return ST_OK;
+}
+
+/* PPP in HDLC-like framing (RFC 1662: address 0xff, control 0x03, both
+ * optional on DLT_PPP) and Cisco HDLC (address, control, an ethertype). */
+static enum status skip_ppp(int dlt, struct cursor *c, uint16_t *ethertype)
+{
+    uint8_t first;
+    TRY(cur_peek_u8(c, 0, &first));
+    if (dlt == DLT_C_HDLC || first == 0xff || first == 0x0f || first == 0x8f)
+        TRY(cur_skip(c, 2));
+    uint16_t proto;
+    TRY(cur_u16(c, &proto));
+    if (dlt == DLT_C_HDLC)
+        *ethertype = proto;
+    else
+        *ethertype = proto == 0x0021 ? ETHERTYPE_IPV4 : proto == 0x0057 ? ETHERTYPE_IPV6 : 1;
+    return ST_OK;
+}
+
 /* Finds the network protocol behind the link header; *ethertype is 0 when
  * the IP version must be read from the first nibble. */
 static enum status skip_link(int dlt, struct cursor *c, uint16_t *ethertype)
@@ -146,6 +220,12 @@ static enum status skip_link(int dlt, struct cursor *c, uint16_t *ethertype)
             *ethertype = 1; /* not IP */
         return ST_OK;
     }
+    case DLT_NFLOG:
+        return skip_nflog(c, ethertype);
+    case DLT_PPP:
+    case DLT_PPP_SERIAL:
+    case DLT_C_HDLC:
+        return skip_ppp(dlt, c, ethertype);
     case DLT_RAW:
     case DLT_IPV4:
     case DLT_IPV6:
@@ -264,6 +344,41 @@ static enum status decode_ipv6(struct cursor *c, struct packet *p, uint32_t *ip_
     return ST_MALFORMED;
 }
 
+/* A bounded child cursor over the next n bytes. */
+static enum status cur_take_cursor(struct cursor *c, size_t n, struct cursor *child)
+{
+    struct slice s;
+    TRY(cur_take(c, n, &s));
+    *child = cur_make(s.ptr, s.len);
+    return ST_OK;
+}
+
+/* TCP options (RFC 9293 3.1): only SACK blocks (RFC 2018 3: kind 5, then
+ * 8 bytes a block, at most 4) are kept. Options that break their grammar
+ * end the walk; the segment itself stays good. */
+static void tcp_options(struct cursor *o, struct packet *p)
+{
+    while (cur_left(o) > 0) {
+        uint8_t kind, len;
+        if (cur_u8(o, &kind) != ST_OK || kind == 0) /* end of option list */
+            return;
+        if (kind == 1) /* no-operation */
+            continue;
+        struct cursor v;
+        if (cur_u8(o, &len) != ST_OK || len < 2 || cur_take_cursor(o, (size_t)len - 2, &v) != ST_OK)
+            return;
+        if (kind != 5 || (len - 2) % 8 != 0)
+            continue;
+        p->n_sack = 0;
+        while (cur_left(&v) >= 8 && p->n_sack < PACKET_MAX_SACK) {
+            if (cur_u32(&v, &p->sack[p->n_sack].left) != ST_OK ||
+                cur_u32(&v, &p->sack[p->n_sack].right) != ST_OK)
+                return;
+            p->n_sack++;
+        }
+    }
+}
+
 static enum status decode_tcp(struct cursor *c, struct packet *p, uint32_t seg_len)
 {
     uint8_t off_byte, flags;
@@ -277,7 +392,9 @@ static enum status decode_tcp(struct cursor *c, struct packet *p, uint32_t seg_l
     TRY(cur_skip(c, 4)); /* checksum, urgent pointer */
     size_t hlen = (size_t)(off_byte >> 4) * 4;
     ENSURE(hlen >= 20 && hlen <= seg_len, ST_MALFORMED);
-    TRY(cur_skip(c, hlen - 20));
+    struct cursor opts;
+    TRY(cur_take_cursor(c, hlen - 20, &opts));
+    tcp_options(&opts, p);
     p->flags = flags;
     p->payload_wire = seg_len - (uint32_t)hlen;
     size_t have = cur_left(c);

@@ -7,6 +7,8 @@
 #define RULE_LIST(X)                      \
     X(connection_refused)                 \
     X(no_syn_ack)                         \
+    X(network_loss)                       \
+    X(connections_reset_at_once)          \
     X(quic_version_mismatch)              \
     X(quic_blocked)                       \
     X(ech_rejected)                       \

@@ -94,6 +94,36 @@ bool tls13_established(const struct conn *c)
     return tstamp_ms_between(cl->appdata_ts, closed) >= IDLE_CLOSE_MS;
 }
 
+/* Both Finished messages prove the handshake whatever segments the capture
+ * missed before them, the ServerHello's among them (RFC 5246 7.4.9, RFC
+ * 8446 4.4.4: each side sends its Finished only after checking the peer's
+ * messages). Without a ServerHello the version is unknown: a client that
+ * follows its ChangeCipherSpec with application_data records, not an
+ * encrypted handshake record, runs TLS 1.3 in middlebox compatibility mode
+ * (RFC 8446 D.4); its first such record is its Finished, and data both ways
+ * after it proves the server accepted it (RFC 8446 2: application data flows
+ * only once the handshake is complete). */
+static bool tls13_data_after_finished(const struct conn *c)
+{
+    const struct side_facts *cl = &c->side[SIDE_CLIENT], *sv = &c->side[SIDE_SERVER];
+    if (cl->appdata_records < 2 || cl->appdata_frames[0] < cl->ccs_frame)
+        return false;
+    uint64_t fin_frame = cl->appdata_frames[0];
+    uint32_t ns = sv->appdata_records < 8 ? sv->appdata_records : 8;
+    for (uint32_t i = 0; i < ns; i++)
+        if (sv->appdata_frames[i] > fin_frame && sv->appdata_len[i] != TLS13_ALERT_RECORD_LEN)
+            return true;
+    return false;
+}
+
+static bool established_unseen_hello(const struct conn *c)
+{
+    const struct side_facts *cl = &c->side[SIDE_CLIENT];
+    if (tls12_established(c))
+        return true;
+    return cl->ccs_frame && cl->encrypted_hs_frame == 0 && tls13_data_after_finished(c);
+}
+
 static bool has_gap_before_end(const struct conn *c)
 {
     return c->side[0].gaps > 0 || c->side[1].gaps > 0 || c->side[0].cut_segments > 0 ||
@@ -104,6 +134,45 @@ static void set_incomplete(struct conn *c, const char *why)
 {
     c->verdict = VERDICT_INCOMPLETE;
     snprintf(c->incomplete_why, sizeof c->incomplete_why, "%s", why);
+}
+
+/* RFC 6298 2.1 and 5.7: a SYN unanswered for 1 s is sent again. A lone SYN
+ * the capture follows for less than that, with no retry, says nothing about
+ * the server: the capture ended too soon. */
+#define SYN_RETRY_MS 1000.0
+
+static bool syn_without_time(struct conn *c)
+{
+    if (!c->saw_syn || c->saw_synack || c->side[SIDE_CLIENT].syn_count > 1 ||
+        c->side[SIDE_SERVER].rst_frame || !c->open_at_end)
+        return false;
+    double had = tstamp_ms_between(c->syn_ts, c->capture_end);
+    if (had >= SYN_RETRY_MS)
+        return false;
+    c->verdict = VERDICT_INCOMPLETE;
+    snprintf(c->incomplete_why, sizeof c->incomplete_why,
+             "the capture ends %.1f ms after the SYN, before a client would send it again", had);
+    return true;
+}
+
+/* No payload seen, yet a side's FIN or RST says it had sent bytes the peer
+ * never acknowledged: they were lost between that side and the capture
+ * point, which sits on the receiver's side of the loss. What they were (a
+ * ClientHello?) the capture cannot say. */
+static bool lost_before_capture(struct conn *c)
+{
+    for (int s = 0; s < 2; s++) {
+        const struct side_facts *sf = &c->side[s];
+        if (sf->unseen_sent == 0 || sf->bytes > 0)
+            continue;
+        c->verdict = VERDICT_INCOMPLETE;
+        snprintf(c->incomplete_why, sizeof c->incomplete_why,
+                 "the %s's %s counts %llu bytes sent that never arrived here",
+                 side_name((enum side)s), sf->rst_frame == sf->unseen_frame ? "RST" : "FIN",
+                 (unsigned long long)sf->unseen_sent);
+        return true;
+    }
+    return false;
 }
 
 void verdict_decide(struct conn *c)
@@ -120,6 +189,8 @@ void verdict_decide(struct conn *c)
     bool closed = conn_first_close(c, &by, &rst, &close_frame);
 
     if (!tls_seen) {
+        if (syn_without_time(c) || lost_before_capture(c))
+            return;
         if (cl->not_tls || sv->not_tls)
             c->verdict = VERDICT_NOT_TLS;
         else if (cl->bytes > 0 || sv->bytes > 0)
@@ -136,6 +207,8 @@ void verdict_decide(struct conn *c)
     if (c->sh.present)
         established = version_is_tls13(c->sh.version) ? tls13_established(c)
                                                         : tls12_established(c);
+    else if (c->ch->present || cl->gaps || sv->gaps)
+        established = established_unseen_hello(c);
     if (established) {
         c->verdict = VERDICT_OK;
         return;
@@ -174,6 +247,15 @@ void verdict_decide(struct conn *c)
     }
     if (closed || c->n_alerts > 0) {
         c->verdict = VERDICT_FAILED;
+        return;
+    }
+    if (c->open_at_end) {
+        char why[128];
+        snprintf(why, sizeof why,
+                 "the capture ends %.0f ms after the connection's last packet, before the "
+                 "handshake does",
+                 tstamp_ms_between(c->end, c->capture_end));
+        set_incomplete(c, why);
         return;
     }
     set_incomplete(c, "the capture ends before the handshake does");

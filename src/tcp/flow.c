@@ -11,6 +11,23 @@
 
 enum role { ROLE_UNKNOWN = -1, ROLE_A_SERVER = 0, ROLE_A_CLIENT = 1 };
 
+/* One endpoint's sequence space as the capture saw it: enough to tell a
+ * retransmission from new data and what the peer acknowledged. */
+#define TRACK_RECENT 4   /* small: it rides on every flow, SYN floods included */
+struct seq_track {
+    bool isn_known, have_end, have_ack;
+    uint32_t isn;              /* its SYN's sequence number */
+    uint32_t first_seq;        /* its first payload byte seen */
+    uint32_t max_end;          /* one past the highest byte it sent */
+    uint32_t max_ack;          /* the highest ACK it sent (about the peer's bytes) */
+    struct {
+        uint32_t seq, end;
+        uint64_t frame;
+        struct tstamp ts;
+    } recent[TRACK_RECENT];    /* its latest new segments: the first sending of a retransmission */
+    uint8_t n_recent, next_recent;
+};
+
 struct flow {
     struct flow *hnext;
     struct addr a, b;          /* a sent the first packet we saw */
@@ -27,6 +44,7 @@ struct flow {
     uint8_t cls_packets;
     bool cls_done;
     uint32_t syn_seq;
+    struct seq_track tr[2];    /* by endpoint: what TCP shows of loss */
     max_align_t parser[];      /* flow_table.sink's state, sink.state_size bytes */
 };
 
@@ -230,6 +248,114 @@ static void classify(struct flow_table *t, struct flow *f, const struct packet *
     }
 }
 
+/* Sequence numbers compare modulo 2^32 (RFC 9293 3.4). */
+static bool seq_after(uint32_t a, uint32_t b)
+{
+    return (int32_t)(a - b) > 0;
+}
+
+/* More unseen bytes than a window can hold is no loss but a sequence
+ * number from elsewhere (a reset answering a stray segment). */
+#define UNSEEN_MAX (1u << 20)
+
+/* Retransmissions, duplicate ACKs and SACK blocks of the segment p from ep. */
+static void track_loss(struct flow *f, int ep, const struct packet *p)
+{
+    struct seq_track *me = &f->tr[ep], *peer = &f->tr[1 - ep];
+    struct side_facts *sf = &f->conn->side[side_of(f, ep)];
+    if (sf->ttl_max == 0 || p->ttl < sf->ttl_min)
+        sf->ttl_min = p->ttl;
+    if (p->ttl > sf->ttl_max)
+        sf->ttl_max = p->ttl;
+    if (p->flags & TCP_SYN) {
+        me->isn = p->seq;
+        me->isn_known = true;
+    }
+    uint32_t seq = p->seq + ((p->flags & TCP_SYN) ? 1 : 0);
+    /* A FIN or RST carries the next sequence number its sender would use
+     * (RFC 9293 3.4): beyond the bytes seen, and beyond what the peer
+     * acknowledged, it counts bytes lost before reaching the capture. */
+    if ((p->flags & (TCP_FIN | TCP_RST)) && (p->flags & TCP_ACK) && sf->unseen_frame == 0 &&
+        (me->have_end || me->isn_known)) {
+        uint32_t top = me->have_end ? me->max_end : me->isn + 1;
+        bool peer_acked = peer->have_ack && seq_after(peer->max_ack, top);
+        if (seq_after(p->seq, top) && p->seq - top < UNSEEN_MAX && !peer_acked) {
+            sf->unseen_sent = p->seq - top;
+            sf->unseen_frame = p->frame;
+        }
+    }
+    if (p->payload_wire > 0 && !(p->flags & TCP_RST)) {
+        uint32_t end = seq + p->payload_wire;
+        if (me->have_end && !seq_after(end, me->max_end)) {
+            /* nothing new: sent again (RFC 9293 3.10.7.4 retransmission queue) */
+            if (sf->retransmits == 0) {
+                for (uint8_t i = 0; i < me->n_recent; i++)
+                    if (!seq_after(me->recent[i].seq, seq) && seq_after(me->recent[i].end, seq)) {
+                        sf->lost_first_frame = me->recent[i].frame;
+                        sf->lost_first_ts = me->recent[i].ts;
+                    }
+            }
+            if (sf->retransmits < 8) {
+                sf->retx_frames[sf->retransmits] = p->frame;
+                sf->retx_ts[sf->retransmits] = p->ts;
+            }
+            sf->retransmits++;
+        } else {
+            if (!me->have_end)
+                me->first_seq = seq;
+            me->max_end = end;
+            me->have_end = true;
+            me->recent[me->next_recent].seq = seq;
+            me->recent[me->next_recent].end = end;
+            me->recent[me->next_recent].frame = p->frame;
+            me->recent[me->next_recent].ts = p->ts;
+            me->next_recent = (uint8_t)((me->next_recent + 1) % TRACK_RECENT);
+            if (me->n_recent < TRACK_RECENT)
+                me->n_recent++;
+        }
+    }
+    if (!(p->flags & TCP_ACK) || (p->flags & TCP_SYN))
+        return;
+    /* RFC 5681 2: an ACK that carries nothing and acknowledges nothing new
+     * while data is outstanding */
+    if (me->have_ack && p->ack == me->max_ack && p->payload_wire == 0 &&
+        !(p->flags & (TCP_FIN | TCP_RST)) && peer->have_end && seq_after(peer->max_end, p->ack))
+        sf->dup_acks++;
+    if (!me->have_ack || seq_after(p->ack, me->max_ack)) {
+        me->max_ack = p->ack;
+        me->have_ack = true;
+    }
+    if (p->n_sack > 0) {
+        if (sf->sacks++ == 0) {
+            uint32_t base = peer->isn_known ? peer->isn + 1 : peer->first_seq;
+            sf->sack_frame = p->frame;
+            sf->sack_left = p->sack[0].left - base;
+            sf->sack_right = p->sack[0].right - base;
+        }
+    }
+}
+
+/* At the end of a connection: what each side sent that its peer never
+ * acknowledged, and what the peer acknowledged that the capture never saw. */
+static void settle_acks(struct flow *f)
+{
+    for (int ep = 0; ep < 2; ep++) {
+        const struct seq_track *me = &f->tr[ep], *peer = &f->tr[1 - ep];
+        struct side_facts *sf = &f->conn->side[side_of(f, ep)];
+        if (!me->have_end)
+            continue;
+        uint32_t start = me->isn_known ? me->isn + 1 : me->first_seq;
+        uint32_t acked = peer->have_ack ? peer->max_ack : start;
+        if (seq_after(start, acked))
+            acked = start;
+        sf->unacked_bytes = seq_after(me->max_end, acked) ? me->max_end - acked : 0;
+        /* a FIN takes one sequence number */
+        uint32_t top = me->max_end + (f->fin[ep] ? 1 : 0);
+        sf->acked_unseen = peer->have_ack && seq_after(peer->max_ack, top)
+                               ? peer->max_ack - top : 0;
+    }
+}
+
 /* Flushes what waits in both directions and frees the buffers; the facts stay. */
 static void release(struct flow_table *t, struct flow *f, uint64_t frame)
 {
@@ -237,6 +363,7 @@ static void release(struct flow_table *t, struct flow *f, uint64_t frame)
         name_protocol(f->conn, classify_finish(t->classifier, &f->cf));
     if (f->released || f->conn == NULL)
         return;
+    settle_acks(f);
     for (int ep = 0; ep < 2; ep++) {
         struct reasm_sink s = sink_for(f, ep);
         reasm_flush(&f->rs[ep], frame, &s);
@@ -402,7 +529,10 @@ static void tcp_events(struct flow *f, int ep, const struct packet *p)
             sf->syn_frame = p->frame;
             c->syn_ts = p->ts;
             f->syn_seq = p->seq;
+            c->syn_last_ts = p->ts;
         }
+        c->syn_prev_ts = c->syn_last_ts;
+        c->syn_last_ts = p->ts;
         c->saw_syn = true;
         reasm_start_syn(&f->rs[ep], p->seq);
     } else if ((p->flags & TCP_SYN) && (p->flags & TCP_ACK)) {
@@ -432,6 +562,8 @@ static void tcp_events(struct flow *f, int ep, const struct packet *p)
 enum status flow_packet(struct flow_table *t, const struct packet *p)
 {
     int ep = -1;
+    if (tstamp_ms_between(t->last_ts, p->ts) > 0)
+        t->last_ts = p->ts;
     if (++t->packets % SWEEP_EVERY_PACKETS == 0)
         sweep(t, p->ts);
     struct flow *f = find_flow(t, p, &ep);
@@ -458,6 +590,7 @@ enum status flow_packet(struct flow_table *t, const struct packet *p)
     c->last_frame = p->frame;
     c->end = p->ts;
     tcp_events(f, ep, p);
+    track_loss(f, ep, p);
     if (f->released)
         return ST_OK;
     uint32_t seq = p->seq + ((p->flags & TCP_SYN) ? 1 : 0);
@@ -492,14 +625,82 @@ enum status flow_packet(struct flow_table *t, const struct packet *p)
     return ST_OK;
 }
 
+/* Resets from one client this close together are one event on the client
+ * (an app shutting down, a network change), not one decision per
+ * connection; three make a burst. */
+#define BURST_WINDOW_MS 5.0
+#define BURST_MIN_CONNS 3
+
+static int by_client_reset(const void *a, const void *b)
+{
+    const struct conn *x = *(const struct conn *const *)a, *y = *(const struct conn *const *)b;
+    if (x->client.family != y->client.family)
+        return x->client.family < y->client.family ? -1 : 1;
+    int d = memcmp(x->client.bytes, y->client.bytes, sizeof x->client.bytes);
+    if (d != 0)
+        return d;
+    double ms = tstamp_ms_between(y->side[SIDE_CLIENT].rst_ts, x->side[SIDE_CLIENT].rst_ts);
+    return ms < 0 ? -1 : ms > 0 ? 1 : 0;
+}
+
+static void mark_burst(struct conn **v, size_t from, size_t to)
+{
+    for (size_t k = from; k < to; k++) {
+        v[k]->reset_burst = (uint32_t)(to - from);
+        v[k]->burst_first_frame = v[from]->side[SIDE_CLIENT].rst_frame;
+        v[k]->burst_first_ts = v[from]->side[SIDE_CLIENT].rst_ts;
+        v[k]->burst_last_frame = v[to - 1]->side[SIDE_CLIENT].rst_frame;
+        v[k]->burst_last_ts = v[to - 1]->side[SIDE_CLIENT].rst_ts;
+    }
+}
+
+/* The connections still held that the client reset, grouped by client and
+ * time: a group within BURST_WINDOW_MS of its first reset is a burst. Frame
+ * numbers, not times, order resets the capture shows at the same instant. */
+static void find_reset_bursts(struct flow_table *t)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < t->n_conns; i++)
+        if (t->conns[i] != NULL && t->conns[i]->side[SIDE_CLIENT].rst_frame != 0)
+            n++;
+    if (n < BURST_MIN_CONNS)
+        return;
+    /* without memory the fact is just not found: the analysis goes on */
+    struct conn **v = malloc(n * sizeof *v);
+    if (v == NULL)
+        return;
+    n = 0;
+    for (size_t i = 0; i < t->n_conns; i++)
+        if (t->conns[i] != NULL && t->conns[i]->side[SIDE_CLIENT].rst_frame != 0)
+            v[n++] = t->conns[i];
+    qsort(v, n, sizeof *v, by_client_reset);
+    size_t start = 0;
+    for (size_t k = 1; k <= n; k++) {
+        bool same = k < n && addr_equal(&v[k]->client, &v[start]->client) &&
+                    tstamp_ms_between(v[start]->side[SIDE_CLIENT].rst_ts,
+                                      v[k]->side[SIDE_CLIENT].rst_ts) <= BURST_WINDOW_MS;
+        if (same)
+            continue;
+        if (k - start >= BURST_MIN_CONNS)
+            mark_burst(v, start, k);
+        start = k;
+    }
+    free(v);
+}
+
 void flow_table_finish(struct flow_table *t, uint64_t last_frame)
 {
     for (size_t i = 0; i < t->n_buckets; i++)
         for (struct flow *f = t->buckets[i]; f != NULL; f = f->hnext) {
             if (f->role == ROLE_UNKNOWN)
                 guess_role(&t->sink, f, 0, NULL, 0);
+            if (f->conn != NULL) {
+                f->conn->open_at_end = !f->rst && !(f->fin[0] && f->fin[1]);
+                f->conn->capture_end = t->last_ts;
+            }
             release(t, f, last_frame);
         }
+    find_reset_bursts(t);
 }
 
 void flow_table_free(struct flow_table *t)

@@ -21,10 +21,11 @@ on the command line are 1-based, like Wireshark frame numbers.
         overtakes the Nth; packets between them (the peer's ACKs of the Nth)
         move along behind the Nth, and time stamps keep their slots so time
         stays monotonic as it would at a real capture point
-  pcaptool.py relink IN OUT --to vlan|qinq|raw|null|loop|sll|sll2
+  pcaptool.py relink IN OUT --to vlan|qinq|raw|null|loop|sll|sll2|nflog|ppp|chdlc
         re-frame an Ethernet capture in another link layer, the IP packets
         unchanged: 802.1Q, 802.1ad+802.1Q, raw IP (LINKTYPE_RAW), BSD null and
-        loop, Linux cooked v1 and v2; to test the decoder on each
+        loop, Linux cooked v1 and v2, Linux NFLOG, PPP (RFC 1662 framing),
+        Cisco HDLC; to test the decoder on each
   pcaptool.py drop IN OUT (--frames LIST | --src-port P --nth N)
         remove frames, e.g. --frames 1-3 (late start) or 7,9; or remove the Nth
         data segment sent from port P (a segment the capture point missed)
@@ -240,7 +241,7 @@ def cmd_drop(a):
 
 
 # link type, and the header to put in front of the IP packet
-def relinked(kind, ethertype, mac_src):
+def relinked(kind, ethertype, mac_src, ip_len=0, endian="<"):
     ipv6 = ethertype == 0x86DD
     if kind == "vlan":
         return 1, None, struct.pack("!HH", 0x8100, 42)
@@ -256,6 +257,15 @@ def relinked(kind, ethertype, mac_src):
         return 113, struct.pack("!HHH8sH", 0, 1, 6, mac_src + b"\0\0", ethertype), None
     if kind == "sll2":                      # protocol, reserved, ifindex, hatype, type, len, addr
         return 276, struct.pack("!HHIHBB8s", ethertype, 0, 1, 1, 0, 6, mac_src + b"\0\0"), None
+    if kind == "nflog":                     # family, version, group (libpcap pcap/nflog.h);
+        # TLVs in the writer's byte order: a prefix (padded to 4), then the packet
+        prefix = struct.pack(endian + "HH", 4 + 5, 10) + b"tlsx\0" + b"\0" * 3
+        payload = struct.pack(endian + "HH", 4 + ip_len, 9)
+        return 239, struct.pack("!BBH", 10 if ipv6 else 2, 0, 5) + prefix + payload, None
+    if kind == "ppp":                       # RFC 1662 address, control, PPP protocol
+        return 9, struct.pack("!BBH", 0xFF, 0x03, 0x0057 if ipv6 else 0x0021), None
+    if kind == "chdlc":                     # Cisco HDLC: unicast address, control, ethertype
+        return 104, struct.pack("!BBH", 0x0F, 0x00, ethertype), None
     raise SystemExit("unknown link type " + kind)
 
 
@@ -267,7 +277,7 @@ def cmd_relink(a):
     for pkt in cap.packets:
         data = pkt[3]
         ethertype = struct.unpack("!H", data[12:14])[0]
-        linktype, head, tag = relinked(a.to, ethertype, data[6:12])
+        linktype, head, tag = relinked(a.to, ethertype, data[6:12], len(data) - 14, cap.endian)
         if tag is not None:                 # VLAN tags go between the MACs and the type
             new = data[:12] + tag + data[12:]
         else:
