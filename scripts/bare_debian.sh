@@ -47,7 +47,8 @@ run_in_root() {
     start=$(date +%s)
     {
         rc=0
-        # the script text is passed as arguments: no second round of quoting
+        # the command is passed as an argument: no second round of quoting
+        # shellcheck disable=SC2016
         set -- chroot "$ROOT" /usr/bin/env -i HOME=/root TERM="${TERM:-dumb}" \
             PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
             timeout -k 30 "$limit" sh -c 'cd /src/tlsexplain && eval "$1"' sh "$cmd"
@@ -63,8 +64,11 @@ run_in_root() {
 
 # ---- inside the mount and PID namespaces (the script runs itself there)
 if [ "${1:-}" = --inner ]; then
+    # shellcheck disable=SC2317  # called by the trap
     unmount_all() {
-        for m in $(awk -v r="$ROOT" 'index($2, r "/") == 1 { print $2 }' /proc/mounts | sort -r); do
+        # deepest first (BARE_DIR has no blanks: checked outside)
+        awk -v r="$ROOT" 'index($2, r "/") == 1 { print $2 }' /proc/mounts | sort -r |
+        while read -r m; do
             umount -l "$m" 2>/dev/null || true
         done
     }
@@ -91,6 +95,8 @@ REPO=$(git -C "$here" rev-parse --show-toplevel)
 SHARED=$(cd "$REPO/../shared" 2>/dev/null && pwd) || die "no ../shared beside $REPO"
 BARE_DIR=${BARE_DIR:-/var/tmp/tlsexplain-bare}
 ROOT=$BARE_DIR/root
+# /proc/mounts writes a blank as \040: a path without blanks is compared as is
+case $BARE_DIR in *[[:space:]]*) die "BARE_DIR must not contain blanks" ;; esac
 SUITE=${BARE_SUITE:-bookworm}
 COMMIT=$(git -C "$REPO" rev-parse --verify "${BARE_REF:-HEAD}^{commit}") || die "bad BARE_REF"
 if [ -z "${BARE_REF:-}" ] && [ -n "$(git -C "$REPO" status --porcelain --untracked-files=no)" ]; then
@@ -140,7 +146,9 @@ git -C "$ROOT/src/tlsexplain" checkout -q "$COMMIT"
 # the README's first two commands: its first two lines indented as code
 CMD1=$(awk '/^    [^ ]/ { print substr($0, 5); if (++n == 2) exit }' "$ROOT/src/tlsexplain/README.md" | sed -n 1p)
 CMD2=$(awk '/^    [^ ]/ { print substr($0, 5); if (++n == 2) exit }' "$ROOT/src/tlsexplain/README.md" | sed -n 2p)
-[ -n "$CMD1" ] && [ -n "$CMD2" ] || die "README.md has no two indented commands"
+if [ -z "$CMD1" ] || [ -z "$CMD2" ]; then
+    die "README.md has no two indented commands"
+fi
 
 export ROOT SHARED BARE_DIR CMD1 CMD2
 rc=0

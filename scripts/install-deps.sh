@@ -30,6 +30,8 @@ GEN="openssl gnutls-bin tcpdump iproute2 faketime nginx ngtcp2-client ngtcp2-ser
 # GNU time for the memory, valgrind for the instruction count; and
 # tests/bare_debian.sh builds its root with debootstrap
 BENCH="ssldump tcpreplay hyperfine time valgrind debootstrap"
+# word splitting wanted here and below: package names are single words
+# shellcheck disable=SC2086,SC2116
 PKGS=$(echo $BUILD $FUZZ $TESTS $GEN $BENCH)
 
 if [ "${1:-}" = --list ]; then
@@ -43,6 +45,7 @@ if ! command -v dpkg-query >/dev/null 2>&1 || ! command -v apt-get >/dev/null 2>
 fi
 
 # One query for all: a package dpkg has never heard of prints nothing here.
+# shellcheck disable=SC2086
 installed=" $(dpkg-query -W -f='${db:Status-Abbrev} ${Package}\n' $PKGS 2>/dev/null |
               awk '$1 == "ii" { printf "%s ", $2 }')"
 missing=""
@@ -76,6 +79,8 @@ export DEBIAN_FRONTEND=noninteractive
 # wait for another apt run instead of failing on its lock
 APT="$SUDO env DEBIAN_FRONTEND=noninteractive apt-get -q -o DPkg::Lock::Timeout=300 -o Dpkg::Use-Pty=0"
 # the lists are empty on a fresh image and may be stale elsewhere
+echo "install-deps: apt-get update and install (output in $log)"
+# shellcheck disable=SC2086
 if ! $APT update >"$log" 2>&1 ||
    ! $APT install -y --no-install-recommends $missing >>"$log" 2>&1; then
     tail -n 30 "$log" >&2
