@@ -21,6 +21,10 @@
 #                servers cannot meet the host's ports and a test that needs the
 #                network fails; 0: the host's network
 #   BARE_TIMEOUT1, BARE_TIMEOUT2   limits in seconds (default 2700, 7200)
+#   BARE_GEN     capture generators to run after the two commands, e.g.
+#                "basic failures certs dhe" (test-captures/gen/NAME.sh, each
+#                in a network namespace of its own), then tests/scenarios.py on
+#                the captures they wrote over the clone's; default none
 #
 # Mounts (in a mount namespace of its own, so nothing leaks to the host even
 # on kill -9, and unmounted on exit anyway): /proc (a PID namespace: every
@@ -34,15 +38,12 @@ set -eu
 die() { echo "bare_debian: $*" >&2; exit 2; }
 log() { echo "bare_debian: $*"; }
 
-# run N CMD: CMD in the chroot from the clone, with a container's bare
-# environment, under a time limit; output on the terminal and in cmdN.log,
-# exit status in cmdN.rc, seconds in cmdN.secs.
+# run_in_root NAME NETNS LIMIT CMD: CMD in the chroot from the clone, with a
+# container's bare environment (env -i), under a time limit of LIMIT seconds,
+# in a network namespace with only loopback when NETNS is 1; output on the
+# terminal and in NAME.log, exit status in NAME.rc, seconds in NAME.secs.
 run_in_root() {
-    n=$1 cmd=$2
-    eval "limit=\${BARE_TIMEOUT$n:-}"
-    [ -n "$limit" ] || { [ "$n" = 1 ] && limit=2700 || limit=7200; }
-    netns=""
-    [ "$n" = 2 ] && [ "${BARE_NETNS:-1}" = 1 ] && netns=1
+    name=$1 netns=$2 limit=$3 cmd=$4
     echo "# $cmd"
     start=$(date +%s)
     {
@@ -52,14 +53,14 @@ run_in_root() {
         set -- chroot "$ROOT" /usr/bin/env -i HOME=/root TERM="${TERM:-dumb}" \
             PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
             timeout -k 30 "$limit" sh -c 'cd /src/tlsexplain && eval "$1"' sh "$cmd"
-        if [ -n "$netns" ]; then
+        if [ "$netns" = 1 ]; then
             unshare --net -- sh -c 'ip link set lo up && exec "$@"' sh "$@" || rc=$?
         else
             "$@" || rc=$?
         fi
-        echo "$rc" >"$BARE_DIR/cmd$n.rc"
-    } 2>&1 | tee "$BARE_DIR/cmd$n.log"
-    echo $(( $(date +%s) - start )) >"$BARE_DIR/cmd$n.secs"
+        echo "$rc" >"$BARE_DIR/$name.rc"
+    } 2>&1 | tee "$BARE_DIR/$name.log"
+    echo $(( $(date +%s) - start )) >"$BARE_DIR/$name.secs"
 }
 
 # ---- inside the mount and PID namespaces (the script runs itself there)
@@ -80,8 +81,17 @@ if [ "${1:-}" = --inner ]; then
     mount --rbind /dev "$ROOT/dev"
     mount --bind "$SHARED" "$ROOT/src/shared"
     mount -o remount,bind,ro "$ROOT/src/shared"
-    run_in_root 1 "$CMD1"
-    run_in_root 2 "$CMD2"
+    run_in_root cmd1 0 "${BARE_TIMEOUT1:-2700}" "$CMD1"
+    run_in_root cmd2 "${BARE_NETNS:-1}" "${BARE_TIMEOUT2:-7200}" "$CMD2"
+    # the capture generators with the tools install-deps.sh gave, then the
+    # scenario suite on the captures they made
+    for g in ${BARE_GEN:-}; do
+        run_in_root "gen-$g" 1 1800 "bash test-captures/gen/$g.sh"
+    done
+    if [ -n "${BARE_GEN:-}" ]; then
+        run_in_root gen-scenarios 0 600 \
+            "git status --short test-captures | head -n 40; python3 tests/scenarios.py"
+    fi
     exit 0
 fi
 
@@ -118,7 +128,7 @@ if [ -e "$ROOT" ]; then
     log "removing the previous root $ROOT"
     rm -rf --one-file-system "$ROOT"
 fi
-rm -f "$BARE_DIR"/cmd[12].rc "$BARE_DIR"/cmd[12].secs
+rm -f "$BARE_DIR"/cmd[12].* "$BARE_DIR"/gen-*
 
 log "debootstrap --variant=minbase --include=git $SUITE from $mirror (log: $BARE_DIR/debootstrap.log)"
 t0=$(date +%s)
@@ -165,8 +175,17 @@ summary=$BARE_DIR/summary.txt
     done
     grep -E '^install-deps: ' "$BARE_DIR/cmd1.log" 2>/dev/null || true
     grep -E '^(suites with failures:|all: )' "$BARE_DIR/cmd2.log" 2>/dev/null || true
+    for g in ${BARE_GEN:-} scenarios; do
+        [ -f "$BARE_DIR/gen-$g.rc" ] || continue
+        echo "gen $g: exit $(cat "$BARE_DIR/gen-$g.rc") in $(cat "$BARE_DIR/gen-$g.secs") s" \
+             "$(grep -E '^[a-z]+: [0-9]+ passed' "$BARE_DIR/gen-$g.log" | tail -n 1)"
+    done
 } >"$summary"
 echo
 cat "$summary"
-[ "$rc" = 0 ] && [ "$(cat "$BARE_DIR/cmd1.rc" 2>/dev/null)" = 0 ] &&
-    [ "$(cat "$BARE_DIR/cmd2.rc" 2>/dev/null)" = 0 ]
+[ "$rc" = 0 ] || exit 1
+for f in "$BARE_DIR"/cmd1.rc "$BARE_DIR"/cmd2.rc "$BARE_DIR"/gen-*.rc; do
+    [ -e "$f" ] || continue
+    [ "$(cat "$f")" = 0 ] || exit 1
+done
+[ -e "$BARE_DIR/cmd2.rc" ]
