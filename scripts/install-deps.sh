@@ -26,13 +26,18 @@ TESTS="python3 python3-jsonschema cppcheck tshark wireshark-common groff-base ma
 # faketime backdates certificates; nftables and a relay make a stack misbehave
 GEN="openssl gnutls-bin tcpdump iproute2 faketime nginx ngtcp2-client ngtcp2-server
      nftables libndpi-bin"
+# test-captures/gen/reason.sh: more real stacks (java runs ReasonClient.java from
+# source, so the JDK; node; curl; psql and initdb; an SMTP server for STARTTLS).
+# Installing nginx and postgresql on a host starts their services (Debian's
+# default); the generators run their own instances on ports 4400-4899.
+GEN2="openjdk-17-jdk-headless nodejs curl postgresql python3-aiosmtpd"
 # bench/: the peers measured (ssldump, tcpreplay's tcprewrite, hyperfine),
 # GNU time for the memory, valgrind for the instruction count; and
 # tests/bare_debian.sh builds its root with debootstrap
 BENCH="ssldump tcpreplay hyperfine time valgrind debootstrap"
 # word splitting wanted here and below: package names are single words
 # shellcheck disable=SC2086,SC2116
-PKGS=$(echo $BUILD $FUZZ $TESTS $GEN $BENCH)
+PKGS=$(echo $BUILD $FUZZ $TESTS $GEN $GEN2 $BENCH)
 
 if [ "${1:-}" = --list ]; then
     echo "$PKGS" | tr ' ' '\n'
