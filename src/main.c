@@ -22,7 +22,7 @@ static void usage(FILE *f)
           "  -p, --port N          treat TCP port N as a TLS port (repeatable)\n"
           "      --ca-file FILE    trust store (PEM) for certificate checks\n"
           "      --ca-path DIR     trust store folder (hashed, c_rehash)\n"
-          "      --keylog FILE     NSS key log (SSLKEYLOGFILE): decrypt TLS 1.3 handshakes\n"
+          "      --keylog FILE     NSS key log (SSLKEYLOGFILE): decrypt TLS 1.0-1.3 handshakes\n"
           "      --html FILE       also write an HTML report\n"
           "      --color WHEN      auto, always or never\n"
           "      --max-connections N   connections tracked per file\n"

@@ -29,6 +29,7 @@ run linktypes tests/linktypes.sh
 [ -x tests/tshark_diff.py ] && run tshark-diff python3 tests/tshark_diff.py
 [ -x tests/zeek_compare.py ] && run zeek-compare python3 tests/zeek_compare.py
 [ -x tests/ja4_compare.py ] && run ja4-compare python3 tests/ja4_compare.py
+[ -x tests/decrypt_oracle.py ] && run decrypt-oracle python3 tests/decrypt_oracle.py
 [ -x tests/damaged.sh ] && run damaged tests/damaged.sh
 [ -x tests/regress.sh ] && run regress tests/regress.sh
 [ -x tests/man_test.sh ] && run man tests/man_test.sh

@@ -20,7 +20,8 @@ static const char good_log[] =
     "\n"
     "  SERVER_TRAFFIC_SECRET_0\t" R1 "  " S48 "  \n"
     "CLIENT_HANDSHAKE_TRAFFIC_SECRET " R2 " " S32 "\n"
-    "CLIENT_RANDOM " R2 " 00112233\n"
+    "CLIENT_RANDOM " R2 " " S48 "\n"
+    "CLIENT_RANDOM " R1 " " S32 "\n" /* a master secret is 48 bytes */
     "FUTURE_LABEL " R2 " 00\n"
     "CLIENT_TRAFFIC_SECRET_0 " R2 " " S32; /* no newline at the end */
 
@@ -40,10 +41,10 @@ static void check_good(int *failures_, struct keylog *k)
     struct keylog_counts n;
     uint8_t r[32];
     keylog_get_counts(k, &n);
-    CHECK_EQ_INT(n.lines, 10);
-    CHECK_EQ_INT(n.secrets, 5);
-    CHECK_EQ_INT(n.ignored, 3);
-    CHECK_EQ_INT(n.malformed, 0);
+    CHECK_EQ_INT(n.lines, 11);
+    CHECK_EQ_INT(n.secrets, 6);
+    CHECK_EQ_INT(n.ignored, 2);
+    CHECK_EQ_INT(n.malformed, 1);
     CHECK_EQ_INT(n.randoms, 2);
     random_of(R1, r);
     const struct keylog_entry *e = keylog_find(k, r);
@@ -63,6 +64,8 @@ static void check_good(int *failures_, struct keylog *k)
         CHECK_EQ_INT(e->secret_len[KEYLOG_CLIENT_HANDSHAKE], 32);
         CHECK_EQ_INT(e->secret_len[KEYLOG_CLIENT_TRAFFIC_0], 32);
         CHECK_EQ_INT(e->secret[KEYLOG_CLIENT_TRAFFIC_0][31], 0x38);
+        CHECK_EQ_INT(e->secret_len[KEYLOG_MASTER_SECRET], 48);
+        CHECK_EQ_INT(e->secret[KEYLOG_MASTER_SECRET][0], 0x23);
     }
     r[0] ^= 1;
     CHECK(keylog_find(k, r) == NULL);

@@ -74,6 +74,7 @@ struct server_hello {
     uint64_t frame, hrr_frame;
     struct tstamp ts;
     uint16_t legacy_version;
+    uint8_t random[32];        /* with the client's: the TLS <= 1.2 key block */
     uint16_t version;          /* negotiated: supported_versions when present */
     uint16_t suite;
     uint8_t compression;
@@ -124,7 +125,7 @@ struct alert {
     struct tstamp ts;
     enum side from;
     bool encrypted;            /* description not visible */
-    bool decrypted;            /* TLS 1.3: read by decrypting with a key log */
+    bool decrypted;            /* read by decrypting with a key log */
     uint8_t level, description;
     uint16_t record_len;       /* for size heuristics on encrypted alerts */
 };
@@ -135,7 +136,7 @@ struct message {
     enum side from;
     uint16_t type;             /* handshake type (0-255) or a MSG_* pseudo type */
     bool encrypted;            /* "Encrypted Handshake Message": type unknown */
-    bool decrypted;            /* TLS 1.3: read by decrypting with a key log */
+    bool decrypted;            /* read by decrypting with a key log */
 };
 
 /* Pseudo message types, for the ladder: records that are not handshake messages. */
@@ -147,9 +148,10 @@ enum {
     MSG_SSLV2_CLIENT_MASTER_KEY = 0x104
 };
 
-/* TLS 1.3 decryption with a key log (--keylog), per direction. */
+/* Decryption with a key log (--keylog), per direction: TLS 1.3 from its
+ * traffic secrets, TLS 1.0-1.2 from the master secret. */
 enum decrypt_status {
-    DECRYPT_NONE = 0,          /* not tried: no key log, not TLS 1.3, nothing encrypted */
+    DECRYPT_NONE = 0,          /* not tried: no key log, nothing encrypted */
     DECRYPT_NO_KEYS,           /* the key log has no secret for this side (or no ClientHello) */
     DECRYPT_UNSUPPORTED,       /* a cipher suite that cannot be decrypted */
     DECRYPT_OK,                /* every record tried opened */
@@ -234,6 +236,9 @@ struct side_facts {
     uint8_t decrypt;               /* enum decrypt_status */
     uint32_t decrypted_records;
     uint64_t decrypt_stop_frame;   /* where DECRYPT_FAILED or _INTERRUPTED happened */
+    uint8_t app_plain[24];         /* first bytes of the first decrypted application data */
+    uint8_t app_plain_len;
+    uint64_t app_plain_frame;
 };
 
 struct conn {

@@ -1,9 +1,11 @@
 /* keylog.h: an NSS key log (the SSLKEYLOGFILE format written by browsers,
  * curl, OpenSSL's -keylogfile, GnuTLS and others): TLS 1.3 traffic secrets
- * by client random, so that tls_stream.c can decrypt the handshake.
+ * and TLS 1.0-1.2 master secrets by client random, so that tls_stream.c can
+ * decrypt the handshake.
  *
  *     # comment
  *     CLIENT_HANDSHAKE_TRAFFIC_SECRET <client_random: 64 hex> <secret: hex>
+ *     CLIENT_RANDOM <client_random: 64 hex> <master_secret: 96 hex>
  *
  * The file is the user's, but it is still input: a line that does not follow
  * the format is skipped and counted, and the lines and the table are capped. */
@@ -14,13 +16,14 @@
 #include <stdint.h>
 #include "util/status.h"
 
-/* The secrets kept; others (CLIENT_RANDOM of TLS 1.2, EXPORTER_SECRET, the
- * early traffic secret) are valid lines that are counted and ignored. */
+/* The secrets kept; others (EXPORTER_SECRET, the early traffic secret, RSA
+ * pre-master lines) are valid lines that are counted and ignored. */
 enum keylog_secret {
     KEYLOG_CLIENT_HANDSHAKE = 0, /* CLIENT_HANDSHAKE_TRAFFIC_SECRET */
     KEYLOG_SERVER_HANDSHAKE,     /* SERVER_HANDSHAKE_TRAFFIC_SECRET */
     KEYLOG_CLIENT_TRAFFIC_0,     /* CLIENT_TRAFFIC_SECRET_0 */
     KEYLOG_SERVER_TRAFFIC_0,     /* SERVER_TRAFFIC_SECRET_0 */
+    KEYLOG_MASTER_SECRET,        /* CLIENT_RANDOM: the TLS 1.0-1.2 master secret */
     KEYLOG_SECRETS
 };
 

@@ -19,7 +19,7 @@
 #define TLS_MAX_RECORD_LEN (16384 + 2048)
 
 struct keylog;
-struct tls_decrypt; /* TLS 1.3 decryption state of one direction (record_decrypt.c) */
+struct tls_decrypt; /* decryption state of one direction (record_decrypt.c) */
 
 /* ContentType of a record (RFC 8446 5.1; heartbeat: RFC 6520) */
 enum tls_content_type {
@@ -35,7 +35,8 @@ enum dec_phase {
     DEC_UNTRIED = 0, /* no type 23 record yet */
     DEC_HANDSHAKE,   /* opening with the handshake traffic keys */
     DEC_APPLICATION, /* after the sender's Finished: traffic secret 0, then updates */
-    DEC_OFF          /* not decrypting (no keys, not TLS 1.3, or stopped) */
+    DEC_TLS12,       /* TLS <= 1.2, after the sender's ChangeCipherSpec: every record */
+    DEC_OFF          /* not decrypting (no keys, or stopped) */
 };
 
 enum tls_state {
@@ -63,7 +64,7 @@ struct tls_stream {
     uint32_t hs_skip;         /* bytes of an oversized message still to pass */
     struct capbuf v2;         /* an SSLv2-format hello record */
     uint16_t v2_len;
-    enum dec_phase dec_phase; /* TLS 1.3 with a key log */
+    enum dec_phase dec_phase; /* decryption with a key log */
     struct tls_decrypt *dec;  /* allocated only while decrypting */
     struct plain_reader plain; /* plain text before TLS, or instead of it */
 };

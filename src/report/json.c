@@ -244,6 +244,14 @@ static void decryption(FILE *f, const struct conn *c)
                 side_name((enum side)s), names[st], sf->decrypted_records);
         if (sf->decrypt_stop_frame != 0)
             fprintf(f, ",\"stop_frame\":%llu", (unsigned long long)sf->decrypt_stop_frame);
+        /* the first bytes of decrypted application data (an HTTP status line,
+         * the HTTP/2 preface), escaped: they are the peer's bytes */
+        if (sf->app_plain_frame != 0) {
+            fprintf(f, ",\"first_data\":{\"frame\":%llu,\"bytes\":",
+                    (unsigned long long)sf->app_plain_frame);
+            json_string(f, (const char *)sf->app_plain, sf->app_plain_len);
+            fputc('}', f);
+        }
         fputc('}', f);
     }
     fputc('}', f);

@@ -177,6 +177,57 @@ static bool match_dhe_leading_zero(const struct rule *self, const struct case_fa
 RULE(dhe_leading_zero, "intermittent DHE failure: leading zero bytes of the shared secret",
      false);
 
+/* The same, with the client's key log: the alert's description is known,
+ * and whether the server's Finished opens under the keys of the client's
+ * master secret tells where the bytes changed (RFC 5246 6.2.3, 7.4.9). */
+static bool finished_refused_decrypted(const struct rule *self, const struct case_facts *in,
+                                       struct finding_draft *f, const struct alert *a)
+{
+    const struct conn *c = in->c;
+    const struct side_facts *sv = &c->side[SIDE_SERVER], *cl = &c->side[SIDE_CLIENT];
+    bool server_opened = sv->decrypt == DECRYPT_OK && sv->decrypted_records > 0;
+    bool server_failed = sv->decrypt == DECRYPT_FAILED && sv->decrypt_stop_frame != 0;
+    bool client_opened = cl->decrypt == DECRYPT_OK && cl->decrypted_records > 0;
+    finding_init(f, self, CONF_HIGH);
+    if (server_failed)
+        finding_evidence(f, sv->decrypt_stop_frame,
+                         "server  Finished does not authenticate under the keys of the client's "
+                         "master secret (key log)");
+    else
+        finding_evidence(f, sv->encrypted_hs_frame, "server  ChangeCipherSpec and Finished%s",
+                         server_opened ? " (decrypted with the key log)" : "");
+    finding_evidence(f, a->frame, "client  fatal alert %s (decrypted with the key log), no "
+                                  "application data",
+                     name_alert(a->description).s);
+    if (in->ending.closed)
+        finding_evidence(f, in->ending.close_frame, "%s  %s", side_name(in->ending.close_by),
+                         in->ending.rst ? "RST" : "FIN");
+    finding_weigh(f, a->frame, SRC_CONNECTION, 3, "RFC 5246 7.2.2",
+                  "the client's alert, decrypted with its key log, is %s right after the "
+                  "server's Finished",
+                  name_alert(a->description).s);
+    finding_explain(f, "Both sides sent ChangeCipherSpec and Finished; the client's first "
+                       "protected record, decrypted with the client's key log, is the fatal "
+                       "alert %s: the client refused the server's Finished. ",
+                    name_alert(a->description).s);
+    if (server_failed && client_opened)
+        finding_explain(f, "The client's own records open under the keys of its master secret, "
+                           "but the server's Finished as captured does not: the server encrypted "
+                           "it under other keys (it derived another master secret) or the bytes "
+                           "changed between the server and this capture point.");
+    else if (server_opened)
+        finding_explain(f, "The server's Finished as captured opens under the same keys, so the "
+                           "server derived the client's master secret: the bytes the client "
+                           "received differ from these, changed in the path between this "
+                           "capture point and the client (a middlebox, a faulty NIC offload).");
+    finding_fix(f, "Capture at both ends to see where bytes change in the path (a middlebox "
+                   "rewriting TLS, a faulty NIC offload); update both TLS stacks; try another "
+                   "key exchange (ECDHE instead of DHE) and extended master secret on both "
+                   "sides.");
+    f->refs = "RFC 5246 7.4.9; RFC 5246 7.2.2; RFC 5246 6.2.3; docs/diagnoses/bad_record_mac.md";
+    return true;
+}
+
 /* The client's encrypted alert right after the server's Finished (TLS 1.2):
  * the description is encrypted, the moment and the size tell the story. */
 static bool finished_not_verified(const struct rule *self, const struct case_facts *in,
@@ -184,6 +235,8 @@ static bool finished_not_verified(const struct rule *self, const struct case_fac
 {
     const struct conn *c = in->c;
     const struct side_facts *sv = &c->side[SIDE_SERVER];
+    if (a->decrypted)
+        return finished_refused_decrypted(self, in, f, a);
     finding_init(f, self, CONF_MEDIUM);
     finding_evidence(f, sv->encrypted_hs_frame, "server  ChangeCipherSpec and Finished");
     finding_evidence(f, a->frame, "client  encrypted alert (%u-byte record), no application data",
@@ -214,7 +267,9 @@ static bool match_bad_record_mac(const struct rule *self, const struct case_fact
 {
     const struct ending *e = &in->ending;
     const struct alert *late = tls12_alert_instead_of_data(in->c);
-    if (e->alert == NULL && late != NULL)
+    if (late != NULL && (e->alert == NULL || late->decrypted) &&
+        (!late->decrypted || late->description == ALERT_BAD_RECORD_MAC ||
+         late->description == ALERT_DECRYPT_ERROR))
         return finished_not_verified(self, in, f, late);
     if (e->alert == NULL || e->alert->description != ALERT_BAD_RECORD_MAC)
         return false;

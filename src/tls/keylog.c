@@ -31,7 +31,7 @@ static const struct {
     {.label = "SERVER_HANDSHAKE_TRAFFIC_SECRET", .secret = KEYLOG_SERVER_HANDSHAKE},
     {.label = "CLIENT_TRAFFIC_SECRET_0", .secret = KEYLOG_CLIENT_TRAFFIC_0},
     {.label = "SERVER_TRAFFIC_SECRET_0", .secret = KEYLOG_SERVER_TRAFFIC_0},
-    {.label = "CLIENT_RANDOM", .secret = -1},               /* TLS 1.2 master secret */
+    {.label = "CLIENT_RANDOM", .secret = KEYLOG_MASTER_SECRET}, /* TLS 1.0-1.2 */
     {.label = "CLIENT_EARLY_TRAFFIC_SECRET", .secret = -1}, /* 0-RTT data */
     {.label = "EARLY_EXPORTER_SECRET", .secret = -1},
     {.label = "EARLY_EXPORTER_MASTER_SECRET", .secret = -1},
@@ -231,6 +231,14 @@ static enum status parse_line(struct keylog *k, const uint8_t *p, size_t n)
     struct slice random_hex = next_field(&c);
     struct slice secret_hex = next_field(&c);
     skip_blanks(&c);
+    /* "RSA <first 8 bytes of the encrypted pre-master> <pre-master>" has no
+     * client random: a valid line, not used here */
+    static const char rsa[] = "RSA";
+    if (cur_left(&c) == 0 && label.len == sizeof rsa - 1 && memcmp(label.ptr, rsa, label.len) == 0 &&
+        random_hex.len == 16 && secret_hex.len == 96) {
+        k->counts.ignored++;
+        return ST_OK;
+    }
     uint8_t random[KEYLOG_RANDOM_LEN], secret[KEYLOG_MAX_SECRET * 2];
     size_t random_len = 0, secret_len = 0;
     if (cur_left(&c) != 0 || !plausible_label(label) ||
@@ -245,9 +253,12 @@ static enum status parse_line(struct keylog *k, const uint8_t *p, size_t n)
         k->counts.ignored++;
         return ST_OK;
     }
-    /* RFC 8446 7.1: a traffic secret is Hash.length bytes: 32 or 48 */
+    /* RFC 8446 7.1: a traffic secret is Hash.length bytes: 32 or 48;
+     * RFC 5246 8.1: a master secret is 48 */
+    int which = labels[li].secret;
     if (!decode_hex(secret_hex, secret, sizeof secret, &secret_len) ||
-        (secret_len != 32 && secret_len != 48)) {
+        (secret_len != 32 && secret_len != 48) ||
+        (which == KEYLOG_MASTER_SECRET && secret_len != 48)) {
         k->counts.malformed++;
         return ST_OK;
     }
@@ -258,7 +269,6 @@ static enum status parse_line(struct keylog *k, const uint8_t *p, size_t n)
             k->counts.dropped++;
         return st;
     }
-    int which = labels[li].secret;
     memcpy(e->secret[which], secret, secret_len);
     e->secret_len[which] = (uint8_t)secret_len;
     k->counts.secrets++;

@@ -1,0 +1,97 @@
+#!/usr/bin/env python3
+"""decrypt_oracle.py: tshark with the same key log is the oracle for decryption.
+For every capture of test-captures/scenarios/decrypt.tsv given a --keylog, the
+handshake message types and alert descriptions tshark reads (in clear and
+decrypted) must be the ones tlsexplain --json reports, connection by connection
+(by client port); and tlsexplain must have decrypted something (a test that
+passes with decryption turned off would prove nothing). Ends with the line
+`decrypt_oracle: N passed, N failed`."""
+import collections
+import json
+import os
+import shlex
+import subprocess
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+CAPS = os.path.join(ROOT, "test-captures")
+TOOL = os.environ.get("TLSEXPLAIN", os.path.join(ROOT, "tlsexplain"))
+
+
+def table(name):
+    out = {}
+    for line in open(os.path.join(ROOT, "data", name)):
+        if line.startswith("#") or not line.strip():
+            continue
+        value, label = line.split("\t")[:2]
+        out[label] = int(value)
+    return out
+
+
+HS = table("handshake_types.tsv")
+ALERTS = table("alerts.tsv")
+
+
+def ours(pcap, args):
+    out = subprocess.run([TOOL, "--json", "-a", *args, pcap], capture_output=True, text=True,
+                         timeout=120, cwd=CAPS)
+    got, decrypted, servers = {}, 0, set()
+    for line in out.stdout.splitlines():
+        o = json.loads(line)
+        if o.get("type") != "connection":
+            continue
+        port = int(o["client"].rsplit(":", 1)[1])
+        servers.add(int(o["server"].rsplit(":", 1)[1]))
+        hs = [HS[m["type"]] for m in o["messages"] if m["type"] in HS and
+              (not m.get("encrypted") or m.get("decrypted"))]
+        al = [ALERTS.get(a["description"], -1) for a in o["alerts"] if a["description"]]
+        decrypted += sum(1 for m in o["messages"] if m.get("decrypted"))
+        decrypted += sum(1 for a in o["alerts"] if a.get("decrypted"))
+        got[port] = (sorted(hs), sorted(al))
+    return got, decrypted, servers
+
+
+def theirs(pcap, keylog, servers):
+    # tshark must read these ports as TLS (its heuristics skip some, e.g. an HTTP/2 preface)
+    decode_as = []
+    for p in sorted(servers):
+        decode_as += ["-d", "tcp.port==%d,tls" % p]
+    out = subprocess.run(["tshark", "-r", pcap, *decode_as, "-o", "tls.keylog_file:" + keylog,
+                          "-Y", "tls",
+                          "-T", "fields", "-E", "separator=/t", "-e", "tcp.srcport",
+                          "-e", "tcp.dstport", "-e", "tls.handshake.type",
+                          "-e", "tls.alert_message.desc"],
+                         capture_output=True, text=True, timeout=120, cwd=CAPS)
+    got = collections.defaultdict(lambda: ([], []))
+    for line in out.stdout.splitlines():
+        src, dst, hs, al = (line.split("\t") + ["", "", "", ""])[:4]
+        # the client is the side with the higher (ephemeral) port
+        port = max(int(src), int(dst))
+        got[port][0].extend(int(t) for t in hs.split(",") if t)
+        got[port][1].extend(int(a) for a in al.split(",") if a)
+    return {p: (sorted(h), sorted(a)) for p, (h, a) in got.items()}
+
+
+def main():
+    passed = failed = 0
+    tsv = os.path.join(CAPS, "scenarios", "decrypt.tsv")
+    rows = [l.rstrip("\n").split("\t") for l in open(tsv) if l.strip()][1:]
+    for row in rows:
+        args = shlex.split(row[4]) if len(row) > 4 else []
+        if "--keylog" not in args or (sys.argv[1:] and not any(a in row[0] for a in sys.argv[1:])):
+            continue
+        keylog = args[args.index("--keylog") + 1]
+        mine, n_dec, servers = ours(row[0], args)
+        want = theirs(row[0], keylog, servers)
+        expect_decrypt = "nothing decrypts" not in row[3]
+        if mine == want and (n_dec > 0) == expect_decrypt:
+            passed += 1
+        else:
+            failed += 1
+            print("FAIL %s (decrypted %d)\n  tshark     %s\n  tlsexplain %s" %
+                  (row[0], n_dec, want, mine))
+    print("decrypt_oracle: %d passed, %d failed" % (passed, failed))
+    return 1 if failed else 0
+
+
+sys.exit(main())
