@@ -1,8 +1,9 @@
 /* test_tls12_decrypt.c: the TLS 1.0-1.2 PRFs against values computed by
  * `openssl kdf ... TLS1-PRF` and by an independent HMAC implementation
  * (Python's hmac module, P_hash of RFC 5246 5 written out), and record
- * opening on real client Finished records written by OpenSSL 3 (from
- * test-captures/decrypt, with the master secrets its key logs hold): AES-GCM,
+ * opening on real client Finished records written by OpenSSL 3 (recorded
+ * by one run of test-captures/gen/decrypt.sh, with the master secrets its
+ * s_client logged): AES-GCM,
  * ChaCha20-Poly1305 and TLS 1.0 AES-CBC with encrypt-then-MAC. Every
  * truncation, bit flip, wrong direction and wrong sequence number fails
  * cleanly, and so does garbage. */

@@ -159,6 +159,14 @@ enum decrypt_status {
     DECRYPT_INTERRUPTED        /* a gap or an oversized record: stopped there */
 };
 
+/* A decrypted TLS <= 1.2 Finished checked against the handshake messages
+ * and the key log's master secret (RFC 5246 7.4.9). */
+enum finished_check {
+    FINISHED_UNCHECKED = 0,
+    FINISHED_VERIFIED,         /* verify_data matches: this side had that master secret */
+    FINISHED_MISMATCH          /* it opened but verify_data differs: another transcript */
+};
+
 /* The plain verdict on a connection, decided from its facts alone (rules/verdict.c):
  * did the handshake finish, fail, or can the capture not tell? */
 enum verdict {
@@ -236,6 +244,8 @@ struct side_facts {
     uint8_t decrypt;               /* enum decrypt_status */
     uint32_t decrypted_records;
     uint64_t decrypt_stop_frame;   /* where DECRYPT_FAILED or _INTERRUPTED happened */
+    uint8_t finished_check;        /* enum finished_check: a decrypted TLS <= 1.2 Finished */
+    uint64_t finished_frame;
     uint8_t app_plain[24];         /* first bytes of the first decrypted application data */
     uint8_t app_plain_len;
     uint64_t app_plain_frame;

@@ -42,4 +42,13 @@ MUST_USE enum status tls12_master_secret(enum tls12_prf_hash h, const uint8_t *p
                                          const uint8_t *seed2, size_t seed2_len,
                                          uint8_t master[TLS12_MASTER_LEN]);
 
+/* RFC 5246 7.4.9: verify_data = PRF(master_secret, finished_label,
+ * Hash(handshake_messages))[0..11]; label "client finished" or "server
+ * finished". */
+#define TLS12_VERIFY_DATA_LEN 12
+MUST_USE enum status tls12_verify_data(enum tls12_prf_hash h,
+                                       const uint8_t master[TLS12_MASTER_LEN],
+                                       const char *label, const uint8_t *hash, size_t hash_len,
+                                       uint8_t out[TLS12_VERIFY_DATA_LEN]);
+
 #endif

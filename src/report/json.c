@@ -244,6 +244,11 @@ static void decryption(FILE *f, const struct conn *c)
                 side_name((enum side)s), names[st], sf->decrypted_records);
         if (sf->decrypt_stop_frame != 0)
             fprintf(f, ",\"stop_frame\":%llu", (unsigned long long)sf->decrypt_stop_frame);
+        /* RFC 5246 7.4.9: the decrypted Finished checked with the key log */
+        if (sf->finished_check != FINISHED_UNCHECKED)
+            fprintf(f, ",\"finished\":{\"frame\":%llu,\"verify_data\":\"%s\"}",
+                    (unsigned long long)sf->finished_frame,
+                    sf->finished_check == FINISHED_VERIFIED ? "verified" : "mismatch");
         /* the first bytes of decrypted application data (an HTTP status line,
          * the HTTP/2 preface), escaped: they are the peer's bytes */
         if (sf->app_plain_frame != 0) {

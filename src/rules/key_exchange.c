@@ -133,16 +133,35 @@ static bool match_dhe_leading_zero(const struct rule *self, const struct case_fa
      * failure of another kind: the signature of the leading-zero bug */
     bool rate_fits = total >= 50 && lo <= 1.0 / 256 && hi >= 1.0 / 256 && failed * 20 < total;
     bool short_value = c->kx.dh_ys_leading_zero || c->kx.dh_yc_leading_zero;
-    finding_init(f, self, rate_fits || short_value ? CONF_HIGH : CONF_MEDIUM);
+    /* RFC 5246 7.4.9: with the client's key log, its Finished checked */
+    const struct side_facts *cl = &c->side[SIDE_CLIENT];
+    bool client_right = cl->finished_check == FINISHED_VERIFIED;
+    bool client_wrong = cl->finished_check == FINISHED_MISMATCH;
+    finding_init(f, self,
+                 client_wrong ? CONF_LOW
+                 : rate_fits || short_value || client_right ? CONF_HIGH : CONF_MEDIUM);
     finding_evidence(f, c->sh.frame, "server  ServerHello choosing %s", name_suite(c->sh.suite).s);
     if (c->kx.ske_present && c->kx.dhe)
         finding_evidence(f, c->kx.ske_frame, "server  ServerKeyExchange: %u-bit DH group, Ys %u "
                                              "bytes%s",
                          c->kx.dh_p_len * 8u, c->kx.dh_ys_len,
                          c->kx.dh_ys_leading_zero ? " (shorter than p: a leading zero)" : "");
-    if (c->side[SIDE_CLIENT].encrypted_hs_frame)
-        finding_evidence(f, c->side[SIDE_CLIENT].encrypted_hs_frame,
-                         "client  ChangeCipherSpec and Finished");
+    if (cl->finished_check != FINISHED_UNCHECKED)
+        finding_evidence(f, cl->finished_frame,
+                         "client  Finished, decrypted with the key log: its verify_data %s",
+                         client_right ? "is right for the client's master secret"
+                                      : "does not match the handshake messages");
+    else if (cl->encrypted_hs_frame)
+        finding_evidence(f, cl->encrypted_hs_frame, "client  ChangeCipherSpec and Finished");
+    if (client_right)
+        finding_weigh(f, cl->finished_frame, SRC_CONNECTION, 3, "RFC 5246 7.4.9",
+                      "the client's Finished verifies under the client's master secret (key "
+                      "log): it is intact, so the server that refuses it derived another secret");
+    if (client_wrong)
+        finding_weigh(f, cl->finished_frame, SRC_CONNECTION, -3, "RFC 5246 7.4.9",
+                      "the client's Finished does not verify under the client's own master "
+                      "secret: the client or the path is at fault, not the server's key "
+                      "derivation");
     if (e->alert != NULL)
         finding_evidence(f, e->alert->frame, "server  fatal alert %s in clear",
                          e->alert->description == ALERT_BAD_RECORD_MAC ? "bad_record_mac"
@@ -165,6 +184,17 @@ static bool match_dhe_leading_zero(const struct rule *self, const struct case_fa
     if (short_value)
         finding_explain(f, " Here a public value is shorter than p, which some stacks also "
                            "mishandle.");
+    if (client_right)
+        finding_explain(f, " The client's Finished, decrypted with its key log, verifies under "
+                           "the client's master secret and the handshake messages as captured: "
+                           "it is intact and consistent, so the server, refusing it, derived "
+                           "another master secret from the same key exchange, as this bug does "
+                           "(which side keeps the zeros the key log cannot tell).");
+    if (client_wrong)
+        finding_explain(f, " But the client's Finished, decrypted with its key log, does not "
+                           "verify even under the client's own master secret: the client "
+                           "computed it wrongly or bytes of the handshake changed in the path, "
+                           "which points away from the server.");
     finding_fix(f, "Either remove the TLS_DHE_* suites and use ECDHE (IIS/SChannel: the \"SSL "
                    "Cipher Suite Order\" group policy, or the Functions value under "
                    "HKLM\\SYSTEM\\CurrentControlSet\\Control\\Cryptography\\Configuration\\"

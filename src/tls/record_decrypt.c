@@ -8,6 +8,8 @@
 #include "tls/record_decrypt.h"
 #include "tls/tls12_decrypt.h"
 #include "tls/tls13_decrypt.h"
+#include "tls/transcript.h"
+#include <openssl/crypto.h>
 
 /* TLS 1.3 decryption with a key log, per direction (RFC 8446 5.2, 7.3).
  * Handshake phase: every type 23 record is buffered (at most 2^14 + 256
@@ -35,6 +37,7 @@ struct tls_decrypt {
      * protected; handshake and alert records and short or first
      * application records are opened, the rest only counted */
     struct tls12_keys keys12;
+    uint8_t master[TLS12_MASTER_LEN]; /* to check the sender's Finished */
     bool in_record;                 /* the current record is under these keys */
     bool app_opened;                /* an application record was opened */
     uint8_t tail[TLS12_MAX_IV + TLS12_MAX_MAC]; /* TLS 1.0 CBC: the chained IV */
@@ -155,6 +158,7 @@ void tls_dec_ccs(struct tls_conn_state *t, struct tls_stream *s, struct conn *c,
     s->dec = d;
     s->dec_phase = DEC_TLS12;
     c->side[from].decrypt = DECRYPT_OK;
+    memcpy(d->master, e->secret[KEYLOG_MASTER_SECRET], TLS12_MASTER_LEN);
     if (tls12_keys_from_master(c->sh.version, c->sh.suite,
                                server_echoed(c, EXT_ENCRYPT_THEN_MAC),
                                e->secret[KEYLOG_MASTER_SECRET], c->ch->random, c->sh.random,
@@ -297,6 +301,32 @@ static void dec_app_plain(struct conn *c, enum side from, const uint8_t *p, size
     sf->app_plain_frame = frame;
 }
 
+/* RFC 5246 7.4.9: a decrypted Finished alone in its record (as every stack
+ * sends it), checked against the handshake messages before it. */
+static void dec12_check_finished(struct tls_stream *s, struct conn *c, enum side from,
+                                 const uint8_t *plain, size_t len, uint64_t frame)
+{
+    struct side_facts *sf = &c->side[from];
+    struct cursor m = cur_make(plain, len);
+    uint8_t type = 0, hash[TRANSCRIPT_MAX_HASH], want[TLS12_VERIFY_DATA_LEN];
+    uint32_t mlen = 0;
+    struct slice got;
+    size_t hash_len = 0;
+    if (sf->finished_frame != 0 || cur_u8(&m, &type) != ST_OK || type != HS_FINISHED ||
+        cur_u24(&m, &mlen) != ST_OK || mlen != TLS12_VERIFY_DATA_LEN ||
+        cur_take(&m, mlen, &got) != ST_OK)
+        return;
+    enum tls12_prf_hash h = tls12_suite_prf(c->sh.suite, c->sh.version);
+    if (!transcript_hash(s->transcript, h, hash, &hash_len) ||
+        tls12_verify_data(h, s->dec->master, from == SIDE_CLIENT ? "client finished"
+                                                                 : "server finished",
+                          hash, hash_len, want) != ST_OK)
+        return;
+    sf->finished_frame = frame;
+    sf->finished_check = CRYPTO_memcmp(want, got.ptr, sizeof want) == 0 ? FINISHED_VERIFIED
+                                                                       : FINISHED_MISMATCH;
+}
+
 /* TLS <= 1.2: the record's content type is its header's (RFC 5246 6.2). */
 static bool dec12_record_done(struct tls_stream *s, struct conn *c, enum side from,
                               uint64_t frame, struct tstamp ts)
@@ -324,6 +354,7 @@ static bool dec12_record_done(struct tls_stream *s, struct conn *c, enum side fr
     c->side[from].decrypted_records++;
     switch (s->rtype) {
     case CT_HANDSHAKE:
+        dec12_check_finished(s, c, from, plain, len, frame);
         tls_handshake_bytes(s, c, from, plain, len, frame, ts, true);
         break;
     case CT_ALERT:

@@ -74,3 +74,11 @@ enum status tls12_master_secret(enum tls12_prf_hash h, const uint8_t *pre_master
     return tls12_prf(h, pre_master, pre_master_len, label, seed1, seed1_len, seed2, seed2_len,
                      master, TLS12_MASTER_LEN);
 }
+
+enum status tls12_verify_data(enum tls12_prf_hash h, const uint8_t master[TLS12_MASTER_LEN],
+                              const char *label, const uint8_t *hash, size_t hash_len,
+                              uint8_t out[TLS12_VERIFY_DATA_LEN])
+{
+    return tls12_prf(h, master, TLS12_MASTER_LEN, label, hash, hash_len, NULL, 0, out,
+                     TLS12_VERIFY_DATA_LEN);
+}

@@ -6,6 +6,7 @@
 #include "tls/record_decrypt.h"
 #include "tls/sslv2.h"
 #include "tls/tls_stream.h"
+#include "tls/transcript.h"
 
 static bool plausible_header(const uint8_t h[5])
 {
@@ -277,6 +278,9 @@ void tls_gap(struct tls_conn_state *t, struct conn *c, enum side from, uint64_t 
         sf->gap_frame = frame;
     if (s->state == TLS_NOT_TLS || s->state == TLS_START)
         return;
+    /* a hole before the handshake is over may hide handshake messages */
+    if (!s->encrypted)
+        transcript_break(s->transcript);
     /* a hole in a record being decrypted, or one that loses records, ends
      * decryption; a hole in a record only counted past does not */
     bool inside_appdata = s->state == TLS_RECORDS && s->hdr_have == 5 &&
@@ -302,6 +306,16 @@ void tls_init(struct tls_conn_state *t)
         capbuf_init(&t->dir[i].hs, TLS_MAX_HANDSHAKE_BYTES + 4);
 }
 
+void tls_use_keylog(struct tls_conn_state *t, const struct keylog *k)
+{
+    t->keylog = k;
+    if (k == NULL || t->transcript != NULL)
+        return;
+    /* without it (out of memory) Finished messages go unchecked */
+    t->transcript = transcript_new();
+    t->dir[0].transcript = t->dir[1].transcript = t->transcript;
+}
+
 void tls_free(struct tls_conn_state *t)
 {
     for (int i = 0; i < 2; i++) {
@@ -310,5 +324,8 @@ void tls_free(struct tls_conn_state *t)
         capbuf_free(&s->v2);
         s->dec_phase = DEC_OFF;
         tls_dec_free(s);
+        s->transcript = NULL;
     }
+    transcript_free(t->transcript);
+    t->transcript = NULL;
 }

@@ -114,13 +114,44 @@ request | timeout 10 openssl s_client -connect 127.0.0.1:"$rport" -servername de
 cap_stop
 stop_bg "$SRV_PID" "$RELAY_PID"; SRV_PID= RELAY_PID=
 
+# The DHE leading-zero bug (RFC 5246 8.1.2) with the client's key log: dhe_pad_shim.so
+# (LD_PRELOAD, see dhe_pad_shim.c) makes s_client keep the leading zero bytes of Z; about
+# 1 in 256 DHE handshakes then fails with the server's bad_record_mac in clear. The client's
+# Finished, decrypted with its key log, verifies: the client computed it right from its master
+# secret, the server derived another. The capture keeps the failed connection and the two
+# stock DHE handshakes before it.
+name=dhe-leading-zero-keylog port=4715
+need cc
+cc -shared -fPIC -O2 -Wall -Wextra -Werror -o "$WORK/dhe_pad_shim.so" "$GEN_DIR/dhe_pad_shim.c" -ldl -lcrypto
+openssl genpkey -genparam -algorithm DH -pkeyopt group:ffdhe2048 -out "$WORK/dh.pem" 2>/dev/null
+rm -f "$KEYS/$name.keylog" "$WORK/$name.keylog"
+server "$port" -dhparam "$WORK/dh.pem" -no_ticket -cipher DHE-RSA-AES128-GCM-SHA256
+cap_start "$WORK/$name.all.pcap" "tcp port $port"
+fails=0 n=0 t0=$SECONDS
+while [ "$fails" = 0 ] && [ "$n" -lt 1500 ] && [ $((SECONDS - t0)) -lt 120 ]; do
+    n=$((n + 1))
+    echo hello | LD_PRELOAD=$WORK/dhe_pad_shim.so timeout 10 openssl s_client \
+        -connect 127.0.0.1:"$port" -tls1_2 -cipher DHE-RSA-AES128-GCM-SHA256 -brief \
+        -keylogfile "$WORK/$name.keylog" >/dev/null 2>"$WORK/$name.client.log" || true
+    grep -qi "bad record mac" "$WORK/$name.client.log" && fails=1
+done
+cap_stop
+stop_bg "$SRV_PID"; SRV_PID=
+[ "$fails" = 1 ] || die "$name: no bad_record_mac in $n DHE handshakes"
+bad=$(tshark -r "$WORK/$name.all.pcap" -Y 'tls.alert_message.desc == 20' -T fields -e tcp.stream 2>/dev/null | head -1)
+[ -n "$bad" ] && [ "$bad" -ge 2 ] || die "$name: the failed handshake is not in the capture"
+tshark -r "$WORK/$name.all.pcap" -Y "tcp.stream in {$((bad - 2)),$((bad - 1)),$bad}" \
+    -w "$OUT/$name.pcap" 2>/dev/null
+cp "$WORK/$name.keylog" "$KEYS/$name.keylog"
+echo "  $name: bad_record_mac after $n DHE handshakes; kept streams $((bad - 2))-$bad"
+
 # the wrong key log: another capture's (its client randoms are not these)
 cp "$KEYS/tls12-chacha.keylog" "$KEYS/other-capture.keylog"
 
 for f in "$OUT"/*.pcap; do
     n=$(basename "$f" .pcap)
     [ -s "$KEYS/$n.keylog" ] || die "$n: the client wrote no key log"
-    tshark -r "$f" -o "tls.keylog_file:$KEYS/$n.keylog" -Y 'tls.handshake.type == 20' \
+    tshark -r "$f" -d tcp.port==4700-4719,tls -o "tls.keylog_file:$KEYS/$n.keylog" -Y 'tls.handshake.type == 20' \
         -T fields -e frame.number 2>/dev/null | grep -q . || die "$n: tshark decrypts no Finished"
 done
 echo "decrypt.sh: done"
