@@ -23,6 +23,7 @@ static void usage(FILE *f)
           "      --ca-file FILE    trust store (PEM) for certificate checks\n"
           "      --ca-path DIR     trust store folder (hashed, c_rehash)\n"
           "      --keylog FILE     NSS key log (SSLKEYLOGFILE): decrypt TLS 1.0-1.3 handshakes\n"
+          "                        (repeatable; secrets embedded in pcapng are used without it)\n"
           "      --html FILE       also write an HTML report\n"
           "      --color WHEN      auto, always or never\n"
           "      --max-connections N   connections tracked per file\n"
@@ -97,7 +98,13 @@ int main(int argc, char **argv)
             break;
         case OPT_CA_FILE: o.ca_file = optarg; break;
         case OPT_CA_PATH: o.ca_path = optarg; break;
-        case OPT_KEYLOG: o.keylog_file = optarg; break;
+        case OPT_KEYLOG:
+            if (o.n_keylogs >= RUN_MAX_KEYLOGS) {
+                fprintf(stderr, "tlsexplain: at most %d --keylog files\n", RUN_MAX_KEYLOGS);
+                return 2;
+            }
+            o.keylog_files[o.n_keylogs++] = optarg;
+            break;
         case OPT_HTML: o.html = optarg; break;
         case OPT_COLOR: color = optarg; break;
         case OPT_MAX_CONNS:

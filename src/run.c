@@ -18,6 +18,7 @@
 #include "file_report.h"
 #include "x509/cert.h"
 #include "tls/keylog.h"
+#include "capture/pcapng_secrets.h"
 #include "report/report_set.h"
 #include "rules/rules.h"
 #include "rules/verdict.h"
@@ -74,6 +75,32 @@ static enum status judge_file(struct analysis *a, struct rule_ctx *ctx)
     return rules_diagnose(ctx, analysis_connections(a));
 }
 
+/* The TLS key logs of a pcapng file's Decryption Secrets Blocks, as a key
+ * log searched before `global` (--keylog); *out stays NULL without any. */
+static enum status embedded_secrets(const char *path, const struct keylog *global,
+                                    struct keylog **out)
+{
+    struct capbuf bytes;
+    unsigned found = 0;
+    capbuf_init(&bytes, PCAPNG_MAX_SECRETS + PCAPNG_MAX_BLOCKS);
+    *out = NULL;
+    enum status st = pcapng_tls_secrets(path, &bytes, &found);
+    if (st == ST_OK && found > 0) {
+        *out = keylog_new();
+        st = *out == NULL ? ST_NOMEM : keylog_feed(*out, bytes.p, bytes.len);
+        if (st == ST_OK)
+            st = keylog_finish(*out);
+        if (st == ST_OK)
+            keylog_set_fallback(*out, global);
+    }
+    capbuf_free(&bytes);
+    if (st != ST_OK) {
+        keylog_free(*out);
+        *out = NULL;
+    }
+    return st;
+}
+
 /* Analyses one capture (read from stream when not NULL, named path) and
  * hands it to the reporters; returns its exit status. */
 static int one_file(const char *path, FILE *stream, const struct input_source *src,
@@ -99,6 +126,12 @@ static int one_file(const char *path, FILE *stream, const struct input_source *s
         report_text_error(err, path, "out of memory", o->color);
         return 2;
     }
+    /* secrets embedded in a pcapng file come first, then --keylog; read from
+     * the file itself (a compressed or archived capture's are not read) */
+    struct keylog *embedded = NULL;
+    if (src != NULL && input_source_kind(src) == INPUT_PCAPNG &&
+        embedded_secrets(path, run->keylog, &embedded) == ST_OK && embedded != NULL)
+        ao.keylog = embedded;
     enum status st = analyze_file(path, &ao, &a);
     /* a stream that failed (a truncated gzip, a damaged member) says why */
     if (st == ST_OK && src != NULL && input_source_read_error(src) != NULL) {
@@ -126,6 +159,7 @@ static int one_file(const char *path, FILE *stream, const struct input_source *s
         rc = facts.k.failed > 0 ? 1 : 0;
     }
     analysis_free(&a);
+    keylog_free(embedded);
     rules_ctx_free(fr.ctx);
     spill_close(fr.spill);
     return rc;
@@ -320,23 +354,33 @@ static enum status list_inputs(char *const inputs[], size_t n, const struct run_
     return st;
 }
 
-/* --keylog: loaded once, with what was wrong in it said on stderr. */
-static enum status load_keylog(const char *path, struct keylog **out)
+/* --keylog: every file into one table, loaded once, with what was wrong in
+ * each said on stderr (counts are the table's, so each file's are the
+ * difference). */
+static enum status load_keylogs(const struct run_opts *o, struct keylog **out)
 {
-    if (keylog_load(path, out) != ST_OK) {
-        fprintf(stderr, "tlsexplain: cannot read the key log %s\n", path);
-        return ST_IO;
+    *out = keylog_new();
+    if (*out == NULL)
+        return ST_NOMEM;
+    struct keylog_counts before = {0}, kc;
+    for (size_t i = 0; i < o->n_keylogs; i++) {
+        const char *path = o->keylog_files[i];
+        if (keylog_load_into(*out, path) != ST_OK) {
+            fprintf(stderr, "tlsexplain: cannot read the key log %s\n", path);
+            return ST_IO;
+        }
+        keylog_get_counts(*out, &kc);
+        uint64_t bad = kc.malformed - before.malformed, dropped = kc.dropped - before.dropped;
+        if (bad > 0)
+            fprintf(stderr, "tlsexplain: key log %s: %llu malformed line%s skipped\n", path,
+                    (unsigned long long)bad, bad == 1 ? "" : "s");
+        if (dropped > 0)
+            fprintf(stderr, "tlsexplain: key log %s: more than %u client randoms, %llu "
+                    "secrets not kept\n", path, KEYLOG_MAX_ENTRIES, (unsigned long long)dropped);
+        if (kc.secrets == before.secrets)
+            fprintf(stderr, "tlsexplain: key log %s has no TLS secret\n", path);
+        before = kc;
     }
-    struct keylog_counts kc;
-    keylog_get_counts(*out, &kc);
-    if (kc.malformed > 0)
-        fprintf(stderr, "tlsexplain: key log %s: %llu malformed line%s skipped\n", path,
-                (unsigned long long)kc.malformed, kc.malformed == 1 ? "" : "s");
-    if (kc.dropped > 0)
-        fprintf(stderr, "tlsexplain: key log %s: more than %u client randoms, %llu secrets "
-                "not kept\n", path, KEYLOG_MAX_ENTRIES, (unsigned long long)kc.dropped);
-    if (kc.secrets == 0)
-        fprintf(stderr, "tlsexplain: key log %s has no TLS 1.3 traffic secret\n", path);
     return ST_OK;
 }
 
@@ -375,7 +419,7 @@ int run_inputs(char *const inputs[], size_t n, const struct run_opts *o)
     struct keylog *keys = NULL;
     struct run_ctx run = {.o = o};
     int rc = 2;
-    if (o->keylog_file != NULL && load_keylog(o->keylog_file, &keys) != ST_OK)
+    if (o->n_keylogs > 0 && load_keylogs(o, &keys) != ST_OK)
         goto done;
     if (list_inputs(inputs, n, o, &files) != ST_OK)
         goto done;

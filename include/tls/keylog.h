@@ -57,6 +57,12 @@ MUST_USE enum status keylog_feed(struct keylog *k, const uint8_t *p, size_t n);
 MUST_USE enum status keylog_finish(struct keylog *k);
 /* Reads a whole file: ST_IO when it cannot be read, ST_NOMEM. */
 MUST_USE enum status keylog_load(const char *path, struct keylog **out);
+/* Reads a whole file into an existing log (several --keylog files make one
+ * table): ST_IO when it cannot be read, ST_NOMEM. */
+MUST_USE enum status keylog_load_into(struct keylog *k, const char *path);
+/* A log searched after this one when it has no entry for a client random
+ * (the secrets embedded in a capture, then the --keylog files); borrowed. */
+void keylog_set_fallback(struct keylog *k, const struct keylog *next);
 /* The secrets logged for a client random, or NULL. */
 const struct keylog_entry *keylog_find(const struct keylog *k,
                                        const uint8_t random[KEYLOG_RANDOM_LEN]);

@@ -19,6 +19,7 @@ struct keylog {
     size_t line_len;
     bool line_too_long;  /* the current line passed the cap: skip to its end */
     struct keylog_counts counts;
+    const struct keylog *fallback; /* searched next, or NULL: borrowed */
 };
 
 /* The labels of the format; `secret` is the slot kept, or -1 for a valid
@@ -309,16 +310,29 @@ enum status keylog_finish(struct keylog *k)
     return keylog_feed(k, (const uint8_t *)"\n", 1);
 }
 
+void keylog_set_fallback(struct keylog *k, const struct keylog *next)
+{
+    k->fallback = next;
+}
+
 enum status keylog_load(const char *path, struct keylog **out)
 {
     *out = NULL;
+    struct keylog *k = keylog_new();
+    ENSURE(k != NULL, ST_NOMEM);
+    enum status st = keylog_load_into(k, path);
+    if (st != ST_OK) {
+        keylog_free(k);
+        return st;
+    }
+    *out = k;
+    return ST_OK;
+}
+
+enum status keylog_load_into(struct keylog *k, const char *path)
+{
     FILE *f = fopen(path, "rb");
     ENSURE(f != NULL, ST_IO);
-    struct keylog *k = keylog_new();
-    if (k == NULL) {
-        fclose(f);
-        return ST_NOMEM;
-    }
     uint8_t buf[8192];
     size_t got;
     enum status st = ST_OK;
@@ -329,21 +343,21 @@ enum status keylog_load(const char *path, struct keylog **out)
     fclose(f);
     if (st == ST_OK)
         st = keylog_finish(k);
-    if (st != ST_OK) {
-        keylog_free(k);
-        return st;
-    }
-    *out = k;
-    return ST_OK;
+    return st;
 }
 
 const struct keylog_entry *keylog_find(const struct keylog *k,
                                        const uint8_t random[KEYLOG_RANDOM_LEN])
 {
-    if (k == NULL || k->n_entries == 0)
-        return NULL;
-    size_t i = find_slot(k, random);
-    return k->slots[i] != 0 ? &k->entries[k->slots[i] - 1] : NULL;
+    /* a chain of at most a few logs: the capture's own, then --keylog */
+    for (; k != NULL; k = k->fallback) {
+        if (k->n_entries == 0)
+            continue;
+        size_t i = find_slot(k, random);
+        if (k->slots[i] != 0)
+            return &k->entries[k->slots[i] - 1];
+    }
+    return NULL;
 }
 
 void keylog_get_counts(const struct keylog *k, struct keylog_counts *out)

@@ -148,7 +148,17 @@ echo "  $name: bad_record_mac after $n DHE handshakes; kept streams $((bad - 2))
 # the wrong key log: another capture's (its client randoms are not these)
 cp "$KEYS/tls12-chacha.keylog" "$KEYS/other-capture.keylog"
 
-for f in "$OUT"/*.pcap; do
+# The secrets inside the capture: pcapng Decryption Secrets Blocks (editcap --inject-secrets),
+# read without any option; one TLS 1.2 and one TLS 1.3 capture (the TLS 1.3 one from certs.sh).
+need editcap mergecap
+editcap --inject-secrets "tls,$KEYS/tls12-gcm.keylog" "$OUT/tls12-gcm.pcap" "$OUT/tls12-gcm-dsb.pcapng"
+editcap --inject-secrets "tls,$CAPS_DIR/certs/keys/expired-tls13.keylog" \
+    "$CAPS_DIR/certs/expired-tls13.pcap" "$OUT/tls13-expired-dsb.pcapng"
+# A key log that covers only some connections: three captures merged, one key log.
+mergecap -F pcap -w "$OUT/three-one-keylog.pcap" "$OUT/tls12-gcm.pcap" "$OUT/tls12-chacha.pcap" \
+    "$OUT/tls10-cbc.pcap"
+
+for f in "$OUT"/tls1*.pcap "$OUT"/dhe*.pcap; do
     n=$(basename "$f" .pcap)
     [ -s "$KEYS/$n.keylog" ] || die "$n: the client wrote no key log"
     tshark -r "$f" -d tcp.port==4700-4719,tls -o "tls.keylog_file:$KEYS/$n.keylog" -Y 'tls.handshake.type == 20' \
