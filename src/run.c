@@ -41,6 +41,7 @@ struct file_run {
     const char *path;
     struct rule_ctx *ctx;
     struct spill *spill;               /* output of the connections let go */
+    struct keylog_cover keys;          /* of the connections let go */
 };
 
 /* analyze_opts.finished: a connection that succeeded is judged, folded into
@@ -56,7 +57,10 @@ static bool connection_over(void *ud, struct analysis *a, struct conn *c)
     if (c->verdict != VERDICT_OK || rules_finish_ok(fr->ctx, c) != ST_OK ||
         c->verdict != VERDICT_OK)
         return false;
-    return report_set_early(&fr->run->reporters, &fr->spill, fr->path, c) == ST_OK;
+    if (report_set_early(&fr->run->reporters, &fr->spill, fr->path, c) != ST_OK)
+        return false;
+    report_count_keys(&fr->keys, c);
+    return true;
 }
 
 /* The final pass: the verdict of every connection still held, then the
@@ -155,6 +159,12 @@ static int one_file(const char *path, FILE *stream, const struct input_source *s
             report_text_error(err, path, a.error, o->color);
         }
         file_report_facts(&a, true, &facts);
+        facts.keys.given = ao.keylog != NULL;
+        facts.keys.tls += fr.keys.tls;
+        facts.keys.covered += fr.keys.covered;
+        facts.keys.verified += fr.keys.verified;
+        facts.keys.wrong += fr.keys.wrong;
+        facts.keys.missing += fr.keys.missing;
         report_set_file(&run->reporters, out, analysis_connections(&a), &facts, fr.spill);
         rc = facts.k.failed > 0 ? 1 : 0;
     }

@@ -99,6 +99,28 @@ def main():
             failed += 1
             print("FAIL %s (decrypted %d)\n  tshark     %s\n  tlsexplain %s" %
                   (row[0], n_dec, want, mine))
+    # the key log's coverage, in the summary line: counted from the facts above
+    coverage = [
+        ("decrypt/three-one-keylog.pcap", ["--keylog", "decrypt/keys/tls12-gcm.keylog"],
+         {"tls": 3, "covered": 1, "verified": 1, "wrong_keys": 0, "no_keys": 2}),
+        ("decrypt/three-one-keylog.pcap", ["--keylog", "decrypt/keys/tls12-gcm.keylog",
+                                           "--keylog", "decrypt/keys/tls12-chacha.keylog"],
+         {"tls": 3, "covered": 2, "verified": 2, "wrong_keys": 0, "no_keys": 1}),
+        ("decrypt/tls12-gcm.pcap", ["--keylog", "decrypt/keys/wrong-master.keylog"],
+         {"tls": 1, "covered": 0, "verified": 0, "wrong_keys": 1, "no_keys": 0}),
+        ("decrypt/tls12-gcm-dsb.pcapng", [],
+         {"tls": 1, "covered": 1, "verified": 1, "wrong_keys": 0, "no_keys": 0}),
+    ]
+    for name, args, want in coverage:
+        out = subprocess.run([TOOL, "--json", *args, name], capture_output=True, text=True,
+                             timeout=120, cwd=CAPS)
+        got = [json.loads(l).get("keylog") for l in out.stdout.splitlines()
+               if json.loads(l).get("type") == "summary"]
+        if got == [want]:
+            passed += 1
+        else:
+            failed += 1
+            print("FAIL coverage %s %s\n  want %s\n  got  %s" % (name, args, want, got))
     print("decrypt_oracle: %d passed, %d failed" % (passed, failed))
     return 1 if failed else 0
 

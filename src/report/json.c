@@ -551,6 +551,11 @@ void report_json_summary_line(FILE *f, const struct file_facts *ff)
     }
     if (ff->dropped_conns)
         fprintf(f, ",\"dropped_connections\":%llu", (unsigned long long)ff->dropped_conns);
+    if (ff->keys.given)
+        fprintf(f, ",\"keylog\":{\"tls\":%zu,\"covered\":%zu,\"verified\":%zu,"
+                   "\"wrong_keys\":%zu,\"no_keys\":%zu}",
+                ff->keys.tls, ff->keys.covered, ff->keys.verified, ff->keys.wrong,
+                ff->keys.missing);
     fputs("}\n", f);
 }
 

@@ -147,6 +147,10 @@ echo "  $name: bad_record_mac after $n DHE handshakes; kept streams $((bad - 2))
 
 # the wrong key log: another capture's (its client randoms are not these)
 cp "$KEYS/tls12-chacha.keylog" "$KEYS/other-capture.keylog"
+# keys found but wrong: tls12-gcm's client random with tls12-chacha's master secret
+{ echo "# the client random of tls12-gcm with the master secret of tls12-chacha"
+  printf 'CLIENT_RANDOM %s %s\n' "$(awk '/^CLIENT_RANDOM/{print $2}' "$KEYS/tls12-gcm.keylog")" \
+      "$(awk '/^CLIENT_RANDOM/{print $3}' "$KEYS/tls12-chacha.keylog")"; } >"$KEYS/wrong-master.keylog"
 
 # The secrets inside the capture: pcapng Decryption Secrets Blocks (editcap --inject-secrets),
 # read without any option; one TLS 1.2 and one TLS 1.3 capture (the TLS 1.3 one from certs.sh).
