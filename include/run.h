@@ -24,6 +24,8 @@ struct run_opts {
     size_t max_conns;
     const char *keylog_files[RUN_MAX_KEYLOGS]; /* --keylog: NSS key logs, read as one */
     size_t n_keylogs;
+    const char *key_files[RUN_MAX_KEYLOGS];    /* --key: server RSA private keys (PEM) */
+    size_t n_keys;
     const char *files_from;    /* --files-from: one input a line ("-": standard input) */
     bool quiet;                /* --quiet: no progress line on a terminal */
 };

@@ -165,6 +165,7 @@ static int one_file(const char *path, FILE *stream, const struct input_source *s
         facts.keys.verified += fr.keys.verified;
         facts.keys.wrong += fr.keys.wrong;
         facts.keys.missing += fr.keys.missing;
+        facts.keys.forward_secret += fr.keys.forward_secret;
         report_set_file(&run->reporters, out, analysis_connections(&a), &facts, fr.spill);
         rc = facts.k.failed > 0 ? 1 : 0;
     }
@@ -391,6 +392,16 @@ static enum status load_keylogs(const struct run_opts *o, struct keylog **out)
             fprintf(stderr, "tlsexplain: key log %s has no TLS secret\n", path);
         before = kc;
     }
+    for (size_t i = 0; i < o->n_keys; i++) {
+        enum status st = keylog_add_server_key(*out, o->key_files[i]);
+        if (st != ST_OK) {
+            fprintf(stderr, "tlsexplain: --key %s: %s\n", o->key_files[i],
+                    st == ST_UNSUPPORTED ? "not an RSA private key (only an RSA key "
+                                           "exchange can be decrypted with a server key)"
+                                         : "cannot read a PEM private key");
+            return st == ST_UNSUPPORTED ? ST_UNSUPPORTED : ST_IO;
+        }
+    }
     return ST_OK;
 }
 
@@ -429,7 +440,7 @@ int run_inputs(char *const inputs[], size_t n, const struct run_opts *o)
     struct keylog *keys = NULL;
     struct run_ctx run = {.o = o};
     int rc = 2;
-    if (o->n_keylogs > 0 && load_keylogs(o, &keys) != ST_OK)
+    if (o->n_keylogs + o->n_keys > 0 && load_keylogs(o, &keys) != ST_OK)
         goto done;
     if (list_inputs(inputs, n, o, &files) != ST_OK)
         goto done;

@@ -52,11 +52,14 @@ def ours(pcap, args):
     return got, decrypted, servers
 
 
-def theirs(pcap, keylog, servers):
+def theirs(pcap, keylog, servers, keys=()):
     # tshark must read these ports as TLS (its heuristics skip some, e.g. an HTTP/2 preface)
     decode_as = []
     for p in sorted(servers):
         decode_as += ["-d", "tcp.port==%d,tls" % p]
+    # --key: tshark's RSA keys table (any address and port)
+    for k in keys:
+        decode_as += ["-o", 'uat:rsa_keys:"%s",""' % k]
     out = subprocess.run(["tshark", "-r", pcap, *decode_as, "-o", "tls.keylog_file:" + keylog,
                           "-Y", "tls",
                           "-T", "fields", "-E", "separator=/t", "-e", "tcp.srcport",
@@ -81,7 +84,7 @@ def main():
         args = shlex.split(row[4]) if len(row) > 4 else []
         # a pcapng file carries its secrets: tshark reads them too
         embedded = row[0].endswith(".pcapng") and "--keylog" not in args
-        if ("--keylog" not in args and not embedded) or \
+        if ("--keylog" not in args and "--key" not in args and not embedded) or \
                 (sys.argv[1:] and not any(a in row[0] for a in sys.argv[1:])):
             continue
         # several --keylog files: tshark reads one, so it gets them joined
@@ -91,7 +94,8 @@ def main():
                 joined.write(open(os.path.join(CAPS, log)).read() + "\n")
             joined.flush()
             mine, n_dec, servers = ours(row[0], args)
-            want = theirs(row[0], joined.name if logs else "", servers)
+            keys = [args[i + 1] for i, a in enumerate(args) if a == "--key"]
+            want = theirs(row[0], joined.name if logs else "", servers, keys)
         expect_decrypt = "nothing decrypts" not in row[3]
         if mine == want and (n_dec > 0) == expect_decrypt:
             passed += 1
@@ -102,14 +106,24 @@ def main():
     # the key log's coverage, in the summary line: counted from the facts above
     coverage = [
         ("decrypt/three-one-keylog.pcap", ["--keylog", "decrypt/keys/tls12-gcm.keylog"],
-         {"tls": 3, "covered": 1, "verified": 1, "wrong_keys": 0, "no_keys": 2}),
+         {"tls": 3, "covered": 1, "verified": 1, "wrong_keys": 0, "no_keys": 2,
+          "forward_secret": 0}),
         ("decrypt/three-one-keylog.pcap", ["--keylog", "decrypt/keys/tls12-gcm.keylog",
                                            "--keylog", "decrypt/keys/tls12-chacha.keylog"],
-         {"tls": 3, "covered": 2, "verified": 2, "wrong_keys": 0, "no_keys": 1}),
+         {"tls": 3, "covered": 2, "verified": 2, "wrong_keys": 0, "no_keys": 1,
+          "forward_secret": 0}),
         ("decrypt/tls12-gcm.pcap", ["--keylog", "decrypt/keys/wrong-master.keylog"],
-         {"tls": 1, "covered": 0, "verified": 0, "wrong_keys": 1, "no_keys": 0}),
+         {"tls": 1, "covered": 0, "verified": 0, "wrong_keys": 1, "no_keys": 0,
+          "forward_secret": 0}),
         ("decrypt/tls12-gcm-dsb.pcapng", [],
-         {"tls": 1, "covered": 1, "verified": 1, "wrong_keys": 0, "no_keys": 0}),
+         {"tls": 1, "covered": 1, "verified": 1, "wrong_keys": 0, "no_keys": 0,
+          "forward_secret": 0}),
+        ("decrypt/tls12-rsa-cbc-sha1.pcap", ["--key", "decrypt/keys/server.key"],
+         {"tls": 1, "covered": 1, "verified": 1, "wrong_keys": 0, "no_keys": 0,
+          "forward_secret": 0}),
+        ("decrypt/three-one-keylog.pcap", ["--key", "decrypt/keys/server.key"],
+         {"tls": 3, "covered": 0, "verified": 0, "wrong_keys": 0, "no_keys": 0,
+          "forward_secret": 3}),
     ]
     for name, args, want in coverage:
         out = subprocess.run([TOOL, "--json", *args, name], capture_output=True, text=True,

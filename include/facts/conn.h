@@ -105,6 +105,8 @@ struct key_exchange {
     bool cke_present;
     uint64_t cke_frame;
     uint16_t cke_len;          /* public value or encrypted premaster length */
+    bool rsa_kx;               /* an RSA key exchange: the server's key opens it */
+    uint8_t rsa_premaster[512]; /* the encrypted pre-master (RSA up to 4096 bits) */
     bool dh_yc_leading_zero;
 };
 
@@ -156,7 +158,9 @@ enum decrypt_status {
     DECRYPT_UNSUPPORTED,       /* a cipher suite that cannot be decrypted */
     DECRYPT_OK,                /* every record tried opened */
     DECRYPT_FAILED,            /* a record did not authenticate: wrong keys */
-    DECRYPT_INTERRUPTED        /* a gap or an oversized record: stopped there */
+    DECRYPT_INTERRUPTED,       /* a gap or an oversized record: stopped there */
+    DECRYPT_FORWARD_SECRET     /* --key given, but the key exchange is (EC)DHE: the
+                                * server's key cannot recover its secret (RFC 5246 F.1.1.3) */
 };
 
 /* A decrypted TLS <= 1.2 Finished checked against the handshake messages

@@ -44,6 +44,7 @@ struct keylog_cover {
     size_t verified;           /* ... with a Finished that verifies (TLS <= 1.2) */
     size_t wrong;              /* keys found, but the first record did not open */
     size_t missing;            /* no keys in the log for it */
+    size_t forward_secret;     /* --key given, but an (EC)DHE key exchange */
 };
 
 /* Counts one connection into the key log's coverage. */

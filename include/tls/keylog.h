@@ -63,6 +63,26 @@ MUST_USE enum status keylog_load_into(struct keylog *k, const char *path);
 /* A log searched after this one when it has no entry for a client random
  * (the secrets embedded in a capture, then the --keylog files); borrowed. */
 void keylog_set_fallback(struct keylog *k, const struct keylog *next);
+
+/* --key: a server's RSA private key (PEM), kept with the key log; at most
+ * KEYLOG_MAX_SERVER_KEYS. ST_IO: unreadable; ST_UNSUPPORTED: not an RSA key. */
+#define KEYLOG_MAX_SERVER_KEYS 16
+MUST_USE enum status keylog_add_server_key(struct keylog *k, const char *path);
+/* Whether any --key was given (here or in a fallback). */
+bool keylog_has_server_keys(const struct keylog *k);
+/* What a server key did for an RSA key exchange. */
+enum keylog_rsa_result {
+    KEYLOG_RSA_NO_KEYS,        /* no --key at all */
+    KEYLOG_RSA_NO_MATCH,       /* no key matches the certificate's public key */
+    KEYLOG_RSA_FAILED,         /* it matches, but the pre-master does not decrypt */
+    KEYLOG_RSA_OK
+};
+/* RFC 5246 7.4.7.1: the pre-master secret of an RSA key exchange, with the
+ * key (of this log or its fallbacks) whose public key is the certificate's
+ * (DER). */
+enum keylog_rsa_result keylog_rsa_premaster(const struct keylog *k, const uint8_t *cert_der,
+                                            size_t cert_len, const uint8_t *enc,
+                                            size_t enc_len, uint8_t premaster[48]);
 /* The secrets logged for a client random, or NULL. */
 const struct keylog_entry *keylog_find(const struct keylog *k,
                                        const uint8_t random[KEYLOG_RANDOM_LEN]);

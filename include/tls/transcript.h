@@ -21,6 +21,11 @@ void transcript_add(struct tls_transcript *t, const uint8_t *msg, size_t n);
  * PRF_MD5_SHA1 (RFC 2246 7.4.9). False when the hash failed. */
 bool transcript_hash(const struct tls_transcript *t, enum tls12_prf_hash h,
                      uint8_t out[TRANSCRIPT_MAX_HASH], size_t *len);
+/* RFC 7627 3: the session hash is the hash of the messages up to and
+ * including the ClientKeyExchange: marked when it has been added. */
+void transcript_mark_session(struct tls_transcript *t);
+bool transcript_session_hash(const struct tls_transcript *t, enum tls12_prf_hash h,
+                             uint8_t out[TRANSCRIPT_MAX_HASH], size_t *len);
 /* Bytes of the handshake were lost (a gap, an oversized message): no hash
  * from now on, so no Finished is judged against a partial transcript. */
 void transcript_break(struct tls_transcript *t);

@@ -232,7 +232,7 @@ static void alerts(FILE *f, const struct conn *c)
 static void decryption(FILE *f, const struct conn *c)
 {
     static const char *const names[] = {"none", "no_keys", "unsupported_suite", "ok", "failed",
-                                        "interrupted"};
+                                        "interrupted", "forward_secret"};
     const struct side_facts *cl = &c->side[SIDE_CLIENT], *sv = &c->side[SIDE_SERVER];
     if (cl->decrypt == DECRYPT_NONE && sv->decrypt == DECRYPT_NONE)
         return;
@@ -553,9 +553,9 @@ void report_json_summary_line(FILE *f, const struct file_facts *ff)
         fprintf(f, ",\"dropped_connections\":%llu", (unsigned long long)ff->dropped_conns);
     if (ff->keys.given)
         fprintf(f, ",\"keylog\":{\"tls\":%zu,\"covered\":%zu,\"verified\":%zu,"
-                   "\"wrong_keys\":%zu,\"no_keys\":%zu}",
+                   "\"wrong_keys\":%zu,\"no_keys\":%zu,\"forward_secret\":%zu}",
                 ff->keys.tls, ff->keys.covered, ff->keys.verified, ff->keys.wrong,
-                ff->keys.missing);
+                ff->keys.missing, ff->keys.forward_secret);
     fputs("}\n", f);
 }
 

@@ -173,6 +173,11 @@ static void keys_note(FILE *f, const struct keylog_cover *k)
     if (k->wrong > 0)
         fprintf(f, "; %zu with keys that open nothing (not this session's secrets)", k->wrong);
     fputc('\n', f);
+    if (k->forward_secret > 0)
+        fprintf(f, "  key log: %zu use an (EC)DHE key exchange: the server's private key cannot "
+                   "recover\n           their secrets (forward secrecy); only a key log "
+                   "can\n",
+                k->forward_secret);
     if (k->missing > 0)
         fprintf(f, "  key log: no keys for %zu (usually another process or host, a log written "
                    "too late,\n           or a client that ignores SSLKEYLOGFILE)\n",

@@ -77,6 +77,8 @@ static void drain_handshake(struct tls_stream *s, struct conn *c, enum side from
         /* RFC 5246 7.4.9: every message but HelloRequest is in the transcript */
         if (s->transcript != NULL && type != HS_HELLO_REQUEST)
             transcript_add(s->transcript, s->hs.p + done, 4 + (size_t)len);
+        if (type == HS_CLIENT_KEY_EXCHANGE)
+            transcript_mark_session(s->transcript);
         if (hs_decode(c, from, type, cur_make(body.ptr, body.len), &w) != ST_OK)
             conn_mark_malformed(c, from, "handshake message");
         if (decrypted)

@@ -7,6 +7,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <openssl/core_names.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
 #include "util/cursor.h"
 #include "tls/keylog.h"
 
@@ -20,6 +24,8 @@ struct keylog {
     bool line_too_long;  /* the current line passed the cap: skip to its end */
     struct keylog_counts counts;
     const struct keylog *fallback; /* searched next, or NULL: borrowed */
+    EVP_PKEY *server_keys[KEYLOG_MAX_SERVER_KEYS]; /* --key */
+    size_t n_server_keys;
 };
 
 /* The labels of the format; `secret` is the slot kept, or -1 for a valid
@@ -71,6 +77,8 @@ void keylog_free(struct keylog *k)
         return;
     free(k->entries);
     free(k->slots);
+    for (size_t i = 0; i < k->n_server_keys; i++)
+        EVP_PKEY_free(k->server_keys[i]);
     free(k);
 }
 
@@ -363,4 +371,76 @@ const struct keylog_entry *keylog_find(const struct keylog *k,
 void keylog_get_counts(const struct keylog *k, struct keylog_counts *out)
 {
     *out = k->counts;
+}
+
+enum status keylog_add_server_key(struct keylog *k, const char *path)
+{
+    ENSURE(k->n_server_keys < KEYLOG_MAX_SERVER_KEYS, ST_LIMIT);
+    FILE *f = fopen(path, "r");
+    ENSURE(f != NULL, ST_IO);
+    EVP_PKEY *key = PEM_read_PrivateKey(f, NULL, NULL, NULL);
+    fclose(f);
+    ENSURE(key != NULL, ST_IO);
+    if (EVP_PKEY_get_base_id(key) != EVP_PKEY_RSA) {
+        EVP_PKEY_free(key);
+        return ST_UNSUPPORTED;
+    }
+    k->server_keys[k->n_server_keys++] = key;
+    return ST_OK;
+}
+
+/* PKCS #1 v1.5 decryption that says when it fails: implicit rejection
+ * (OpenSSL 3.2) would hand back random bytes instead. */
+static bool rsa_decrypt(EVP_PKEY *key, const uint8_t *enc, size_t enc_len, uint8_t pms[48])
+{
+    uint8_t out[512];
+    size_t out_len = sizeof out;
+    unsigned int no_implicit = 0;
+    EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new(key, NULL);
+    /* "implicit-rejection" (OSSL_ASYM_CIPHER_PARAM_IMPLICIT_REJECTION, 3.2):
+     * older libcrypto ignores the name, and fails as asked anyway */
+    OSSL_PARAM params[] = {OSSL_PARAM_construct_uint("implicit-rejection", &no_implicit),
+                           OSSL_PARAM_construct_end()};
+    bool ok = ctx != NULL && EVP_PKEY_decrypt_init(ctx) == 1 &&
+              EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PADDING) == 1;
+    if (ok)
+        (void)EVP_PKEY_CTX_set_params(ctx, params);
+    ok = ok && enc_len <= sizeof out &&
+              EVP_PKEY_decrypt(ctx, out, &out_len, enc, enc_len) == 1 && out_len == 48;
+    if (ok)
+        memcpy(pms, out, 48);
+    OPENSSL_cleanse(out, sizeof out);
+    EVP_PKEY_CTX_free(ctx);
+    return ok;
+}
+
+enum keylog_rsa_result keylog_rsa_premaster(const struct keylog *k, const uint8_t *cert_der,
+                                            size_t cert_len, const uint8_t *enc,
+                                            size_t enc_len, uint8_t premaster[48])
+{
+    size_t total = 0;
+    for (const struct keylog *l = k; l != NULL; l = l->fallback)
+        total += l->n_server_keys;
+    if (total == 0)
+        return KEYLOG_RSA_NO_KEYS;
+    const unsigned char *p = cert_der;
+    X509 *cert = d2i_X509(NULL, &p, (long)cert_len);
+    EVP_PKEY *pub = cert != NULL ? X509_get0_pubkey(cert) : NULL;
+    enum keylog_rsa_result r = KEYLOG_RSA_NO_MATCH;
+    for (const struct keylog *l = k; pub != NULL && l != NULL && r == KEYLOG_RSA_NO_MATCH;
+         l = l->fallback)
+        for (size_t i = 0; i < l->n_server_keys && r == KEYLOG_RSA_NO_MATCH; i++)
+            if (EVP_PKEY_eq(l->server_keys[i], pub) == 1)
+                r = rsa_decrypt(l->server_keys[i], enc, enc_len, premaster) ? KEYLOG_RSA_OK
+                                                                           : KEYLOG_RSA_FAILED;
+    X509_free(cert);
+    return r;
+}
+
+bool keylog_has_server_keys(const struct keylog *k)
+{
+    for (; k != NULL; k = k->fallback)
+        if (k->n_server_keys > 0)
+            return true;
+    return false;
 }

@@ -120,6 +120,41 @@ static bool server_echoed(const struct conn *c, uint16_t ext)
 }
 
 #define EXT_ENCRYPT_THEN_MAC 22
+#define EXT_EXTENDED_MASTER_SECRET 23
+
+/* --key: the master secret of an RSA key exchange from the server's private
+ * key (RFC 5246 7.4.7.1, 8.1; RFC 7627 4 with the extended master secret).
+ * An (EC)DHE exchange says why the key cannot help (RFC 5246 F.1.1.3). */
+static enum decrypt_status rsa_master(const struct tls_conn_state *t, const struct tls_stream *s,
+                                      const struct conn *c, uint8_t master[TLS12_MASTER_LEN])
+{
+    if (!keylog_has_server_keys(t->keylog))
+        return DECRYPT_NO_KEYS;
+    if (!c->kx.rsa_kx)
+        return c->kx.dhe || c->kx.ecdhe ? DECRYPT_FORWARD_SECRET : DECRYPT_NO_KEYS;
+    if (!c->server_certs.present || c->server_certs.kept == 0 || c->cert_bytes == NULL)
+        return DECRYPT_NO_KEYS;
+    const struct cert_der *leaf = &c->server_certs.der[0];
+    uint8_t pms[48], hash[TRANSCRIPT_MAX_HASH];
+    size_t hash_len = 0;
+    enum keylog_rsa_result r =
+        keylog_rsa_premaster(t->keylog, c->cert_bytes + leaf->off, leaf->len,
+                             c->kx.rsa_premaster, c->kx.cke_len, pms);
+    if (r != KEYLOG_RSA_OK)
+        return r == KEYLOG_RSA_FAILED ? DECRYPT_FAILED : DECRYPT_NO_KEYS;
+    enum tls12_prf_hash h = tls12_suite_prf(c->sh.suite, c->sh.version);
+    enum status st;
+    if (server_echoed(c, EXT_EXTENDED_MASTER_SECRET))
+        st = transcript_session_hash(s->transcript, h, hash, &hash_len)
+                 ? tls12_master_secret(h, pms, sizeof pms, "extended master secret", hash,
+                                       hash_len, NULL, 0, master)
+                 : ST_UNSUPPORTED;
+    else
+        st = tls12_master_secret(h, pms, sizeof pms, "master secret", c->ch->random, 32,
+                                 c->sh.random, 32, master);
+    tls13_wipe(pms, sizeof pms);
+    return st == ST_OK ? DECRYPT_OK : DECRYPT_FAILED;
+}
 
 void tls_dec_ccs(struct tls_conn_state *t, struct tls_stream *s, struct conn *c, enum side from,
                  uint64_t frame)
@@ -145,9 +180,15 @@ void tls_dec_ccs(struct tls_conn_state *t, struct tls_stream *s, struct conn *c,
         return;
     }
     const struct keylog_entry *e = dec_secrets(t, c);
-    if (e == NULL || e->secret_len[KEYLOG_MASTER_SECRET] != TLS12_MASTER_LEN) {
-        tls_dec_stop(s, c, from, DECRYPT_NO_KEYS, frame);
-        return;
+    uint8_t master[TLS12_MASTER_LEN];
+    if (e != NULL && e->secret_len[KEYLOG_MASTER_SECRET] == TLS12_MASTER_LEN) {
+        memcpy(master, e->secret[KEYLOG_MASTER_SECRET], TLS12_MASTER_LEN);
+    } else {
+        enum decrypt_status why = rsa_master(t, s, c, master);
+        if (why != DECRYPT_OK) {
+            tls_dec_stop(s, c, from, why, frame);
+            return;
+        }
     }
     struct tls_decrypt *d = calloc(1, sizeof *d);
     if (d == NULL) {
@@ -158,11 +199,12 @@ void tls_dec_ccs(struct tls_conn_state *t, struct tls_stream *s, struct conn *c,
     s->dec = d;
     s->dec_phase = DEC_TLS12;
     c->side[from].decrypt = DECRYPT_OK;
-    memcpy(d->master, e->secret[KEYLOG_MASTER_SECRET], TLS12_MASTER_LEN);
+    memcpy(d->master, master, TLS12_MASTER_LEN);
+    tls13_wipe(master, sizeof master);
     if (tls12_keys_from_master(c->sh.version, c->sh.suite,
-                               server_echoed(c, EXT_ENCRYPT_THEN_MAC),
-                               e->secret[KEYLOG_MASTER_SECRET], c->ch->random, c->sh.random,
-                               from == SIDE_CLIENT, &d->keys12) != ST_OK)
+                               server_echoed(c, EXT_ENCRYPT_THEN_MAC), d->master,
+                               c->ch->random, c->sh.random, from == SIDE_CLIENT,
+                               &d->keys12) != ST_OK)
         tls_dec_stop(s, c, from, DECRYPT_FAILED, frame);
 }
 

@@ -7,7 +7,8 @@ enum { T_MD5, T_SHA1, T_SHA256, T_SHA384, T_COUNT };
 
 struct tls_transcript {
     EVP_MD_CTX *md[T_COUNT];
-    bool failed;
+    EVP_MD_CTX *session[T_COUNT]; /* a copy at the ClientKeyExchange */
+    bool failed, marked;
 };
 
 struct tls_transcript *transcript_new(void)
@@ -40,36 +41,64 @@ void transcript_add(struct tls_transcript *t, const uint8_t *msg, size_t n)
 }
 
 /* The digest so far, from a copy: the running hash goes on. */
-static bool peek(const struct tls_transcript *t, int which, uint8_t *out, unsigned *len)
+static bool peek(EVP_MD_CTX *const md[T_COUNT], int which, uint8_t *out, unsigned *len)
 {
     EVP_MD_CTX *copy = EVP_MD_CTX_new();
-    bool ok = copy != NULL && t->md[which] != NULL &&
-              EVP_MD_CTX_copy_ex(copy, t->md[which]) == 1 &&
+    bool ok = copy != NULL && md[which] != NULL && EVP_MD_CTX_copy_ex(copy, md[which]) == 1 &&
               EVP_DigestFinal_ex(copy, out, len) == 1;
     EVP_MD_CTX_free(copy);
     return ok;
 }
 
+void transcript_mark_session(struct tls_transcript *t)
+{
+    if (t == NULL || t->marked)
+        return;
+    t->marked = true;
+    for (int i = 0; i < T_COUNT; i++) {
+        if (t->md[i] == NULL)
+            continue;
+        t->session[i] = EVP_MD_CTX_new();
+        if (t->session[i] == NULL || EVP_MD_CTX_copy_ex(t->session[i], t->md[i]) != 1)
+            t->failed = true;
+    }
+}
+
+static bool digest(EVP_MD_CTX *const md[T_COUNT], bool failed, enum tls12_prf_hash h,
+                   uint8_t out[TRANSCRIPT_MAX_HASH], size_t *len);
+
+bool transcript_session_hash(const struct tls_transcript *t, enum tls12_prf_hash h,
+                             uint8_t out[TRANSCRIPT_MAX_HASH], size_t *len)
+{
+    return t != NULL && t->marked && digest(t->session, t->failed, h, out, len);
+}
+
 bool transcript_hash(const struct tls_transcript *t, enum tls12_prf_hash h,
                      uint8_t out[TRANSCRIPT_MAX_HASH], size_t *len)
 {
+    return t != NULL && digest(t->md, t->failed, h, out, len);
+}
+
+static bool digest(EVP_MD_CTX *const md[T_COUNT], bool failed, enum tls12_prf_hash h,
+                   uint8_t out[TRANSCRIPT_MAX_HASH], size_t *len)
+{
     unsigned a = 0, b = 0;
-    if (t == NULL || t->failed)
+    if (failed)
         return false;
     switch (h) {
     case PRF_MD5_SHA1:
         /* RFC 2246 7.4.9: MD5(handshake_messages) + SHA-1(handshake_messages) */
-        if (!peek(t, T_MD5, out, &a) || !peek(t, T_SHA1, out + a, &b))
+        if (!peek(md, T_MD5, out, &a) || !peek(md, T_SHA1, out + a, &b))
             return false;
         *len = (size_t)a + b;
         return true;
     case PRF_SHA256:
-        if (!peek(t, T_SHA256, out, &a))
+        if (!peek(md, T_SHA256, out, &a))
             return false;
         *len = a;
         return true;
     case PRF_SHA384:
-        if (!peek(t, T_SHA384, out, &a))
+        if (!peek(md, T_SHA384, out, &a))
             return false;
         *len = a;
         return true;
@@ -87,7 +116,9 @@ void transcript_free(struct tls_transcript *t)
 {
     if (t == NULL)
         return;
-    for (int i = 0; i < T_COUNT; i++)
+    for (int i = 0; i < T_COUNT; i++) {
         EVP_MD_CTX_free(t->md[i]);
+        EVP_MD_CTX_free(t->session[i]);
+    }
     free(t);
 }
