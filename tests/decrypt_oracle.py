@@ -103,6 +103,42 @@ def main():
             failed += 1
             print("FAIL %s (decrypted %d)\n  tshark     %s\n  tlsexplain %s" %
                   (row[0], n_dec, want, mine))
+    # third-party captures with the key logs published with them (paths from
+    # test-captures/): the same comparison, where the corpus is present
+    corpus = [
+        ("../../shared/corpus/illustrated-tls12/capture.pcap",
+         "../../shared/corpus/illustrated-tls12/keylogs/keylog.txt"),
+        ("../../shared/corpus/scapy/tls_nss_example.pcap",
+         "../../shared/corpus/scapy/keylogs/tls_nss_example.keys.txt"),
+        ("../../shared/corpus/mercury/test_decrypt.pcap",
+         "../../shared/corpus/mercury/keylogs/sslkeylogfile.log"),
+    ]
+    for name, keylog in corpus:
+        if not os.path.exists(os.path.join(CAPS, name)):
+            continue
+        mine, n_dec, servers = ours(name, ["--keylog", keylog])
+        want = theirs(name, keylog, servers)
+        if mine == want and n_dec > 0:
+            passed += 1
+        else:
+            failed += 1
+            print("FAIL %s (decrypted %d)\n  tshark     %s\n  tlsexplain %s" %
+                  (name, n_dec, want, mine))
+    # the Illustrated TLS 1.2 connection says "ping" and "pong" (its walkthrough)
+    illustrated = "../../shared/corpus/illustrated-tls12/capture.pcap"
+    if os.path.exists(os.path.join(CAPS, illustrated)):
+        out = subprocess.run([TOOL, "--json", "-a", "--keylog",
+                              "../../shared/corpus/illustrated-tls12/keylogs/keylog.txt",
+                              illustrated], capture_output=True, text=True, timeout=60, cwd=CAPS)
+        conn = [json.loads(l) for l in out.stdout.splitlines()][0]
+        dec = conn.get("decryption") or {}
+        got = [dec.get(s, {}).get("first_data", {}).get("bytes") for s in ("client", "server")]
+        fin = [dec.get(s, {}).get("finished", {}).get("verify_data") for s in ("client", "server")]
+        if got == ["ping", "pong"] and fin == ["verified", "verified"]:
+            passed += 1
+        else:
+            failed += 1
+            print("FAIL illustrated-tls12: first data %s, Finished %s" % (got, fin))
     # the key log's coverage, in the summary line: counted from the facts above
     coverage = [
         ("decrypt/three-one-keylog.pcap", ["--keylog", "decrypt/keys/tls12-gcm.keylog"],
