@@ -390,6 +390,9 @@ static bool dec12_record_done(struct tls_stream *s, struct conn *c, enum side fr
     if (tls12_open(&d->keys12, s->rtype, s->rversion, d->rec.p, d->rec.len, plain, &len) !=
         ST_OK) {
         free(plain);
+        /* the protected Finished is still a message, of unknown content */
+        if (s->rtype == CT_HANDSHAKE && c->side[from].encrypted_hs_frame == frame)
+            conn_add_message(c, frame, ts, from, HS_FINISHED, true);
         tls_dec_stop(s, c, from, DECRYPT_FAILED, frame);
         return false;
     }
