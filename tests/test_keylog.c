@@ -199,6 +199,52 @@ TEST(load_from_a_file)
     CHECK(keylog_find(NULL, (const uint8_t *)R1) == NULL);
 }
 
+static size_t slurp(const char *path, uint8_t *buf, size_t max)
+{
+    FILE *f = fopen(path, "rb");
+    if (f == NULL)
+        return 0;
+    size_t n = fread(buf, 1, max, f);
+    fclose(f);
+    return n;
+}
+
+/* --key: an RSA key loads; a key log is no key; a certificate whose public
+ * key is not the key's finds no match, and garbage in place of the
+ * encrypted pre-master does not decrypt under the matching one. */
+TEST(server_keys)
+{
+    struct keylog *k = keylog_new();
+    static uint8_t der[8192];
+    uint8_t pms[48], enc[256] = {0};
+    CHECK(k != NULL);
+    if (k == NULL)
+        return;
+    CHECK(!keylog_has_server_keys(k));
+    CHECK_EQ_INT(keylog_rsa_premaster(k, der, 0, enc, sizeof enc, pms), KEYLOG_RSA_NO_KEYS);
+    CHECK_EQ_INT(keylog_add_server_key(k, "test-captures/decrypt/keys/server.key"), ST_OK);
+    CHECK_EQ_INT(keylog_add_server_key(k, "test-captures/decrypt/keys/tls12-gcm.keylog"), ST_IO);
+    CHECK_EQ_INT(keylog_add_server_key(k, "/nonexistent/key.pem"), ST_IO);
+    CHECK(keylog_has_server_keys(k));
+    /* another server's certificate */
+    size_t n = slurp("test-captures/certs/pki/good.der", der, sizeof der);
+    CHECK(n > 0);
+    CHECK_EQ_INT(keylog_rsa_premaster(k, der, n, enc, sizeof enc, pms), KEYLOG_RSA_NO_MATCH);
+    /* not a certificate at all */
+    CHECK_EQ_INT(keylog_rsa_premaster(k, enc, sizeof enc, enc, sizeof enc, pms),
+                 KEYLOG_RSA_NO_MATCH);
+    /* the fallback's keys count too */
+    struct keylog *front = keylog_new();
+    CHECK(front != NULL);
+    if (front != NULL) {
+        keylog_set_fallback(front, k);
+        CHECK(keylog_has_server_keys(front));
+        keylog_free(front);
+    }
+    keylog_free(k);
+}
+
 TEST_MAIN("keylog", TEST_ENTRY(reads_a_key_log), TEST_ENTRY(any_split_gives_the_same_table),
           TEST_ENTRY(bad_lines_are_skipped_and_counted), TEST_ENTRY(long_lines_are_skipped),
-          TEST_ENTRY(many_randoms_grow_the_table), TEST_ENTRY(load_from_a_file))
+          TEST_ENTRY(many_randoms_grow_the_table), TEST_ENTRY(load_from_a_file),
+          TEST_ENTRY(server_keys))

@@ -12,6 +12,7 @@
 #ifndef TLSX_KEYLOG_H
 #define TLSX_KEYLOG_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include "util/status.h"
