@@ -166,6 +166,7 @@ static int one_file(const char *path, FILE *stream, const struct input_source *s
         facts.keys.wrong += fr.keys.wrong;
         facts.keys.missing += fr.keys.missing;
         facts.keys.forward_secret += fr.keys.forward_secret;
+        facts.keys.unsupported += fr.keys.unsupported;
         report_set_file(&run->reporters, out, analysis_connections(&a), &facts, fr.spill);
         rc = facts.k.failed > 0 ? 1 : 0;
     }

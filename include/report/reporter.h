@@ -45,6 +45,7 @@ struct keylog_cover {
     size_t wrong;              /* keys found, but the first record did not open */
     size_t missing;            /* no keys in the log for it */
     size_t forward_secret;     /* --key given, but an (EC)DHE key exchange */
+    size_t unsupported;        /* a cipher suite not decrypted here */
 };
 
 /* Counts one connection into the key log's coverage. */

@@ -553,9 +553,10 @@ void report_json_summary_line(FILE *f, const struct file_facts *ff)
         fprintf(f, ",\"dropped_connections\":%llu", (unsigned long long)ff->dropped_conns);
     if (ff->keys.given)
         fprintf(f, ",\"keylog\":{\"tls\":%zu,\"covered\":%zu,\"verified\":%zu,"
-                   "\"wrong_keys\":%zu,\"no_keys\":%zu,\"forward_secret\":%zu}",
+                   "\"wrong_keys\":%zu,\"no_keys\":%zu,\"forward_secret\":%zu,"
+                   "\"unsupported_suite\":%zu}",
                 ff->keys.tls, ff->keys.covered, ff->keys.verified, ff->keys.wrong,
-                ff->keys.missing, ff->keys.forward_secret);
+                ff->keys.missing, ff->keys.forward_secret, ff->keys.unsupported);
     fputs("}\n", f);
 }
 

@@ -57,6 +57,8 @@ void report_count_keys(struct keylog_cover *k, const struct conn *c)
             k->verified++;
     } else if (cl->decrypt == DECRYPT_FAILED || sv->decrypt == DECRYPT_FAILED) {
         k->wrong++;
+    } else if (cl->decrypt == DECRYPT_UNSUPPORTED || sv->decrypt == DECRYPT_UNSUPPORTED) {
+        k->unsupported++;
     } else if (cl->decrypt == DECRYPT_FORWARD_SECRET || sv->decrypt == DECRYPT_FORWARD_SECRET) {
         k->forward_secret++;
     } else if (cl->decrypt == DECRYPT_NO_KEYS || sv->decrypt == DECRYPT_NO_KEYS) {

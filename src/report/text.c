@@ -172,6 +172,8 @@ static void keys_note(FILE *f, const struct keylog_cover *k)
         fprintf(f, " (%zu checked by the Finished MAC)", k->verified);
     if (k->wrong > 0)
         fprintf(f, "; %zu with keys that open nothing (not this session's secrets)", k->wrong);
+    if (k->unsupported > 0)
+        fprintf(f, "; %zu with a cipher suite not decrypted here", k->unsupported);
     fputc('\n', f);
     if (k->forward_secret > 0)
         fprintf(f, "  key log: %zu use an (EC)DHE key exchange: the server's private key cannot "
