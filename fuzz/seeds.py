@@ -13,6 +13,8 @@ cert        DER certificates (files and ones found in the streams), alone and
             as chains: flags(1) [len(2)]... der der...
 tls13       whole TLS 1.3 handshakes for fuzz_tls13.c to seal
 keylog      the NSS key logs (*.keylog, keylogs/*), whole and fed in pieces
+tls12       protected TLS 1.0-1.2 records of the captures, for fuzz_tls12.c
+pcapng_secrets  the start of each pcapng file (Decryption Secrets Blocks)
 reassembly  the real segment sequences of a few connections, in the format
             fuzz_reassembly.c reads
 
@@ -562,7 +564,52 @@ def seeds_quic(dirs):
     yield rec(2, second) + rec(2, first) + rec(3, close)
 
 
+def seeds_tls12(dirs):
+    """fuzz_tls12.c input: ctl(1) then hdr(1) len(2) body records. The keys
+    are the harness's, so real records do not open; the bodies are the
+    protected records of the captures (explicit nonces, CBC blocks, MACs of
+    real lengths) under every suite case, opened and skipped."""
+    bodies = []
+    for _name, data in captures(dirs):
+        try:
+            conns = connections(data)
+        except (struct.error, IndexError):
+            continue
+        for segs in conns[:10]:
+            for side, stream in enumerate(streams(segs)):
+                i = 0
+                while i + 5 <= len(stream) and len(bodies) < 400:
+                    t, n = stream[i], struct.unpack(">H", stream[i + 3:i + 5])[0]
+                    if t in (21, 22, 23) and stream[i + 1] == 3 and n <= 2048:
+                        bodies.append((t - 20) & 3 | side << 3)
+                        bodies.append(stream[i + 5:i + 5 + n])
+                    i += 5 + n
+    pairs = list(zip(bodies[0::2], bodies[1::2]))
+    for ctl in range(8):
+        recs = pairs[ctl * 40:(ctl + 1) * 40] or pairs[:40]
+        yield bytes([ctl]) + b"".join(bytes([h]) + struct.pack(">H", len(b)) + b for h, b in recs)
+        yield bytes([ctl]) + b"".join(bytes([h | 4]) + struct.pack(">H", len(b)) + b
+                                      for h, b in recs[:8])
+    for ctl in range(8):
+        yield bytes([ctl, 0x02, 0x00, 0x30]) + bytes(range(48))
+
+
+def seeds_pcapng_secrets(dirs):
+    """fuzz_pcapng_secrets.c input: the start of each pcapng file (its
+    Decryption Secrets Blocks, when it has any)."""
+    for path in files_under(dirs):
+        try:
+            with open(path, "rb") as f:
+                head = f.read(MAX_CAPTURE)
+        except OSError:
+            continue
+        if head[:4] == b"\x0a\x0d\x0d\x0a":
+            yield head
+
+
 TARGETS = {
+    "tls12": seeds_tls12,
+    "pcapng_secrets": seeds_pcapng_secrets,
     "quic": seeds_quic,
     "tls13": seeds_tls13,
     "keylog": seeds_keylog,

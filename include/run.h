@@ -9,6 +9,7 @@
 enum output_mode { OUT_TEXT, OUT_JSON, OUT_SUMMARY };
 
 #define RUN_MAX_PORTS 32
+#define RUN_MAX_KEYLOGS 16
 
 struct run_opts {
     enum output_mode mode;
@@ -21,7 +22,10 @@ struct run_opts {
     uint16_t tls_ports[RUN_MAX_PORTS];
     size_t n_tls_ports;
     size_t max_conns;
-    const char *keylog_file;   /* --keylog: NSS key log for TLS 1.3 decryption */
+    const char *keylog_files[RUN_MAX_KEYLOGS]; /* --keylog: NSS key logs, read as one */
+    size_t n_keylogs;
+    const char *key_files[RUN_MAX_KEYLOGS];    /* --key: server RSA private keys (PEM) */
+    size_t n_keys;
     const char *files_from;    /* --files-from: one input a line ("-": standard input) */
     bool quiet;                /* --quiet: no progress line on a terminal */
     bool context_batch;        /* --context batch: one context across every input */

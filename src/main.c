@@ -23,7 +23,10 @@ static void usage(FILE *f)
           "  -p, --port N          treat TCP port N as a TLS port (repeatable)\n"
           "      --ca-file FILE    trust store (PEM) for certificate checks\n"
           "      --ca-path DIR     trust store folder (hashed, c_rehash)\n"
-          "      --keylog FILE     NSS key log (SSLKEYLOGFILE): decrypt TLS 1.3 handshakes\n"
+          "      --keylog FILE     NSS key log (SSLKEYLOGFILE): decrypt TLS 1.0-1.3 handshakes\n"
+          "                        (repeatable; secrets embedded in pcapng are used without it)\n"
+          "      --key FILE        server RSA private key (PEM, repeatable): decrypt TLS 1.0-1.2\n"
+          "                        RSA key exchanges with the server's certificate key\n"
           "      --html FILE       also write an HTML report\n"
           "      --color WHEN      auto, always or never\n"
           "      --max-connections N   connections tracked per file\n"
@@ -52,7 +55,7 @@ static bool parse_number(const char *s, long min, long max, long *out)
 int main(int argc, char **argv)
 {
     enum { OPT_JSON = 256, OPT_CA_FILE, OPT_CA_PATH, OPT_HTML, OPT_COLOR, OPT_VERSION,
-           OPT_MAX_CONNS, OPT_KEYLOG, OPT_FILES_FROM, OPT_CONTEXT, OPT_MERGE };
+           OPT_MAX_CONNS, OPT_KEYLOG, OPT_KEY, OPT_FILES_FROM, OPT_CONTEXT, OPT_MERGE };
     static const struct option longopts[] = {
         {.name = "all", .has_arg = no_argument, .val = 'a'},
         {.name = "verbose", .has_arg = no_argument, .val = 'v'},
@@ -64,6 +67,7 @@ int main(int argc, char **argv)
         {.name = "ca-file", .has_arg = required_argument, .val = OPT_CA_FILE},
         {.name = "ca-path", .has_arg = required_argument, .val = OPT_CA_PATH},
         {.name = "keylog", .has_arg = required_argument, .val = OPT_KEYLOG},
+        {.name = "key", .has_arg = required_argument, .val = OPT_KEY},
         {.name = "html", .has_arg = required_argument, .val = OPT_HTML},
         {.name = "color", .has_arg = required_argument, .val = OPT_COLOR},
         {.name = "colour", .has_arg = required_argument, .val = OPT_COLOR},
@@ -105,7 +109,20 @@ int main(int argc, char **argv)
             break;
         case OPT_CA_FILE: o.ca_file = optarg; break;
         case OPT_CA_PATH: o.ca_path = optarg; break;
-        case OPT_KEYLOG: o.keylog_file = optarg; break;
+        case OPT_KEYLOG:
+            if (o.n_keylogs >= RUN_MAX_KEYLOGS) {
+                fprintf(stderr, "tlsexplain: at most %d --keylog files\n", RUN_MAX_KEYLOGS);
+                return 2;
+            }
+            o.keylog_files[o.n_keylogs++] = optarg;
+            break;
+        case OPT_KEY:
+            if (o.n_keys >= RUN_MAX_KEYLOGS) {
+                fprintf(stderr, "tlsexplain: at most %d --key files\n", RUN_MAX_KEYLOGS);
+                return 2;
+            }
+            o.key_files[o.n_keys++] = optarg;
+            break;
         case OPT_HTML: o.html = optarg; break;
         case OPT_COLOR: color = optarg; break;
         case OPT_MAX_CONNS:

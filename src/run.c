@@ -21,6 +21,7 @@
 #include "file_report.h"
 #include "x509/cert.h"
 #include "tls/keylog.h"
+#include "capture/pcapng_secrets.h"
 #include "report/report_set.h"
 #include "rules/rules.h"
 #include "rules/verdict.h"
@@ -46,6 +47,7 @@ struct file_run {
     const char *path;
     struct rule_ctx *ctx;
     struct spill *spill;               /* output of the connections let go */
+    struct keylog_cover keys;          /* of the connections let go */
 };
 
 /* analyze_opts.finished: a connection that succeeded is judged, folded into
@@ -61,7 +63,10 @@ static bool connection_over(void *ud, struct analysis *a, struct conn *c)
     if (c->verdict != VERDICT_OK || rules_finish_ok(fr->ctx, c) != ST_OK ||
         c->verdict != VERDICT_OK)
         return false;
-    return report_set_early(&fr->run->reporters, &fr->spill, fr->path, c) == ST_OK;
+    if (report_set_early(&fr->run->reporters, &fr->spill, fr->path, c) != ST_OK)
+        return false;
+    report_count_keys(&fr->keys, c);
+    return true;
 }
 
 /* The final pass: the verdict of every connection still held, then the
@@ -89,6 +94,32 @@ static struct rule_ctx *capture_context(struct run_ctx *run, const char *path)
     return run->batch;
 }
 
+/* The TLS key logs of a pcapng file's Decryption Secrets Blocks, as a key
+ * log searched before `global` (--keylog); *out stays NULL without any. */
+static enum status embedded_secrets(const char *path, const struct keylog *global,
+                                    struct keylog **out)
+{
+    struct capbuf bytes;
+    unsigned found = 0;
+    capbuf_init(&bytes, PCAPNG_MAX_SECRETS + PCAPNG_MAX_BLOCKS);
+    *out = NULL;
+    enum status st = pcapng_tls_secrets(path, &bytes, &found);
+    if (st == ST_OK && found > 0) {
+        *out = keylog_new();
+        st = *out == NULL ? ST_NOMEM : keylog_feed(*out, bytes.p, bytes.len);
+        if (st == ST_OK)
+            st = keylog_finish(*out);
+        if (st == ST_OK)
+            keylog_set_fallback(*out, global);
+    }
+    capbuf_free(&bytes);
+    if (st != ST_OK) {
+        keylog_free(*out);
+        *out = NULL;
+    }
+    return st;
+}
+
 /* Analyses one capture (read from stream when not NULL, named path) and
  * hands it to the reporters; returns its exit status. */
 static int one_file(const char *path, FILE *stream, const struct input_source *src,
@@ -114,6 +145,12 @@ static int one_file(const char *path, FILE *stream, const struct input_source *s
         report_text_error(err, path, "out of memory", o->color);
         return 2;
     }
+    /* secrets embedded in a pcapng file come first, then --keylog; read from
+     * the file itself (a compressed or archived capture's are not read) */
+    struct keylog *embedded = NULL;
+    if (src != NULL && input_source_kind(src) == INPUT_PCAPNG &&
+        embedded_secrets(path, run->keylog, &embedded) == ST_OK && embedded != NULL)
+        ao.keylog = embedded;
     enum status st = analyze_file(path, &ao, &a);
     /* a stream that failed (a truncated gzip, a damaged member) says why */
     if (st == ST_OK && src != NULL && input_source_read_error(src) != NULL) {
@@ -137,10 +174,19 @@ static int one_file(const char *path, FILE *stream, const struct input_source *s
             report_text_error(err, path, a.error, o->color);
         }
         file_report_facts(&a, true, &facts);
+        facts.keys.given = ao.keylog != NULL;
+        facts.keys.tls += fr.keys.tls;
+        facts.keys.covered += fr.keys.covered;
+        facts.keys.verified += fr.keys.verified;
+        facts.keys.wrong += fr.keys.wrong;
+        facts.keys.missing += fr.keys.missing;
+        facts.keys.forward_secret += fr.keys.forward_secret;
+        facts.keys.unsupported += fr.keys.unsupported;
         report_set_file(&run->reporters, out, analysis_connections(&a), &facts, fr.spill);
         rc = facts.k.failed > 0 ? 1 : 0;
     }
     analysis_free(&a);
+    keylog_free(embedded);
     if (fr.ctx != run->batch)
         rules_ctx_free(fr.ctx);
     spill_close(fr.spill);
@@ -766,23 +812,43 @@ static enum status batch_input_check(const struct input_list *files)
     return ST_OK;
 }
 
-/* --keylog: loaded once, with what was wrong in it said on stderr. */
-static enum status load_keylog(const char *path, struct keylog **out)
+/* --keylog: every file into one table, loaded once, with what was wrong in
+ * each said on stderr (counts are the table's, so each file's are the
+ * difference). */
+static enum status load_keylogs(const struct run_opts *o, struct keylog **out)
 {
-    if (keylog_load(path, out) != ST_OK) {
-        fprintf(stderr, "tlsexplain: cannot read the key log %s\n", path);
-        return ST_IO;
+    *out = keylog_new();
+    if (*out == NULL)
+        return ST_NOMEM;
+    struct keylog_counts before = {0}, kc;
+    for (size_t i = 0; i < o->n_keylogs; i++) {
+        const char *path = o->keylog_files[i];
+        if (keylog_load_into(*out, path) != ST_OK) {
+            fprintf(stderr, "tlsexplain: cannot read the key log %s\n", path);
+            return ST_IO;
+        }
+        keylog_get_counts(*out, &kc);
+        uint64_t bad = kc.malformed - before.malformed, dropped = kc.dropped - before.dropped;
+        if (bad > 0)
+            fprintf(stderr, "tlsexplain: key log %s: %llu malformed line%s skipped\n", path,
+                    (unsigned long long)bad, bad == 1 ? "" : "s");
+        if (dropped > 0)
+            fprintf(stderr, "tlsexplain: key log %s: more than %u client randoms, %llu "
+                    "secrets not kept\n", path, KEYLOG_MAX_ENTRIES, (unsigned long long)dropped);
+        if (kc.secrets == before.secrets)
+            fprintf(stderr, "tlsexplain: key log %s has no TLS secret\n", path);
+        before = kc;
     }
-    struct keylog_counts kc;
-    keylog_get_counts(*out, &kc);
-    if (kc.malformed > 0)
-        fprintf(stderr, "tlsexplain: key log %s: %llu malformed line%s skipped\n", path,
-                (unsigned long long)kc.malformed, kc.malformed == 1 ? "" : "s");
-    if (kc.dropped > 0)
-        fprintf(stderr, "tlsexplain: key log %s: more than %u client randoms, %llu secrets "
-                "not kept\n", path, KEYLOG_MAX_ENTRIES, (unsigned long long)kc.dropped);
-    if (kc.secrets == 0)
-        fprintf(stderr, "tlsexplain: key log %s has no TLS 1.3 traffic secret\n", path);
+    for (size_t i = 0; i < o->n_keys; i++) {
+        enum status st = keylog_add_server_key(*out, o->key_files[i]);
+        if (st != ST_OK) {
+            fprintf(stderr, "tlsexplain: --key %s: %s\n", o->key_files[i],
+                    st == ST_UNSUPPORTED ? "not an RSA private key (only an RSA key "
+                                           "exchange can be decrypted with a server key)"
+                                         : "cannot read a PEM private key");
+            return st == ST_UNSUPPORTED ? ST_UNSUPPORTED : ST_IO;
+        }
+    }
     return ST_OK;
 }
 
@@ -821,7 +887,7 @@ int run_inputs(char *const inputs[], size_t n, const struct run_opts *o)
     struct keylog *keys = NULL;
     struct run_ctx run = {.o = o};
     int rc = 2;
-    if (o->keylog_file != NULL && load_keylog(o->keylog_file, &keys) != ST_OK)
+    if (o->n_keylogs + o->n_keys > 0 && load_keylogs(o, &keys) != ST_OK)
         goto done;
     if (list_inputs(inputs, n, o, &files) != ST_OK)
         goto done;

@@ -42,6 +42,7 @@ suites() {
     echo "zeek-compare|quick|tests/zeek_compare.py"
     echo "ja4-compare|quick|tests/ja4_compare.py"
     echo "quic-tshark|quick|tests/quic_tshark.py"
+    echo "decrypt-oracle|quick|tests/decrypt_oracle.py"
     echo "damaged|quick|tests/damaged.sh"
     echo "regress|quick|tests/regress.sh"
     echo "man|quick|tests/man_test.sh"

@@ -24,7 +24,8 @@ static const char good_log[] =
     "\n"
     "  SERVER_TRAFFIC_SECRET_0\t" R1 "  " S48 "  \n"
     "CLIENT_HANDSHAKE_TRAFFIC_SECRET " R2 " " S32 "\n"
-    "CLIENT_RANDOM " R2 " 00112233\n"
+    "CLIENT_RANDOM " R2 " " S48 "\n"
+    "CLIENT_RANDOM " R1 " " S32 "\n" /* a master secret is 48 bytes */
     "FUTURE_LABEL " R2 " 00\n"
     "CLIENT_TRAFFIC_SECRET_0 " R2 " " S32; /* no newline at the end */
 
@@ -44,10 +45,10 @@ static void check_good(int *failures_, struct keylog *k)
     struct keylog_counts n;
     uint8_t r[32];
     keylog_get_counts(k, &n);
-    CHECK_EQ_INT(n.lines, 10);
-    CHECK_EQ_INT(n.secrets, 5);
-    CHECK_EQ_INT(n.ignored, 3);
-    CHECK_EQ_INT(n.malformed, 0);
+    CHECK_EQ_INT(n.lines, 11);
+    CHECK_EQ_INT(n.secrets, 6);
+    CHECK_EQ_INT(n.ignored, 2);
+    CHECK_EQ_INT(n.malformed, 1);
     CHECK_EQ_INT(n.randoms, 2);
     random_of(R1, r);
     const struct keylog_entry *e = keylog_find(k, r);
@@ -67,6 +68,8 @@ static void check_good(int *failures_, struct keylog *k)
         CHECK_EQ_INT(e->secret_len[KEYLOG_CLIENT_HANDSHAKE], 32);
         CHECK_EQ_INT(e->secret_len[KEYLOG_CLIENT_TRAFFIC_0], 32);
         CHECK_EQ_INT(e->secret[KEYLOG_CLIENT_TRAFFIC_0][31], 0x38);
+        CHECK_EQ_INT(e->secret_len[KEYLOG_MASTER_SECRET], 48);
+        CHECK_EQ_INT(e->secret[KEYLOG_MASTER_SECRET][0], 0x23);
     }
     r[0] ^= 1;
     CHECK(keylog_find(k, r) == NULL);
@@ -200,12 +203,49 @@ TEST(load_from_a_file)
     CHECK(keylog_find(NULL, (const uint8_t *)R1) == NULL);
 }
 
-static size_t unhex(const char *s, uint8_t *out, size_t max)
+static size_t slurp(const char *path, uint8_t *buf, size_t max)
 {
-    size_t n = 0;
-    for (; s[0] != '\0' && s[1] != '\0' && n < max; s += 2)
-        out[n++] = (uint8_t)(hexval(s[0]) << 4 | hexval(s[1]));
+    FILE *f = fopen(path, "rb");
+    if (f == NULL)
+        return 0;
+    size_t n = fread(buf, 1, max, f);
+    fclose(f);
     return n;
+}
+
+/* --key: an RSA key loads; a key log is no key; a certificate whose public
+ * key is not the key's finds no match, and garbage in place of the
+ * encrypted pre-master does not decrypt under the matching one. */
+TEST(server_keys)
+{
+    struct keylog *k = keylog_new();
+    static uint8_t der[8192];
+    uint8_t pms[48], enc[256] = {0};
+    CHECK(k != NULL);
+    if (k == NULL)
+        return;
+    CHECK(!keylog_has_server_keys(k));
+    CHECK_EQ_INT(keylog_rsa_premaster(k, der, 0, enc, sizeof enc, pms), KEYLOG_RSA_NO_KEYS);
+    CHECK_EQ_INT(keylog_add_server_key(k, "test-captures/decrypt/keys/server.key"), ST_OK);
+    CHECK_EQ_INT(keylog_add_server_key(k, "test-captures/decrypt/keys/tls12-gcm.keylog"), ST_IO);
+    CHECK_EQ_INT(keylog_add_server_key(k, "/nonexistent/key.pem"), ST_IO);
+    CHECK(keylog_has_server_keys(k));
+    /* another server's certificate */
+    size_t n = slurp("test-captures/certs/pki/good.der", der, sizeof der);
+    CHECK(n > 0);
+    CHECK_EQ_INT(keylog_rsa_premaster(k, der, n, enc, sizeof enc, pms), KEYLOG_RSA_NO_MATCH);
+    /* not a certificate at all */
+    CHECK_EQ_INT(keylog_rsa_premaster(k, enc, sizeof enc, enc, sizeof enc, pms),
+                 KEYLOG_RSA_NO_MATCH);
+    /* the fallback's keys count too */
+    struct keylog *front = keylog_new();
+    CHECK(front != NULL);
+    if (front != NULL) {
+        keylog_set_fallback(front, k);
+        CHECK(keylog_has_server_keys(front));
+        keylog_free(front);
+    }
+    keylog_free(k);
 }
 
 TEST(openssl_key_logs)
@@ -214,7 +254,7 @@ TEST(openssl_key_logs)
         const struct suite_vector *v = &suite_vectors[i];
         struct keylog *k = NULL;
         uint8_t r[32], hs[48], ap[48];
-        size_t hn = unhex(v->hs_secret, hs, sizeof hs), an = unhex(v->ap_secret, ap, sizeof ap);
+        size_t hn = testlib_unhex(v->hs_secret, hs, sizeof hs), an = testlib_unhex(v->ap_secret, ap, sizeof ap);
         CHECK_EQ_INT(keylog_load(v->keylog, &k), ST_OK);
         if (k == NULL)
             continue;
@@ -222,7 +262,7 @@ TEST(openssl_key_logs)
         keylog_get_counts(k, &n);
         CHECK_EQ_INT(n.malformed, 0);
         CHECK_EQ_INT(n.randoms, 1);
-        CHECK_EQ_INT(unhex(v->client_random, r, sizeof r), 32);
+        CHECK_EQ_INT(testlib_unhex(v->client_random, r, sizeof r), 32);
         const struct keylog_entry *e = keylog_find(k, r);
         CHECK(e != NULL);
         if (e != NULL) {
@@ -239,4 +279,5 @@ TEST(openssl_key_logs)
 
 TEST_MAIN("keylog", TEST_ENTRY(openssl_key_logs), TEST_ENTRY(reads_a_key_log), TEST_ENTRY(any_split_gives_the_same_table),
           TEST_ENTRY(bad_lines_are_skipped_and_counted), TEST_ENTRY(long_lines_are_skipped),
-          TEST_ENTRY(many_randoms_grow_the_table), TEST_ENTRY(load_from_a_file))
+          TEST_ENTRY(many_randoms_grow_the_table), TEST_ENTRY(load_from_a_file),
+          TEST_ENTRY(server_keys))

@@ -89,6 +89,7 @@ struct server_hello {
     uint64_t frame, hrr_frame;
     struct tstamp ts;
     uint16_t legacy_version;
+    uint8_t random[32];        /* with the client's: the TLS <= 1.2 key block */
     uint16_t version;          /* negotiated: supported_versions when present */
     uint16_t suite;
     uint8_t compression;
@@ -125,6 +126,8 @@ struct key_exchange {
     bool cke_present;
     uint64_t cke_frame;
     uint16_t cke_len;          /* public value or encrypted premaster length */
+    bool rsa_kx;               /* an RSA key exchange: the server's key opens it */
+    uint8_t rsa_premaster[512]; /* the encrypted pre-master (RSA up to 4096 bits) */
     bool dh_yc_leading_zero;
 };
 
@@ -145,7 +148,7 @@ struct alert {
     struct tstamp ts;
     enum side from;
     bool encrypted;            /* description not visible */
-    bool decrypted;            /* TLS 1.3: read by decrypting with a key log */
+    bool decrypted;            /* read by decrypting with a key log */
     uint8_t level, description;
     uint16_t record_len;       /* for size heuristics on encrypted alerts */
 };
@@ -156,7 +159,7 @@ struct message {
     enum side from;
     uint16_t type;             /* handshake type (0-255) or a MSG_* pseudo type */
     bool encrypted;            /* "Encrypted Handshake Message": type unknown */
-    bool decrypted;            /* TLS 1.3: read by decrypting with a key log */
+    bool decrypted;            /* read by decrypting with a key log */
 };
 
 /* Pseudo message types, for the ladder: records that are not handshake messages. */
@@ -168,14 +171,25 @@ enum {
     MSG_SSLV2_CLIENT_MASTER_KEY = 0x104
 };
 
-/* TLS 1.3 decryption with a key log (--keylog), per direction. */
+/* Decryption with a key log (--keylog), per direction: TLS 1.3 from its
+ * traffic secrets, TLS 1.0-1.2 from the master secret. */
 enum decrypt_status {
-    DECRYPT_NONE = 0,          /* not tried: no key log, not TLS 1.3, nothing encrypted */
+    DECRYPT_NONE = 0,          /* not tried: no key log, nothing encrypted */
     DECRYPT_NO_KEYS,           /* the key log has no secret for this side (or no ClientHello) */
     DECRYPT_UNSUPPORTED,       /* a cipher suite that cannot be decrypted */
     DECRYPT_OK,                /* every record tried opened */
     DECRYPT_FAILED,            /* a record did not authenticate: wrong keys */
-    DECRYPT_INTERRUPTED        /* a gap or an oversized record: stopped there */
+    DECRYPT_INTERRUPTED,       /* a gap or an oversized record: stopped there */
+    DECRYPT_FORWARD_SECRET     /* --key given, but the key exchange is (EC)DHE: the
+                                * server's key cannot recover its secret (RFC 5246 F.1.1.3) */
+};
+
+/* A decrypted TLS <= 1.2 Finished checked against the handshake messages
+ * and the key log's master secret (RFC 5246 7.4.9). */
+enum finished_check {
+    FINISHED_UNCHECKED = 0,
+    FINISHED_VERIFIED,         /* verify_data matches: this side had that master secret */
+    FINISHED_MISMATCH          /* it opened but verify_data differs: another transcript */
 };
 
 /* The plain verdict on a connection, decided from its facts alone (rules/verdict.c):
@@ -272,6 +286,11 @@ struct side_facts {
     uint8_t decrypt;               /* enum decrypt_status */
     uint32_t decrypted_records;
     uint64_t decrypt_stop_frame;   /* where DECRYPT_FAILED or _INTERRUPTED happened */
+    uint8_t finished_check;        /* enum finished_check: a decrypted TLS <= 1.2 Finished */
+    uint64_t finished_frame;
+    uint8_t app_plain[24];         /* first bytes of the first decrypted application data */
+    uint8_t app_plain_len;
+    uint64_t app_plain_frame;
 };
 
 struct conn {

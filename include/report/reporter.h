@@ -35,6 +35,22 @@ struct cause_count {
 
 /* What a reporter learns of a file beyond its connections; filled by the
  * driver after the rule engine has judged every connection. */
+/* How far a key log (--keylog, or secrets in the pcapng) covered the TLS
+ * connections of a file. */
+struct keylog_cover {
+    bool given;                /* a key log was in use for this file */
+    size_t tls;                /* TLS connections with protected records */
+    size_t covered;            /* ... whose keys opened records */
+    size_t verified;           /* ... with a Finished that verifies (TLS <= 1.2) */
+    size_t wrong;              /* keys found, but the first record did not open */
+    size_t missing;            /* no keys in the log for it */
+    size_t forward_secret;     /* --key given, but an (EC)DHE key exchange */
+    size_t unsupported;        /* a cipher suite not decrypted here */
+};
+
+/* Counts one connection into the key log's coverage. */
+void report_count_keys(struct keylog_cover *k, const struct conn *c);
+
 struct file_facts {
     const char *path;
     bool read_ok;              /* false: nothing to report but the error */
@@ -52,6 +68,7 @@ struct file_facts {
     /* causes of the failed connections, in order of first appearance */
     size_t n_causes;
     struct cause_count causes[FILE_FACTS_CAUSES];
+    struct keylog_cover keys;
 };
 
 struct reporter_ops {

@@ -19,7 +19,8 @@
 #define TLS_MAX_RECORD_LEN (16384 + 2048)
 
 struct keylog;
-struct tls_decrypt; /* TLS 1.3 decryption state of one direction (record_decrypt.c) */
+struct tls_transcript;
+struct tls_decrypt; /* decryption state of one direction (record_decrypt.c) */
 
 /* ContentType of a record (RFC 8446 5.1; heartbeat: RFC 6520) */
 enum tls_content_type {
@@ -35,7 +36,8 @@ enum dec_phase {
     DEC_UNTRIED = 0, /* no type 23 record yet */
     DEC_HANDSHAKE,   /* opening with the handshake traffic keys */
     DEC_APPLICATION, /* after the sender's Finished: traffic secret 0, then updates */
-    DEC_OFF          /* not decrypting (no keys, not TLS 1.3, or stopped) */
+    DEC_TLS12,       /* TLS <= 1.2, after the sender's ChangeCipherSpec: every record */
+    DEC_OFF          /* not decrypting (no keys, or stopped) */
 };
 
 enum tls_state {
@@ -63,14 +65,16 @@ struct tls_stream {
     uint32_t hs_skip;         /* bytes of an oversized message still to pass */
     struct capbuf v2;         /* an SSLv2-format hello record */
     uint16_t v2_len;
-    enum dec_phase dec_phase; /* TLS 1.3 with a key log */
+    enum dec_phase dec_phase; /* decryption with a key log */
     struct tls_decrypt *dec;  /* allocated only while decrypting */
     struct plain_reader plain; /* plain text before TLS, or instead of it */
+    struct tls_transcript *transcript; /* the connection's, or NULL: borrowed */
 };
 
 struct tls_conn_state {
     struct tls_stream dir[2]; /* indexed by enum side */
     const struct keylog *keylog; /* --keylog, or NULL: borrowed */
+    struct tls_transcript *transcript; /* handshake hashes, only with a key log */
 };
 
 /* What a stream's first bytes are, read through the cursor: a ClientHello
@@ -80,6 +84,9 @@ enum tls_hello { TLS_HELLO_NONE, TLS_HELLO_CLIENT, TLS_HELLO_SERVER };
 enum tls_hello tls_sniff_hello(const uint8_t *p, size_t n, bool sslv2_too);
 
 void tls_init(struct tls_conn_state *t);
+/* The key log to decrypt with (NULL: none); with one, the handshake
+ * messages are hashed so that decrypted Finished messages can be checked. */
+void tls_use_keylog(struct tls_conn_state *t, const struct keylog *k);
 void tls_feed(struct tls_conn_state *t, struct conn *c, enum side from, const uint8_t *p,
               size_t n, uint64_t frame, struct tstamp ts);
 void tls_gap(struct tls_conn_state *t, struct conn *c, enum side from, uint64_t missing,

@@ -314,7 +314,7 @@ static void alerts(FILE *f, const struct conn *c)
 static void decryption(FILE *f, const struct conn *c)
 {
     static const char *const names[] = {"none", "no_keys", "unsupported_suite", "ok", "failed",
-                                        "interrupted"};
+                                        "interrupted", "forward_secret"};
     const struct side_facts *cl = &c->side[SIDE_CLIENT], *sv = &c->side[SIDE_SERVER];
     if (cl->decrypt == DECRYPT_NONE && sv->decrypt == DECRYPT_NONE)
         return;
@@ -326,6 +326,19 @@ static void decryption(FILE *f, const struct conn *c)
                 side_name((enum side)s), names[st], sf->decrypted_records);
         if (sf->decrypt_stop_frame != 0)
             fprintf(f, ",\"stop_frame\":%llu", (unsigned long long)sf->decrypt_stop_frame);
+        /* RFC 5246 7.4.9: the decrypted Finished checked with the key log */
+        if (sf->finished_check != FINISHED_UNCHECKED)
+            fprintf(f, ",\"finished\":{\"frame\":%llu,\"verify_data\":\"%s\"}",
+                    (unsigned long long)sf->finished_frame,
+                    sf->finished_check == FINISHED_VERIFIED ? "verified" : "mismatch");
+        /* the first bytes of decrypted application data (an HTTP status line,
+         * the HTTP/2 preface), escaped: they are the peer's bytes */
+        if (sf->app_plain_frame != 0) {
+            fprintf(f, ",\"first_data\":{\"frame\":%llu,\"bytes\":",
+                    (unsigned long long)sf->app_plain_frame);
+            json_string(f, (const char *)sf->app_plain, sf->app_plain_len);
+            fputc('}', f);
+        }
         fputc('}', f);
     }
     fputc('}', f);
@@ -651,6 +664,12 @@ void report_json_summary_line(FILE *f, const struct file_facts *ff)
         fprintf(f, ",\"dropped_connections\":%llu,\"max_connections\":%zu,"
                    "\"limit_option\":\"--max-connections\"",
                 (unsigned long long)ff->dropped_conns, ff->max_conns);
+    if (ff->keys.given)
+        fprintf(f, ",\"keylog\":{\"tls\":%zu,\"covered\":%zu,\"verified\":%zu,"
+                   "\"wrong_keys\":%zu,\"no_keys\":%zu,\"forward_secret\":%zu,"
+                   "\"unsupported_suite\":%zu}",
+                ff->keys.tls, ff->keys.covered, ff->keys.verified, ff->keys.wrong,
+                ff->keys.missing, ff->keys.forward_secret, ff->keys.unsupported);
     fputs("}\n", f);
 }
 

@@ -45,8 +45,30 @@ static void add_cause(struct file_facts *f, const struct finding *x)
             .id = x->id, .title = x->title ? x->title : "", .count = 1};
 }
 
+void report_count_keys(struct keylog_cover *k, const struct conn *c)
+{
+    const struct side_facts *cl = &c->side[SIDE_CLIENT], *sv = &c->side[SIDE_SERVER];
+    if (cl->decrypt == DECRYPT_NONE && sv->decrypt == DECRYPT_NONE)
+        return;
+    k->tls++;
+    if (cl->decrypted_records > 0 || sv->decrypted_records > 0) {
+        k->covered++;
+        if (cl->finished_check == FINISHED_VERIFIED || sv->finished_check == FINISHED_VERIFIED)
+            k->verified++;
+    } else if (cl->decrypt == DECRYPT_FAILED || sv->decrypt == DECRYPT_FAILED) {
+        k->wrong++;
+    } else if (cl->decrypt == DECRYPT_UNSUPPORTED || sv->decrypt == DECRYPT_UNSUPPORTED) {
+        k->unsupported++;
+    } else if (cl->decrypt == DECRYPT_FORWARD_SECRET || sv->decrypt == DECRYPT_FORWARD_SECRET) {
+        k->forward_secret++;
+    } else if (cl->decrypt == DECRYPT_NO_KEYS || sv->decrypt == DECRYPT_NO_KEYS) {
+        k->missing++;
+    }
+}
+
 static void add_conn(struct file_facts *f, const struct conn *c)
 {
+    report_count_keys(&f->keys, c);
     struct file_counts *k = &f->k;
     k->connections++;
     switch ((enum verdict)c->verdict) {

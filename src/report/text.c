@@ -175,6 +175,32 @@ static void snap_note(FILE *f, const struct file_facts *ff)
             ff->n_cut > FILE_FACTS_CUT_IDS ? ", ..." : "");
 }
 
+/* With a key log: how many TLS connections it covered, and what a gap in it
+ * usually means. */
+static void keys_note(FILE *f, const struct keylog_cover *k)
+{
+    if (!k->given || k->tls == 0)
+        return;
+    fprintf(f, "  key log: covers %zu of %zu TLS connection%s", k->covered, k->tls,
+            k->tls == 1 ? "" : "s");
+    if (k->verified > 0)
+        fprintf(f, " (%zu checked by the Finished MAC)", k->verified);
+    if (k->wrong > 0)
+        fprintf(f, "; %zu with keys that open nothing (not this session's secrets)", k->wrong);
+    if (k->unsupported > 0)
+        fprintf(f, "; %zu with a cipher suite not decrypted here", k->unsupported);
+    fputc('\n', f);
+    if (k->forward_secret > 0)
+        fprintf(f, "  key log: %zu use an (EC)DHE key exchange: the server's private key cannot "
+                   "recover\n           their secrets (forward secrecy); only a key log "
+                   "can\n",
+                k->forward_secret);
+    if (k->missing > 0)
+        fprintf(f, "  key log: no keys for %zu (usually another process or host, a log written "
+                   "too late,\n           or a client that ignores SSLKEYLOGFILE)\n",
+                k->missing);
+}
+
 /* The file's header line and its notes, before its connections. */
 static void file_header(FILE *f, const struct file_facts *ff, const struct report_opts *o)
 {
@@ -187,6 +213,7 @@ static void file_header(FILE *f, const struct file_facts *ff, const struct repor
     if (k->not_tls)
         fprintf(f, "; %zu not TLS", k->not_tls);
     fputc('\n', f);
+    keys_note(f, &ff->keys);
     if (ff->dropped_conns)
         fprintf(f, "  note: %llu connections past the limit of %zu were not analysed "
                    "(raise it with --max-connections)\n",

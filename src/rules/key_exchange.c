@@ -134,16 +134,35 @@ static bool match_dhe_leading_zero(const struct rule *self, const struct case_fa
      * failure of another kind: the signature of the leading-zero bug */
     bool rate_fits = total >= 50 && lo <= 1.0 / 256 && hi >= 1.0 / 256 && failed * 20 < total;
     bool short_value = c->kx.dh_ys_leading_zero || c->kx.dh_yc_leading_zero;
-    finding_init(f, self, rate_fits || short_value ? CONF_HIGH : CONF_MEDIUM);
+    /* RFC 5246 7.4.9: with the client's key log, its Finished checked */
+    const struct side_facts *cl = &c->side[SIDE_CLIENT];
+    bool client_right = cl->finished_check == FINISHED_VERIFIED;
+    bool client_wrong = cl->finished_check == FINISHED_MISMATCH;
+    finding_init(f, self,
+                 client_wrong ? CONF_LOW
+                 : rate_fits || short_value || client_right ? CONF_HIGH : CONF_MEDIUM);
     finding_evidence(f, c->sh.frame, "server  ServerHello choosing %s", name_suite(c->sh.suite).s);
     if (c->kx.ske_present && c->kx.dhe)
         finding_evidence(f, c->kx.ske_frame, "server  ServerKeyExchange: %u-bit DH group, Ys %u "
                                              "bytes%s",
                          c->kx.dh_p_len * 8u, c->kx.dh_ys_len,
                          c->kx.dh_ys_leading_zero ? " (shorter than p: a leading zero)" : "");
-    if (c->side[SIDE_CLIENT].encrypted_hs_frame)
-        finding_evidence(f, c->side[SIDE_CLIENT].encrypted_hs_frame,
-                         "client  ChangeCipherSpec and Finished");
+    if (cl->finished_check != FINISHED_UNCHECKED)
+        finding_evidence(f, cl->finished_frame,
+                         "client  Finished, decrypted with the key log: its verify_data %s",
+                         client_right ? "is right for the client's master secret"
+                                      : "does not match the handshake messages");
+    else if (cl->encrypted_hs_frame)
+        finding_evidence(f, cl->encrypted_hs_frame, "client  ChangeCipherSpec and Finished");
+    if (client_right)
+        finding_weigh(f, cl->finished_frame, SRC_CONNECTION, 3, "RFC 5246 7.4.9",
+                      "the client's Finished verifies under the client's master secret (key "
+                      "log): it is intact, so the server that refuses it derived another secret");
+    if (client_wrong)
+        finding_weigh(f, cl->finished_frame, SRC_CONNECTION, -3, "RFC 5246 7.4.9",
+                      "the client's Finished does not verify under the client's own master "
+                      "secret: the client or the path is at fault, not the server's key "
+                      "derivation");
     if (e->alert != NULL)
         finding_evidence(f, e->alert->frame, "server  fatal alert %s in clear",
                          e->alert->description == ALERT_BAD_RECORD_MAC ? "bad_record_mac"
@@ -167,6 +186,17 @@ static bool match_dhe_leading_zero(const struct rule *self, const struct case_fa
     if (short_value)
         finding_explain(f, " Here a public value is shorter than p, which some stacks also "
                            "mishandle.");
+    if (client_right)
+        finding_explain(f, " The client's Finished, decrypted with its key log, verifies under "
+                           "the client's master secret and the handshake messages as captured: "
+                           "it is intact and consistent, so the server, refusing it, derived "
+                           "another master secret from the same key exchange, as this bug does "
+                           "(which side keeps the zeros the key log cannot tell).");
+    if (client_wrong)
+        finding_explain(f, " But the client's Finished, decrypted with its key log, does not "
+                           "verify even under the client's own master secret: the client "
+                           "computed it wrongly or bytes of the handshake changed in the path, "
+                           "which points away from the server.");
     finding_fix(f, "Either remove the TLS_DHE_* suites and use ECDHE (IIS/SChannel: the \"SSL "
                    "Cipher Suite Order\" group policy, or the Functions value under "
                    "HKLM\\SYSTEM\\CurrentControlSet\\Control\\Cryptography\\Configuration\\"
@@ -179,6 +209,57 @@ static bool match_dhe_leading_zero(const struct rule *self, const struct case_fa
 RULE(dhe_leading_zero, "intermittent DHE failure: leading zero bytes of the shared secret",
      false);
 
+/* The same, with the client's key log: the alert's description is known,
+ * and whether the server's Finished opens under the keys of the client's
+ * master secret tells where the bytes changed (RFC 5246 6.2.3, 7.4.9). */
+static bool finished_refused_decrypted(const struct rule *self, const struct case_facts *in,
+                                       struct finding_draft *f, const struct alert *a)
+{
+    const struct conn *c = in->c;
+    const struct side_facts *sv = &c->side[SIDE_SERVER], *cl = &c->side[SIDE_CLIENT];
+    bool server_opened = sv->decrypt == DECRYPT_OK && sv->decrypted_records > 0;
+    bool server_failed = sv->decrypt == DECRYPT_FAILED && sv->decrypt_stop_frame != 0;
+    bool client_opened = cl->decrypt == DECRYPT_OK && cl->decrypted_records > 0;
+    finding_init(f, self, CONF_HIGH);
+    if (server_failed)
+        finding_evidence(f, sv->decrypt_stop_frame,
+                         "server  Finished does not authenticate under the keys of the client's "
+                         "master secret (key log)");
+    else
+        finding_evidence(f, sv->encrypted_hs_frame, "server  ChangeCipherSpec and Finished%s",
+                         server_opened ? " (decrypted with the key log)" : "");
+    finding_evidence(f, a->frame, "client  fatal alert %s (decrypted with the key log), no "
+                                  "application data",
+                     name_alert(a->description).s);
+    if (in->ending.closed)
+        finding_evidence(f, in->ending.close_frame, "%s  %s", side_name(in->ending.close_by),
+                         in->ending.rst ? "RST" : "FIN");
+    finding_weigh(f, a->frame, SRC_CONNECTION, 3, "RFC 5246 7.2.2",
+                  "the client's alert, decrypted with its key log, is %s right after the "
+                  "server's Finished",
+                  name_alert(a->description).s);
+    finding_explain(f, "Both sides sent ChangeCipherSpec and Finished; the client's first "
+                       "protected record, decrypted with the client's key log, is the fatal "
+                       "alert %s: the client refused the server's Finished. ",
+                    name_alert(a->description).s);
+    if (server_failed && client_opened)
+        finding_explain(f, "The client's own records open under the keys of its master secret, "
+                           "but the server's Finished as captured does not: the server encrypted "
+                           "it under other keys (it derived another master secret) or the bytes "
+                           "changed between the server and this capture point.");
+    else if (server_opened)
+        finding_explain(f, "The server's Finished as captured opens under the same keys, so the "
+                           "server derived the client's master secret: the bytes the client "
+                           "received differ from these, changed in the path between this "
+                           "capture point and the client (a middlebox, a faulty NIC offload).");
+    finding_fix(f, "Capture at both ends to see where bytes change in the path (a middlebox "
+                   "rewriting TLS, a faulty NIC offload); update both TLS stacks; try another "
+                   "key exchange (ECDHE instead of DHE) and extended master secret on both "
+                   "sides.");
+    f->refs = "RFC 5246 7.4.9; RFC 5246 7.2.2; RFC 5246 6.2.3; docs/diagnoses/bad_record_mac.md";
+    return true;
+}
+
 /* The client's encrypted alert right after the server's Finished (TLS 1.2):
  * the description is encrypted, the moment and the size tell the story. */
 static bool finished_not_verified(const struct rule *self, const struct case_facts *in,
@@ -186,6 +267,8 @@ static bool finished_not_verified(const struct rule *self, const struct case_fac
 {
     const struct conn *c = in->c;
     const struct side_facts *sv = &c->side[SIDE_SERVER];
+    if (a->decrypted)
+        return finished_refused_decrypted(self, in, f, a);
     finding_init(f, self, CONF_MEDIUM);
     finding_evidence(f, sv->encrypted_hs_frame, "server  ChangeCipherSpec and Finished");
     finding_evidence(f, a->frame, "client  encrypted alert (%u-byte record), no application data",
@@ -216,7 +299,9 @@ static bool match_bad_record_mac(const struct rule *self, const struct case_fact
 {
     const struct ending *e = &in->ending;
     const struct alert *late = tls12_alert_instead_of_data(in->c);
-    if (e->alert == NULL && late != NULL)
+    if (late != NULL && (e->alert == NULL || late->decrypted) &&
+        (!late->decrypted || late->description == ALERT_BAD_RECORD_MAC ||
+         late->description == ALERT_DECRYPT_ERROR))
         return finished_not_verified(self, in, f, late);
     if (e->alert == NULL || e->alert->description != ALERT_BAD_RECORD_MAC)
         return false;

@@ -83,6 +83,10 @@ const struct alert *tls12_alert_instead_of_data(const struct conn *c)
     const struct alert *mine = NULL;
     for (uint16_t i = 0; i < c->n_alerts; i++) {
         const struct alert *a = &c->alerts[i];
+        /* decrypted with a key log, the alert says itself what it is: a
+         * fatal one refuses the handshake, a warning (close_notify) does not */
+        if (a->decrypted && a->frame > sv->encrypted_hs_frame)
+            return a->level == 2 ? a : NULL;
         if (!a->encrypted)
             continue;
         if (a->from == SIDE_SERVER)

@@ -186,6 +186,13 @@ static enum status client_key_exchange(struct conn *c, struct cursor *m, const s
         }
         TRY(cur_vec(m, 2, &v));
         kx->cke_len = (uint16_t)cur_left(&v);
+        /* RFC 5246 7.4.7.1: EncryptedPreMasterSecret, kept for --key */
+        if (suite->kx == REG_KX_RSA && kx->cke_len <= sizeof kx->rsa_premaster) {
+            struct slice enc;
+            TRY(cur_take(&v, kx->cke_len, &enc));
+            memcpy(kx->rsa_premaster, enc.ptr, enc.len);
+            kx->rsa_kx = true;
+        }
         return ST_OK;
     case REG_KX_UNKNOWN: case REG_KX_NULL: case REG_KX_PSK: case REG_KX_SRP:
     case REG_KX_KRB5: case REG_KX_TLS13: case REG_KX_OTHER:

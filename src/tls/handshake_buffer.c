@@ -3,6 +3,7 @@
 #include "tls/handshake.h"
 #include "tls/handshake_buffer.h"
 #include "tls/record_decrypt.h"
+#include "tls/transcript.h"
 
 static void add_message(struct conn *c, uint64_t frame, struct tstamp ts, enum side from,
                         uint16_t type, bool decrypted)
@@ -52,6 +53,7 @@ static void drain_handshake(struct tls_stream *s, struct conn *c, enum side from
             }
             add_message(c, frame, ts, from, type, decrypted);
             c->side[from].handshake_overflow = true;
+            transcript_break(s->transcript);
             size_t have = cur_left(&cur);
             s->hs_skip = len - (uint32_t)have;
             done = s->hs.len;
@@ -72,6 +74,11 @@ static void drain_handshake(struct tls_stream *s, struct conn *c, enum side from
                              .ts = ts,
                              .record_version = s->rversion};
         add_message(c, frame, ts, from, type, decrypted);
+        /* RFC 5246 7.4.9: every message but HelloRequest is in the transcript */
+        if (s->transcript != NULL && type != HS_HELLO_REQUEST)
+            transcript_add(s->transcript, s->hs.p + done, 4 + (size_t)len);
+        if (type == HS_CLIENT_KEY_EXCHANGE)
+            transcript_mark_session(s->transcript);
         if (hs_decode(c, from, type, cur_make(body.ptr, body.len), &w) != ST_OK)
             conn_mark_malformed(c, from, "handshake message");
         if (decrypted)
@@ -106,6 +113,7 @@ void tls_handshake_bytes(struct tls_stream *s, struct conn *c, enum side from,
     s->hs_last_frame = frame;
     if (capbuf_append(&s->hs, p, n) != ST_OK) {
         c->side[from].handshake_overflow = true;
+        transcript_break(s->transcript);
         capbuf_free(&s->hs);
         s->state = TLS_LOST;
         return;

@@ -358,6 +358,7 @@ enum status hs_server_hello(struct conn *c, struct cursor *m, const struct hs_wh
     sh->ts = w->ts;
     sh->version = sh->legacy_version;
     sh->session_id_len = (uint8_t)cur_left(&sid);
+    memcpy(sh->random, random.ptr, sizeof sh->random);
     sh->hello_retry = memcmp(random.ptr, hrr_random, 32) == 0;
     sh->downgrade_sentinel = memcmp(random.ptr + 24, downgrade_sentinel, 7) == 0 &&
                              (random.ptr[31] == 0 || random.ptr[31] == 1);

@@ -7,6 +7,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <openssl/core_names.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
 #include "util/cursor.h"
 #include "tls/keylog.h"
 
@@ -19,6 +23,9 @@ struct keylog {
     size_t line_len;
     bool line_too_long;  /* the current line passed the cap: skip to its end */
     struct keylog_counts counts;
+    const struct keylog *fallback; /* searched next, or NULL: borrowed */
+    EVP_PKEY *server_keys[KEYLOG_MAX_SERVER_KEYS]; /* --key */
+    size_t n_server_keys;
 };
 
 /* The labels of the format; `secret` is the slot kept, or -1 for a valid
@@ -31,7 +38,7 @@ static const struct {
     {.label = "SERVER_HANDSHAKE_TRAFFIC_SECRET", .secret = KEYLOG_SERVER_HANDSHAKE},
     {.label = "CLIENT_TRAFFIC_SECRET_0", .secret = KEYLOG_CLIENT_TRAFFIC_0},
     {.label = "SERVER_TRAFFIC_SECRET_0", .secret = KEYLOG_SERVER_TRAFFIC_0},
-    {.label = "CLIENT_RANDOM", .secret = -1},               /* TLS 1.2 master secret */
+    {.label = "CLIENT_RANDOM", .secret = KEYLOG_MASTER_SECRET}, /* TLS 1.0-1.2 */
     {.label = "CLIENT_EARLY_TRAFFIC_SECRET", .secret = -1}, /* 0-RTT data */
     {.label = "EARLY_EXPORTER_SECRET", .secret = -1},
     {.label = "EARLY_EXPORTER_MASTER_SECRET", .secret = -1},
@@ -70,6 +77,8 @@ void keylog_free(struct keylog *k)
         return;
     free(k->entries);
     free(k->slots);
+    for (size_t i = 0; i < k->n_server_keys; i++)
+        EVP_PKEY_free(k->server_keys[i]);
     free(k);
 }
 
@@ -231,6 +240,14 @@ static enum status parse_line(struct keylog *k, const uint8_t *p, size_t n)
     struct slice random_hex = next_field(&c);
     struct slice secret_hex = next_field(&c);
     skip_blanks(&c);
+    /* "RSA <first 8 bytes of the encrypted pre-master> <pre-master>" has no
+     * client random: a valid line, not used here */
+    static const char rsa[] = "RSA";
+    if (cur_left(&c) == 0 && label.len == sizeof rsa - 1 && memcmp(label.ptr, rsa, label.len) == 0 &&
+        random_hex.len == 16 && secret_hex.len == 96) {
+        k->counts.ignored++;
+        return ST_OK;
+    }
     uint8_t random[KEYLOG_RANDOM_LEN], secret[KEYLOG_MAX_SECRET * 2];
     size_t random_len = 0, secret_len = 0;
     if (cur_left(&c) != 0 || !plausible_label(label) ||
@@ -245,9 +262,12 @@ static enum status parse_line(struct keylog *k, const uint8_t *p, size_t n)
         k->counts.ignored++;
         return ST_OK;
     }
-    /* RFC 8446 7.1: a traffic secret is Hash.length bytes: 32 or 48 */
+    /* RFC 8446 7.1: a traffic secret is Hash.length bytes: 32 or 48;
+     * RFC 5246 8.1: a master secret is 48 */
+    int which = labels[li].secret;
     if (!decode_hex(secret_hex, secret, sizeof secret, &secret_len) ||
-        (secret_len != 32 && secret_len != 48)) {
+        (secret_len != 32 && secret_len != 48) ||
+        (which == KEYLOG_MASTER_SECRET && secret_len != 48)) {
         k->counts.malformed++;
         return ST_OK;
     }
@@ -258,7 +278,6 @@ static enum status parse_line(struct keylog *k, const uint8_t *p, size_t n)
             k->counts.dropped++;
         return st;
     }
-    int which = labels[li].secret;
     memcpy(e->secret[which], secret, secret_len);
     e->secret_len[which] = (uint8_t)secret_len;
     k->counts.secrets++;
@@ -299,16 +318,29 @@ enum status keylog_finish(struct keylog *k)
     return keylog_feed(k, (const uint8_t *)"\n", 1);
 }
 
+void keylog_set_fallback(struct keylog *k, const struct keylog *next)
+{
+    k->fallback = next;
+}
+
 enum status keylog_load(const char *path, struct keylog **out)
 {
     *out = NULL;
+    struct keylog *k = keylog_new();
+    ENSURE(k != NULL, ST_NOMEM);
+    enum status st = keylog_load_into(k, path);
+    if (st != ST_OK) {
+        keylog_free(k);
+        return st;
+    }
+    *out = k;
+    return ST_OK;
+}
+
+enum status keylog_load_into(struct keylog *k, const char *path)
+{
     FILE *f = fopen(path, "rb");
     ENSURE(f != NULL, ST_IO);
-    struct keylog *k = keylog_new();
-    if (k == NULL) {
-        fclose(f);
-        return ST_NOMEM;
-    }
     uint8_t buf[8192];
     size_t got;
     enum status st = ST_OK;
@@ -319,24 +351,96 @@ enum status keylog_load(const char *path, struct keylog **out)
     fclose(f);
     if (st == ST_OK)
         st = keylog_finish(k);
-    if (st != ST_OK) {
-        keylog_free(k);
-        return st;
-    }
-    *out = k;
-    return ST_OK;
+    return st;
 }
 
 const struct keylog_entry *keylog_find(const struct keylog *k,
                                        const uint8_t random[KEYLOG_RANDOM_LEN])
 {
-    if (k == NULL || k->n_entries == 0)
-        return NULL;
-    size_t i = find_slot(k, random);
-    return k->slots[i] != 0 ? &k->entries[k->slots[i] - 1] : NULL;
+    /* a chain of at most a few logs: the capture's own, then --keylog */
+    for (; k != NULL; k = k->fallback) {
+        if (k->n_entries == 0)
+            continue;
+        size_t i = find_slot(k, random);
+        if (k->slots[i] != 0)
+            return &k->entries[k->slots[i] - 1];
+    }
+    return NULL;
 }
 
 void keylog_get_counts(const struct keylog *k, struct keylog_counts *out)
 {
     *out = k->counts;
+}
+
+enum status keylog_add_server_key(struct keylog *k, const char *path)
+{
+    ENSURE(k->n_server_keys < KEYLOG_MAX_SERVER_KEYS, ST_LIMIT);
+    FILE *f = fopen(path, "r");
+    ENSURE(f != NULL, ST_IO);
+    EVP_PKEY *key = PEM_read_PrivateKey(f, NULL, NULL, NULL);
+    fclose(f);
+    ENSURE(key != NULL, ST_IO);
+    if (EVP_PKEY_get_base_id(key) != EVP_PKEY_RSA) {
+        EVP_PKEY_free(key);
+        return ST_UNSUPPORTED;
+    }
+    k->server_keys[k->n_server_keys++] = key;
+    return ST_OK;
+}
+
+/* PKCS #1 v1.5 decryption that says when it fails: implicit rejection
+ * (OpenSSL 3.2) would hand back random bytes instead. */
+static bool rsa_decrypt(EVP_PKEY *key, const uint8_t *enc, size_t enc_len, uint8_t pms[48])
+{
+    uint8_t out[512];
+    size_t out_len = sizeof out;
+    unsigned int no_implicit = 0;
+    EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new(key, NULL);
+    /* "implicit-rejection" (OSSL_ASYM_CIPHER_PARAM_IMPLICIT_REJECTION, 3.2):
+     * older libcrypto ignores the name, and fails as asked anyway */
+    OSSL_PARAM params[] = {OSSL_PARAM_construct_uint("implicit-rejection", &no_implicit),
+                           OSSL_PARAM_construct_end()};
+    bool ok = ctx != NULL && EVP_PKEY_decrypt_init(ctx) == 1 &&
+              EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PADDING) == 1;
+    if (ok)
+        (void)EVP_PKEY_CTX_set_params(ctx, params);
+    ok = ok && enc_len <= sizeof out &&
+              EVP_PKEY_decrypt(ctx, out, &out_len, enc, enc_len) == 1 && out_len == 48;
+    if (ok)
+        memcpy(pms, out, 48);
+    OPENSSL_cleanse(out, sizeof out);
+    EVP_PKEY_CTX_free(ctx);
+    return ok;
+}
+
+enum keylog_rsa_result keylog_rsa_premaster(const struct keylog *k, const uint8_t *cert_der,
+                                            size_t cert_len, const uint8_t *enc,
+                                            size_t enc_len, uint8_t premaster[48])
+{
+    size_t total = 0;
+    for (const struct keylog *l = k; l != NULL; l = l->fallback)
+        total += l->n_server_keys;
+    if (total == 0)
+        return KEYLOG_RSA_NO_KEYS;
+    const unsigned char *p = cert_der;
+    X509 *cert = d2i_X509(NULL, &p, (long)cert_len);
+    EVP_PKEY *pub = cert != NULL ? X509_get0_pubkey(cert) : NULL;
+    enum keylog_rsa_result r = KEYLOG_RSA_NO_MATCH;
+    for (const struct keylog *l = k; pub != NULL && l != NULL && r == KEYLOG_RSA_NO_MATCH;
+         l = l->fallback)
+        for (size_t i = 0; i < l->n_server_keys && r == KEYLOG_RSA_NO_MATCH; i++)
+            if (EVP_PKEY_eq(l->server_keys[i], pub) == 1)
+                r = rsa_decrypt(l->server_keys[i], enc, enc_len, premaster) ? KEYLOG_RSA_OK
+                                                                           : KEYLOG_RSA_FAILED;
+    X509_free(cert);
+    return r;
+}
+
+bool keylog_has_server_keys(const struct keylog *k)
+{
+    for (; k != NULL; k = k->fallback)
+        if (k->n_server_keys > 0)
+            return true;
+    return false;
 }

@@ -1,11 +1,15 @@
-/* record_decrypt.c: TLS 1.3 records opened with a key log, per direction. */
+/* record_decrypt.c: records opened with a key log, per direction: TLS 1.3
+ * from its traffic secrets, TLS 1.0-1.2 from the master secret. */
 #include <stdlib.h>
 #include <string.h>
 #include "tls/handshake.h"
 #include "tls/handshake_buffer.h"
 #include "tls/keylog.h"
 #include "tls/record_decrypt.h"
+#include "tls/tls12_decrypt.h"
 #include "tls/tls13_decrypt.h"
+#include "tls/transcript.h"
+#include <openssl/crypto.h>
 
 /* TLS 1.3 decryption with a key log, per direction (RFC 8446 5.2, 7.3).
  * Handshake phase: every type 23 record is buffered (at most 2^14 + 256
@@ -29,6 +33,15 @@ struct tls_decrypt {
     bool opened_one;
     uint16_t early_records;         /* client records taken for 0-RTT data */
     struct capbuf rec;              /* the record body */
+    /* TLS <= 1.2 (DEC_TLS12): every record after the ChangeCipherSpec is
+     * protected; handshake and alert records and short or first
+     * application records are opened, the rest only counted */
+    struct tls12_keys keys12;
+    uint8_t master[TLS12_MASTER_LEN]; /* to check the sender's Finished */
+    bool in_record;                 /* the current record is under these keys */
+    bool app_opened;                /* an application record was opened */
+    uint8_t tail[TLS12_MAX_IV + TLS12_MAX_MAC]; /* TLS 1.0 CBC: the chained IV */
+    uint8_t tail_len;
 };
 
 void tls_dec_free(struct tls_stream *s)
@@ -64,6 +77,7 @@ static void dec_begin(struct tls_conn_state *t, struct tls_stream *s, struct con
                       enum side from, uint64_t frame)
 {
     struct side_facts *sf = &c->side[from];
+    /* TLS <= 1.2 starts at the sender's ChangeCipherSpec (tls_dec_ccs) */
     if (t->keylog == NULL || (c->sh.present && !conn_is_tls13(c))) {
         s->dec_phase = DEC_OFF;
         return;
@@ -96,9 +110,129 @@ static void dec_begin(struct tls_conn_state *t, struct tls_stream *s, struct con
         tls_dec_stop(s, c, from, DECRYPT_FAILED, frame);
 }
 
+/* RFC 7366 3: encrypt_then_mac applies when the ServerHello echoes it. */
+static bool server_echoed(const struct conn *c, uint16_t ext)
+{
+    for (uint16_t i = 0; i < c->sh.n_exts; i++)
+        if (c->sh.exts[i] == ext)
+            return true;
+    return false;
+}
+
+#define EXT_ENCRYPT_THEN_MAC 22
+#define EXT_EXTENDED_MASTER_SECRET 23
+
+/* --key: the master secret of an RSA key exchange from the server's private
+ * key (RFC 5246 7.4.7.1, 8.1; RFC 7627 4 with the extended master secret).
+ * An (EC)DHE exchange says why the key cannot help (RFC 5246 F.1.1.3). */
+static enum decrypt_status rsa_master(const struct tls_conn_state *t, const struct tls_stream *s,
+                                      const struct conn *c, uint8_t master[TLS12_MASTER_LEN])
+{
+    if (!keylog_has_server_keys(t->keylog))
+        return DECRYPT_NO_KEYS;
+    if (!c->kx.rsa_kx)
+        return c->kx.dhe || c->kx.ecdhe ? DECRYPT_FORWARD_SECRET : DECRYPT_NO_KEYS;
+    if (!c->server_certs.present || c->server_certs.kept == 0 || c->cert_bytes == NULL)
+        return DECRYPT_NO_KEYS;
+    const struct cert_der *leaf = &c->server_certs.der[0];
+    uint8_t pms[48], hash[TRANSCRIPT_MAX_HASH];
+    size_t hash_len = 0;
+    enum keylog_rsa_result r =
+        keylog_rsa_premaster(t->keylog, c->cert_bytes + leaf->off, leaf->len,
+                             c->kx.rsa_premaster, c->kx.cke_len, pms);
+    if (r != KEYLOG_RSA_OK)
+        return r == KEYLOG_RSA_FAILED ? DECRYPT_FAILED : DECRYPT_NO_KEYS;
+    enum tls12_prf_hash h = tls12_suite_prf(c->sh.suite, c->sh.version);
+    enum status st;
+    if (server_echoed(c, EXT_EXTENDED_MASTER_SECRET))
+        st = transcript_session_hash(s->transcript, h, hash, &hash_len)
+                 ? tls12_master_secret(h, pms, sizeof pms, "extended master secret", hash,
+                                       hash_len, NULL, 0, master)
+                 : ST_UNSUPPORTED;
+    else
+        st = tls12_master_secret(h, pms, sizeof pms, "master secret", c->ch->random, 32,
+                                 c->sh.random, 32, master);
+    tls13_wipe(pms, sizeof pms);
+    return st == ST_OK ? DECRYPT_OK : DECRYPT_FAILED;
+}
+
+void tls_dec_ccs(struct tls_conn_state *t, struct tls_stream *s, struct conn *c, enum side from,
+                 uint64_t frame)
+{
+    if (t->keylog == NULL || s->dec_phase == DEC_OFF)
+        return;
+    /* a second one is a renegotiation: its keys come from a hello we could
+     * not read (RFC 5246 7.4.1.2), so decryption ends there */
+    if (s->dec_phase == DEC_TLS12) {
+        tls_dec_stop(s, c, from, DECRYPT_OK, frame);
+        return;
+    }
+    tls_dec_free(s);
+    /* RFC 5246 7.1: a ChangeCipherSpec switches the sender to the pending
+     * keys; without a ServerHello there is no suite or server random */
+    if (!c->sh.present || !c->ch->present || c->sh.sslv2 || conn_is_tls13(c)) {
+        s->dec_phase = DEC_OFF;
+        return;
+    }
+    if (!tls12_suite_supported(c->sh.suite) || c->sh.version < 0x0301 ||
+        c->sh.version > 0x0303) {
+        tls_dec_stop(s, c, from, DECRYPT_UNSUPPORTED, frame);
+        return;
+    }
+    const struct keylog_entry *e = dec_secrets(t, c);
+    uint8_t master[TLS12_MASTER_LEN];
+    if (e != NULL && e->secret_len[KEYLOG_MASTER_SECRET] == TLS12_MASTER_LEN) {
+        memcpy(master, e->secret[KEYLOG_MASTER_SECRET], TLS12_MASTER_LEN);
+    } else {
+        enum decrypt_status why = rsa_master(t, s, c, master);
+        if (why != DECRYPT_OK) {
+            tls_dec_stop(s, c, from, why, frame);
+            return;
+        }
+    }
+    struct tls_decrypt *d = calloc(1, sizeof *d);
+    if (d == NULL) {
+        s->dec_phase = DEC_OFF;
+        return;
+    }
+    capbuf_init(&d->rec, TLS12_MAX_CIPHERTEXT);
+    s->dec = d;
+    s->dec_phase = DEC_TLS12;
+    c->side[from].decrypt = DECRYPT_OK;
+    memcpy(d->master, master, TLS12_MASTER_LEN);
+    tls13_wipe(master, sizeof master);
+    if (tls12_keys_from_master(c->sh.version, c->sh.suite,
+                               server_echoed(c, EXT_ENCRYPT_THEN_MAC), d->master,
+                               c->ch->random, c->sh.random, from == SIDE_CLIENT,
+                               &d->keys12) != ST_OK)
+        tls_dec_stop(s, c, from, DECRYPT_FAILED, frame);
+}
+
+/* TLS <= 1.2: which records are opened. */
+static void dec12_record_start(struct tls_stream *s, struct conn *c, enum side from,
+                               uint64_t frame)
+{
+    struct tls_decrypt *d = s->dec;
+    capbuf_consume(&d->rec, d->rec.len);
+    d->tail_len = 0;
+    d->in_record = true;
+    if (s->rlen > TLS12_MAX_CIPHERTEXT) {
+        tls_dec_stop(s, c, from, DECRYPT_INTERRUPTED, frame);
+        return;
+    }
+    /* the first application record shows what the connection carries (an
+     * HTTP status line, an HTTP/2 preface); later long ones are only counted */
+    d->buffering = s->rtype != CT_APPLICATION_DATA || !d->app_opened ||
+                   s->rlen <= DEC_SHORT_RECORD;
+}
+
 void tls_dec_record_start(struct tls_conn_state *t, struct tls_stream *s, struct conn *c,
                           enum side from, uint64_t frame)
 {
+    if (s->dec_phase == DEC_TLS12) {
+        dec12_record_start(s, c, from, frame);
+        return;
+    }
     if (s->dec_phase == DEC_UNTRIED)
         dec_begin(t, s, c, from, frame);
     if (s->dec == NULL)
@@ -106,6 +240,7 @@ void tls_dec_record_start(struct tls_conn_state *t, struct tls_stream *s, struct
     struct tls_decrypt *d = s->dec;
     capbuf_consume(&d->rec, d->rec.len);
     d->buffering = false;
+    d->in_record = false;
     /* RFC 8446 5.2: longer is a record_overflow for the peer, and no longer
      * a record we can count on */
     if (s->rlen > TLS13_MAX_CIPHERTEXT) {
@@ -122,6 +257,7 @@ void tls_dec_record_start(struct tls_conn_state *t, struct tls_stream *s, struct
         return;
     }
     d->buffering = true;
+    d->in_record = true;
 }
 
 /* RFC 8446 7.2: after a KeyUpdate the sender uses the next secret. */
@@ -178,7 +314,8 @@ static bool is_key_update(const uint8_t *p, size_t n)
 static void dec_alert(struct tls_stream *s, struct conn *c, enum side from, const uint8_t *p,
                       size_t n, uint64_t frame, struct tstamp ts)
 {
-    /* RFC 8446 6: one alert per record, never fragmented: level, description */
+    /* RFC 8446 6: one alert per record, never fragmented: level, description
+     * (RFC 5246 6.2.1 allows fragments; no stack sends them) */
     struct cursor m = cur_make(p, n);
     struct alert a = {0};
     if (cur_u8(&m, &a.level) != ST_OK || cur_u8(&m, &a.description) != ST_OK ||
@@ -194,23 +331,117 @@ static void dec_alert(struct tls_stream *s, struct conn *c, enum side from, cons
     conn_add_alert(c, &a);
 }
 
-void tls_dec_record_done(struct tls_conn_state *t, struct tls_stream *s, struct conn *c,
+static void dec_app_plain(struct conn *c, enum side from, const uint8_t *p, size_t n,
+                          uint64_t frame)
+{
+    struct side_facts *sf = &c->side[from];
+    if (sf->app_plain_frame != 0 || n == 0)
+        return;
+    size_t k = n < sizeof sf->app_plain ? n : sizeof sf->app_plain;
+    memcpy(sf->app_plain, p, k);
+    sf->app_plain_len = (uint8_t)k;
+    sf->app_plain_frame = frame;
+}
+
+/* RFC 5246 7.4.9: a decrypted Finished alone in its record (as every stack
+ * sends it), checked against the handshake messages before it. */
+static void dec12_check_finished(struct tls_stream *s, struct conn *c, enum side from,
+                                 const uint8_t *plain, size_t len, uint64_t frame)
+{
+    struct side_facts *sf = &c->side[from];
+    struct cursor m = cur_make(plain, len);
+    uint8_t type = 0, hash[TRANSCRIPT_MAX_HASH], want[TLS12_VERIFY_DATA_LEN];
+    uint32_t mlen = 0;
+    struct slice got;
+    size_t hash_len = 0;
+    if (sf->finished_frame != 0 || cur_u8(&m, &type) != ST_OK || type != HS_FINISHED ||
+        cur_u24(&m, &mlen) != ST_OK || mlen != TLS12_VERIFY_DATA_LEN ||
+        cur_take(&m, mlen, &got) != ST_OK)
+        return;
+    enum tls12_prf_hash h = tls12_suite_prf(c->sh.suite, c->sh.version);
+    if (!transcript_hash(s->transcript, h, hash, &hash_len) ||
+        tls12_verify_data(h, s->dec->master, from == SIDE_CLIENT ? "client finished"
+                                                                 : "server finished",
+                          hash, hash_len, want) != ST_OK)
+        return;
+    sf->finished_frame = frame;
+    sf->finished_check = CRYPTO_memcmp(want, got.ptr, sizeof want) == 0 ? FINISHED_VERIFIED
+                                                                       : FINISHED_MISMATCH;
+}
+
+/* TLS <= 1.2: the record's content type is its header's (RFC 5246 6.2). */
+static bool dec12_record_done(struct tls_stream *s, struct conn *c, enum side from,
+                              uint64_t frame, struct tstamp ts)
+{
+    struct tls_decrypt *d = s->dec;
+    bool buffered = d->buffering;
+    size_t len = 0;
+    d->buffering = false;
+    d->in_record = false;
+    if (!buffered) {
+        tls12_skip(&d->keys12, d->tail, d->tail_len);
+        return false;
+    }
+    uint8_t *plain = malloc(d->rec.len > 0 ? d->rec.len : 1);
+    if (plain == NULL) {
+        tls_dec_stop(s, c, from, DECRYPT_INTERRUPTED, frame);
+        return false;
+    }
+    if (tls12_open(&d->keys12, s->rtype, s->rversion, d->rec.p, d->rec.len, plain, &len) !=
+        ST_OK) {
+        free(plain);
+        /* the protected Finished is still a message, of unknown content */
+        if (s->rtype == CT_HANDSHAKE && c->side[from].encrypted_hs_frame == frame)
+            conn_add_message(c, frame, ts, from, HS_FINISHED, true);
+        tls_dec_stop(s, c, from, DECRYPT_FAILED, frame);
+        return false;
+    }
+    c->side[from].decrypted_records++;
+    switch (s->rtype) {
+    case CT_HANDSHAKE:
+        dec12_check_finished(s, c, from, plain, len, frame);
+        tls_handshake_bytes(s, c, from, plain, len, frame, ts, true);
+        break;
+    case CT_ALERT:
+        dec_alert(s, c, from, plain, len, frame, ts);
+        break;
+    case CT_APPLICATION_DATA:
+        /* TLS 1.0 CBC stacks send an empty record first (a BEAST countermeasure) */
+        if (len > 0)
+            d->app_opened = true;
+        dec_app_plain(c, from, plain, len, frame);
+        break;
+    case CT_CHANGE_CIPHER_SPEC:
+    case CT_HEARTBEAT:
+        break;
+    }
+    tls13_wipe(plain, len);
+    free(plain);
+    return true;
+}
+
+bool tls_dec_record_done(struct tls_conn_state *t, struct tls_stream *s, struct conn *c,
                          enum side from, uint64_t frame, struct tstamp ts)
 {
+    if (s->dec == NULL || !s->dec->in_record)
+        return false;
+    if (s->dec_phase == DEC_TLS12)
+        return dec12_record_done(s, c, from, frame, ts);
     struct tls_decrypt *d = s->dec;
     size_t len = 0;
     uint8_t type = 0;
     d->buffering = false;
+    d->in_record = false;
     if (tls13_open(&d->keys, s->hdr, d->rec.p, d->rec.len, d->rec.p, &len, &type) != ST_OK) {
         /* 0-RTT records precede the client's handshake records and are under
          * another secret (RFC 8446 2.3): pass them until one opens */
         if (from == SIDE_CLIENT && s->dec_phase == DEC_HANDSHAKE && !d->opened_one &&
             c->ch->has_early_data && d->early_records < DEC_MAX_EARLY_RECORDS) {
             d->early_records++;
-            return;
+            return false;
         }
         tls_dec_stop(s, c, from, DECRYPT_FAILED, frame);
-        return;
+        return false;
     }
     d->opened_one = true;
     c->side[from].decrypted_records++;
@@ -229,11 +460,12 @@ void tls_dec_record_done(struct tls_conn_state *t, struct tls_stream *s, struct 
         break; /* application data: skipped as before */
     }
     if (s->dec == NULL)
-        return;
+        return true;
     if (s->dec_phase == DEC_HANDSHAKE && d->finished)
         dec_application_keys(t, s, c, from, frame);
     else if (s->dec_phase == DEC_APPLICATION && d->key_update)
         dec_key_update(s, c, from, frame);
+    return true;
 }
 
 bool tls_dec_buffering(const struct tls_stream *s)
@@ -241,16 +473,42 @@ bool tls_dec_buffering(const struct tls_stream *s)
     return s->dec != NULL && s->dec->buffering;
 }
 
+/* TLS 1.0 CBC: keep the last bytes of a record not opened (its last
+ * ciphertext block is the next record's IV, RFC 2246 6.2.3.2). */
+static void keep_tail(struct tls_decrypt *d, const uint8_t *p, size_t n)
+{
+    size_t want = tls12_tail_len(&d->keys12);
+    if (want == 0 || want > sizeof d->tail)
+        return;
+    if (n >= want) {
+        memcpy(d->tail, p + n - want, want);
+        d->tail_len = (uint8_t)want;
+        return;
+    }
+    size_t keep = d->tail_len + n > want ? want - n : d->tail_len;
+    memmove(d->tail, d->tail + d->tail_len - keep, keep);
+    memcpy(d->tail + keep, p, n);
+    d->tail_len = (uint8_t)(keep + n);
+}
+
 void tls_dec_record_bytes(struct tls_stream *s, struct conn *c, enum side from,
                           const uint8_t *p, size_t n, uint64_t frame)
 {
-    if (capbuf_append(&s->dec->rec, p, n) != ST_OK)
+    struct tls_decrypt *d = s->dec;
+    if (d == NULL || !d->in_record)
+        return;
+    if (!d->buffering) {
+        if (s->dec_phase == DEC_TLS12)
+            keep_tail(d, p, n);
+        return;
+    }
+    if (capbuf_append(&d->rec, p, n) != ST_OK)
         tls_dec_stop(s, c, from, DECRYPT_INTERRUPTED, frame);
 }
 
 void tls_dec_saw_message(struct tls_stream *s, uint8_t type)
 {
-    if (s->dec == NULL)
+    if (s->dec == NULL || s->dec_phase == DEC_TLS12)
         return;
     /* RFC 8446 5.1: a key change follows these at a record boundary */
     if (type == HS_FINISHED)

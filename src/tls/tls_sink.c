@@ -6,7 +6,7 @@ static void sink_init(void *state, const void *cfg)
 {
     struct tls_conn_state *t = state;
     tls_init(t);
-    t->keylog = cfg;
+    tls_use_keylog(t, cfg);
 }
 
 static void sink_data(void *state, struct conn *c, enum side from, const uint8_t *p, size_t n,

@@ -6,6 +6,7 @@
 #include "tls/record_decrypt.h"
 #include "tls/sslv2.h"
 #include "tls/tls_stream.h"
+#include "tls/transcript.h"
 
 static bool plausible_header(const uint8_t h[5])
 {
@@ -49,8 +50,8 @@ static bool tls13_possible(const struct conn *c)
     return false;
 }
 
-static void record_done(struct tls_stream *s, struct conn *c, enum side from, uint64_t frame,
-                        struct tstamp ts)
+static void record_done(struct tls_conn_state *t, struct tls_stream *s, struct conn *c,
+                        enum side from, uint64_t frame, struct tstamp ts, bool opened)
 {
     struct side_facts *sf = &c->side[from];
     switch (s->rtype) {
@@ -61,12 +62,15 @@ static void record_done(struct tls_stream *s, struct conn *c, enum side from, ui
         /* TLS 1.3's CCS is a dummy for middleboxes (RFC 8446 D.4): a second
          * ClientHello may follow it in clear. Only TLS <= 1.2 switches here,
          * also when the capture missed the ServerHello. */
-        if (!tls13_possible(c))
+        if (!tls13_possible(c)) {
             s->encrypted = true;
-        else
+            tls_dec_ccs(t, s, c, from, frame);
+        } else
             s->ccs_maybe_dummy = true;
         break;
     case CT_ALERT: {
+        if (opened)
+            break; /* decrypted: the alert is a fact already */
         struct alert a = {0};
         a.frame = frame;
         a.ts = ts;
@@ -205,16 +209,19 @@ void tls_feed(struct tls_conn_state *t, struct conn *c, enum side from, const ui
             s->rleft = s->rlen;
             s->body_have = 0;
             c->side[from].records++;
-            if (s->rtype == CT_APPLICATION_DATA) {
+            if (s->rtype == CT_APPLICATION_DATA)
                 application_record(c, from, s->rlen, frame, ts);
-                if (s->dec_phase != DEC_OFF)
-                    tls_dec_record_start(t, s, c, from, frame);
-            }
+            /* TLS <= 1.2 protects every record after the CCS; TLS 1.3 uses type 23 */
+            if ((s->rtype == CT_APPLICATION_DATA && s->dec_phase != DEC_OFF) ||
+                (s->dec_phase == DEC_TLS12 && s->rtype != CT_CHANGE_CIPHER_SPEC))
+                tls_dec_record_start(t, s, c, from, frame);
             if (s->rtype == CT_HANDSHAKE && s->encrypted) {
-                /* the sender's Finished (or a renegotiation), protected */
+                /* the sender's Finished (or a renegotiation), protected; when
+                 * it is being decrypted, its type comes from the plaintext */
                 if (c->side[from].encrypted_hs_frame == 0) {
                     c->side[from].encrypted_hs_frame = frame;
-                    conn_add_message(c, frame, ts, from, HS_FINISHED, true);
+                    if (!tls_dec_buffering(s))
+                        conn_add_message(c, frame, ts, from, HS_FINISHED, true);
                 }
             }
         }
@@ -232,26 +239,27 @@ void tls_feed(struct tls_conn_state *t, struct conn *c, enum side from, const ui
             }
             if (!s->encrypted)
                 tls_handshake_bytes(s, c, from, p, k, frame, ts, false);
+            else
+                tls_dec_record_bytes(s, c, from, p, k, frame);
             break;
         case CT_ALERT:
         case CT_CHANGE_CIPHER_SPEC:
             for (size_t i = 0; i < k && s->body_have < sizeof s->body; i++)
                 s->body[s->body_have++] = p[i];
-            break;
-        case CT_APPLICATION_DATA:
-            if (tls_dec_buffering(s))
+            if (s->rtype == CT_ALERT)
                 tls_dec_record_bytes(s, c, from, p, k, frame);
             break;
+        case CT_APPLICATION_DATA:
         default:
+            tls_dec_record_bytes(s, c, from, p, k, frame);
             break;
         }
         p += k;
         n -= k;
         s->rleft -= (uint16_t)k;
         if (s->rleft == 0) {
-            if (s->rtype == CT_APPLICATION_DATA && tls_dec_buffering(s))
-                tls_dec_record_done(t, s, c, from, frame, ts);
-            record_done(s, c, from, frame, ts);
+            bool opened = tls_dec_record_done(t, s, c, from, frame, ts);
+            record_done(t, s, c, from, frame, ts, opened);
             s->hdr_have = 0;
         }
         if (s->state == TLS_LOST)
@@ -270,6 +278,9 @@ void tls_gap(struct tls_conn_state *t, struct conn *c, enum side from, uint64_t 
         sf->gap_frame = frame;
     if (s->state == TLS_NOT_TLS || s->state == TLS_START)
         return;
+    /* a hole before the handshake is over may hide handshake messages */
+    if (!s->encrypted)
+        transcript_break(s->transcript);
     /* a hole in a record being decrypted, or one that loses records, ends
      * decryption; a hole in a record only counted past does not */
     bool inside_appdata = s->state == TLS_RECORDS && s->hdr_have == 5 &&
@@ -295,6 +306,16 @@ void tls_init(struct tls_conn_state *t)
         capbuf_init(&t->dir[i].hs, TLS_MAX_HANDSHAKE_BYTES + 4);
 }
 
+void tls_use_keylog(struct tls_conn_state *t, const struct keylog *k)
+{
+    t->keylog = k;
+    if (k == NULL || t->transcript != NULL)
+        return;
+    /* without it (out of memory) Finished messages go unchecked */
+    t->transcript = transcript_new();
+    t->dir[0].transcript = t->dir[1].transcript = t->transcript;
+}
+
 void tls_free(struct tls_conn_state *t)
 {
     for (int i = 0; i < 2; i++) {
@@ -303,5 +324,8 @@ void tls_free(struct tls_conn_state *t)
         capbuf_free(&s->v2);
         s->dec_phase = DEC_OFF;
         tls_dec_free(s);
+        s->transcript = NULL;
     }
+    transcript_free(t->transcript);
+    t->transcript = NULL;
 }
