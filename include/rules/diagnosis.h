@@ -41,7 +41,7 @@ struct ruled_out {
  * so a capture with many failed connections stays small (the rules build
  * findings in a fixed-size draft first, see rules.h). */
 struct finding {
-    const char *id;            /* stable diagnosis id, see DESIGN.md */
+    const char *id;            /* stable diagnosis id, listed in man/tlsexplain.1 */
     const char *title;
     enum confidence confidence;
     char *explanation;

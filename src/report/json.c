@@ -1,4 +1,4 @@
-/* json.c: JSON Lines, schema version 1 (DESIGN.md). One object per
+/* json.c: JSON Lines, schema version 1 (docs/schema). One object per
  * line; every string from the capture goes through json_string. */
 #include <string.h>
 #include <stdlib.h>

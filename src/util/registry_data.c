@@ -7,11 +7,11 @@
  *   iana/tls-signaturescheme.csv                      4c95c0688b6e2b99
  *   cipher_suites_props.tsv                           7e6afbcfb053c36f
  * and this repository's tables:
- *   data/alerts.tsv                                   dbe0396f23ea77f3
+ *   data/alerts.tsv                                   5fad5789f0796320
  *   data/handshake_types.tsv                          95792eefe57b14db
  *   data/extensions.tsv                               33c09fdc6111a5c2
  *   data/content_types.tsv                            4c58979c6526ebb1
- *   data/ats_suites.tsv                               1f2cdbb0d673d186
+ *   data/ats_suites.tsv                               68f825a98ade93ab
  * cipher_suites_props.tsv says of itself:
  *   Derived by tlsexplain research from IANA tls-parameters-4.csv (copy in github
  *   AnoyingShulkerMC/BootlegTLS@921d744) and golang.org/x/net http2/ciphers.go

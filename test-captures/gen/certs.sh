@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# certs.sh: real-stack captures of server-certificate failures (FAILURES.md 2.F).
+# certs.sh: real-stack captures of server-certificate failures.
 #
 #   test-captures/gen/certs.sh          (root: tcpdump on lo; TCP ports 4600-4699; ~70 s)
 #

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # dhe.sh - real reproduction of the intermittent TLS 1.2 DHE bad_record_mac bug
-# (FAILURES.md D1 dhe_leading_zero): one side keeps the leading zero bytes of
+# (dhe_leading_zero): one side keeps the leading zero bytes of
 # the DH shared secret Z (RFC 5246 8.1.2 says strip them), so whenever Z's top
 # byte is 0x00 (~1 in 256 handshakes) the two sides derive different master
 # secrets and the server rejects the client's Finished with a plaintext fatal
