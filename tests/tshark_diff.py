@@ -316,6 +316,16 @@ def endpoints(layers):
             int(tcp["tcp.stream"]))
 
 
+def selected_alpn(sh, hs, client):
+    """The ServerHello's ALPN (TLS 1.2), else the server's EncryptedExtensions'."""
+    if sh is None:
+        return None
+    if sh["alpn"] is not None:
+        return sh["alpn"]
+    ee = [e for e in hs if e["type"] == 8 and e["from"] != client]
+    return ee[0].get("alpn") if ee else None
+
+
 def handshake_event(hs):
     """A cleartext handshake message (dict with tls.handshake.type) to an event."""
     t = int(hs["tls.handshake.type"])
@@ -331,6 +341,9 @@ def handshake_event(hs):
         ev["version"] = int(sv if sv is not None else v, 16) if (sv or v) else None
         cs = hs.get("tls.handshake.ciphersuite")
         ev["suite"] = int(cs, 16) if cs else None
+        alpn = find_all(hs, "tls.handshake.extensions_alpn_str")
+        ev["alpn"] = alpn[0] if alpn else None
+    elif t == 8:  # TLS 1.3 EncryptedExtensions: the selected ALPN, once decrypted
         alpn = find_all(hs, "tls.handshake.extensions_alpn_str")
         ev["alpn"] = alpn[0] if alpn else None
     elif t == 6:  # a draft TLS 1.3 HelloRetryRequest (type 6 until draft 21)
@@ -377,10 +390,9 @@ def tshark_streams(frames):
                         st["events"].append(ev)
                     continue
                 ct = int(ct)
-                if "tls.record.opaque_type" in rec:
-                    # a TLS 1.3 record tshark decrypted (keys in a pcapng
-                    # Decryption Secrets Block): not seen in clear
-                    continue
+                # A TLS 1.3 record tshark decrypted (keys from a key log or a
+                # pcapng Decryption Secrets Block) carries its inner content
+                # type here, as ours does: both sides report what they decrypted.
                 if ct == 22:
                     for hs in as_list(rec.get("tls.handshake")):
                         if isinstance(hs, dict) and "tls.handshake.type" in hs:
@@ -423,7 +435,7 @@ def tshark_facts(st, client):
         "cipher_suite": suite,
         "sni": ch["sni"] if ch else None,
         "alpn_offer": ch["alpn"] if ch else None,
-        "alpn": sh["alpn"] if sh else None,
+        "alpn": selected_alpn(sh, hs, client),
         "messages.client": msgs["client"],
         "messages.server": msgs["server"],
         "alerts": alerts,
