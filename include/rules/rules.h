@@ -263,6 +263,11 @@ void rules_warnings(const struct conn *c, const struct rule_ctx *ctx, struct dia
 bool dh_ys_short(const struct conn *c);
 bool dh_yc_short(const struct conn *c);
 
+/* The server's SYN-ACKs are in the capture but the client kept sending its
+ * SYN, never answered them, and reset one that came after it had given up
+ * (rules_util.c): they never reached it in time. */
+bool synack_unanswered(const struct conn *c);
+
 /* Helpers for rule predicates (rules_util.c). */
 const struct server_stats *ctx_server(const struct rule_ctx *ctx, const struct conn *c);
 /* The index slot of that server: where it is, or the empty slot where it goes

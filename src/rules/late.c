@@ -111,7 +111,7 @@ void rules_rejudge(struct conn *c, const struct rule_ctx *ctx)
     switch ((enum verdict)c->verdict) {
     case VERDICT_TCP_ONLY:
         /* a refused or unanswered SYN counts where TLS was expected */
-        if (c->saw_syn && !c->saw_synack && conn_is_tls_port(c, ctx))
+        if (c->saw_syn && (!c->saw_synack || synack_unanswered(c)) && conn_is_tls_port(c, ctx))
             c->verdict = VERDICT_FAILED;
         break;
     case VERDICT_NOT_TLS:

@@ -296,3 +296,10 @@ bool retry_for_post_quantum_share(const struct conn *c)
             return false;
     return true;
 }
+
+bool synack_unanswered(const struct conn *c)
+{
+    const struct side_facts *cl = &c->side[SIDE_CLIENT], *sv = &c->side[SIDE_SERVER];
+    return c->saw_syn && c->saw_synack && cl->syn_count >= 2 && cl->rst_frame > c->synack_frame &&
+           cl->bytes == 0 && sv->bytes == 0 && cl->fin_frame == 0;
+}

@@ -33,17 +33,52 @@ RULE(connection_refused, "the server refused the TCP connection", false);
  * silence longer than that after the last SYN means the client stopped. */
 #define SYN_BACKOFF 2.0
 
+/* The server answered every SYN, but its SYN-ACKs never reached the client
+ * in time: it kept retrying, gave up, and its stack reset the late one. */
+static bool synack_too_late(const struct rule *self, const struct conn *c, const char *srv,
+                            struct finding_draft *f)
+{
+    const struct side_facts *cl = &c->side[SIDE_CLIENT];
+    double gave_up = tstamp_ms_between(c->syn_ts, cl->rst_ts) / 1000.0;
+    finding_init(f, self, CONF_HIGH);
+    f->title = "the SYN was answered, but the SYN-ACK never reached the client";
+    finding_evidence(f, cl->syn_frame, "client  SYN to %s, sent %u times", srv, cl->syn_count);
+    finding_evidence(f, c->synack_frame, "server  SYN-ACK, never acknowledged");
+    finding_evidence(f, cl->rst_frame, "client  RST to a SYN-ACK %.1f s after the first SYN: "
+                                       "the attempt was over",
+                     gave_up);
+    finding_weigh(f, cl->rst_frame, SRC_PROTOCOL, 3, "RFC 9293 3.10.7.1",
+                  "a client that still waited would acknowledge a SYN-ACK; a reset answers one "
+                  "for a connection it no longer has");
+    finding_explain(f, "The server answered the client's SYNs, but its SYN-ACKs are in the "
+                       "capture only: the client kept sending its SYN (%u times), so none "
+                       "reached it, and %.1f s after the first SYN it answered a SYN-ACK with "
+                       "a reset, having given up. Packets from the server to the client are "
+                       "lost or dropped after the capture point (a firewall in that direction, "
+                       "an asymmetric route, a filter that passes only the client's side). "
+                       "TLS never started.",
+                    cl->syn_count, gave_up);
+    finding_fix(f, "Check the path from %s back to the client: firewall rules and routes in "
+                   "that direction (stateful firewalls that saw only one side drop the "
+                   "SYN-ACK), and capture at the client to confirm what arrives.",
+                srv);
+    return true;
+}
+
 static bool match_no_syn_ack(const struct rule *self, const struct case_facts *in,
                              struct finding_draft *f)
 {
     const struct conn *c = in->c;
     const struct side_facts *cl = &c->side[SIDE_CLIENT];
     /* a lone SYN the capture ends right after proves no silence (verdict.c) */
-    if (!c->saw_syn || c->saw_synack || c->side[SIDE_SERVER].rst_frame || c->ch->present ||
-        c->verdict == VERDICT_INCOMPLETE)
+    bool late = synack_unanswered(c);
+    if (!c->saw_syn || (c->saw_synack && !late) || c->side[SIDE_SERVER].rst_frame ||
+        c->ch->present || c->verdict == VERDICT_INCOMPLETE)
         return false;
     char srv[64];
     server_str(c, srv, sizeof srv);
+    if (late)
+        return synack_too_late(self, c, srv, f);
     finding_init(f, self, CONF_HIGH);
     finding_evidence(f, cl->syn_frame, "client  SYN to %s%s", srv,
                      cl->syn_count > 1 ? ", sent again later" : "");

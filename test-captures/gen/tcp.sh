@@ -45,6 +45,14 @@
 #                          sequence number counts the bytes it had sent
 #   4812 slow-server       a python ssl server that waits 2.5 s before reading
 #                          the ClientHello; curl --max-time 2 gives up first
+#   4813 late-syn-ack      the server's SYN-ACKs dropped on the client's side
+#                          (nft input) for 3.5 s: SYN and SYN-ACK both
+#                          retransmitted, curl --connect-timeout 2 gives up;
+#                          the server's SYN-ACK at 7 s reaches a client that
+#                          has forgotten the connection and resets it
+#   4814 syn-ack-lifted    the same drop lifted after 0.5 s: the SYN-ACKs
+#                          answering the client's second SYN (1 s) arrive,
+#                          TLS completes (near miss)
 #   4810 mass-reset        gnutls-serv; mass_reset.py (python ssl, TLS 1.2):
 #                          one completed connection and three stopped after
 #                          the server's flight, all reset in the same
@@ -226,6 +234,26 @@ wait_port 4812
 cap_start "$OUT/slow-server.pcap" "tcp port 4812"
 if curl -sk --max-time 2 "$(URL 4812)" >/dev/null 2>&1; then fail "slow-server: connected"; fi
 sleep 1.5
+cap_stop
+
+# 4813: the SYN-ACK lost on the way back until the client gave up; the
+# capture runs on to the server's fourth SYN-ACK (7 s), which gets a reset
+srv 4813
+nft_rule input tcp sport 4813 'tcp flags & (syn | ack) == syn | ack' drop
+cap_start "$OUT/late-syn-ack.pcap" "tcp port 4813"
+(sleep 3.5; nft_flush) &
+if curl -sk --connect-timeout 2 "$(URL 4813)" >/dev/null 2>&1; then fail "late-syn-ack: connected"; fi
+wait $!
+sleep 4.5
+cap_stop
+
+# 4814: the same drop lifted after 0.5 s: the SYN-ACK to the second SYN arrives
+srv 4814
+nft_rule input tcp sport 4814 'tcp flags & (syn | ack) == syn | ack' drop
+cap_start "$OUT/syn-ack-lifted.pcap" "tcp port 4814"
+(sleep 0.5; nft_flush) &
+curl -sk --connect-timeout 5 "$(URL 4814)" >/dev/null || fail "syn-ack-lifted: curl failed"
+wait $!
 cap_stop
 
 # 4811: the ClientHello lost between two hosts, captured on both sides. Three
