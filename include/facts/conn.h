@@ -127,9 +127,13 @@ struct key_exchange {
     uint64_t cke_frame;
     uint16_t cke_len;          /* public value or encrypted premaster length */
     bool rsa_kx;               /* an RSA key exchange: the server's key opens it */
-    uint8_t rsa_premaster[512]; /* the encrypted pre-master (RSA up to 4096 bits) */
+    /* the encrypted pre-master (RSA up to 4096 bits): on the heap, as few
+     * connections have one and every tracked connection carries this struct */
+    uint8_t *rsa_premaster;
     bool dh_yc_leading_zero;
 };
+
+#define RSA_PREMASTER_MAX 512 /* bytes: a 4096-bit RSA key's ciphertext */
 
 struct cert_der {
     uint32_t off, len;         /* into conn->cert_bytes */

@@ -44,6 +44,7 @@ void conn_free(struct conn *c)
     free(c->cert_bytes);
     free(c->messages);
     free(c->ch_owned);
+    free(c->kx.rsa_premaster);
     if (c->diagnosis != NULL && c->diagnosis_free != NULL)
         c->diagnosis_free(c->diagnosis);
     free(c->quic);

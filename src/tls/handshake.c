@@ -1,5 +1,6 @@
 /* handshake.c: handshake messages after the hellos (RFC 5246 7.4, RFC 8446 4),
  * and the dispatch over every message type. */
+#include <stdlib.h>
 #include <string.h>
 #include "tls/handshake.h"
 #include "util/registry.h"
@@ -187,10 +188,14 @@ static enum status client_key_exchange(struct conn *c, struct cursor *m, const s
         TRY(cur_vec(m, 2, &v));
         kx->cke_len = (uint16_t)cur_left(&v);
         /* RFC 5246 7.4.7.1: EncryptedPreMasterSecret, kept for --key */
-        if (suite->kx == REG_KX_RSA && kx->cke_len <= sizeof kx->rsa_premaster) {
+        if (suite->kx == REG_KX_RSA && kx->cke_len <= RSA_PREMASTER_MAX) {
             struct slice enc;
             TRY(cur_take(&v, kx->cke_len, &enc));
-            memcpy(kx->rsa_premaster, enc.ptr, enc.len);
+            uint8_t *copy = realloc(kx->rsa_premaster, enc.len > 0 ? enc.len : 1);
+            if (copy == NULL)
+                return ST_NOMEM;
+            memcpy(copy, enc.ptr, enc.len);
+            kx->rsa_premaster = copy;
             kx->rsa_kx = true;
         }
         return ST_OK;
