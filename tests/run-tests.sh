@@ -35,6 +35,7 @@ suites() {
     echo "schema|quick|tests/schema_test.py"
     echo "warnings|quick|tests/warnings_test.py"
     echo "context|quick|tests/context_test.py"
+    echo "limits|quick|tests/limits_test.py"
     echo "merge|quick|tests/merge_test.py"
     echo "slurm|quick|tests/slurm_test.sh"
     echo "linktypes|quick|tests/linktypes.sh"

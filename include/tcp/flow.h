@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include "facts/conn.h"
 #include "capture/packet.h"
+#include "tcp/left_out.h"
 #include "tcp/stream_sink.h"
 #include "util/status.h"
 
@@ -24,6 +25,7 @@ struct flow_table {
     size_t n_conns, cap_conns;
     size_t max_conns;
     uint64_t dropped_conns;  /* not tracked: the cap was reached */
+    struct left_out left_out; /* how they are counted once each */
     uint64_t dropped_packets;
     /* What parses each connection's payload, set by the owner before the
      * first packet (zeroed: TCP facts only). Flows point at it: the table

@@ -437,7 +437,10 @@ static enum status new_flow(struct flow_table *t, const struct packet *p, struct
 {
     *out = NULL;
     if (t->n_conns >= t->max_conns) {
-        t->dropped_conns++;
+        bool client_syn = (p->flags & (TCP_SYN | TCP_ACK)) == TCP_SYN;
+        left_out_packet(&t->left_out, hash_endpoints(&p->src, p->sport, &p->dst, p->dport),
+                        client_syn, p->seq);
+        t->dropped_conns = t->left_out.connections;
         return ST_OK;
     }
     if (t->n_flows >= t->n_buckets)
@@ -719,5 +722,6 @@ void flow_table_free(struct flow_table *t)
     for (size_t i = 0; i < t->n_conns; i++)
         conn_free(t->conns[i]);
     free(t->conns);
+    left_out_free(&t->left_out);
     memset(t, 0, sizeof *t);
 }
