@@ -22,6 +22,9 @@ import subprocess
 import sys
 import tempfile
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from checklib import check, report  # noqa: E402
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TOOL = os.path.abspath(os.environ.get("TLSEXPLAIN", os.path.join(ROOT, "tlsexplain")))
 CAPTURES = os.path.join(ROOT, "test-captures")
@@ -29,18 +32,6 @@ CORPUS = os.path.join(ROOT, "..", "shared", "corpus")
 CORPUS_PICK = ["zeek/tls-1.2-handshake-failure.pcap", "illustrated-tls13/capture.pcap",
                "ja4/latest.pcapng"]
 LIMIT = 120
-
-passed = failed = 0
-
-
-def check(name, cond, detail=""):
-    global passed, failed
-    if cond:
-        passed += 1
-        print("ok   " + name)
-    else:
-        failed += 1
-        print("FAIL " + name + (": " + detail if detail else ""))
 
 
 def run(args, stdin=None, input_bytes=None, cwd=None):
@@ -363,8 +354,7 @@ def main():
         test_progress(tmp)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    print("batch: %d passed, %d failed" % (passed, failed))
-    return 1 if failed else 0
+    return report("batch")
 
 
 if __name__ == "__main__":

@@ -23,23 +23,14 @@ import subprocess
 import sys
 import tempfile
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from checklib import check, report  # noqa: E402
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TOOL = os.path.abspath(os.environ.get("TLSEXPLAIN", os.path.join(ROOT, "tlsexplain")))
 SOURCE = os.path.join(ROOT, "test-captures", "fail", "no-fs-suite.pcap")
 OTHER_SERVER = os.path.join(ROOT, "test-captures", "basic", "gnutls-tls12.pcap")
 LIMIT = 120
-
-passed = failed = 0
-
-
-def check(name, cond, detail=""):
-    global passed, failed
-    if cond:
-        passed += 1
-        print("ok   " + name)
-    else:
-        failed += 1
-        print("FAIL " + name + (": " + detail if detail else ""))
 
 
 def run(args, cwd, stdin=None):
@@ -184,8 +175,7 @@ def main():
         check("--context takes file or batch", rc == 2 and "file or batch" in err, err)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    print("context: %d passed, %d failed" % (passed, failed))
-    return 1 if failed else 0
+    return report("context")
 
 
 if __name__ == "__main__":

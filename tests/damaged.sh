@@ -192,11 +192,10 @@ run overlap 1 30 "$TOOL" -a "$TMP/overlap.pcap" &&
 
 # ---- a million half-open connections (a SYN flood that is also a scan) ----
 # About 7 KB per tracked connection (struct conn 2992 bytes, two flows of
-# 560, the server's statistics with their contrast counts): 1.38 GB at the
-# default cap, 388 MB at 50000 (1.44 GB and 403 MB before the encrypted
-# pre-master moved to the heap). Counting each connection left out once costs
-# 32 bytes a connection at most (tcp/left_out.c, 64 MiB at most): 420 MB
-# with 950000 of them, hence 450 MB for the capped run.
+# 560, the server's statistics with their contrast counts). Max RSS measured
+# (KB): default cap 1,378,436; --max-connections 50000 387,908, then 420,792
+# once each of the 950000 connections left out is counted once (tcp/left_out.c:
+# 32 bytes each at most, 64 MiB in all), hence 450 MB for the capped run.
 $GEN half-open "$TMP/half-open.pcap" 1000000
 run half-open-default 1 60 "$TOOL" "$TMP/half-open.pcap" &&
     expect half-open-default 'note: 800000 connections past the limit of 200000 were not analysed' &&

@@ -14,23 +14,14 @@ import subprocess
 import sys
 import tempfile
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from checklib import check, report  # noqa: E402
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TOOL = os.path.abspath(os.environ.get("TLSEXPLAIN", os.path.join(ROOT, "tlsexplain")))
 CAP = os.path.join(ROOT, "test-captures", "dhe", "dhe-leading-zero.pcap")
 LIMIT = 60
 CAPPED = 5
-
-passed = failed = 0
-
-
-def check(name, cond, detail=""):
-    global passed, failed
-    if cond:
-        passed += 1
-        print("ok   " + name)
-    else:
-        failed += 1
-        print("FAIL " + name + (": " + detail if detail else ""))
 
 
 def run(*args):
@@ -87,8 +78,7 @@ def main():
           total is not None and s.get("connections", 0) + text_n == total,
           "tshark is not installed" if total is None
           else f"{s.get('connections')} + {text_n} != {total}")
-    print(f"limits: {passed} passed, {failed} failed")
-    return 1 if failed else 0
+    return report("limits")
 
 
 if __name__ == "__main__":

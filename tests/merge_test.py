@@ -19,23 +19,14 @@ import subprocess
 import sys
 import tempfile
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from checklib import check, report  # noqa: E402
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TOOL = os.path.abspath(os.environ.get("TLSEXPLAIN", os.path.join(ROOT, "tlsexplain")))
 CAPTURES = os.path.join(ROOT, "test-captures")
 CORPUS = os.path.join(ROOT, "..", "shared", "corpus")
 LIMIT = 120
-
-passed = failed = 0
-
-
-def check(name, cond, detail=""):
-    global passed, failed
-    if cond:
-        passed += 1
-        print("ok   " + name)
-    else:
-        failed += 1
-        print("FAIL " + name + (": " + detail if detail else ""))
 
 
 def run(args, cwd, stdout=None):
@@ -150,8 +141,7 @@ def main():
               "not supported" in err, err)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    print("merge: %d passed, %d failed" % (passed, failed))
-    return 1 if failed else 0
+    return report("merge")
 
 
 if __name__ == "__main__":

@@ -15,6 +15,9 @@ import subprocess
 import sys
 import tempfile
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from checklib import check, report  # noqa: E402
+
 try:
     import jsonschema
 except ImportError:
@@ -27,18 +30,6 @@ TOOL = os.path.abspath(os.environ.get("TLSEXPLAIN", os.path.join(ROOT, "tlsexpla
 SCHEMA = os.path.join(ROOT, "docs", "schema", "tlsexplain.schema.json")
 KNOWN = os.path.join(ROOT, "tests", "schema_known.tsv")
 CORPUS = os.path.join("..", "shared", "corpus")
-
-passed = failed = 0
-
-
-def check(name, cond, detail=""):
-    global passed, failed
-    if cond:
-        passed += 1
-        print("ok   " + name)
-    else:
-        failed += 1
-        print("FAIL " + name + (": " + detail if detail else ""))
 
 
 def load_known():
@@ -185,8 +176,7 @@ def main():
             accepted.append(name)
     check("%d mutated objects are rejected" % len(mutants), not accepted, repr(accepted))
 
-    print("schema: %d passed, %d failed" % (passed, failed))
-    return 1 if failed else 0
+    return report("schema")
 
 
 if __name__ == "__main__":

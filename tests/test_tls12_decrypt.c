@@ -13,38 +13,6 @@
 #include "tls/tls12_prf.h"
 #include "testlib.h"
 
-/* Hex (either case, spaces ignored) into bytes; returns the count. */
-static size_t unhex(const char *s, uint8_t *out, size_t max)
-{
-    size_t n = 0;
-    int hi = -1;
-    for (; *s != '\0'; s++) {
-        int v;
-        if (*s >= '0' && *s <= '9')
-            v = *s - '0';
-        else if ((*s | 0x20) >= 'a' && (*s | 0x20) <= 'f')
-            v = (*s | 0x20) - 'a' + 10;
-        else
-            continue;
-        if (hi < 0) {
-            hi = v;
-        } else {
-            if (n < max)
-                out[n] = (uint8_t)(hi << 4 | v);
-            n++;
-            hi = -1;
-        }
-    }
-    return n;
-}
-
-static bool same_hex(const uint8_t *p, size_t n, const char *hex)
-{
-    uint8_t want[256];
-    size_t m = unhex(hex, want, sizeof want);
-    return m == n && memcmp(p, want, n) == 0;
-}
-
 /* PRF(secret, "test label", seed), 100 bytes */
 static const char prf_secret[] = "9bbe436ba940f017b17652849a71db35";
 static const char prf_seed[] = "a0ba9f936cda311827a6f796ffd5198c";
@@ -64,7 +32,8 @@ static const char prf_md5_sha1[] =
 TEST(prf_matches_two_other_implementations)
 {
     uint8_t secret[16], seed[16], out[100];
-    size_t sl = unhex(prf_secret, secret, sizeof secret), dl = unhex(prf_seed, seed, sizeof seed);
+    size_t sl = testlib_unhex(prf_secret, secret, sizeof secret);
+    size_t dl = testlib_unhex(prf_seed, seed, sizeof seed);
     const struct {
         enum tls12_prf_hash h;
         const char *want;
@@ -75,12 +44,12 @@ TEST(prf_matches_two_other_implementations)
         CHECK_EQ_INT(tls12_prf(cases[i].h, secret, sl, "test label", seed, dl, NULL, 0, out,
                                sizeof out),
                      ST_OK);
-        CHECK(same_hex(out, sizeof out, cases[i].want));
+        CHECK(testlib_same_hex(out, sizeof out, cases[i].want));
         /* the seed split in two is the same seed */
         CHECK_EQ_INT(tls12_prf(cases[i].h, secret, sl, "test label", seed, 5, seed + 5, dl - 5,
                                out, sizeof out),
                      ST_OK);
-        CHECK(same_hex(out, sizeof out, cases[i].want));
+        CHECK(testlib_same_hex(out, sizeof out, cases[i].want));
     }
     /* a seed longer than any TLS uses is refused, not overrun */
     uint8_t big[300] = {0};
@@ -128,8 +97,9 @@ static const struct real_record records[] = {
 static bool keys_for(const struct real_record *r, bool client, struct tls12_keys *k)
 {
     uint8_t master[48], cr[32], sr[32];
-    if (unhex(r->master, master, 48) != 48 || unhex(r->client_random, cr, 32) != 32 ||
-        unhex(r->server_random, sr, 32) != 32)
+    if (testlib_unhex(r->master, master, 48) != 48 ||
+        testlib_unhex(r->client_random, cr, 32) != 32 ||
+        testlib_unhex(r->server_random, sr, 32) != 32)
         return false;
     return tls12_keys_from_master(r->version, r->suite, r->etm, master, cr, sr, client, k) ==
            ST_OK;
@@ -150,7 +120,7 @@ TEST(real_finished_records_open)
         const struct real_record *r = &records[i];
         struct tls12_keys k;
         uint8_t rec[128], out[128];
-        size_t n = unhex(r->record, rec, sizeof rec), len = 0;
+        size_t n = testlib_unhex(r->record, rec, sizeof rec), len = 0;
         CHECK(keys_for(r, true, &k));
         CHECK_EQ_INT(tls12_open(&k, rec[0], (uint16_t)(rec[1] << 8 | rec[2]), rec + 5, n - 5, out,
                                 &len),
@@ -170,7 +140,7 @@ TEST(tampered_records_fail)
         const struct real_record *r = &records[i];
         struct tls12_keys k, server_k;
         uint8_t rec[128], bad[128], out[128];
-        size_t n = unhex(r->record, rec, sizeof rec), len = 0;
+        size_t n = testlib_unhex(r->record, rec, sizeof rec), len = 0;
         CHECK(keys_for(r, true, &k) && keys_for(r, false, &server_k));
         /* every truncation */
         for (size_t cut = 5; cut < n; cut++)
