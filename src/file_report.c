@@ -14,7 +14,7 @@ void file_report_facts(const struct analysis *a, bool read_ok, struct file_facts
         .frames = a->frames,
         .cut_frames = a->cut_frames,
         .snaplen = a->snaplen,
-        .dropped_conns = a->flows.dropped_conns,
+        .dropped_conns = a->flows.left_out.connections,
         .max_conns = a->flows.max_conns,
         /* connections let go early all succeeded */
         .k = {.connections = (size_t)a->flows.let_go, .ok = (size_t)a->flows.let_go},

@@ -24,8 +24,7 @@ struct flow_table {
     struct conn **conns;     /* every connection, in order of first frame */
     size_t n_conns, cap_conns;
     size_t max_conns;
-    uint64_t dropped_conns;  /* not tracked: the cap was reached */
-    struct left_out left_out; /* how they are counted once each */
+    struct left_out left_out; /* connections not tracked: the cap was reached */
     uint64_t dropped_packets;
     /* What parses each connection's payload, set by the owner before the
      * first packet (zeroed: TCP facts only). Flows point at it: the table

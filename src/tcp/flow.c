@@ -440,7 +440,6 @@ static enum status new_flow(struct flow_table *t, const struct packet *p, struct
         bool client_syn = (p->flags & (TCP_SYN | TCP_ACK)) == TCP_SYN;
         left_out_packet(&t->left_out, hash_endpoints(&p->src, p->sport, &p->dst, p->dport),
                         client_syn, p->seq);
-        t->dropped_conns = t->left_out.connections;
         return ST_OK;
     }
     if (t->n_flows >= t->n_buckets)
