@@ -21,6 +21,12 @@ const struct alert *conn_fatal_alert(const struct conn *c);
 /* The first TCP close (FIN or RST) by either side: side and frame, or false. */
 bool conn_first_close(const struct conn *c, enum side *by, bool *rst, uint64_t *frame);
 
+/* The side whose bytes the network lost before they reached its peer, as
+ * the peer's own ACKs tell: a hole in the side's stream that the peer never
+ * acknowledged while its SACK blocks hold bytes after it (RFC 2018 3);
+ * SIDE_CLIENT, SIDE_SERVER, or -1. */
+int conn_hole_never_filled(const struct conn *c);
+
 /* The verdict of a QUIC connection (quic.c): from its packets, not TCP's. */
 void quic_verdict(struct conn *c);
 /* The client aborted a finished handshake with ech_required (quic.c). */

@@ -61,15 +61,69 @@ static void say_vantage(const struct conn *c, char *out, size_t len)
                  hc, hc == 1 ? "" : "s", hs);
 }
 
+static const char LOSS_FIX[] =
+    "Look for what drops packets between the server and the client: a firewall or IPS that "
+    "drops TLS handshake records (often the ClientHello or a large certificate flight), an MTU "
+    "black hole (large segments lost, small ones passing: check that ICMP \"fragmentation "
+    "needed\" gets through, or clamp the MSS), or a lossy link. A capture on the other side "
+    "shows which packets arrive.";
+
+/* Seen from the receiver's side: no sending of the lost bytes reached the
+ * capture, but the receiver's SACK blocks say it holds later bytes and not
+ * these, and it waited a timeout or more before the connection closed. */
+static bool receiver_side_loss(const struct rule *self, const struct case_facts *in,
+                               struct finding_draft *f, enum side from)
+{
+    const struct conn *c = in->c;
+    const struct ending *e = &in->ending;
+    enum side to = (enum side)(1 - from);
+    const struct side_facts *sf = &c->side[from], *peer = &c->side[to];
+    double waited = ms_after_hello(c, e->close_ts) / 1000.0;
+    finding_init(f, self, CONF_HIGH);
+    f->refs = "RFC 2018 3; RFC 6298 2.4; RFC 9293 3.10.7.4; docs/diagnoses/network_loss.md";
+    if (from == SIDE_SERVER && c->side[SIDE_CLIENT].unacked_bytes == 0)
+        finding_evidence(f, c->ch->frame, "client  ClientHello (%u bytes), acknowledged by the "
+                                          "server",
+                         c->ch->length);
+    finding_evidence(f, peer->sack_frame,
+                     "%s  SACK: holds bytes %u-%u of the %s's stream, not the %u before them",
+                     side_name(to), peer->sack_left, peer->sack_right, side_name(from),
+                     peer->sack_left);
+    finding_evidence(f, e->close_frame, "%s  %s %.1f s after the ClientHello: gives up; the "
+                                        "missing bytes never arrived",
+                     side_name(e->close_by), e->rst ? "RST" : "FIN", waited);
+    finding_weigh(f, peer->sack_frame, SRC_PROTOCOL, 3, "RFC 2018 3",
+                  "the %s's SACK blocks (%u) and duplicate ACKs (%u) say it received later "
+                  "bytes but not these, and its ACKs never covered them",
+                  side_name(to), peer->sacks, peer->dup_acks);
+    char ttls[200];
+    say_vantage(c, ttls, sizeof ttls);
+    finding_explain(f, "The network lost the %s's first %llu handshake bytes before they "
+                       "reached the %s: later bytes arrived, and the %s's SACK says it holds "
+                       "bytes %u-%u and lacks the %u before them. No copy of the missing bytes "
+                       "reached this capture point in the %.1f s before the %s gave up, so the "
+                       "capture sits on the %s's side of the loss: any retransmissions were "
+                       "lost before it too.%s TLS itself did not fail: the packets never "
+                       "arrived.",
+                    side_name(from), (unsigned long long)sf->gap_bytes, side_name(to),
+                    side_name(to), peer->sack_left, peer->sack_right, peer->sack_left, waited,
+                    side_name(e->close_by), side_name(to), ttls);
+    finding_fix(f, "%s", LOSS_FIX);
+    return true;
+}
+
 static bool match_network_loss(const struct rule *self, const struct case_facts *in,
                                struct finding_draft *f)
 {
     const struct conn *c = in->c;
     const struct ending *e = &in->ending;
-    int s = lossy_side(c);
-    if (s < 0 || c->verdict != VERDICT_FAILED || e->stage == STAGE_DONE ||
-        !e->closed)
+    if (c->verdict != VERDICT_FAILED || e->stage == STAGE_DONE || !e->closed)
         return false;
+    int s = lossy_side(c);
+    if (s < 0) {
+        int hole = conn_hole_never_filled(c);
+        return hole >= 0 && receiver_side_loss(self, in, f, (enum side)hole);
+    }
     enum side from = (enum side)s, to = (enum side)(1 - s);
     const struct side_facts *sf = &c->side[from], *peer = &c->side[to];
     /* the side quit after waiting through the retransmissions: a close sent
@@ -129,12 +183,7 @@ static bool match_network_loss(const struct rule *self, const struct case_facts 
                     peer->sacks ? ", while its SACK blocks show later bytes arriving" : "",
                     vantage, ttls, side_name(e->close_by),
                     tstamp_ms_between(first, e->close_ts) / 1000.0);
-    finding_fix(f, "Look for what drops packets between the server and the client: a firewall or IPS "
-                   "that drops TLS handshake records (often the ClientHello or a large "
-                   "certificate flight), an MTU black hole (large segments lost, small ones "
-                   "passing: check that ICMP \"fragmentation needed\" gets through, or clamp "
-                   "the MSS), or a lossy link. A capture on the other side shows which "
-                   "packets arrive.");
+    finding_fix(f, "%s", LOSS_FIX);
     return true;
 }
 RULE(network_loss, "the network lost handshake packets and a side gave up", false);

@@ -172,13 +172,21 @@ static bool match_server_no_response(const struct rule *self, const struct case_
         finding_evidence(f, e->close_frame, "client  %s %.0f ms later, the server having sent "
                                            "nothing",
                          e->rst ? "RST" : "FIN", ms_after_hello(c, e->close_ts));
+        /* the server's TCP acknowledged the hello: it arrived, and an answer
+         * lost on the way back looks the same from the client's side */
+        bool acked = c->side[SIDE_CLIENT].unacked_bytes == 0 && c->side[SIDE_SERVER].bytes == 0;
         finding_explain(f, "The server accepted the TCP connection but never answered the "
                            "ClientHello; the client gave up after %.1f s. A TLS server answers "
                            "at once, with a ServerHello or an alert: silence points to a "
                            "service that is not TLS on this port (it waits for the client to "
                            "speak its protocol), a hung server, or a middlebox that holds the "
-                           "packets.",
-                        ms_after_hello(c, e->close_ts) / 1000.0);
+                           "packets.%s",
+                        ms_after_hello(c, e->close_ts) / 1000.0,
+                        acked ? " The server's TCP acknowledged the ClientHello, so it arrived; "
+                                "an answer lost on the way back, with every retransmission of "
+                                "it, would look the same here: a capture at the server shows "
+                                "whether it sent one."
+                              : "");
     } else {
         f->confidence = CONF_LOW;
         finding_explain(f, "No answer to the ClientHello before the capture ended. A TLS server "

@@ -175,6 +175,41 @@ static bool lost_before_capture(struct conn *c)
     return false;
 }
 
+int conn_hole_never_filled(const struct conn *c)
+{
+    for (int s = 0; s < 2; s++) {
+        const struct side_facts *sf = &c->side[s], *peer = &c->side[1 - s];
+        if (sf->gaps > 0 && sf->cut_segments == 0 && sf->acked_unseen == 0 &&
+            sf->unacked_bytes >= sf->gap_bytes && peer->sacks > 0 && peer->sack_left > 0)
+            return s;
+    }
+    return -1;
+}
+
+/* RFC 6298 2.4: a retransmission timeout is at least 1 s; a side that
+ * waited that long past the hole gave the sender time to send it again. */
+#define HOLE_WAIT_MIN_MS 1000.0
+
+/* A hole the receiver's own ACKs say it never filled, and a close at least
+ * one timeout after the handshake began: the network lost those bytes and
+ * a side gave up. A hole the capture alone missed is acknowledged. */
+static bool lost_before_receiver(const struct conn *c, uint64_t close_frame)
+{
+    if (conn_hole_never_filled(c) < 0 || close_frame == 0)
+        return false;
+    const struct side_facts *cl = &c->side[SIDE_CLIENT];
+    struct tstamp close_ts = {0, 0};
+    for (int s = 0; s < 2; s++) {
+        const struct side_facts *sf = &c->side[s];
+        if (sf->fin_frame == close_frame)
+            close_ts = sf->fin_ts;
+        if (sf->rst_frame == close_frame)
+            close_ts = sf->rst_ts;
+    }
+    return cl->first_data_frame != 0 &&
+           tstamp_ms_between(cl->first_data_ts, close_ts) >= HOLE_WAIT_MIN_MS;
+}
+
 void verdict_decide(struct conn *c)
 {
     if (c->quic != NULL) {
@@ -226,6 +261,10 @@ void verdict_decide(struct conn *c)
         else
             set_incomplete(c, cl->gaps || sv->gaps ? "packets missing before the first record"
                                                    : "the capture starts after the handshake");
+        return;
+    }
+    if (closed && lost_before_receiver(c, close_frame)) {
+        c->verdict = VERDICT_FAILED;
         return;
     }
     if (has_gap_before_end(c)) {

@@ -276,8 +276,14 @@ void tls_gap(struct tls_conn_state *t, struct conn *c, enum side from, uint64_t 
     sf->gap_bytes += missing;
     if (sf->gap_frame == 0)
         sf->gap_frame = frame;
-    if (s->state == TLS_NOT_TLS || s->state == TLS_START)
+    if (s->state == TLS_NOT_TLS)
         return;
+    /* a hole before the stream's first byte: what follows may begin inside
+     * a record and says nothing of the protocol; wait for a record start */
+    if (s->state == TLS_START) {
+        s->state = TLS_LOST;
+        return;
+    }
     /* a hole before the handshake is over may hide handshake messages */
     if (!s->encrypted)
         transcript_break(s->transcript);

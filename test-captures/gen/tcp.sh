@@ -53,6 +53,18 @@
 #   4814 syn-ack-lifted    the same drop lifted after 0.5 s: the SYN-ACKs
 #                          answering the client's second SYN (1 s) arrive,
 #                          TLS completes (near miss)
+#   4815 flight-lost-client  the server's whole flight lost between two hosts
+#        flight-lost-server  (the router drops the server's TLS records),
+#                          captured on both sides at once: the server's side
+#                          shows the flight sent and resent, never acknowledged;
+#                          the client's side only the server's ACK of the
+#                          ClientHello, then silence until the client resets
+#   4816 flight-dropped-client, -server  the same with every server segment
+#                          that carries data dropped: the client's side shows
+#                          nothing of the flight, only the server's ACK
+#   4817 flight-recovered-client, -server  the 4815 drop lifted after 0.3 s:
+#                          the server's retransmission fills the hole and the
+#                          handshake completes (near miss)
 #   4810 mass-reset        gnutls-serv; mass_reset.py (python ssl, TLS 1.2):
 #                          one completed connection and three stopped after
 #                          the server's flight, all reset in the same
@@ -256,10 +268,10 @@ curl -sk --connect-timeout 5 "$(URL 4814)" >/dev/null || fail "syn-ack-lifted: c
 wait $!
 cap_stop
 
-# 4811: the ClientHello lost between two hosts, captured on both sides. Three
-# namespaces of our own: client 10.11.1.2 - router - server 10.11.2.2; the
-# router drops the client's TLS records (nft forward), so the client-side
-# capture sees every sending and the server-side one none.
+# 4811, 4815: losses between two hosts, each captured on both sides at once.
+# Three namespaces of our own: client 10.11.1.2 - router - server 10.11.2.2;
+# the router drops chosen segments (nft forward), so the sender's side of the
+# loss sees every sending and the receiver's side none.
 NS=(tlsxc tlsxr tlsxs)
 for n in "${NS[@]}"; do ip netns add "$n"; done
 ip link add tlsxvc type veth peer name tlsxvrc
@@ -276,40 +288,75 @@ ip -n tlsxc route add default via 10.11.1.1
 ip -n tlsxs route add default via 10.11.2.1
 ip netns exec tlsxr nft add table inet tlsx
 ip netns exec tlsxr nft add chain inet tlsx relay '{ type filter hook forward priority 0; }'
-ip netns exec tlsxr nft add rule inet tlsx relay tcp dport 4811 @ih,0,8 0x16 drop
-ip netns exec tlsxs openssl s_server -accept 10.11.2.2:4811 -cert "$WORK/cert.pem" \
-    -key "$WORK/key.pem" -cert_chain "$WORK/ca.pem" -www -quiet </dev/null >"$WORK/srv-4811.log" 2>&1 &
-BGPIDS+=("$!")
-sleep 1
-: >"$WORK/tcpdump-c.err"; : >"$WORK/tcpdump-s.err"
-ip netns exec tlsxc tcpdump -i tlsxvc -s 0 -U -w "$OUT/vantage-client.pcap.tmp" "tcp port 4811" \
-    2>"$WORK/tcpdump-c.err" &
-VC=$!
-ip netns exec tlsxs tcpdump -i tlsxvs -s 0 -U -w "$OUT/vantage-server.pcap.tmp" "tcp port 4811" \
-    2>"$WORK/tcpdump-s.err" &
-VS=$!
-for _ in $(seq 1 50); do
-    grep -q "listening on" "$WORK/tcpdump-c.err" && grep -q "listening on" "$WORK/tcpdump-s.err" && break
-    sleep 0.1
-done
-ip netns exec tlsxc python3 - <<'PY' && fail "vantage: connected"
+
+# vantage_pair PORT NAME RULE...: s_server on PORT in tlsxs, the router rule,
+# a python ssl client (4 s timeout, SO_LINGER {1, 0}) in tlsxc; writes
+# NAME-client.pcap and NAME-server.pcap. With LIFT=SECONDS the rule goes
+# after that long and the handshake is expected to complete.
+vantage_pair() {
+    local port=$1 name=$2; shift 2
+    ip netns exec tlsxr nft flush chain inet tlsx relay
+    ip netns exec tlsxr nft add rule inet tlsx relay "$@" drop
+    ip netns exec tlsxs openssl s_server -accept "10.11.2.2:$port" -cert "$WORK/cert.pem" \
+        -key "$WORK/key.pem" -cert_chain "$WORK/ca.pem" -www -quiet </dev/null \
+        >"$WORK/srv-$port.log" 2>&1 &
+    local srv_pid=$!
+    BGPIDS+=("$srv_pid")
+    sleep 1
+    : >"$WORK/tcpdump-c.err"; : >"$WORK/tcpdump-s.err"
+    ip netns exec tlsxc tcpdump -i tlsxvc -s 0 -U -w "$OUT/$name-client.pcap.tmp" \
+        "tcp port $port" 2>"$WORK/tcpdump-c.err" &
+    local vc=$!
+    ip netns exec tlsxs tcpdump -i tlsxvs -s 0 -U -w "$OUT/$name-server.pcap.tmp" \
+        "tcp port $port" 2>"$WORK/tcpdump-s.err" &
+    local vs=$!
+    for _ in $(seq 1 50); do
+        grep -q "listening on" "$WORK/tcpdump-c.err" && grep -q "listening on" "$WORK/tcpdump-s.err" && break
+        sleep 0.1
+    done
+    local expect=1 lift_pid= got=0
+    if [ -n "${LIFT:-}" ]; then
+        expect=0
+        (sleep "$LIFT"; ip netns exec tlsxr nft flush chain inet tlsx relay) &
+        lift_pid=$!
+    fi
+    ip netns exec tlsxc python3 - "$port" <<'PY' || got=1
 import socket, ssl, struct, sys
 ctx = ssl.create_default_context()
 ctx.check_hostname = False
 ctx.verify_mode = ssl.CERT_NONE
-s = socket.create_connection(("10.11.2.2", 4811))
+s = socket.create_connection(("10.11.2.2", int(sys.argv[1])))
 s.settimeout(4)
 s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
 try:
-    ctx.wrap_socket(s, server_hostname="localhost")
+    t = ctx.wrap_socket(s, server_hostname="localhost")
+    t.sendall(b"GET / HTTP/1.0\r\n\r\n")
+    t.recv(100)
+    t.close()
 except (socket.timeout, ssl.SSLError, OSError):
     s.close()
     sys.exit(1)
 PY
-sleep 1.2
-kill -INT "$VC" "$VS"; wait "$VC" "$VS" 2>/dev/null || true
-mv "$OUT/vantage-client.pcap.tmp" "$OUT/vantage-client.pcap"
-mv "$OUT/vantage-server.pcap.tmp" "$OUT/vantage-server.pcap"
+    [ "$got" = "$expect" ] || fail "$name: handshake $([ "$got" = 0 ] && echo completed || echo failed)"
+    if [ -n "$lift_pid" ]; then wait "$lift_pid"; fi
+    sleep 1.2
+    kill -INT "$vc" "$vs"; wait "$vc" "$vs" 2>/dev/null || true
+    stop_bg "$srv_pid"
+    mv "$OUT/$name-client.pcap.tmp" "$OUT/$name-client.pcap"
+    mv "$OUT/$name-server.pcap.tmp" "$OUT/$name-server.pcap"
+}
+
+# 4811: the client's TLS records dropped: the ClientHello never arrives
+vantage_pair 4811 vantage tcp dport 4811 @ih,0,8 0x16
+# 4815: the server's TLS records dropped: its whole flight never arrives
+# (its ACK of the ClientHello does: no payload)
+vantage_pair 4815 flight-lost tcp sport 4815 @ih,0,8 0x16
+# 4816: every server segment that carries data dropped (pure ACKs are 52
+# bytes with timestamps): nothing of the flight arrives
+vantage_pair 4816 flight-dropped tcp sport 4816 ip length gt 100
+# 4817: the 4815 drop lifted after 0.3 s: a retransmission of the head
+# arrives and the handshake completes (near miss)
+LIFT=0.3 vantage_pair 4817 flight-recovered tcp sport 4817 @ih,0,8 0x16
 for n in "${NS[@]}"; do ip netns del "$n"; done
 
 echo "tcp.sh: $FAILS failures"
