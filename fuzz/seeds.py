@@ -15,14 +15,19 @@ tls13       whole TLS 1.3 handshakes for fuzz_tls13.c to seal
 keylog      the NSS key logs (*.keylog, keylogs/*), whole and fed in pieces
 tls12       protected TLS 1.0-1.2 records of the captures, for fuzz_tls12.c
 pcapng_secrets  the start of each pcapng file (Decryption Secrets Blocks)
+facts       what tlsexplain --json --facts writes of the test captures'
+            connections and contexts (base64 decoded), behind ctl(1)
 reassembly  the real segment sequences of a few connections, in the format
             fuzz_reassembly.c reads
 
 Standard library only; any file it cannot read is skipped."""
 
+import base64
 import hashlib
+import json
 import os
 import struct
+import subprocess
 import sys
 
 MAX_CAPTURE = 64 * 1024
@@ -607,7 +612,29 @@ def seeds_pcapng_secrets(dirs):
             yield head
 
 
+def seeds_facts(dirs):
+    """fuzz_facts.c input: ctl(1) (even: a connection, odd: a context) then
+    the bytes --facts writes, from the built tlsexplain over the captures."""
+    binary = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tlsexplain")
+    paths = [p for p in files_under(dirs) if os.path.getsize(p) <= MAX_CAPTURE * 16]
+    for path in sorted(paths)[:400]:
+        try:
+            out = subprocess.run([binary, "--json", "--facts", path], capture_output=True,
+                                 timeout=60).stdout
+        except (OSError, subprocess.TimeoutExpired):
+            continue
+        for line in out.splitlines():
+            try:
+                obj = json.loads(line)
+            except ValueError:
+                continue
+            if obj.get("type") in ("facts", "context") and "data" in obj:
+                ctl = 1 if obj["type"] == "context" else 0
+                yield bytes([ctl]) + base64.b64decode(obj["data"])
+
+
 TARGETS = {
+    "facts": seeds_facts,
     "tls12": seeds_tls12,
     "pcapng_secrets": seeds_pcapng_secrets,
     "quic": seeds_quic,

@@ -29,6 +29,7 @@ struct run_opts {
     const char *files_from;    /* --files-from: one input a line ("-": standard input) */
     bool quiet;                /* --quiet: no progress line on a terminal */
     bool context_batch;        /* --context batch: one context across every input */
+    bool facts;                /* --facts: facts and contexts in the JSON, for --merge */
 };
 
 /* Returns the exit status: 0 no failed handshake, 1 some failed,

@@ -34,7 +34,10 @@ static void usage(FILE *f)
           "      --context WHEN    file (default): each capture judged alone; batch: one\n"
           "                        context of every input (a server's handshakes in one\n"
           "                        capture explain its failures in another)\n"
-          "      --merge JSONL...  the summary of earlier --json runs, as one run over them\n"
+          "      --merge JSONL...  the summary of earlier --json runs, as one run over them;\n"
+          "                        with --context batch, their connections judged again\n"
+          "      --facts           with --json: each connection's facts and each capture's\n"
+          "                        context too, for --merge --context batch\n"
           "  -q, --quiet           no progress line on the terminal\n"
           "  -h, --help            this text; the manual: man tlsexplain\n"
           "      --version\n"
@@ -55,7 +58,8 @@ static bool parse_number(const char *s, long min, long max, long *out)
 int main(int argc, char **argv)
 {
     enum { OPT_JSON = 256, OPT_CA_FILE, OPT_CA_PATH, OPT_HTML, OPT_COLOR, OPT_VERSION,
-           OPT_MAX_CONNS, OPT_KEYLOG, OPT_KEY, OPT_FILES_FROM, OPT_CONTEXT, OPT_MERGE };
+           OPT_MAX_CONNS, OPT_KEYLOG, OPT_KEY, OPT_FILES_FROM, OPT_CONTEXT, OPT_MERGE,
+           OPT_FACTS };
     static const struct option longopts[] = {
         {.name = "all", .has_arg = no_argument, .val = 'a'},
         {.name = "verbose", .has_arg = no_argument, .val = 'v'},
@@ -75,6 +79,7 @@ int main(int argc, char **argv)
         {.name = "files-from", .has_arg = required_argument, .val = OPT_FILES_FROM},
         {.name = "context", .has_arg = required_argument, .val = OPT_CONTEXT},
         {.name = "merge", .has_arg = no_argument, .val = OPT_MERGE},
+        {.name = "facts", .has_arg = no_argument, .val = OPT_FACTS},
         {.name = "quiet", .has_arg = no_argument, .val = 'q'},
         {.name = "help", .has_arg = no_argument, .val = 'h'},
         {.name = "version", .has_arg = no_argument, .val = OPT_VERSION},
@@ -141,6 +146,7 @@ int main(int argc, char **argv)
             o.context_batch = strcmp(optarg, "batch") == 0;
             break;
         case OPT_MERGE: merge = true; break;
+        case OPT_FACTS: o.facts = true; break;
         case 'q': o.quiet = true; break;
         case 'h': usage(stdout); return 0;
         case OPT_VERSION: puts("tlsexplain " TLSX_VERSION); return 0;
@@ -172,6 +178,12 @@ int main(int argc, char **argv)
                             "be a capture\n");
             return 2;
         }
+    /* the facts are for merging per-capture runs: each capture's own context */
+    if (o.facts && (o.mode != OUT_JSON || o.context_batch || merge)) {
+        fprintf(stderr, "tlsexplain: --facts goes with --json, in a run without --context "
+                        "batch (--merge --context batch then judges the runs together)\n");
+        return 2;
+    }
     if (merge)
         return merge_runs(argv + optind, (size_t)(argc - optind), &o);
     return run_inputs(argv + optind, (size_t)(argc - optind), &o);

@@ -9,6 +9,8 @@
 #include <string.h>
 #include "capture/input_skip.h"
 #include "merge.h"
+#include "merge_batch.h"
+#include "merge_json.h"
 #include "report/report.h"
 #include "report/reporter.h"
 #include "rules/rules.h"
@@ -23,59 +25,10 @@ struct merge {
     } *skipped;
     size_t n_skipped, cap_skipped;
     int rc;
+    /* --context batch: the connections judged again, in two passes */
+    struct batch_merge *batch;
+    int pass;
 };
-
-/* A line of f into *buf (grown, capped at MERGE_MAX_LINE); false at the end. */
-static bool read_line(FILE *f, char **buf, size_t *cap, size_t *len, bool *too_long)
-{
-    int ch;
-    *len = 0;
-    *too_long = false;
-    while ((ch = getc(f)) != EOF && ch != '\n') {
-        if (*len + 1 >= *cap) {
-            if (*cap >= MERGE_MAX_LINE) {
-                *too_long = true;
-                continue; /* the rest of the line is passed over */
-            }
-            size_t grown_cap = *cap ? *cap * 2 : 4096;
-            char *grown = realloc(*buf, grown_cap);
-            if (grown == NULL) {
-                *too_long = true;
-                continue;
-            }
-            *buf = grown;
-            *cap = grown_cap;
-        }
-        (*buf)[(*len)++] = (char)ch;
-    }
-    if (*cap > 0)
-        (*buf)[*len] = '\0';
-    return ch != EOF || *len > 0;
-}
-
-static const char *get_string(struct json_object *obj, const char *key)
-{
-    struct json_object *v;
-    if (!json_object_object_get_ex(obj, key, &v) || !json_object_is_type(v, json_type_string))
-        return NULL;
-    return json_object_get_string(v);
-}
-
-/* A count: an integer from 0 to 2^48 (no run counts more). */
-static bool get_count(struct json_object *obj, const char *key, size_t *out)
-{
-    struct json_object *v;
-    *out = 0;
-    if (!json_object_object_get_ex(obj, key, &v))
-        return true; /* a field a run leaves out is 0 */
-    if (!json_object_is_type(v, json_type_int))
-        return false;
-    int64_t n = json_object_get_int64(v);
-    if (n < 0 || n > ((int64_t)1 << 48))
-        return false;
-    *out = (size_t)n;
-    return true;
-}
 
 /* The rule table's own string for a diagnosis id (the summary keeps
  * pointers, not copies), or NULL for an id this version does not know. */
@@ -90,11 +43,11 @@ static const char *known_id(const char *id)
 static bool merge_summary(struct merge *m, struct json_object *obj, const char *file)
 {
     struct file_facts f = {.path = file, .read_ok = true, .error = ""};
-    bool ok = get_count(obj, "connections", &f.k.connections) && get_count(obj, "tls", &f.k.tls) &&
-              get_count(obj, "ok", &f.k.ok) && get_count(obj, "failed", &f.k.failed) &&
-              get_count(obj, "incomplete", &f.k.incomplete) &&
-              get_count(obj, "not_tls", &f.k.not_tls);
-    const char *error = get_string(obj, "error");
+    bool ok = merge_get_count(obj, "connections", &f.k.connections) && merge_get_count(obj, "tls", &f.k.tls) &&
+              merge_get_count(obj, "ok", &f.k.ok) && merge_get_count(obj, "failed", &f.k.failed) &&
+              merge_get_count(obj, "incomplete", &f.k.incomplete) &&
+              merge_get_count(obj, "not_tls", &f.k.not_tls);
+    const char *error = merge_get_string(obj, "error");
     if (error != NULL) {
         f.damaged = true;
         f.error = error;
@@ -127,7 +80,7 @@ static bool merge_summary(struct merge *m, struct json_object *obj, const char *
 
 static bool merge_error(struct merge *m, struct json_object *obj, const char *file)
 {
-    const char *error = get_string(obj, "error");
+    const char *error = merge_get_string(obj, "error");
     struct json_object *v;
     if (error == NULL)
         return false;
@@ -142,7 +95,7 @@ static bool merge_error(struct merge *m, struct json_object *obj, const char *fi
 
 static bool merge_skipped(struct merge *m, struct json_object *obj, const char *file)
 {
-    const char *reason = get_string(obj, "reason");
+    const char *reason = merge_get_string(obj, "reason");
     if (reason == NULL || m->n_skipped >= MERGE_MAX_SKIPPED)
         return reason != NULL;
     /* the reason as this version words it, when it is one of its own */
@@ -175,17 +128,28 @@ static bool merge_line(struct merge *m, const char *line)
     if (obj == NULL)
         return false;
     bool ok = false;
-    const char *type = json_object_is_type(obj, json_type_object) ? get_string(obj, "type") : NULL;
-    const char *file = type != NULL ? get_string(obj, "file") : NULL;
-    if (file != NULL) {
+    const char *type = json_object_is_type(obj, json_type_object) ? merge_get_string(obj, "type") : NULL;
+    const char *file = type != NULL ? merge_get_string(obj, "file") : NULL;
+    if (file != NULL && m->batch != NULL) {
+        if (m->pass == 1)
+            ok = merge_batch_fold(m->batch, type, obj, file);
+        else if (strcmp(type, "skipped") == 0 && m->o->mode == OUT_JSON)
+            ok = merge_get_string(obj, "reason") != NULL &&
+                 (report_json_skipped(stdout, file, merge_get_string(obj, "reason")), true);
+        else if (strcmp(type, "skipped") == 0)
+            ok = merge_skipped(m, obj, file);
+        else
+            ok = merge_batch_line(m->batch, type, obj, file);
+    } else if (file != NULL) {
         if (strcmp(type, "summary") == 0)
             ok = merge_summary(m, obj, file);
         else if (strcmp(type, "error") == 0)
             ok = merge_error(m, obj, file);
         else if (strcmp(type, "skipped") == 0)
             ok = merge_skipped(m, obj, file);
-        else
-            ok = strcmp(type, "connection") == 0; /* the summary line counts them */
+        else /* the summary line counts the connections; facts are for --context batch */
+            ok = strcmp(type, "connection") == 0 || strcmp(type, "facts") == 0 ||
+                 strcmp(type, "context") == 0;
     }
     json_object_put(obj);
     return ok;
@@ -203,16 +167,16 @@ static void merge_file(struct merge *m, const char *path)
     char *buf = NULL;
     size_t cap = 0, len = 0, lineno = 0, bad = 0, first_bad = 0;
     bool too_long;
-    while (read_line(f, &buf, &cap, &len, &too_long)) {
+    while (merge_read_line(f, &buf, &cap, &len, &too_long)) {
         lineno++;
         if (len == 0 && !too_long)
             continue;
-        if (too_long || !merge_line(m, buf)) {
+        if ((too_long || !merge_line(m, buf)) && m->pass != 1) {
             if (bad++ == 0)
                 first_bad = lineno;
         }
     }
-    if (ferror(f)) {
+    if (ferror(f) && m->pass != 1) {
         fprintf(stderr, "tlsexplain: --merge: %s: read error\n", path);
         m->rc = 2;
     }
@@ -227,24 +191,51 @@ static void merge_file(struct merge *m, const char *path)
         fclose(f);
 }
 
+/* --context batch: the contexts of every file first, then the connections. */
+static int merge_judging(struct merge *m, char *const files[], size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(files[i], "-") == 0) {
+            fprintf(stderr, "tlsexplain: --merge --context batch reads every file twice; "
+                            "standard input cannot be one\n");
+            return 2;
+        }
+    m->batch = merge_batch_open(m->o);
+    if (m->batch == NULL) {
+        fprintf(stderr, "tlsexplain: --merge --context batch cannot start\n");
+        return 2;
+    }
+    m->pass = 1;
+    for (size_t i = 0; i < n; i++)
+        merge_file(m, files[i]);
+    merge_batch_freeze(m->batch);
+    m->pass = 2;
+    for (size_t i = 0; i < n; i++)
+        merge_file(m, files[i]);
+    int rc = merge_batch_finish(m->batch);
+    merge_batch_close(m->batch);
+    m->batch = NULL;
+    return rc;
+}
+
 int merge_runs(char *const files[], size_t n, const struct run_opts *o)
 {
-    if (o->context_batch) {
-        fprintf(stderr, "tlsexplain: --merge with --context batch (judging again from the "
-                        "facts in the JSON) is not supported yet: run --context batch over the "
-                        "captures in one run\n");
-        return 2;
-    }
     const struct report_opts ro = {.width = o->width};
-    struct merge m = {.o = o, .table = reporter_summary.open(&ro, NULL)};
-    if (m.table == NULL) {
-        fprintf(stderr, "tlsexplain: out of memory\n");
-        return 2;
+    struct merge m = {.o = o};
+    if (o->context_batch) {
+        int rc = merge_judging(&m, files, n);
+        m.rc = m.rc > rc ? m.rc : rc;
+    } else {
+        m.table = reporter_summary.open(&ro, NULL);
+        if (m.table == NULL) {
+            fprintf(stderr, "tlsexplain: out of memory\n");
+            return 2;
+        }
+        for (size_t i = 0; i < n; i++)
+            merge_file(&m, files[i]);
+        reporter_summary.finish(m.table, stdout);
+        reporter_summary.close(m.table);
     }
-    for (size_t i = 0; i < n; i++)
-        merge_file(&m, files[i]);
-    reporter_summary.finish(m.table, stdout);
-    reporter_summary.close(m.table);
     if (m.n_skipped > 0)
         printf("\n%zu input%s skipped:\n", m.n_skipped, m.n_skipped == 1 ? "" : "s");
     for (size_t i = 0; i < m.n_skipped; i++) {

@@ -174,6 +174,7 @@ static int one_file(const char *path, FILE *stream, const struct input_source *s
             report_text_error(err, path, a.error, o->color);
         }
         file_report_facts(&a, true, &facts);
+        facts.ctx = fr.ctx != run->batch ? fr.ctx : NULL;
         facts.keys.given = ao.keylog != NULL;
         facts.keys.tls += fr.keys.tls;
         facts.keys.covered += fr.keys.covered;
@@ -872,7 +873,7 @@ static enum status open_reporters(struct run_ctx *run)
         pick[n++] = (struct report_pick){.ops = &reporter_html, .dest = o->html};
     const struct report_opts rep = {
         .all = o->all, .verbose = o->verbose, .color = o->color, .width = o->width,
-        .certs = run->rules.certs,
+        .certs = run->rules.certs, .facts = o->facts,
     };
     TRY(report_set_open(&run->reporters, pick, n, &rep));
     run->keep_all = report_set_keeps_connections(&run->reporters);

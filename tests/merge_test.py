@@ -137,8 +137,8 @@ def main():
         rc, _, err = run(["--merge", "missing.jsonl"], tmp)
         check("a JSON Lines file that cannot be read: status 2", rc == 2 and "missing" in err)
         rc, _, err = run(["--merge", "--context", "batch", "ok.jsonl"], tmp)
-        check("--merge with --context batch says it cannot judge again", rc == 2 and
-              "not supported" in err, err)
+        check("--merge --context batch of runs without --facts: status 2, says so",
+              rc == 2 and "--facts" in err, err)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return report("merge")

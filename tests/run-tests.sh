@@ -37,6 +37,7 @@ suites() {
     echo "context|quick|tests/context_test.py"
     echo "limits|quick|tests/limits_test.py"
     echo "merge|quick|tests/merge_test.py"
+    echo "merge-batch|quick|tests/merge_batch_test.py"
     echo "slurm|quick|tests/slurm_test.sh"
     echo "linktypes|quick|tests/linktypes.sh"
     echo "tshark-diff|quick|tests/tshark_diff.py"

@@ -141,6 +141,17 @@ def main():
               {"connection", "summary", "error", "skipped"} <= types,
               "exit %d, types %s, %s" % (out.returncode, types, bad[:3]))
 
+    # --facts adds facts and context objects; a capture with certificates and a QUIC one
+    out = subprocess.run([TOOL, "--json", "--facts", "--quiet",
+                          os.path.join(ROOT, "test-captures", "certs", "expired-tls12.pcap"),
+                          os.path.join(ROOT, "test-captures", "quic", "h3-ok.pcap")],
+                         capture_output=True, text=True, timeout=60)
+    n, bad = validate_lines(validator, "facts", out.stdout.splitlines(), known, seen_known)
+    types = {json.loads(l)["type"] for l in out.stdout.splitlines() if l.startswith("{")}
+    check("--json --facts: facts and context objects follow the schema",
+          out.returncode in (0, 1) and not bad and {"facts", "context"} <= types,
+          "exit %d, types %s, %s" % (out.returncode, types, bad[:3]))
+
     # known violations: each still occurs (else remove it from the list)
     stale = sorted(set(known) - seen_known)
     check("every known violation in tests/schema_known.tsv still occurs (%d known)" % len(known),

@@ -102,6 +102,10 @@ ls "$ROOT"/test-captures/basic/*.pcap | head -4 >> "$T/captures.list"
     echo "$ROOT/../shared/corpus/zeek/tls-1.2-handshake-failure.pcap" >> "$T/captures.list"
 gzip -c "$ROOT/test-captures/fail/no-shared-group.pcap" > "$T/case.pcap.gz"
 echo "$T/case.pcap.gz" >> "$T/captures.list"
+editcap -r "$ROOT/test-captures/fail/no-fs-suite.pcap" "$T/ok.pcap" 1-72
+editcap -r "$ROOT/test-captures/fail/no-fs-suite.pcap" "$T/fail.pcap" 73-1000
+echo "$T/ok.pcap" >> "$T/captures.list"
+echo "$T/fail.pcap" >> "$T/captures.list"
 n=$(wc -l < "$T/captures.list")
 
 export TLSEXPLAIN="$TOOL" TLSX_LIST="$T/captures.list" TLSX_OUT="$T/out"
@@ -132,4 +136,28 @@ fi
 grep -q "no_shared_group" "$T/out/summary.txt" &&
     ok "the compressed capture is in the merged summary" ||
     bad "the compressed capture is in the merged summary"
+
+# the same parts judged together (--context batch): the merge job's summary
+# and diagnoses equal one local --context batch run's; ok.pcap and fail.pcap
+# (one server's successes and its refusal) make the context matter
+(cd "$T" && timeout 180 sbatch --wait --output=/dev/null --export=ALL,TLSX_CONTEXT=batch \
+    "$ROOT/scripts/cluster/slurm-merge.sh" >"$T/merge-batch.out" 2>&1)
+batch_rc=$?
+"$TOOL" --context batch -s $(cat "$T/captures.list") > "$T/local-batch.txt"
+local_batch_rc=$?
+"$TOOL" --context batch --json $(cat "$T/captures.list") > "$T/local-batch.jsonl"
+if [ -s "$T/out/summary.txt" ] && cmp -s "$T/local-batch.txt" "$T/out/summary.txt" &&
+    cmp -s "$T/local-batch.jsonl" "$T/out/diagnoses.jsonl"; then
+    ok "--context batch: the merge job's summary and diagnoses equal one local run"
+else
+    bad "--context batch: the merge job's summary and diagnoses equal one local run" \
+        "$(diff "$T/local-batch.txt" "$T/out/summary.txt" 2>&1 | head; cat "$T/merge-batch.out")"
+fi
+[ "$batch_rc" = "$local_batch_rc" ] &&
+    ok "--context batch: the merge job exits as the local run ($local_batch_rc)" ||
+    bad "--context batch: the merge job exits as the local run" \
+        "merge $batch_rc, local $local_batch_rc"
+grep -q '"confidence":"high".*frame 6 of [^"]*/ok.pcap' "$T/out/diagnoses.jsonl" &&
+    ok "--context batch: fail.pcap's refusal explained by frame 6 of ok.pcap" ||
+    bad "--context batch: fail.pcap's refusal explained by frame 6 of ok.pcap"
 finish

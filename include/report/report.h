@@ -15,6 +15,9 @@ struct report_opts {
     int width;        /* terminal columns */
     /* decoded certificates by their bytes, shared with the rules (NULL: none) */
     struct cert_cache *certs;
+    /* --facts: JSON carries each connection's facts and each capture's
+     * context, for --merge --context batch to judge again */
+    bool facts;
 };
 
 struct file_counts {

@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include "facts/conn.h"
 #include "report/report.h"
+#include "rules/rules.h"
 
 #define FILE_FACTS_CUT_IDS 10
 #define FILE_FACTS_CAUSES 64
@@ -69,6 +70,8 @@ struct file_facts {
     size_t n_causes;
     struct cause_count causes[FILE_FACTS_CAUSES];
     struct keylog_cover keys;
+    /* the capture's own context, for --facts (NULL: not written) */
+    const struct rule_ctx *ctx;
 };
 
 struct reporter_ops {

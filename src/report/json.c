@@ -12,6 +12,8 @@
 #include "quic/facts.h"
 #include "quic/frames.h"
 #include "quic/version.h"
+#include "report/facts_codec.h"
+#include "util/base64.h"
 
 static void key(FILE *f, const char *k, bool *first)
 {
@@ -712,17 +714,60 @@ static void json_begin_file(void *self, FILE *out, const struct file_facts *f)
     (void)f;
 }
 
+/* --facts: bytes for --merge --context batch, as records of their own. A
+ * record without data tells --merge the facts are missing, and why. */
+static void facts_data(FILE *out, enum status st, const struct capbuf *b)
+{
+    if (st == ST_OK) {
+        fputs(",\"data\":\"", out);
+        base64_write(out, b->p, b->len);
+        fputs("\"}\n", out);
+    } else {
+        fprintf(out, ",\"error\":\"%s\"}\n", status_name(st));
+    }
+}
+
+/* Every connection has one, printed or not. */
+static void facts_of_connection(FILE *out, const char *file, const struct conn *c)
+{
+    struct capbuf b;
+    capbuf_init(&b, FACTS_MAX_BYTES);
+    enum status st = facts_encode_conn(c, &b);
+    fputs("{\"type\":\"facts\",\"file\":", out);
+    json_cstr(out, file);
+    fprintf(out, ",\"conn\":%u", c->id);
+    facts_data(out, st, &b);
+    capbuf_free(&b);
+}
+
+static void facts_of_capture(FILE *out, const struct file_facts *ff)
+{
+    struct capbuf b;
+    capbuf_init(&b, FACTS_MAX_BYTES);
+    enum status st = facts_encode_ctx(ff->ctx, &b);
+    fputs("{\"type\":\"context\",\"file\":", out);
+    json_cstr(out, ff->path);
+    fprintf(out, ",\"cut_frames\":%llu,\"snaplen\":%u", (unsigned long long)ff->cut_frames,
+            ff->snaplen);
+    facts_data(out, st, &b);
+    capbuf_free(&b);
+}
+
 static void json_connection(void *self, FILE *out, const char *file, const struct conn *c)
 {
     const struct report_opts *o = self;
     if (report_is_tls_attempt(c))
         report_json_connection(out, file, c, o->certs);
+    if (o->facts)
+        facts_of_connection(out, file, c);
 }
 
 static void json_end_file(void *self, FILE *out, const struct file_facts *f)
 {
-    (void)self;
+    const struct report_opts *o = self;
     if (f->read_ok) {
+        if (o->facts && f->ctx != NULL)
+            facts_of_capture(out, f);
         report_json_summary_line(out, f);
         return;
     }
