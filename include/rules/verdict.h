@@ -29,4 +29,16 @@ bool ech_required_sent(const struct conn *c);
  * "unknown"; NULL when the ClientHello offered no ECH. */
 const char *ech_outcome(const struct conn *c);
 
+struct quic_facts;
+/* After a Retry, the client's Initial with its token got another Retry or
+ * INVALID_TOKEN (quic_validation.c). */
+bool quic_retry_refused(const struct quic_facts *q);
+/* The server's last datagram came within one datagram of three times what
+ * the client had sent (RFC 9000 8.1) and the client's datagrams after it got
+ * no answer (quic_validation.c). */
+bool quic_amplification_stalled(const struct quic_facts *q);
+/* ... and the client sent two or more over a second or more: it probed, and
+ * stopped. */
+bool quic_amplification_gave_up(const struct quic_facts *q);
+
 #endif
