@@ -34,11 +34,10 @@ struct quic_facts;
  * INVALID_TOKEN (quic_validation.c). */
 bool quic_retry_refused(const struct quic_facts *q);
 /* The server's last datagram came within one datagram of three times what
- * the client had sent (RFC 9000 8.1) and the client's datagrams after it got
- * no answer (quic_validation.c). */
+ * the client had sent (RFC 9000 8.1) and two or more client datagrams after
+ * it got no answer (quic_validation.c). */
 bool quic_amplification_stalled(const struct quic_facts *q);
-/* ... and the client sent two or more over a second or more: it probed, and
- * stopped. */
+/* ... over a second or more: the client probed (RFC 9002 6.2), in vain. */
 bool quic_amplification_gave_up(const struct quic_facts *q);
 
 #endif

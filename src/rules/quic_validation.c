@@ -35,7 +35,7 @@ bool quic_amplification_stalled(const struct quic_facts *q)
 {
     /* a Retry token validates the address: no limit after it */
     if (q == NULL || q->retry || q->datagrams[SIDE_SERVER] == 0 || established(q) ||
-        q->unanswered == 0 || (q->close.present && q->close.from == SIDE_SERVER))
+        q->unanswered < 2 || (q->close.present && q->close.from == SIDE_SERVER))
         return false;
     const uint64_t *b = q->bytes_at_server_last;
     return b[SIDE_SERVER] + FULL_DATAGRAM >= 3 * b[SIDE_CLIENT];
@@ -43,7 +43,7 @@ bool quic_amplification_stalled(const struct quic_facts *q)
 
 bool quic_amplification_gave_up(const struct quic_facts *q)
 {
-    return quic_amplification_stalled(q) && q->unanswered >= 2 &&
+    return quic_amplification_stalled(q) &&
            tstamp_ms_between(q->last_ts[SIDE_SERVER], q->last_ts[SIDE_CLIENT]) >= PROBE_SPAN_MS;
 }
 
@@ -152,7 +152,7 @@ static bool match_quic_amplification_stall(const struct rule *self, const struct
     const uint64_t *b = q->bytes_at_server_last;
     double quiet = tstamp_ms_between(q->last_ts[SIDE_SERVER], q->last_ts[SIDE_CLIENT]);
     bool gave_up = quic_amplification_gave_up(q);
-    finding_init(f, self, gave_up ? CONF_HIGH : q->unanswered >= 2 ? CONF_MEDIUM : CONF_LOW);
+    finding_init(f, self, gave_up ? CONF_HIGH : CONF_MEDIUM);
     client_hello_evidence(f, c);
     double ratio = b[SIDE_CLIENT] > 0 ? (double)b[SIDE_SERVER] / (double)b[SIDE_CLIENT] : 0;
     finding_evidence(f, q->last_frame[SIDE_SERVER],
@@ -163,12 +163,11 @@ static bool match_quic_amplification_stall(const struct rule *self, const struct
                      (unsigned long long)b[SIDE_CLIENT], ratio);
     char gave[80];
     client_close_text(q, gave, sizeof gave);
-    finding_evidence(f, q->unanswered_frame, "client  %u datagram%s after it over %.1f s%s, "
+    finding_evidence(f, q->unanswered_frame, "client  %u datagrams after it over %.1f s%s, "
                      "none answered",
-                     q->unanswered, q->unanswered == 1 ? "" : "s", quiet / 1000.0,
+                     q->unanswered, quiet / 1000.0,
                      q->handshake[SIDE_CLIENT] > 0 ? " (Handshake packets among them)" : "");
-    if (q->unanswered > 1)
-        finding_evidence(f, q->last_frame[SIDE_CLIENT], "client  its last datagram%s", gave);
+    finding_evidence(f, q->last_frame[SIDE_CLIENT], "client  its last datagram%s", gave);
     finding_explain(f, "Until the client's address is validated a server may send at most "
                        "three times what it received from it (RFC 9000 8.1). This server sent "
                        "%llu bytes for the client's %llu (%.1f times) and then went quiet: "
@@ -176,12 +175,12 @@ static bool match_quic_amplification_stall(const struct rule *self, const struct
                        "reason), so it waited for the client. Any datagram from the client "
                        "raises the limit and a Handshake packet (the client's ACK) lifts it, "
                        "so a server that stays silent never received them. The capture shows "
-                       "%u datagram%s of the client over %.1f s after the server's last%s, "
+                       "%u datagrams of the client over %.1f s after the server's last%s, "
                        "and no answer to any%s. Where they were lost this capture cannot tell: "
                        "taken at the client or on the way, after the capture point; taken at "
                        "the server, on its host before the QUIC stack (a firewall).",
                     (unsigned long long)b[SIDE_SERVER], (unsigned long long)b[SIDE_CLIENT],
-                    ratio, q->unanswered, q->unanswered == 1 ? "" : "s", quiet / 1000.0,
+                    ratio, q->unanswered, quiet / 1000.0,
                     q->handshake[SIDE_CLIENT] > 0 ? ", Handshake packets among them" : "",
                     gave_up ? " (it probed again and again, RFC 9002 6.2)" : "");
     finding_fix(f, "Check the path from the client to the server for UDP loss: the client's "
