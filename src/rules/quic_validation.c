@@ -37,8 +37,9 @@ bool quic_amplification_stalled(const struct quic_facts *q)
     if (q == NULL || q->retry || q->datagrams[SIDE_SERVER] == 0 || established(q) ||
         q->unanswered < 2 || (q->close.present && q->close.from == SIDE_SERVER))
         return false;
+    /* no room left for one more full datagram */
     const uint64_t *b = q->bytes_at_server_last;
-    return b[SIDE_SERVER] + FULL_DATAGRAM >= 3 * b[SIDE_CLIENT];
+    return b[SIDE_SERVER] + FULL_DATAGRAM > 3 * b[SIDE_CLIENT];
 }
 
 bool quic_amplification_gave_up(const struct quic_facts *q)
