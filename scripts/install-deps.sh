@@ -23,9 +23,10 @@ TESTS="python3 python3-jsonschema cppcheck tshark wireshark-common groff-base ma
        zzuf chromium jq xz-utils zstd bzip2 zip"
 # test-captures/gen/: real stacks over loopback recorded with tcpdump; ss and ip
 # (iproute2) wait for ports and set the loopback of the capture namespace;
-# faketime backdates certificates; nftables and a relay make a stack misbehave
+# faketime backdates certificates; nftables and a relay make a stack misbehave;
+# python3-cryptography seals the Retry of test-captures/gen/quic_lb.py
 GEN="openssl gnutls-bin tcpdump iproute2 faketime nginx ngtcp2-client ngtcp2-server
-     nftables libndpi-bin"
+     nftables libndpi-bin python3-cryptography"
 # test-captures/gen/reason.sh: more real stacks (java runs ReasonClient.java from
 # source, so the JDK; node; curl; psql and initdb; an SMTP server for STARTTLS).
 # Installing nginx and postgresql on a host starts their services (Debian's

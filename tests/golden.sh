@@ -40,5 +40,13 @@ for f in decrypt/tls12-finished-flipped decrypt/dhe-leading-zero-keylog decrypt/
     check "test-captures/expected/$f.keylog.ladder.txt" ../"$TOOL" -a -v --color=never $k "$f.pcap"
     check "test-captures/expected/$f.keylog.jsonl" ../"$TOOL" --json -a $k "$f.pcap"
 done
+# QUIC address validation (the other QUIC captures: scenarios and the tshark oracle)
+for f in quic/retry-ok quic/retry-loop quic/retry-invalid-token quic/amplification-stall \
+         quic/amplification-ok; do
+    check "test-captures/expected/$f.jsonl" ../"$TOOL" --json "$f.pcap"
+done
+for f in quic/retry-loop quic/amplification-stall; do
+    check "test-captures/expected/$f.ladder.txt" ../"$TOOL" -a -v --color=never "$f.pcap"
+done
 echo "golden: $pass passed, $fail failed"
 [ $fail = 0 ]

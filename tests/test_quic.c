@@ -12,6 +12,7 @@
 #include "quic/session.h"
 #include "quic/table.h"
 #include "quic/version.h"
+#include "rules/verdict.h"
 #include "testlib.h"
 
 /* ---- RFC 9001 Appendix A, verbatim ---- */
@@ -760,6 +761,89 @@ TEST(anti_amplification_limit_is_noted)
     conn_free(c);
 }
 
+/* One datagram into the session, at second sec (plus ms milliseconds). */
+static enum status feed(struct quic_session *s, struct conn *c, enum side from,
+                        const uint8_t *bytes, size_t len, uint64_t frame, int64_t sec, uint32_t ms)
+{
+    struct tstamp ts = {sec, ms * 1000000u};
+    return quic_session_datagram(s, c, from, (struct slice){bytes, len}, frame, ts);
+}
+
+/* RFC 9000 17.2.5.2: the client's next Initial carries the Retry's token; a
+ * Retry after that one says the token was not accepted (a Retry loop). */
+TEST(retry_token_carried_back_then_refused)
+{
+    static uint8_t initial[1500], retry[128], again[1500];
+    size_t ni = testlib_unhex(v1_client_packet, initial, sizeof initial);
+    size_t nr = testlib_unhex(v1_retry, retry, sizeof retry);
+    /* the same Initial sent to the Retry's SCID with its 5-byte token,
+     * "token"; the length field and payload follow as they were */
+    static const uint8_t head[] = {0xc0, 0, 0, 0, 1, 8, 0xf0, 0x67, 0xa5, 0x50, 0x2a,
+                                   0x42, 0x62, 0xb5, 0, 5, 't', 'o', 'k', 'e', 'n'};
+    enum { OLD_HEAD = 16 }; /* the original's header up to its length field */
+    memcpy(again, head, sizeof head);
+    memcpy(again + sizeof head, initial + OLD_HEAD, ni - OLD_HEAD);
+    struct conn *c = conn_new(1);
+    struct quic_session s;
+    CHECK_EQ_INT(quic_session_init(&s, c), ST_OK);
+    const struct quic_facts *q = c->quic;
+    CHECK_EQ_INT(feed(&s, c, SIDE_CLIENT, initial, ni, 1, 1, 0), ST_OK);
+    CHECK_EQ_INT(feed(&s, c, SIDE_SERVER, retry, nr, 2, 1, 0), ST_OK);
+    CHECK_EQ_INT(q->retry_token_len, 5);
+    CHECK_EQ_INT(q->token_frame, 0);
+    CHECK(!quic_retry_refused(q));
+    CHECK_EQ_INT(feed(&s, c, SIDE_CLIENT, again, sizeof head + ni - OLD_HEAD, 3, 1, 0), ST_OK);
+    CHECK_EQ_INT(q->token_frame, 3);
+    CHECK_EQ_INT(q->token_len, 5);
+    CHECK(!quic_retry_refused(q));  /* the server has not answered it yet */
+    CHECK_EQ_INT(feed(&s, c, SIDE_SERVER, retry, nr, 4, 1, 0), ST_OK);
+    CHECK_EQ_INT(q->retries, 2);
+    CHECK_EQ_INT(q->retry_frame, 2);
+    CHECK_EQ_INT(q->retry_again_frame, 4);
+    CHECK_EQ_INT(q->retry_again_token_len, 5);
+    CHECK_EQ_INT(q->last_retry_frame, 4);
+    CHECK(quic_retry_refused(q));
+    quic_session_free(&s);
+    conn_free(c);
+}
+
+/* RFC 9000 8.1: a server at three times the client's bytes that then stays
+ * silent while the client sends on; its next datagram ends the count. The
+ * server's datagrams are filler, the client's unopened Handshake packets. */
+TEST(amplification_stall_counts_the_unanswered)
+{
+    static uint8_t hello[1500], filler[1200];
+    size_t nh = testlib_unhex(v1_client_packet, hello, sizeof hello);
+    const uint8_t ack[49] = {0xe0, 0, 0, 0, 1, 8, 1, 2, 3, 4, 5, 6, 7, 8, 0, 0x40, 32};
+    memset(filler, 0xaa, sizeof filler);
+    struct conn *c = conn_new(1);
+    struct quic_session s;
+    CHECK_EQ_INT(quic_session_init(&s, c), ST_OK);
+    const struct quic_facts *q = c->quic;
+    CHECK_EQ_INT(feed(&s, c, SIDE_CLIENT, hello, nh, 1, 1, 0), ST_OK);
+    for (uint64_t k = 0; k < 3; k++)
+        CHECK_EQ_INT(feed(&s, c, SIDE_SERVER, filler, sizeof filler, 2 + k, 1, 0), ST_OK);
+    CHECK_EQ_INT(q->bytes_at_server_last[SIDE_CLIENT], nh);
+    CHECK_EQ_INT(q->bytes_at_server_last[SIDE_SERVER], 3 * sizeof filler);
+    CHECK_EQ_INT(q->unanswered, 0);
+    CHECK(!quic_amplification_stalled(q));
+    CHECK_EQ_INT(feed(&s, c, SIDE_CLIENT, ack, sizeof ack, 5, 1, 500), ST_OK);
+    CHECK_EQ_INT(q->unanswered, 1);
+    CHECK_EQ_INT(q->unanswered_frame, 5);
+    CHECK(!quic_amplification_stalled(q));  /* one datagram: the capture may just end */
+    CHECK_EQ_INT(feed(&s, c, SIDE_CLIENT, ack, sizeof ack, 6, 2, 600), ST_OK);
+    CHECK_EQ_INT(q->unanswered, 2);
+    CHECK_EQ_INT(q->unanswered_frame, 5);
+    CHECK_EQ_INT(q->bytes[SIDE_CLIENT], nh + 2 * sizeof ack);
+    CHECK(quic_amplification_stalled(q));
+    CHECK(quic_amplification_gave_up(q));   /* 1.6 s after the server's last */
+    CHECK_EQ_INT(feed(&s, c, SIDE_SERVER, filler, sizeof filler, 7, 2, 700), ST_OK);
+    CHECK_EQ_INT(q->unanswered, 0);
+    CHECK(!quic_amplification_stalled(q));
+    quic_session_free(&s);
+    conn_free(c);
+}
+
 struct flood_owner {
     struct conn *conns[2000];
     size_t n;
@@ -813,6 +897,8 @@ TEST_MAIN("quic", TEST_ENTRY(initial_keys_match_the_rfcs),
           TEST_ENTRY(a_flood_of_initials_stays_bounded),
           TEST_ENTRY(retries_are_counted),
           TEST_ENTRY(anti_amplification_limit_is_noted),
+          TEST_ENTRY(retry_token_carried_back_then_refused),
+          TEST_ENTRY(amplification_stall_counts_the_unanswered),
           TEST_ENTRY(header_protection_masks_match_the_rfcs),
           TEST_ENTRY(chacha20_keys_mask_and_payload_match_the_rfcs),
           TEST_ENTRY(client_initials_open_to_the_rfc_payload),

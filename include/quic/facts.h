@@ -70,6 +70,19 @@ struct quic_facts {
                                    validation followed: it waits for the client */
     uint64_t amplification_frame;
     uint64_t retry_frame;
+    uint16_t retry_token_len;  /* the first Retry's token */
+    uint64_t token_frame;      /* the client's first Initial after that Retry */
+    uint16_t token_len;        /* the token it carried (RFC 9000 17.2.5.2), 0 if none */
+    uint64_t retry_again_frame;/* the first Retry after the client's token: not accepted */
+    uint16_t retry_again_token_len;
+    uint64_t last_retry_frame;
+    struct tstamp last_retry_ts;
+    uint64_t bytes[2];         /* UDP payload bytes each side sent */
+    uint64_t bytes_at_server_last[2]; /* both sides' bytes up to the server's last datagram */
+    /* the client's datagrams after the server's last one: nothing answered them */
+    uint32_t unanswered;
+    uint64_t unanswered_frame; /* the first of them */
+    struct tstamp unanswered_ts;
     struct quic_close_facts close; /* the first CONNECTION_CLOSE seen */
     bool encrypted_noted[2];   /* an encrypted flight is in the message list */
     bool crypto_overflow;      /* CRYPTO bytes past the cap were dropped */

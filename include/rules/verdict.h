@@ -35,4 +35,15 @@ bool ech_required_sent(const struct conn *c);
  * "unknown"; NULL when the ClientHello offered no ECH. */
 const char *ech_outcome(const struct conn *c);
 
+struct quic_facts;
+/* After a Retry, the client's Initial with its token got another Retry or
+ * INVALID_TOKEN (quic_validation.c). */
+bool quic_retry_refused(const struct quic_facts *q);
+/* With its last datagram the server left no room for another full one under
+ * three times what the client had sent (RFC 9000 8.1), and two or more client
+ * datagrams after it got no answer (quic_validation.c). */
+bool quic_amplification_stalled(const struct quic_facts *q);
+/* ... over a second or more: the client probed (RFC 9002 6.2), in vain. */
+bool quic_amplification_gave_up(const struct quic_facts *q);
+
 #endif

@@ -282,6 +282,11 @@ static enum status initial(struct quic_session *s, struct packet_ctx *ctx, const
         q->unopened[from]++;
         return ST_OK;
     }
+    /* RFC 9000 17.2.5.2: after a Retry the client's Initials carry its token */
+    if (from == SIDE_CLIENT && q->retry && q->token_frame == 0) {
+        q->token_frame = ctx->frame;
+        q->token_len = (uint16_t)(p->token.len < UINT16_MAX ? p->token.len : UINT16_MAX);
+    }
     bool opened = false;
     TRY(open_and_walk(s, ctx, p, &opened));
     if (opened)
@@ -305,6 +310,46 @@ static void note_vn(struct quic_facts *q, const struct quic_long *p, uint64_t fr
         q->vn_versions[q->n_vn_versions++] = ver;
 }
 
+/* Bytes per side, and what the client sent after the server's last datagram. */
+static void note_bytes(struct quic_facts *q, enum side from, size_t len, uint64_t frame,
+                       struct tstamp ts)
+{
+    q->bytes[from] += len;
+    if (from == SIDE_SERVER) {
+        q->bytes_at_server_last[SIDE_CLIENT] = q->bytes[SIDE_CLIENT];
+        q->bytes_at_server_last[SIDE_SERVER] = q->bytes[SIDE_SERVER];
+        q->unanswered = 0;
+        return;
+    }
+    if (q->unanswered++ == 0) {
+        q->unanswered_frame = frame;
+        q->unanswered_ts = ts;
+    }
+}
+
+/* RFC 9000 17.2.5.2: a client takes one Retry; later ones are counted, and the
+ * first after the client's token says the token was not accepted. */
+static void note_retry(struct quic_session *s, struct quic_facts *q, const struct quic_long *p,
+                       uint64_t frame, struct tstamp ts)
+{
+    uint16_t token_len = (uint16_t)(p->token.len < UINT16_MAX ? p->token.len : UINT16_MAX);
+    if (q->retries < UINT32_MAX)
+        q->retries++;
+    q->last_retry_frame = frame;
+    q->last_retry_ts = ts;
+    if (!q->retry) {
+        q->retry = true;
+        q->retry_frame = frame;
+        q->retry_token_len = token_len;
+        memcpy(s->retry_scid, p->scid.ptr, p->scid.len);
+        s->retry_scid_len = (uint8_t)p->scid.len;
+        s->retry_pending = true;
+    } else if (q->token_frame != 0 && q->retry_again_frame == 0) {
+        q->retry_again_frame = frame;
+        q->retry_again_token_len = token_len;
+    }
+}
+
 enum status quic_session_datagram(struct quic_session *s, struct conn *c, enum side from,
                                   struct slice dgram, uint64_t frame, struct tstamp ts)
 {
@@ -319,6 +364,7 @@ enum status quic_session_datagram(struct quic_session *s, struct conn *c, enum s
     }
     q->last_frame[from] = frame;
     q->last_ts[from] = ts;
+    note_bytes(q, from, dgram.len, frame, ts);
     /* RFC 9000 8.1 (the limit), 8.1 and 17.2.5 (a Handshake packet or a Retry
      * token validates the client's address); 1200 bytes: one full datagram */
     if (q->handshake[SIDE_CLIENT] > 0 || q->retry) {
@@ -377,16 +423,8 @@ enum status quic_session_datagram(struct quic_session *s, struct conn *c, enum s
                 TRY(handshake(s, &ctx, &p));
                 break;
             case QUIC_PT_RETRY:
-                /* RFC 9000 17.2.5.2: a client takes one Retry; more are counted */
-                if (from == SIDE_SERVER && q->retries < UINT32_MAX)
-                    q->retries++;
-                if (from == SIDE_SERVER && !q->retry) {
-                    q->retry = true;
-                    q->retry_frame = frame;
-                    memcpy(s->retry_scid, p.scid.ptr, p.scid.len);
-                    s->retry_scid_len = (uint8_t)p.scid.len;
-                    s->retry_pending = true;
-                }
+                if (from == SIDE_SERVER)
+                    note_retry(s, q, &p, frame, ts);
                 break;
             }
             break;

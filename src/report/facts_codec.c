@@ -67,7 +67,7 @@ _Static_assert(sizeof(struct plain_text) == 120, "plain_text changed: update fac
 _Static_assert(sizeof(struct message) == 32, "message changed: update facts_codec.c");
 _Static_assert(sizeof(struct alert) == 40, "alert changed: update facts_codec.c");
 _Static_assert(sizeof(struct cert_msg) == 104, "cert_msg changed: update facts_codec.c");
-_Static_assert(sizeof(struct quic_facts) == 552, "quic_facts changed: update facts_codec.c");
+_Static_assert(sizeof(struct quic_facts) == 680, "quic_facts changed: update facts_codec.c");
 _Static_assert(sizeof(struct server_stats) == 1120, "server_stats changed: update facts_codec.c");
 
 LAYOUT(addr_layout, UINT(struct addr, family), BYTES(struct addr, bytes));
@@ -199,6 +199,10 @@ LAYOUT(quic_layout, UINT(QF, version), UINT(QF, client_version), UINT(QF, server
        UINT(QF, fallback_conn), UINT(QF, fallback_frame), TS(QF, fallback_ts),
        BOOL(QF, fallback_ok), BOOL(QF, retry), UINT(QF, retries), UINTS(QF, unvalidated_bytes),
        BOOL(QF, amplification_limited), UINT(QF, amplification_frame), UINT(QF, retry_frame),
+       UINT(QF, retry_token_len), UINT(QF, token_frame), UINT(QF, token_len),
+       UINT(QF, retry_again_frame), UINT(QF, retry_again_token_len), UINT(QF, last_retry_frame),
+       TS(QF, last_retry_ts), UINTS(QF, bytes), UINTS(QF, bytes_at_server_last),
+       UINT(QF, unanswered), UINT(QF, unanswered_frame), TS(QF, unanswered_ts),
        SUB(QF, close, quic_close_layout), BOOLS(QF, encrypted_noted), BOOL(QF, crypto_overflow),
        BOOL(QF, malformed));
 #undef QF

@@ -466,6 +466,27 @@ static void malformed(FILE *f, const struct conn *c)
     fputc('}', f);
 }
 
+/* A frame number, or null for none (0). */
+static void frame_or_null(FILE *f, uint64_t frame)
+{
+    if (frame != 0)
+        fprintf(f, "%llu", (unsigned long long)frame);
+    else
+        fputs("null", f);
+}
+
+/* The first Retry's token, the client's Initial that carried it back, and a
+ * Retry after that (the token not accepted). */
+static void retry_token_fields(FILE *f, const struct quic_facts *q)
+{
+    fprintf(f, ",\"retry_token\":{\"retry_frame\":%llu,\"length\":%u,\"client_frame\":",
+            (unsigned long long)q->retry_frame, q->retry_token_len);
+    frame_or_null(f, q->token_frame);
+    fprintf(f, ",\"client_length\":%u,\"again_frame\":", q->token_len);
+    frame_or_null(f, q->retry_again_frame);
+    fputc('}', f);
+}
+
 /* What the QUIC packets showed (schema: "quic":{...}, beside "transport":"quic"). */
 static void quic_fields(FILE *f, const struct quic_facts *q)
 {
@@ -488,6 +509,17 @@ static void quic_fields(FILE *f, const struct quic_facts *q)
                 (unsigned long long)q->amplification_frame,
                 (unsigned long long)q->unvalidated_bytes[SIDE_CLIENT],
                 (unsigned long long)q->unvalidated_bytes[SIDE_SERVER]);
+    if (q->retry)
+        retry_token_fields(f, q);
+    if (quic_amplification_stalled(q))
+        fprintf(f, ",\"amplification_stall\":{\"server_frame\":%llu,\"client_bytes\":%llu,"
+                   "\"server_bytes\":%llu,\"unanswered\":%u,\"unanswered_frame\":%llu,"
+                   "\"quiet_ms\":%.3f}",
+                (unsigned long long)q->last_frame[SIDE_SERVER],
+                (unsigned long long)q->bytes_at_server_last[SIDE_CLIENT],
+                (unsigned long long)q->bytes_at_server_last[SIDE_SERVER], q->unanswered,
+                (unsigned long long)q->unanswered_frame,
+                tstamp_ms_between(q->last_ts[SIDE_SERVER], q->last_ts[SIDE_CLIENT]));
     if (q->icmp_unreachable != 0)
         fprintf(f, ",\"icmp_unreachable\":{\"frame\":%llu,\"count\":%u,\"type\":%u,\"code\":%u,"
                    "\"from_server\":%s}",

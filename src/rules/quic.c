@@ -39,6 +39,12 @@ void quic_verdict(struct conn *c)
         c->verdict = VERDICT_FAILED;
         return;
     }
+    /* a Retry token refused, or a server silent at the amplification limit
+     * while the client probed (RFC 9002 6.2): the client does not get through */
+    if (quic_retry_refused(q) || quic_amplification_gave_up(q)) {
+        c->verdict = VERDICT_FAILED;
+        return;
+    }
     c->verdict = VERDICT_INCOMPLETE;
     /* a client that stops after its Handshake packets may have closed in
      * them (RFC 9000 10.2.3): only the TLS secrets can tell */

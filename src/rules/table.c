@@ -11,6 +11,8 @@
     X(connections_reset_at_once)          \
     X(quic_version_mismatch)              \
     X(quic_blocked)                       \
+    X(quic_retry_loop)                    \
+    X(quic_amplification_stall)           \
     X(ech_rejected)                       \
     X(plaintext_to_tls_port)              \
     X(tls_to_plaintext_port)              \
