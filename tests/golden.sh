@@ -40,5 +40,10 @@ for f in decrypt/tls12-finished-flipped decrypt/dhe-leading-zero-keylog decrypt/
     check "test-captures/expected/$f.keylog.ladder.txt" ../"$TOOL" -a -v --color=never $k "$f.pcap"
     check "test-captures/expected/$f.keylog.jsonl" ../"$TOOL" --json -a $k "$f.pcap"
 done
+# SSL 3.0 decrypted with the server's key (RSA key exchange): text, ladder and JSON
+f=decrypt/ssl3-rsa-cbc k="--key decrypt/keys/ssl3-server.key"
+check "test-captures/expected/$f.key.txt" ../"$TOOL" -a $k "$f.pcap"
+check "test-captures/expected/$f.key.ladder.txt" ../"$TOOL" -a -v --color=never $k "$f.pcap"
+check "test-captures/expected/$f.key.jsonl" ../"$TOOL" --json -a $k "$f.pcap"
 echo "golden: $pass passed, $fail failed"
 [ $fail = 0 ]
