@@ -6,7 +6,7 @@
  * connection of test-captures/decrypt/ssl3-rsa-cbc.pcap (OpenJDK 17), with
  * the master secret the script derived from the server's key: it opens to
  * the Finished the script computed, and any change to it, the wrong side's
- * keys or the wrong sequence number fail cleanly. */
+ * keys, a wrong master secret or the wrong sequence number fail cleanly. */
 #include <string.h>
 #include "tls/ssl3.h"
 #include "tls/tls12_decrypt.h"
@@ -116,13 +116,18 @@ TEST(finished_from_the_transcript)
     transcript_free(t);
 }
 
-static bool real_keys(bool client, struct tls12_keys *k)
+/* The capture's keys; flip: one bit of the master secret wrong (a wrong
+ * pre-master gives another master secret). */
+static bool real_keys(bool client, bool flip, struct tls12_keys *k)
 {
     uint8_t master[48], cr[32], sr[32];
-    return testlib_unhex(real_master, master, 48) == 48 &&
-           testlib_unhex(real_client_random, cr, 32) == 32 &&
-           testlib_unhex(real_server_random, sr, 32) == 32 &&
-           tls12_keys_from_master(0x0300, 0x000A, false, master, cr, sr, client, k) == ST_OK;
+    if (testlib_unhex(real_master, master, 48) != 48 ||
+        testlib_unhex(real_client_random, cr, 32) != 32 ||
+        testlib_unhex(real_server_random, sr, 32) != 32)
+        return false;
+    if (flip)
+        master[47] ^= 1;
+    return tls12_keys_from_master(0x0300, 0x000A, false, master, cr, sr, client, k) == ST_OK;
 }
 
 static enum status open_copy(const struct tls12_keys *k, uint8_t type, const uint8_t *rec,
@@ -134,11 +139,12 @@ static enum status open_copy(const struct tls12_keys *k, uint8_t type, const uin
 
 TEST(real_record_opens)
 {
-    struct tls12_keys k, server_k;
+    struct tls12_keys k, server_k, wrong_k;
     uint8_t rec[64], bad[64], out[64];
     size_t n = testlib_unhex(real_finished_record, rec, sizeof rec), len = 0;
     CHECK_EQ_INT(n, 64);
-    CHECK(real_keys(true, &k) && real_keys(false, &server_k));
+    CHECK(real_keys(true, false, &k) && real_keys(false, false, &server_k) &&
+          real_keys(true, true, &wrong_k));
     /* 3DES: the chained IV of SSL 3.0 comes from the key block */
     CHECK(tls12_chained_iv(&k));
     CHECK_EQ_INT(open_copy(&k, 22, rec, n, out, &len), ST_OK);
@@ -155,6 +161,7 @@ TEST(real_record_opens)
     /* another content type (in the MAC), the server's keys, the next sequence number */
     CHECK(open_copy(&k, 23, rec, n, out, &len) != ST_OK);
     CHECK(open_copy(&server_k, 22, rec, n, out, &len) != ST_OK);
+    CHECK_EQ_INT(open_copy(&wrong_k, 22, rec, n, out, &len), ST_MALFORMED);
     struct tls12_keys later = k;
     later.seq = 1;
     CHECK(open_copy(&later, 22, rec, n, out, &len) != ST_OK);
