@@ -1,14 +1,15 @@
-/* fuzz_tls12.c: TLS 1.0-1.2 record opening (tls12_open, tls12_skip) under
- * keys from a fixed master secret, for every suite kind and version: AES-GCM,
- * AES-CCM_8, ChaCha20-Poly1305, AES-CBC with HMAC-SHA1 (TLS 1.0 chained IV,
- * TLS 1.1, TLS 1.2, with and without encrypt-then-MAC) and HMAC-SHA384.
+/* fuzz_tls12.c: SSL 3.0 and TLS 1.0-1.2 record opening (tls12_open,
+ * tls12_skip) under keys from a fixed master secret, for every suite kind and
+ * version: AES-GCM, AES-CCM_8, ChaCha20-Poly1305, AES-CBC with HMAC-SHA1 (TLS
+ * 1.0 chained IV, TLS 1.1, TLS 1.2, with and without encrypt-then-MAC),
+ * HMAC-SHA384, and SSL 3.0 CBC (its key block, MAC and padding rule).
  * Random bytes rarely authenticate, but everything before the tag or MAC
  * check runs on them: explicit nonces, lengths, CBC decryption and the
  * padding walk. The key schedule follows the records: a record that fails
  * leaves the keys as they were, one skipped moves them on.
  *
  * Input: ctl(1), then records: hdr(1) len(2, big-endian) body[len]
- *   ctl % 8       the suite and version (table below)
+ *   ctl % 10      the suite and version (table below)
  *   hdr bits 0-1  content type 20 + (bits), the record's type
  *   hdr bit 2     skip the record (tls12_skip with its last bytes) instead
  *   hdr bit 3     the server's keys, else the client's */
@@ -23,7 +24,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 static const struct {
     uint16_t suite, version;
     bool etm;
-} cases[8] = {
+} cases[] = {
     {.suite = 0xC02F, .version = 0x0303, .etm = false}, /* ECDHE-RSA-AES128-GCM-SHA256 */
     {.suite = 0xC0A0, .version = 0x0303, .etm = false}, /* RSA-AES128-CCM_8 */
     {.suite = 0xCCA8, .version = 0x0303, .etm = false}, /* ECDHE-RSA-CHACHA20-POLY1305 */
@@ -32,7 +33,10 @@ static const struct {
     {.suite = 0xC014, .version = 0x0302, .etm = false}, /* AES256-SHA, TLS 1.1 */
     {.suite = 0xC028, .version = 0x0303, .etm = true},  /* AES256-SHA384 */
     {.suite = 0x000A, .version = 0x0303, .etm = false}, /* 3DES-EDE-CBC-SHA */
+    {.suite = 0x002F, .version = 0x0300, .etm = false}, /* AES128-SHA, SSL 3.0 */
+    {.suite = 0x000A, .version = 0x0300, .etm = false}, /* 3DES-EDE-CBC-SHA, SSL 3.0 */
 };
+#define N_CASES (sizeof cases / sizeof cases[0])
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -42,12 +46,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct tls12_keys k[2];
     if (size < 1)
         return 0;
-    uint8_t ctl = data[0];
+    size_t c = data[0] % N_CASES;
     size_t pos = 1;
     for (int side = 0; side < 2; side++)
-        if (tls12_keys_from_master(cases[ctl % 8].version, cases[ctl % 8].suite,
-                                   cases[ctl % 8].etm, master, cr, sr, side == 0,
-                                   &k[side]) != ST_OK)
+        if (tls12_keys_from_master(cases[c].version, cases[c].suite, cases[c].etm, master, cr,
+                                   sr, side == 0, &k[side]) != ST_OK)
             __builtin_trap(); /* every case is a supported one */
     while (size - pos >= 3) {
         uint8_t hdr = data[pos];

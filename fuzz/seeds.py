@@ -13,7 +13,7 @@ cert        DER certificates (files and ones found in the streams), alone and
             as chains: flags(1) [len(2)]... der der...
 tls13       whole TLS 1.3 handshakes for fuzz_tls13.c to seal
 keylog      the NSS key logs (*.keylog, keylogs/*), whole and fed in pieces
-tls12       protected TLS 1.0-1.2 records of the captures, for fuzz_tls12.c
+tls12       protected SSL 3.0 and TLS 1.0-1.2 records of the captures, for fuzz_tls12.c
 pcapng_secrets  the start of each pcapng file (Decryption Secrets Blocks)
 facts       what tlsexplain --json --facts writes of the test captures'
             connections and contexts (base64 decoded), behind ctl(1)
@@ -590,12 +590,12 @@ def seeds_tls12(dirs):
                         bodies.append(stream[i + 5:i + 5 + n])
                     i += 5 + n
     pairs = list(zip(bodies[0::2], bodies[1::2]))
-    for ctl in range(8):
+    for ctl in range(10):
         recs = pairs[ctl * 40:(ctl + 1) * 40] or pairs[:40]
         yield bytes([ctl]) + b"".join(bytes([h]) + struct.pack(">H", len(b)) + b for h, b in recs)
         yield bytes([ctl]) + b"".join(bytes([h | 4]) + struct.pack(">H", len(b)) + b
                                       for h, b in recs[:8])
-    for ctl in range(8):
+    for ctl in range(10):
         yield bytes([ctl, 0x02, 0x00, 0x30]) + bytes(range(48))
 
 

@@ -1,7 +1,7 @@
 # mk/fuzz.mk: libFuzzer targets over every parser entry point (fuzz/fuzz_*.c):
 #   capture (the whole pipeline and every reporter), tls_stream (record layer,
 #   handshake decoders, rules), tls13 (key log decryption, sealed by the
-#   harness), tls12 (TLS 1.0-1.2 record opening), pcapng_secrets (Decryption
+#   harness), tls12 (SSL 3.0 and TLS 1.0-1.2 record opening), pcapng_secrets (Decryption
 #   Secrets Blocks and their key log), cert, reassembly, keylog.
 #   make fuzz-build                  build/fuzz/fuzz_NAME, clang with ASan+UBSan
 #   make fuzz-run [FUZZ_RUNS=N]      each target for N executions (libFuzzer

@@ -140,26 +140,32 @@ def main():
             failed += 1
             print("FAIL illustrated-tls12: first data %s, Finished %s" % (got, fin))
     # the key log's coverage, in the summary line: counted from the facts above
+    def counts(tls, covered, verified=0, wrong_keys=0, no_keys=0, forward_secret=0,
+               unsupported_suite=0):
+        return {"tls": tls, "covered": covered, "verified": verified, "wrong_keys": wrong_keys,
+                "no_keys": no_keys, "forward_secret": forward_secret,
+                "unsupported_suite": unsupported_suite}
+
     coverage = [
         ("decrypt/three-one-keylog.pcap", ["--keylog", "decrypt/keys/tls12-gcm.keylog"],
-         {"tls": 3, "covered": 1, "verified": 1, "wrong_keys": 0, "no_keys": 2,
-          "forward_secret": 0, "unsupported_suite": 0}),
+         counts(3, 1, verified=1, no_keys=2)),
         ("decrypt/three-one-keylog.pcap", ["--keylog", "decrypt/keys/tls12-gcm.keylog",
                                            "--keylog", "decrypt/keys/tls12-chacha.keylog"],
-         {"tls": 3, "covered": 2, "verified": 2, "wrong_keys": 0, "no_keys": 1,
-          "forward_secret": 0, "unsupported_suite": 0}),
+         counts(3, 2, verified=2, no_keys=1)),
         ("decrypt/tls12-gcm.pcap", ["--keylog", "decrypt/keys/wrong-master.keylog"],
-         {"tls": 1, "covered": 0, "verified": 0, "wrong_keys": 1, "no_keys": 0,
-          "forward_secret": 0, "unsupported_suite": 0}),
+         counts(1, 0, wrong_keys=1)),
         ("decrypt/tls12-gcm-dsb.pcapng", [],
-         {"tls": 1, "covered": 1, "verified": 1, "wrong_keys": 0, "no_keys": 0,
-          "forward_secret": 0, "unsupported_suite": 0}),
+         counts(1, 1, verified=1)),
         ("decrypt/tls12-rsa-cbc-sha1.pcap", ["--key", "decrypt/keys/server.key"],
-         {"tls": 1, "covered": 1, "verified": 1, "wrong_keys": 0, "no_keys": 0,
-          "forward_secret": 0, "unsupported_suite": 0}),
+         counts(1, 1, verified=1)),
+        ("decrypt/ssl3-rsa-cbc.pcap", ["--key", "decrypt/keys/ssl3-server.key"],
+         counts(2, 2, verified=2)),
+        ("decrypt/ssl3-rsa-cbc.pcap", ["--keylog", "decrypt/keys/ssl3-wrong-master.keylog"],
+         counts(2, 0, wrong_keys=2)),
+        ("decrypt/ssl3-rsa-cbc.pcap", ["--key", "decrypt/keys/server.key"],
+         counts(2, 0, no_keys=2)),
         ("decrypt/three-one-keylog.pcap", ["--key", "decrypt/keys/server.key"],
-         {"tls": 3, "covered": 0, "verified": 0, "wrong_keys": 0, "no_keys": 0,
-          "forward_secret": 3, "unsupported_suite": 0}),
+         counts(3, 0, forward_secret=3)),
     ]
     for name, args, want in coverage:
         out = subprocess.run([TOOL, "--json", *args, name], capture_output=True, text=True,

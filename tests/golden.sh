@@ -48,5 +48,10 @@ done
 for f in quic/retry-loop quic/amplification-stall; do
     check "test-captures/expected/$f.ladder.txt" ../"$TOOL" -a -v --color=never "$f.pcap"
 done
+# SSL 3.0 decrypted with the server's key (RSA key exchange): text, ladder and JSON
+f=decrypt/ssl3-rsa-cbc k="--key decrypt/keys/ssl3-server.key"
+check "test-captures/expected/$f.key.txt" ../"$TOOL" -a $k "$f.pcap"
+check "test-captures/expected/$f.key.ladder.txt" ../"$TOOL" -a -v --color=never $k "$f.pcap"
+check "test-captures/expected/$f.key.jsonl" ../"$TOOL" --json -a $k "$f.pcap"
 echo "golden: $pass passed, $fail failed"
 [ $fail = 0 ]

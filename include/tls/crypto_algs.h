@@ -11,7 +11,8 @@
 #include <openssl/evp.h>
 #include <openssl/kdf.h>
 
-enum crypto_md { CRYPTO_SHA256, CRYPTO_SHA384, CRYPTO_MD_COUNT };
+/* MD5 and SHA-1: SSL 3.0's MAC, key derivation and Finished (RFC 6101) */
+enum crypto_md { CRYPTO_SHA256, CRYPTO_SHA384, CRYPTO_MD5, CRYPTO_SHA1, CRYPTO_MD_COUNT };
 enum crypto_cipher {
     CRYPTO_AES_128_GCM,
     CRYPTO_AES_256_GCM,

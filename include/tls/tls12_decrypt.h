@@ -1,9 +1,11 @@
-/* tls12_decrypt.h: TLS 1.0-1.2 record protection, the receiving half: the
- * keys of one direction from the master secret (RFC 5246 6.3) and the
+/* tls12_decrypt.h: SSL 3.0 and TLS 1.0-1.2 record protection, the receiving
+ * half: the keys of one direction from the master secret (RFC 5246 6.3;
+ * RFC 6101 6.2.2 with ssl3.h) and the
  * opening of one TLSCiphertext: AEAD suites (AES-GCM, RFC 5288; AES-CCM,
  * RFC 6655; ChaCha20-Poly1305, RFC 7905) and CBC suites with HMAC
  * (RFC 5246 6.2.3.2; TLS 1.0's chained IV, RFC 2246 6.2.3.2), MAC-then-
- * encrypt or encrypt-then-MAC (RFC 7366), with libcrypto. */
+ * encrypt or encrypt-then-MAC (RFC 7366); SSL 3.0 CBC with its own MAC and
+ * padding (RFC 6101 5.2.3); with libcrypto. */
 #ifndef TLSX_TLS12_DECRYPT_H
 #define TLSX_TLS12_DECRYPT_H
 
@@ -33,7 +35,8 @@ struct tls12_keys {
 
 /* A suite libcrypto can open here. */
 bool tls12_suite_supported(uint16_t suite);
-/* The suite's PRF hash for `version` (0x0301-0x0303). */
+/* The suite's PRF hash for `version` (0x0301-0x0303; SSL 3.0 has no PRF,
+ * see ssl3.h, but hashes its handshake with MD5 and SHA-1 as well). */
 enum tls12_prf_hash tls12_suite_prf(uint16_t suite, uint16_t version);
 /* TLS 1.0 CBC: the IV of each record is the last ciphertext block of the
  * one before, so a record not opened must still give its last block. */
@@ -42,7 +45,8 @@ bool tls12_chained_iv(const struct tls12_keys *k);
 size_t tls12_block_len(uint16_t suite);
 
 /* RFC 5246 6.3: the keys of the client's (client_side) or the server's
- * writes, from the master secret and the two hello randoms; seq = 0. */
+ * writes, from the master secret and the two hello randoms; seq = 0.
+ * version 0x0300 (SSL 3.0): CBC suites with SHA-1 only. */
 MUST_USE enum status tls12_keys_from_master(uint16_t version, uint16_t suite, bool etm,
                                             const uint8_t master[TLS12_MASTER_LEN],
                                             const uint8_t client_random[TLS12_RANDOM_LEN],

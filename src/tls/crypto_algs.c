@@ -2,11 +2,13 @@
 #include <pthread.h>
 #include "tls/crypto_algs.h"
 
-/* libcrypto names (OpenSSL 3.0 EVP_MD-SHA2(7), EVP_CIPHER-AES(7),
+/* libcrypto names (OpenSSL 3.0 EVP_MD-SHA2(7), EVP_MD-MD5(7), EVP_MD-SHA1(7), EVP_CIPHER-AES(7),
  * EVP_CIPHER-CHACHA(7), EVP_KDF-HKDF(7)). */
 static const char *const md_names[CRYPTO_MD_COUNT] = {
     [CRYPTO_SHA256] = "SHA2-256",
     [CRYPTO_SHA384] = "SHA2-384",
+    [CRYPTO_MD5] = "MD5", /* NULL under a FIPS provider: SSL 3.0 then goes undecrypted */
+    [CRYPTO_SHA1] = "SHA1",
 };
 static const char *const cipher_names[CRYPTO_CIPHER_COUNT] = {
     [CRYPTO_AES_128_GCM] = "AES-128-GCM",

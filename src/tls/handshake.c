@@ -180,12 +180,12 @@ static enum status client_key_exchange(struct conn *c, struct cursor *m, const s
         return ST_OK;
     case REG_KX_RSA:
     case REG_KX_RSA_PSK:
-        /* SSL 3.0 sends the encrypted premaster without a length */
-        if (c->sh.version == TLS_VERSION_SSL3) {
-            kx->cke_len = (uint16_t)cur_left(m);
-            return ST_OK;
-        }
-        TRY(cur_vec(m, 2, &v));
+        /* SSL 3.0 sends the encrypted premaster without a length (RFC 6101
+         * 5.6.7.1 has no vector there; TLS 1.0 added the length) */
+        if (c->sh.version == TLS_VERSION_SSL3)
+            v = cur_rest(m);
+        else
+            TRY(cur_vec(m, 2, &v));
         kx->cke_len = (uint16_t)cur_left(&v);
         /* RFC 5246 7.4.7.1: EncryptedPreMasterSecret, kept for --key */
         if (suite->kx == REG_KX_RSA && kx->cke_len <= RSA_PREMASTER_MAX) {

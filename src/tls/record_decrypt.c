@@ -6,6 +6,7 @@
 #include "tls/handshake_buffer.h"
 #include "tls/keylog.h"
 #include "tls/record_decrypt.h"
+#include "tls/ssl3.h"
 #include "tls/tls12_decrypt.h"
 #include "tls/tls13_decrypt.h"
 #include "tls/transcript.h"
@@ -123,7 +124,8 @@ static bool server_echoed(const struct conn *c, uint16_t ext)
 #define EXT_EXTENDED_MASTER_SECRET 23
 
 /* --key: the master secret of an RSA key exchange from the server's private
- * key (RFC 5246 7.4.7.1, 8.1; RFC 7627 4 with the extended master secret).
+ * key (RFC 5246 7.4.7.1, 8.1; RFC 7627 4 with the extended master secret;
+ * RFC 6101 6.1 in SSL 3.0).
  * An (EC)DHE exchange says why the key cannot help (RFC 5246 F.1.1.3). */
 static enum decrypt_status rsa_master(const struct tls_conn_state *t, const struct tls_stream *s,
                                       const struct conn *c, uint8_t master[TLS12_MASTER_LEN])
@@ -144,7 +146,9 @@ static enum decrypt_status rsa_master(const struct tls_conn_state *t, const stru
         return r == KEYLOG_RSA_FAILED ? DECRYPT_FAILED : DECRYPT_NO_KEYS;
     enum tls12_prf_hash h = tls12_suite_prf(c->sh.suite, c->sh.version);
     enum status st;
-    if (server_echoed(c, EXT_EXTENDED_MASTER_SECRET))
+    if (c->sh.version == SSL3_RECORD_VERSION)
+        st = ssl3_master_secret(pms, sizeof pms, c->ch->random, c->sh.random, master);
+    else if (server_echoed(c, EXT_EXTENDED_MASTER_SECRET))
         st = transcript_session_hash(s->transcript, h, hash, &hash_len)
                  ? tls12_master_secret(h, pms, sizeof pms, "extended master secret", hash,
                                        hash_len, NULL, 0, master)
@@ -174,7 +178,7 @@ void tls_dec_ccs(struct tls_conn_state *t, struct tls_stream *s, struct conn *c,
         s->dec_phase = DEC_OFF;
         return;
     }
-    if (!tls12_suite_supported(c->sh.suite) || c->sh.version < 0x0301 ||
+    if (!tls12_suite_supported(c->sh.suite) || c->sh.version < SSL3_RECORD_VERSION ||
         c->sh.version > 0x0303) {
         tls_dec_stop(s, c, from, DECRYPT_UNSUPPORTED, frame);
         return;
@@ -343,30 +347,47 @@ static void dec_app_plain(struct conn *c, enum side from, const uint8_t *p, size
     sf->app_plain_frame = frame;
 }
 
-/* RFC 5246 7.4.9: a decrypted Finished alone in its record (as every stack
- * sends it), checked against the handshake messages before it. */
-static void dec12_check_finished(struct tls_stream *s, struct conn *c, enum side from,
-                                 const uint8_t *plain, size_t len, uint64_t frame)
+/* The Finished this side must send after the messages so far: RFC 5246
+ * 7.4.9 verify_data (12 bytes), or SSL 3.0's md5_hash + sha_hash (RFC 6101
+ * 5.6.9, 36 bytes). 0 when it cannot be computed. */
+static size_t dec12_expected_finished(const struct tls_stream *s, const struct conn *c,
+                                      enum side from, uint8_t want[SSL3_FINISHED_LEN])
 {
-    struct side_facts *sf = &c->side[from];
-    struct cursor m = cur_make(plain, len);
-    uint8_t type = 0, hash[TRANSCRIPT_MAX_HASH], want[TLS12_VERIFY_DATA_LEN];
-    uint32_t mlen = 0;
-    struct slice got;
+    uint8_t hash[TRANSCRIPT_MAX_HASH];
     size_t hash_len = 0;
-    if (sf->finished_frame != 0 || cur_u8(&m, &type) != ST_OK || type != HS_FINISHED ||
-        cur_u24(&m, &mlen) != ST_OK || mlen != TLS12_VERIFY_DATA_LEN ||
-        cur_take(&m, mlen, &got) != ST_OK)
-        return;
+    if (c->sh.version == SSL3_RECORD_VERSION)
+        return transcript_ssl3_finished(s->transcript, s->dec->master, from == SIDE_CLIENT,
+                                        want)
+                   ? SSL3_FINISHED_LEN
+                   : 0;
     enum tls12_prf_hash h = tls12_suite_prf(c->sh.suite, c->sh.version);
     if (!transcript_hash(s->transcript, h, hash, &hash_len) ||
         tls12_verify_data(h, s->dec->master, from == SIDE_CLIENT ? "client finished"
                                                                  : "server finished",
                           hash, hash_len, want) != ST_OK)
+        return 0;
+    return TLS12_VERIFY_DATA_LEN;
+}
+
+/* A decrypted Finished alone in its record (as every stack sends it),
+ * checked against the handshake messages before it. */
+static void dec12_check_finished(struct tls_stream *s, struct conn *c, enum side from,
+                                 const uint8_t *plain, size_t len, uint64_t frame)
+{
+    struct side_facts *sf = &c->side[from];
+    struct cursor m = cur_make(plain, len);
+    uint8_t type = 0, want[SSL3_FINISHED_LEN];
+    uint32_t mlen = 0;
+    struct slice got;
+    if (sf->finished_frame != 0 || cur_u8(&m, &type) != ST_OK || type != HS_FINISHED ||
+        cur_u24(&m, &mlen) != ST_OK || cur_take(&m, mlen, &got) != ST_OK)
+        return;
+    size_t want_len = dec12_expected_finished(s, c, from, want);
+    if (want_len == 0 || mlen != want_len)
         return;
     sf->finished_frame = frame;
-    sf->finished_check = CRYPTO_memcmp(want, got.ptr, sizeof want) == 0 ? FINISHED_VERIFIED
-                                                                       : FINISHED_MISMATCH;
+    sf->finished_check = CRYPTO_memcmp(want, got.ptr, want_len) == 0 ? FINISHED_VERIFIED
+                                                                    : FINISHED_MISMATCH;
 }
 
 /* TLS <= 1.2: the record's content type is its header's (RFC 5246 6.2). */

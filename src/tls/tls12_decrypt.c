@@ -1,4 +1,4 @@
-/* tls12_decrypt.c: TLS 1.0-1.2 keys and record opening (see tls12_decrypt.h).
+/* tls12_decrypt.c: SSL 3.0 and TLS 1.0-1.2 keys and record opening (see tls12_decrypt.h).
  * The suites are a table; libcrypto does the ciphers (EVP_CIPHER) and
  * HMAC (EVP_MAC). Timing does not matter here: the records are old. */
 #include <string.h>
@@ -6,6 +6,7 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include "util/cursor.h"
+#include "tls/ssl3.h"
 #include "tls/tls12_decrypt.h"
 
 struct suite12 {
@@ -126,9 +127,12 @@ enum status tls12_keys_from_master(uint16_t version, uint16_t suite, bool etm,
 {
     const struct suite12 *s = find_suite(suite);
     ENSURE(s != NULL, ST_UNSUPPORTED);
-    ENSURE(version >= 0x0301 && version <= 0x0303, ST_UNSUPPORTED);
+    ENSURE(version >= SSL3_RECORD_VERSION && version <= 0x0303, ST_UNSUPPORTED);
     /* AEAD suites are TLS 1.2 only (RFC 5288 4, RFC 7905 2) */
     ENSURE(s->kind == TLS12_CBC || version == 0x0303, ST_UNSUPPORTED);
+    /* SSL 3.0 MACs are MD5 or SHA-1 (RFC 6101 A.6); of this table's suites
+     * the SHA-1 ones (its MD5 suites are RC4, not decrypted here) */
+    ENSURE(version != SSL3_RECORD_VERSION || s->mac_len == SSL3_MAX_MAC, ST_UNSUPPORTED);
     /* RFC 5246 6.3: client_write_MAC_key, server_write_MAC_key,
      * client_write_key, server_write_key, client_write_IV, server_write_IV */
     uint8_t block[2 * (TLS12_MAX_MAC + TLS12_MAX_KEY + TLS12_MAX_IV)];
@@ -136,12 +140,16 @@ enum status tls12_keys_from_master(uint16_t version, uint16_t suite, bool etm,
     /* RFC 5246 6.3: CBC IVs come from the key block only in TLS 1.0 */
     size_t iv = s->kind == TLS12_CBC && version >= 0x0302 ? 0 : s->fixed_iv_len;
     size_t need = 2 * (mac + key + iv);
-    TRY(tls12_key_block(tls12_suite_prf(suite, version), master, client_random, server_random,
-                        block, need));
+    if (version == SSL3_RECORD_VERSION)
+        TRY(ssl3_key_block(master, client_random, server_random, block, need));
+    else
+        TRY(tls12_key_block(tls12_suite_prf(suite, version), master, client_random,
+                            server_random, block, need));
     memset(k, 0, sizeof *k);
     k->suite = suite;
     k->version = version;
-    k->etm = etm && s->kind == TLS12_CBC;
+    /* encrypt-then-MAC is a TLS extension (RFC 7366); SSL 3.0 MACs then encrypts */
+    k->etm = etm && s->kind == TLS12_CBC && version != SSL3_RECORD_VERSION;
     size_t side = client_side ? 0 : 1;
     memcpy(k->mac_key, block + side * mac, mac);
     memcpy(k->key, block + 2 * mac + side * key, key);
@@ -239,6 +247,18 @@ static bool mac_ok(const struct suite12 *s, const struct tls12_keys *k, const ui
     return ok;
 }
 
+/* SSL 3.0: its own MAC over seq_num + type + length + data, no version
+ * (RFC 6101 5.2.3.1). */
+static bool ssl3_mac_ok(const struct tls12_keys *k, uint8_t type, const uint8_t *data,
+                        size_t data_len, const uint8_t *expect)
+{
+    uint8_t md[SSL3_MAX_MAC];
+    size_t md_len = 0;
+    return ssl3_mac(SSL3_MAC_SHA1, k->mac_key, k->seq, type, data, data_len, md, &md_len) ==
+               ST_OK &&
+           CRYPTO_memcmp(md, expect, md_len) == 0;
+}
+
 static bool cbc_decrypt(const struct suite12 *s, const struct tls12_keys *k, const uint8_t *iv,
                         const uint8_t *ct, size_t ct_len, uint8_t *out)
 {
@@ -279,18 +299,22 @@ static enum status open_cbc(const struct suite12 *s, struct tls12_keys *k, uint8
     TRY(cur_take(&rec, cur_left(&rec), &ct));
     ENSURE(ct.len > 0 && ct.len % bs == 0, ST_MALFORMED);
     ENSURE(cbc_decrypt(s, k, iv.ptr, ct.ptr, ct.len, out), ST_MALFORMED);
-    /* padding_length, then that many bytes each equal to it */
+    /* padding_length, then that many bytes each equal to it; SSL 3.0: less
+     * than a block of padding, its bytes arbitrary (RFC 6101 5.2.3.2) */
+    bool ssl3 = k->version == SSL3_RECORD_VERSION;
     struct cursor plain = cur_make(out, ct.len);
     uint8_t pad = 0, b = 0;
     TRY(cur_peek_u8(&plain, ct.len - 1, &pad));
     size_t trailer = (size_t)pad + 1 + (k->etm ? 0 : s->mac_len);
-    ENSURE(trailer <= ct.len, ST_MALFORMED);
-    for (size_t i = 0; i < pad; i++) {
+    ENSURE(trailer <= ct.len && (!ssl3 || pad < bs), ST_MALFORMED);
+    for (size_t i = 0; i < pad && !ssl3; i++) {
         TRY(cur_peek_u8(&plain, ct.len - 2 - i, &b));
         ENSURE(b == pad, ST_MALFORMED);
     }
     size_t content = ct.len - trailer;
-    if (!k->etm) {
+    if (ssl3) {
+        ENSURE(ssl3_mac_ok(k, type, out, content, out + content), ST_MALFORMED);
+    } else if (!k->etm) {
         seq_header(head, k->seq, type, rversion, content);
         ENSURE(mac_ok(s, k, head, out, content, out + content), ST_MALFORMED);
     }

@@ -106,6 +106,14 @@ static bool digest(EVP_MD_CTX *const md[T_COUNT], bool failed, enum tls12_prf_ha
     return false;
 }
 
+bool transcript_ssl3_finished(const struct tls_transcript *t,
+                              const uint8_t master[SSL3_MASTER_LEN], bool client,
+                              uint8_t out[SSL3_FINISHED_LEN])
+{
+    return t != NULL && !t->failed && t->md[T_MD5] != NULL && t->md[T_SHA1] != NULL &&
+           ssl3_finished(t->md[T_MD5], t->md[T_SHA1], master, client, out) == ST_OK;
+}
+
 void transcript_break(struct tls_transcript *t)
 {
     if (t != NULL)

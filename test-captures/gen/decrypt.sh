@@ -7,6 +7,7 @@
 # python3 ssl (keylog_filename) over loopback; writes
 #   test-captures/decrypt/*.pcap          one handshake (and an HTTP request) per capture
 #   test-captures/decrypt/keys/*.keylog   the NSS key log the client wrote (CLIENT_RANDOM lines)
+# and, with decrypt_ssl3.sh, SSL 3.0 between two OpenJDK peers with the server's key.
 # The oracle is tshark with the same key log (tests/decrypt_oracle.sh): the handshake types and
 # alert descriptions it decrypts must be the ones tlsexplain decrypts.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -168,4 +169,8 @@ for f in "$OUT"/tls1*.pcap "$OUT"/dhe*.pcap; do
     tshark -r "$f" -d tcp.port==4700-4719,tls -o "tls.keylog_file:$KEYS/$n.keylog" -Y 'tls.handshake.type == 20' \
         -T fields -e frame.number 2>/dev/null | grep -q . || die "$n: tshark decrypts no Finished"
 done
+# SSL 3.0 (OpenJDK, RSA key exchange, decrypted with the server's key): its own script, since
+# it runs in a private network namespace
+need java
+"$GEN_DIR/decrypt_ssl3.sh" || die "decrypt_ssl3.sh failed"
 echo "decrypt.sh: done"
