@@ -7,12 +7,16 @@ decrypted) must be the ones tlsexplain --json reports, connection by connection
 passes with decryption turned off would prove nothing). Ends with the line
 `decrypt_oracle: N passed, N failed`."""
 import collections
+import gzip
 import json
+import lzma
 import os
 import shlex
 import subprocess
 import sys
+import tarfile
 import tempfile
+import zipfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CAPS = os.path.join(ROOT, "test-captures")
@@ -33,9 +37,18 @@ HS = table("handshake_types.tsv")
 ALERTS = table("alerts.tsv")
 
 
-def ours(pcap, args):
-    out = subprocess.run([TOOL, "--json", "-a", *args, pcap], capture_output=True, text=True,
-                         timeout=120, cwd=CAPS)
+def cover(tls, covered, verified, wrong_keys, no_keys, forward_secret, unsupported_suite):
+    """The summary's keylog object."""
+    return {"tls": tls, "covered": covered, "verified": verified, "wrong_keys": wrong_keys,
+            "no_keys": no_keys, "forward_secret": forward_secret,
+            "unsupported_suite": unsupported_suite}
+
+
+def ours(pcap, args, stdin=None):
+    """pcap "-" with stdin a path: the capture is fed on standard input."""
+    with open(stdin if stdin else os.devnull, "rb") as feed:
+        out = subprocess.run([TOOL, "--json", "-a", *args, pcap], capture_output=True,
+                             text=True, stdin=feed, timeout=120, cwd=CAPS)
     got, decrypted, servers = {}, 0, set()
     for line in out.stdout.splitlines():
         o = json.loads(line)
@@ -139,27 +152,77 @@ def main():
         else:
             failed += 1
             print("FAIL illustrated-tls12: first data %s, Finished %s" % (got, fin))
+    # the secrets embedded in a pcapng wherever the capture comes from:
+    # compressed, in an archive, on standard input (made here from the
+    # committed captures); tshark reads the plain file
+    embedded = ["decrypt/tls12-gcm-dsb.pcapng", "decrypt/tls13-expired-dsb.pcapng",
+                "decrypt/tls12-gcm-dsb-late.pcapng"]
+    with tempfile.TemporaryDirectory() as tmp:
+        for name in embedded:
+            if sys.argv[1:] and not any(a in name for a in sys.argv[1:]):
+                continue
+            src = os.path.join(CAPS, name)
+            base = os.path.basename(name)
+            data = open(src, "rb").read()
+            made = []
+            for suffix, opener in ((".gz", gzip.open), (".xz", lzma.open)):
+                path = os.path.join(tmp, base + suffix)
+                with opener(path, "wb") as f:
+                    f.write(data)
+                made.append((path, None))
+            path = os.path.join(tmp, base + ".zip")
+            with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+                z.write(src, "in/" + base)
+            made.append((path, None))
+            path = os.path.join(tmp, base + ".tar.gz")
+            with tarfile.open(path, "w:gz") as t:
+                t.add(src, base)
+            made.append((path, None))
+            made.append(("-", src))
+            _, _, servers = ours(name, [])
+            want = theirs(name, "", servers)
+            for path, stdin in made:
+                mine, n_dec, _ = ours(path, [], stdin)
+                what = "stdin" if stdin else os.path.basename(path)
+                if mine == want and n_dec > 0:
+                    passed += 1
+                else:
+                    failed += 1
+                    print("FAIL %s as %s (decrypted %d)\n  tshark     %s\n  tlsexplain %s" %
+                          (name, what, n_dec, want, mine))
+    # a block after the connection's encrypted records serves no packet: the
+    # summary says the secrets came too late
+    late = "decrypt/tls12-gcm-dsb-after.pcapng"
+    out = subprocess.run([TOOL, "--json", late], capture_output=True, text=True, timeout=120,
+                         cwd=CAPS)
+    got = [json.loads(l).get("keylog_late") for l in out.stdout.splitlines()
+           if json.loads(l).get("type") == "summary"]
+    if got == [1]:
+        passed += 1
+    else:
+        failed += 1
+        print("FAIL %s: keylog_late %s, want [1]" % (late, got))
     # the key log's coverage, in the summary line: counted from the facts above
     coverage = [
         ("decrypt/three-one-keylog.pcap", ["--keylog", "decrypt/keys/tls12-gcm.keylog"],
-         {"tls": 3, "covered": 1, "verified": 1, "wrong_keys": 0, "no_keys": 2,
-          "forward_secret": 0, "unsupported_suite": 0}),
+         cover(3, 1, 1, 0, 2, 0, 0)),
         ("decrypt/three-one-keylog.pcap", ["--keylog", "decrypt/keys/tls12-gcm.keylog",
                                            "--keylog", "decrypt/keys/tls12-chacha.keylog"],
-         {"tls": 3, "covered": 2, "verified": 2, "wrong_keys": 0, "no_keys": 1,
-          "forward_secret": 0, "unsupported_suite": 0}),
+         cover(3, 2, 2, 0, 1, 0, 0)),
         ("decrypt/tls12-gcm.pcap", ["--keylog", "decrypt/keys/wrong-master.keylog"],
-         {"tls": 1, "covered": 0, "verified": 0, "wrong_keys": 1, "no_keys": 0,
-          "forward_secret": 0, "unsupported_suite": 0}),
+         cover(1, 0, 0, 1, 0, 0, 0)),
         ("decrypt/tls12-gcm-dsb.pcapng", [],
-         {"tls": 1, "covered": 1, "verified": 1, "wrong_keys": 0, "no_keys": 0,
-          "forward_secret": 0, "unsupported_suite": 0}),
+         cover(1, 1, 1, 0, 0, 0, 0)),
+        ("decrypt/tls12-gcm-dsb-late.pcapng", [],
+         cover(1, 1, 1, 0, 0, 0, 0)),
+        ("decrypt/tls12-gcm-dsb-wrong.pcapng", [],
+         cover(1, 0, 0, 1, 0, 0, 0)),
+        ("decrypt/tls12-gcm-dsb-after.pcapng", [],
+         cover(0, 0, 0, 0, 0, 0, 0)),
         ("decrypt/tls12-rsa-cbc-sha1.pcap", ["--key", "decrypt/keys/server.key"],
-         {"tls": 1, "covered": 1, "verified": 1, "wrong_keys": 0, "no_keys": 0,
-          "forward_secret": 0, "unsupported_suite": 0}),
+         cover(1, 1, 1, 0, 0, 0, 0)),
         ("decrypt/three-one-keylog.pcap", ["--key", "decrypt/keys/server.key"],
-         {"tls": 3, "covered": 0, "verified": 0, "wrong_keys": 0, "no_keys": 0,
-          "forward_secret": 3, "unsupported_suite": 0}),
+         cover(3, 0, 0, 0, 0, 3, 0)),
     ]
     for name, args, want in coverage:
         out = subprocess.run([TOOL, "--json", *args, name], capture_output=True, text=True,

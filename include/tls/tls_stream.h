@@ -84,8 +84,9 @@ enum tls_hello { TLS_HELLO_NONE, TLS_HELLO_CLIENT, TLS_HELLO_SERVER };
 enum tls_hello tls_sniff_hello(const uint8_t *p, size_t n, bool sslv2_too);
 
 void tls_init(struct tls_conn_state *t);
-/* The key log to decrypt with (NULL: none); with one, the handshake
- * messages are hashed so that decrypted Finished messages can be checked. */
+/* The key log to decrypt with (NULL: none); when it is in use at the
+ * connection's first bytes, the handshake messages are hashed so that
+ * decrypted Finished messages can be checked. */
 void tls_use_keylog(struct tls_conn_state *t, const struct keylog *k);
 void tls_feed(struct tls_conn_state *t, struct conn *c, enum side from, const uint8_t *p,
               size_t n, uint64_t frame, struct tstamp ts);

@@ -179,6 +179,11 @@ static void snap_note(FILE *f, const struct file_facts *ff)
  * usually means. */
 static void keys_note(FILE *f, const struct keylog_cover *k)
 {
+    if (k->given && k->late > 0)
+        fprintf(f, "  key log: the capture's secrets for %zu connection%s come after %s "
+                   "encrypted\n           records (a Decryption Secrets Block serves the "
+                   "packets after it): not decrypted\n",
+                k->late, k->late == 1 ? "" : "s", k->late == 1 ? "its" : "their");
     if (!k->given || k->tls == 0)
         return;
     fprintf(f, "  key log: covers %zu of %zu TLS connection%s", k->covered, k->tls,

@@ -78,7 +78,7 @@ static void dec_begin(struct tls_conn_state *t, struct tls_stream *s, struct con
 {
     struct side_facts *sf = &c->side[from];
     /* TLS <= 1.2 starts at the sender's ChangeCipherSpec (tls_dec_ccs) */
-    if (t->keylog == NULL || (c->sh.present && !conn_is_tls13(c))) {
+    if (!keylog_in_use(t->keylog) || (c->sh.present && !conn_is_tls13(c))) {
         s->dec_phase = DEC_OFF;
         return;
     }
@@ -159,7 +159,7 @@ static enum decrypt_status rsa_master(const struct tls_conn_state *t, const stru
 void tls_dec_ccs(struct tls_conn_state *t, struct tls_stream *s, struct conn *c, enum side from,
                  uint64_t frame)
 {
-    if (t->keylog == NULL || s->dec_phase == DEC_OFF)
+    if (!keylog_in_use(t->keylog) || s->dec_phase == DEC_OFF)
         return;
     /* a second one is a renegotiation: its keys come from a hello we could
      * not read (RFC 5246 7.4.1.2), so decryption ends there */

@@ -158,6 +158,26 @@ need editcap mergecap
 editcap --inject-secrets "tls,$KEYS/tls12-gcm.keylog" "$OUT/tls12-gcm.pcap" "$OUT/tls12-gcm-dsb.pcapng"
 editcap --inject-secrets "tls,$CAPS_DIR/certs/keys/expired-tls13.keylog" \
     "$CAPS_DIR/certs/expired-tls13.pcap" "$OUT/tls13-expired-dsb.pcapng"
+# A block with keys that do not fit: tls12-gcm's client random, another session's master secret.
+editcap --inject-secrets "tls,$KEYS/wrong-master.keylog" "$OUT/tls12-gcm.pcap" \
+    "$OUT/tls12-gcm-dsb-wrong.pcapng"
+# Secrets that arrive mid-capture, as from a capture tool that writes a block when a key log
+# line appears: the first packets of tls12-gcm without secrets, the rest with its key log
+# injected, joined by mergecap -a, which writes the second file's block where that file begins.
+# -late: the block after the TCP handshake (packet 3), before the connection's ClientHello;
+# -after: the block after packet 16 of 17, past the connection's encrypted records.
+split_inject() {  # split_inject LAST_PACKET_BEFORE OUT_FILE
+    editcap -F pcapng -r "$OUT/tls12-gcm.pcap" "$WORK/gcm-head.pcapng" "1-$1"
+    editcap -r "$OUT/tls12-gcm.pcap" "$WORK/gcm-tail.pcap" "$(($1 + 1))-100000"
+    editcap --inject-secrets "tls,$KEYS/tls12-gcm.keylog" "$WORK/gcm-tail.pcap" \
+        "$WORK/gcm-tail.pcapng"
+    mergecap -a -F pcapng -w "$2" "$WORK/gcm-head.pcapng" "$WORK/gcm-tail.pcapng"
+}
+split_inject 3 "$OUT/tls12-gcm-dsb-late.pcapng"
+split_inject 16 "$OUT/tls12-gcm-dsb-after.pcapng"
+tshark -r "$OUT/tls12-gcm-dsb-late.pcapng" -Y 'tls.handshake.type == 20' -T fields \
+    -e frame.number 2>/dev/null | grep -q . || die "tls12-gcm-dsb-late: tshark decrypts no Finished"
+
 # A key log that covers only some connections: three captures merged, one key log.
 mergecap -F pcap -w "$OUT/three-one-keylog.pcap" "$OUT/tls12-gcm.pcap" "$OUT/tls12-chacha.pcap" \
     "$OUT/tls10-cbc.pcap"
