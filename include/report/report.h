@@ -42,4 +42,10 @@ void report_ladder(FILE *f, const struct conn *c, const struct report_opts *o);
 
 const char *report_message_name(const struct conn *c, const struct message *m);
 
+/* The first decrypted application data side s sent, for a person: its
+ * first line, escaped (text_safe_buf), "..." when the bytes kept end before
+ * the line does. False (out "") when there is none. */
+#define REPORT_FIRST_DATA_MAX 104 /* sizeof side_facts.app_plain * 4 + 8 */
+bool report_first_data(const struct conn *c, enum side s, char *out, size_t len);
+
 #endif
