@@ -69,6 +69,11 @@ struct tls_stream {
     struct tls_decrypt *dec;  /* allocated only while decrypting */
     struct plain_reader plain; /* plain text before TLS, or instead of it */
     struct tls_transcript *transcript; /* the connection's, or NULL: borrowed */
+    /* the client's: a ClientHello decrypted under the first keys starts a
+     * renegotiation (RFC 5246 7.4.1.2); the next ChangeCipherSpecs switch
+     * to keys from its random */
+    uint8_t reneg_random[32];
+    uint64_t reneg_frame;     /* 0: none */
 };
 
 struct tls_conn_state {

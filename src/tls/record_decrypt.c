@@ -161,11 +161,23 @@ void tls_dec_ccs(struct tls_conn_state *t, struct tls_stream *s, struct conn *c,
 {
     if (!keylog_in_use(t->keylog) || s->dec_phase == DEC_OFF)
         return;
-    /* a second one is a renegotiation: its keys come from a hello we could
-     * not read (RFC 5246 7.4.1.2), so decryption ends there */
+    /* a second one ends a renegotiation (RFC 5246 7.4.1.2): its keys come
+     * from the hellos decrypted under the first keys, the master secret
+     * from the key log (the handshake hashes of --key's extended master
+     * secret are the first handshake's); without them decryption ends */
+    const uint8_t *client_random = c->ch->random;
+    const struct tls_stream *cl = &t->dir[SIDE_CLIENT];
     if (s->dec_phase == DEC_TLS12) {
-        tls_dec_stop(s, c, from, DECRYPT_OK, frame);
-        return;
+        const struct keylog_entry *e =
+            cl->reneg_frame != 0 ? keylog_find(t->keylog, cl->reneg_random) : NULL;
+        if (e == NULL || !c->sh.present || c->sh.frame < cl->reneg_frame ||
+            e->secret_len[KEYLOG_MASTER_SECRET] != TLS12_MASTER_LEN ||
+            !tls12_suite_supported(c->sh.suite) || c->sh.version < 0x0301 ||
+            c->sh.version > 0x0303) {
+            tls_dec_stop(s, c, from, DECRYPT_OK, frame);
+            return;
+        }
+        client_random = cl->reneg_random;
     }
     tls_dec_free(s);
     /* RFC 5246 7.1: a ChangeCipherSpec switches the sender to the pending
@@ -179,7 +191,7 @@ void tls_dec_ccs(struct tls_conn_state *t, struct tls_stream *s, struct conn *c,
         tls_dec_stop(s, c, from, DECRYPT_UNSUPPORTED, frame);
         return;
     }
-    const struct keylog_entry *e = dec_secrets(t, c);
+    const struct keylog_entry *e = keylog_find(t->keylog, client_random);
     uint8_t master[TLS12_MASTER_LEN];
     if (e != NULL && e->secret_len[KEYLOG_MASTER_SECRET] == TLS12_MASTER_LEN) {
         memcpy(master, e->secret[KEYLOG_MASTER_SECRET], TLS12_MASTER_LEN);
@@ -203,7 +215,7 @@ void tls_dec_ccs(struct tls_conn_state *t, struct tls_stream *s, struct conn *c,
     tls13_wipe(master, sizeof master);
     if (tls12_keys_from_master(c->sh.version, c->sh.suite,
                                server_echoed(c, EXT_ENCRYPT_THEN_MAC), d->master,
-                               c->ch->random, c->sh.random, from == SIDE_CLIENT,
+                               client_random, c->sh.random, from == SIDE_CLIENT,
                                &d->keys12) != ST_OK)
         tls_dec_stop(s, c, from, DECRYPT_FAILED, frame);
 }
@@ -506,8 +518,15 @@ void tls_dec_record_bytes(struct tls_stream *s, struct conn *c, enum side from,
         tls_dec_stop(s, c, from, DECRYPT_INTERRUPTED, frame);
 }
 
-void tls_dec_saw_message(struct tls_stream *s, uint8_t type)
+void tls_dec_saw_message(struct tls_stream *s, uint8_t type, struct cursor body, uint64_t frame)
 {
+    struct slice random;
+    /* RFC 5246 7.4.1.2: client_version, then the random */
+    if (s->dec_phase == DEC_TLS12 && type == HS_CLIENT_HELLO && cur_skip(&body, 2) == ST_OK &&
+        cur_take(&body, sizeof s->reneg_random, &random) == ST_OK) {
+        memcpy(s->reneg_random, random.ptr, sizeof s->reneg_random);
+        s->reneg_frame = frame;
+    }
     if (s->dec == NULL || s->dec_phase == DEC_TLS12)
         return;
     /* RFC 8446 5.1: a key change follows these at a record boundary */

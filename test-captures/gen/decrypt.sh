@@ -145,6 +145,22 @@ tshark -r "$WORK/$name.all.pcap" -Y "tcp.stream in {$((bad - 2)),$((bad - 1)),$b
 cp "$WORK/$name.keylog" "$KEYS/$name.keylog"
 echo "  $name: bad_record_mac after $n DHE handshakes; kept streams $((bad - 2))-$bad"
 
+# A renegotiation (RFC 5246 7.4.1.2, RFC 5746): s_client's R command, s_server
+# -client_renegotiation (OpenSSL 3 refuses a client's renegotiation without it), then the HTTP
+# request under the second handshake's keys; the key log has both handshakes' CLIENT_RANDOM.
+reneg() {       # reneg NAME PORT
+    rm -f "$KEYS/$1.keylog"
+    server "$2" -client_renegotiation
+    cap_start "$OUT/$1.pcap" "tcp port $2"
+    { sleep 0.5; printf 'R\n'; sleep 0.5; request; } | timeout 10 openssl s_client \
+        -connect 127.0.0.1:"$2" -servername decrypt.test -keylogfile "$KEYS/$1.keylog" -tls1_2 \
+        -cipher ECDHE-RSA-AES128-GCM-SHA256 >"$WORK/$1.client.log" 2>&1
+    cap_stop
+    stop_bg "$SRV_PID"; SRV_PID=
+    [ "$(grep -c '^CLIENT_RANDOM' "$KEYS/$1.keylog")" = 2 ] || die "$1: no second handshake"
+}
+reneg tls12-reneg 4716
+
 # the wrong key log: another capture's (its client randoms are not these)
 cp "$KEYS/tls12-chacha.keylog" "$KEYS/other-capture.keylog"
 # keys found but wrong: tls12-gcm's client random with tls12-chacha's master secret
