@@ -37,10 +37,16 @@ TEST(shown_as_one_escaped_line)
     CHECK_EQ_STR(shown(c, "ABCDEFGHIJKLMNOPQRSTUVWX", 24), "ABCDEFGHIJKLMNOPQRSTUVWX...");
     /* a line end first: the bytes after it are shown, escaped */
     CHECK_EQ_STR(shown(c, "\r\nok", 4), "\\x0d\\x0aok");
-    /* 24 bytes that all need escaping fit */
-    CHECK_EQ_INT(strlen(shown(c, "\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01"
-                                 "\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01", 24)),
-                 24 * 4 + 3);
+    /* bytes that all need escaping: cut between escapes, at 64 characters */
+    CHECK_EQ_STR(shown(c, "\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01"
+                          "\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01", 24),
+                 "\\x01\\x01\\x01\\x01\\x01\\x01\\x01\\x01\\x01\\x01\\x01\\x01"
+                 "\\x01\\x01\\x01\\x01...");
+    /* 16 escapes are exactly 64 characters: nothing is cut */
+    CHECK_EQ_STR(shown(c, "\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01"
+                          "\x01\x01\x01\x01", 16),
+                 "\\x01\\x01\\x01\\x01\\x01\\x01\\x01\\x01\\x01\\x01\\x01\\x01"
+                 "\\x01\\x01\\x01\\x01");
     conn_free(c);
 }
 

@@ -15,9 +15,9 @@
  * Handshake phase: every type 23 record is buffered (at most 2^14 + 256
  * bytes) and opened with the sender's handshake traffic keys, until its
  * Finished. Application phase, only when the key log has the sender's
- * traffic secret 0: the sequence number counts every record, but only short
- * records are opened (alerts, KeyUpdate, most tickets), so the cost still
- * does not grow with the payload. */
+ * traffic secret 0: the sequence number counts every record, but only the
+ * first application data and short records are opened (alerts, KeyUpdate,
+ * most tickets), so the cost still does not grow with the payload. */
 #define DEC_SHORT_RECORD 512
 #define DEC_MAX_EARLY_RECORDS 64
 
@@ -259,7 +259,9 @@ void tls_dec_record_start(struct tls_conn_state *t, struct tls_stream *s, struct
         tls_dec_stop(s, c, from, DECRYPT_INTERRUPTED, frame);
         return;
     }
-    if (s->dec_phase == DEC_APPLICATION && s->rlen > DEC_SHORT_RECORD) {
+    /* the first application data is opened whatever its length, as in TLS
+     * 1.2: it shows what the connection carries */
+    if (s->dec_phase == DEC_APPLICATION && s->rlen > DEC_SHORT_RECORD && d->app_opened) {
         /* not opened, but it used a sequence number (RFC 8446 5.3) */
         d->keys.seq++;
         if (s->hs.len > 0 || s->hs_skip > 0)
@@ -468,8 +470,13 @@ bool tls_dec_record_done(struct tls_conn_state *t, struct tls_stream *s, struct 
     case CT_ALERT:
         dec_alert(s, c, from, plain, len, frame, ts);
         break;
+    case CT_APPLICATION_DATA:
+        if (len > 0)
+            d->app_opened = true;
+        dec_app_plain(c, from, plain, len, frame);
+        break;
     default:
-        break; /* application data: skipped as before */
+        break;
     }
     if (s->dec == NULL)
         return true;
