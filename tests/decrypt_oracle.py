@@ -4,8 +4,11 @@ For every capture of test-captures/scenarios/decrypt.tsv given a --keylog, the
 handshake message types and alert descriptions tshark reads (in clear and
 decrypted) must be the ones tlsexplain --json reports, connection by connection
 (by client port); and tlsexplain must have decrypted something (a test that
-passes with decryption turned off would prove nothing). Ends with the line
-`decrypt_oracle: N passed, N failed`."""
+passes with decryption turned off would prove nothing). The pcapng captures
+with embedded secrets are also fed compressed (gzip, xz), archived (zip,
+tar.gz) and on standard input, made at test time; a block with another
+capture's secrets and one after the connection's records say so in the
+summary. Ends with the line `decrypt_oracle: N passed, N failed`."""
 import collections
 import gzip
 import json
@@ -190,6 +193,23 @@ def main():
                     failed += 1
                     print("FAIL %s as %s (decrypted %d)\n  tshark     %s\n  tlsexplain %s" %
                           (name, what, n_dec, want, mine))
+    # a block with another capture's key log (editcap, at test time): no
+    # client random matches, the connection says its keys are missing
+    with tempfile.TemporaryDirectory() as tmp:
+        other = os.path.join(tmp, "other-dsb.pcapng")
+        subprocess.run(["editcap", "--inject-secrets",
+                        "tls," + os.path.join(CAPS, "decrypt/keys/other-capture.keylog"),
+                        os.path.join(CAPS, "decrypt/tls12-gcm.pcap"), other],
+                       capture_output=True, timeout=60)
+        out = subprocess.run([TOOL, "--json", other], capture_output=True, text=True,
+                             timeout=120)
+        got = [json.loads(l).get("keylog") for l in out.stdout.splitlines()
+               if json.loads(l).get("type") == "summary"]
+        if got == [cover(1, 0, 0, 0, 1, 0, 0)]:
+            passed += 1
+        else:
+            failed += 1
+            print("FAIL another capture's secrets in a block: keylog %s" % got)
     # a block after the connection's encrypted records serves no packet: the
     # summary says the secrets came too late
     late = "decrypt/tls12-gcm-dsb-after.pcapng"
