@@ -14,7 +14,8 @@ cert        DER certificates (files and ones found in the streams), alone and
 tls13       whole TLS 1.3 handshakes for fuzz_tls13.c to seal
 keylog      the NSS key logs (*.keylog, keylogs/*), whole and fed in pieces
 tls12       protected SSL 3.0 and TLS 1.0-1.2 records of the captures, for fuzz_tls12.c
-pcapng_secrets  the start of each pcapng file (Decryption Secrets Blocks)
+pcapng_secrets  each pcapng file, after a byte that sets the size of the
+            pieces it is fed in (Decryption Secrets Blocks anywhere)
 facts       what tlsexplain --json --facts writes of the test captures'
             connections and contexts (base64 decoded), behind ctl(1)
 reassembly  the real segment sequences of a few connections, in the format
@@ -600,8 +601,9 @@ def seeds_tls12(dirs):
 
 
 def seeds_pcapng_secrets(dirs):
-    """fuzz_pcapng_secrets.c input: the start of each pcapng file (its
-    Decryption Secrets Blocks, when it has any)."""
+    """fuzz_pcapng_secrets.c input: a piece size byte, then each pcapng file
+    (its Decryption Secrets Blocks, when it has any, before or after its
+    packets), in whole reads and in small ones."""
     for path in files_under(dirs):
         try:
             with open(path, "rb") as f:
@@ -609,7 +611,8 @@ def seeds_pcapng_secrets(dirs):
         except OSError:
             continue
         if head[:4] == b"\x0a\x0d\x0d\x0a":
-            yield head
+            yield b"\xff" + head
+            yield b"\x06" + head
 
 
 def seeds_facts(dirs):

@@ -112,6 +112,11 @@ enum status analyze_file(const char *path, const struct analyze_opts *o, struct 
         struct packet p;
         enum skip_reason skip;
         frame++;
+        if (o->before_frame != NULL && (st = o->before_frame(o->frame_ud, frame)) != ST_OK) {
+            set_error(a, "stopped: %s", status_name(st));
+            a->damaged = true;
+            break;
+        }
         if (filtering && pcap_offline_filter(&prog, hdr, data) == 0)
             continue;
         if (hdr->caplen < hdr->len)

@@ -200,7 +200,7 @@ static bool take_context(struct batch_merge *b, struct json_object *obj)
 static bool close_capture(struct batch_merge *b, struct json_object *obj)
 {
     struct json_object *v;
-    size_t frames, dropped, max_conns;
+    size_t frames, dropped, max_conns, late;
     if (!b->have_context) {
         fprintf(stderr, "tlsexplain: --merge --context batch: %s: no facts in the JSON (the "
                         "run needs --facts)\n",
@@ -209,7 +209,8 @@ static bool close_capture(struct batch_merge *b, struct json_object *obj)
     }
     if (!merge_get_count(obj, "frames", &frames) ||
         !merge_get_count(obj, "dropped_connections", &dropped) ||
-        !merge_get_count(obj, "max_connections", &max_conns))
+        !merge_get_count(obj, "max_connections", &max_conns) ||
+        !merge_get_count(obj, "keylog_late", &late))
         return false;
     const char *error = merge_get_string(obj, "error");
     struct file_facts ff = {
@@ -222,7 +223,9 @@ static bool close_capture(struct batch_merge *b, struct json_object *obj)
         .snaplen = b->snaplen,
         .dropped_conns = dropped,
         .max_conns = max_conns,
-        .keys = {.given = json_object_object_get_ex(obj, "keylog", &v)},
+        /* the counts come from the connections; the secrets that came after
+         * their records, from the run */
+        .keys = {.given = json_object_object_get_ex(obj, "keylog", &v), .late = late},
     };
     struct conn_slots slots = {.v = b->conns, .n = b->n_conns};
     /* as the run judged them: the verdict from the facts, then the rules */

@@ -21,7 +21,7 @@
 #include "file_report.h"
 #include "x509/cert.h"
 #include "tls/keylog.h"
-#include "capture/pcapng_secrets.h"
+#include "capture_secrets.h"
 #include "report/report_set.h"
 #include "rules/rules.h"
 #include "rules/verdict.h"
@@ -48,6 +48,7 @@ struct file_run {
     struct rule_ctx *ctx;
     struct spill *spill;               /* output of the connections let go */
     struct keylog_cover keys;          /* of the connections let go */
+    struct capture_secrets secrets;    /* the capture's own key log */
 };
 
 /* analyze_opts.finished: a connection that succeeded is judged, folded into
@@ -66,6 +67,7 @@ static bool connection_over(void *ud, struct analysis *a, struct conn *c)
     if (report_set_early(&fr->run->reporters, &fr->spill, fr->path, c) != ST_OK)
         return false;
     report_count_keys(&fr->keys, c);
+    capture_secrets_conn_gone(&fr->secrets, c);
     return true;
 }
 
@@ -94,35 +96,9 @@ static struct rule_ctx *capture_context(struct run_ctx *run, const char *path)
     return run->batch;
 }
 
-/* The TLS key logs of a pcapng file's Decryption Secrets Blocks, as a key
- * log searched before `global` (--keylog); *out stays NULL without any. */
-static enum status embedded_secrets(const char *path, const struct keylog *global,
-                                    struct keylog **out)
-{
-    struct capbuf bytes;
-    unsigned found = 0;
-    capbuf_init(&bytes, PCAPNG_MAX_SECRETS + PCAPNG_MAX_BLOCKS);
-    *out = NULL;
-    enum status st = pcapng_tls_secrets(path, &bytes, &found);
-    if (st == ST_OK && found > 0) {
-        *out = keylog_new();
-        st = *out == NULL ? ST_NOMEM : keylog_feed(*out, bytes.p, bytes.len);
-        if (st == ST_OK)
-            st = keylog_finish(*out);
-        if (st == ST_OK)
-            keylog_set_fallback(*out, global);
-    }
-    capbuf_free(&bytes);
-    if (st != ST_OK) {
-        keylog_free(*out);
-        *out = NULL;
-    }
-    return st;
-}
-
 /* Analyses one capture (read from stream when not NULL, named path) and
  * hands it to the reporters; returns its exit status. */
-static int one_file(const char *path, FILE *stream, const struct input_source *src,
+static int one_file(const char *path, FILE *stream, struct input_source *src,
                     struct run_ctx *run, FILE *out, FILE *err)
 {
     const struct run_opts *o = run->o;
@@ -145,13 +121,15 @@ static int one_file(const char *path, FILE *stream, const struct input_source *s
         report_text_error(err, path, "out of memory", o->color);
         return 2;
     }
-    /* secrets embedded in a pcapng file come first, then --keylog; read from
-     * the file itself (a compressed or archived capture's are not read) */
-    struct keylog *embedded = NULL;
-    if (src != NULL && input_source_kind(src) == INPUT_PCAPNG &&
-        embedded_secrets(path, run->keylog, &embedded) == ST_OK && embedded != NULL)
-        ao.keylog = embedded;
+    /* secrets embedded in a pcapng capture come first, then --keylog */
+    capture_secrets_begin(&fr.secrets, src, run->keylog, &ao);
     enum status st = analyze_file(path, &ao, &a);
+    char note[200];
+    capture_secrets_end(&fr.secrets, &a, note, sizeof note);
+    if (note[0] != '\0') {
+        progress_clear(run->pg);
+        report_text_error(err, path, note, o->color);
+    }
     /* a stream that failed (a truncated gzip, a damaged member) says why */
     if (st == ST_OK && src != NULL && input_source_read_error(src) != NULL) {
         snprintf(a.error, sizeof a.error, "capture damaged, read stopped early: %s",
@@ -175,7 +153,7 @@ static int one_file(const char *path, FILE *stream, const struct input_source *s
         }
         file_report_facts(&a, true, &facts);
         facts.ctx = fr.ctx != run->batch ? fr.ctx : NULL;
-        facts.keys.given = ao.keylog != NULL;
+        facts.keys.given = keylog_in_use(ao.keylog);
         facts.keys.tls += fr.keys.tls;
         facts.keys.covered += fr.keys.covered;
         facts.keys.verified += fr.keys.verified;
@@ -183,11 +161,12 @@ static int one_file(const char *path, FILE *stream, const struct input_source *s
         facts.keys.missing += fr.keys.missing;
         facts.keys.forward_secret += fr.keys.forward_secret;
         facts.keys.unsupported += fr.keys.unsupported;
+        facts.keys.late = fr.secrets.late;
         report_set_file(&run->reporters, out, analysis_connections(&a), &facts, fr.spill);
         rc = facts.k.failed > 0 ? 1 : 0;
     }
     analysis_free(&a);
-    keylog_free(embedded);
+    capture_secrets_free(&fr.secrets);
     if (fr.ctx != run->batch)
         rules_ctx_free(fr.ctx);
     spill_close(fr.spill);
@@ -628,7 +607,8 @@ static bool connection_folded(void *ud, struct analysis *a, struct conn *c)
 }
 
 /* The context of one capture; NULL when it cannot be read. */
-static struct rule_ctx *fold_capture(const char *path, FILE *stream, const struct run_ctx *run)
+static struct rule_ctx *fold_capture(const char *path, FILE *stream, struct input_source *src,
+                                     const struct run_ctx *run)
 {
     struct rule_ctx *ctx = rules_ctx_new(&run->rules);
     if (ctx == NULL) {
@@ -645,7 +625,12 @@ static struct rule_ctx *fold_capture(const char *path, FILE *stream, const struc
         .stream = stream,
     };
     struct analysis a;
+    struct capture_secrets secrets;
+    capture_secrets_begin(&secrets, src, run->keylog, &ao);
     enum status st = analyze_file(path, &ao, &a);
+    /* what they lacked is the second pass's to say */
+    char note[200];
+    capture_secrets_end(&secrets, &a, note, sizeof note);
     for (size_t i = 0; st == ST_OK && i < analysis_slots(&a); i++) {
         struct conn *c = analysis_conn(&a, i);
         if (c == NULL)
@@ -656,6 +641,7 @@ static struct rule_ctx *fold_capture(const char *path, FILE *stream, const struc
     if (st == ST_OK)
         st = rules_fold(ctx, analysis_connections(&a));
     analysis_free(&a);
+    capture_secrets_free(&secrets);
     if (st != ST_OK) {
         rules_ctx_free(ctx);
         return NULL;
@@ -681,7 +667,7 @@ static enum status fold_input(const struct input_entry *e, struct run_ctx *run, 
            it.what != INPUT_ITEM_END) {
         if (it.what == INPUT_ITEM_SKIP)
             continue;
-        struct rule_ctx *ctx = fold_capture(it.name, it.fp, run);
+        struct rule_ctx *ctx = fold_capture(it.name, it.fp, src, run);
         if (ctx == NULL)
             continue;
         if (hand == NULL) {

@@ -4,15 +4,22 @@ For every capture of test-captures/scenarios/decrypt.tsv given a --keylog, the
 handshake message types and alert descriptions tshark reads (in clear and
 decrypted) must be the ones tlsexplain --json reports, connection by connection
 (by client port); and tlsexplain must have decrypted something (a test that
-passes with decryption turned off would prove nothing). Ends with the line
-`decrypt_oracle: N passed, N failed`."""
+passes with decryption turned off would prove nothing). The pcapng captures
+with embedded secrets are also fed compressed (gzip, xz), archived (zip,
+tar.gz) and on standard input, made at test time; a block with another
+capture's secrets and one after the connection's records say so in the
+summary. Ends with the line `decrypt_oracle: N passed, N failed`."""
 import collections
+import gzip
 import json
+import lzma
 import os
 import shlex
 import subprocess
 import sys
+import tarfile
 import tempfile
+import zipfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CAPS = os.path.join(ROOT, "test-captures")
@@ -33,9 +40,18 @@ HS = table("handshake_types.tsv")
 ALERTS = table("alerts.tsv")
 
 
-def ours(pcap, args):
-    out = subprocess.run([TOOL, "--json", "-a", *args, pcap], capture_output=True, text=True,
-                         timeout=120, cwd=CAPS)
+def cover(tls, covered, verified, wrong_keys, no_keys, forward_secret, unsupported_suite):
+    """The summary's keylog object."""
+    return {"tls": tls, "covered": covered, "verified": verified, "wrong_keys": wrong_keys,
+            "no_keys": no_keys, "forward_secret": forward_secret,
+            "unsupported_suite": unsupported_suite}
+
+
+def ours(pcap, args, stdin=None):
+    """pcap "-" with stdin a path: the capture is fed on standard input."""
+    with open(stdin if stdin else os.devnull, "rb") as feed:
+        out = subprocess.run([TOOL, "--json", "-a", *args, pcap], capture_output=True,
+                             text=True, stdin=feed, timeout=120, cwd=CAPS)
     got, decrypted, servers = {}, 0, set()
     for line in out.stdout.splitlines():
         o = json.loads(line)
@@ -139,33 +155,100 @@ def main():
         else:
             failed += 1
             print("FAIL illustrated-tls12: first data %s, Finished %s" % (got, fin))
+    # the secrets embedded in a pcapng wherever the capture comes from:
+    # compressed, in an archive, on standard input (made here from the
+    # committed captures); tshark reads the plain file
+    embedded = ["decrypt/tls12-gcm-dsb.pcapng", "decrypt/tls13-expired-dsb.pcapng",
+                "decrypt/tls12-gcm-dsb-late.pcapng"]
+    with tempfile.TemporaryDirectory() as tmp:
+        for name in embedded:
+            if sys.argv[1:] and not any(a in name for a in sys.argv[1:]):
+                continue
+            src = os.path.join(CAPS, name)
+            base = os.path.basename(name)
+            data = open(src, "rb").read()
+            made = []
+            for suffix, opener in ((".gz", gzip.open), (".xz", lzma.open)):
+                path = os.path.join(tmp, base + suffix)
+                with opener(path, "wb") as f:
+                    f.write(data)
+                made.append((path, None))
+            path = os.path.join(tmp, base + ".zip")
+            with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+                z.write(src, "in/" + base)
+            made.append((path, None))
+            path = os.path.join(tmp, base + ".tar.gz")
+            with tarfile.open(path, "w:gz") as t:
+                t.add(src, base)
+            made.append((path, None))
+            made.append(("-", src))
+            _, _, servers = ours(name, [])
+            want = theirs(name, "", servers)
+            for path, stdin in made:
+                mine, n_dec, _ = ours(path, [], stdin)
+                what = "stdin" if stdin else os.path.basename(path)
+                if mine == want and n_dec > 0:
+                    passed += 1
+                else:
+                    failed += 1
+                    print("FAIL %s as %s (decrypted %d)\n  tshark     %s\n  tlsexplain %s" %
+                          (name, what, n_dec, want, mine))
+    # a block with another capture's key log (editcap, at test time): no
+    # client random matches, the connection says its keys are missing
+    with tempfile.TemporaryDirectory() as tmp:
+        other = os.path.join(tmp, "other-dsb.pcapng")
+        subprocess.run(["editcap", "--inject-secrets",
+                        "tls," + os.path.join(CAPS, "decrypt/keys/other-capture.keylog"),
+                        os.path.join(CAPS, "decrypt/tls12-gcm.pcap"), other],
+                       capture_output=True, timeout=60)
+        out = subprocess.run([TOOL, "--json", other], capture_output=True, text=True,
+                             timeout=120)
+        got = [json.loads(l).get("keylog") for l in out.stdout.splitlines()
+               if json.loads(l).get("type") == "summary"]
+        if got == [cover(1, 0, 0, 0, 1, 0, 0)]:
+            passed += 1
+        else:
+            failed += 1
+            print("FAIL another capture's secrets in a block: keylog %s" % got)
+    # a block after the connection's encrypted records serves no packet: the
+    # summary says the secrets came too late
+    late = "decrypt/tls12-gcm-dsb-after.pcapng"
+    out = subprocess.run([TOOL, "--json", late], capture_output=True, text=True, timeout=120,
+                         cwd=CAPS)
+    got = [json.loads(l).get("keylog_late") for l in out.stdout.splitlines()
+           if json.loads(l).get("type") == "summary"]
+    if got == [1]:
+        passed += 1
+    else:
+        failed += 1
+        print("FAIL %s: keylog_late %s, want [1]" % (late, got))
     # the key log's coverage, in the summary line: counted from the facts above
-    def counts(tls, covered, verified=0, wrong_keys=0, no_keys=0, forward_secret=0,
-               unsupported_suite=0):
-        return {"tls": tls, "covered": covered, "verified": verified, "wrong_keys": wrong_keys,
-                "no_keys": no_keys, "forward_secret": forward_secret,
-                "unsupported_suite": unsupported_suite}
-
     coverage = [
         ("decrypt/three-one-keylog.pcap", ["--keylog", "decrypt/keys/tls12-gcm.keylog"],
-         counts(3, 1, verified=1, no_keys=2)),
+         cover(3, 1, 1, 0, 2, 0, 0)),
         ("decrypt/three-one-keylog.pcap", ["--keylog", "decrypt/keys/tls12-gcm.keylog",
                                            "--keylog", "decrypt/keys/tls12-chacha.keylog"],
-         counts(3, 2, verified=2, no_keys=1)),
+         cover(3, 2, 2, 0, 1, 0, 0)),
         ("decrypt/tls12-gcm.pcap", ["--keylog", "decrypt/keys/wrong-master.keylog"],
-         counts(1, 0, wrong_keys=1)),
+         cover(1, 0, 0, 1, 0, 0, 0)),
         ("decrypt/tls12-gcm-dsb.pcapng", [],
-         counts(1, 1, verified=1)),
+         cover(1, 1, 1, 0, 0, 0, 0)),
+        ("decrypt/tls12-gcm-dsb-late.pcapng", [],
+         cover(1, 1, 1, 0, 0, 0, 0)),
+        ("decrypt/tls12-gcm-dsb-wrong.pcapng", [],
+         cover(1, 0, 0, 1, 0, 0, 0)),
+        ("decrypt/tls12-gcm-dsb-after.pcapng", [],
+         cover(0, 0, 0, 0, 0, 0, 0)),
         ("decrypt/tls12-rsa-cbc-sha1.pcap", ["--key", "decrypt/keys/server.key"],
-         counts(1, 1, verified=1)),
+         cover(1, 1, 1, 0, 0, 0, 0)),
         ("decrypt/ssl3-rsa-cbc.pcap", ["--key", "decrypt/keys/ssl3-server.key"],
-         counts(2, 2, verified=2)),
+         cover(2, 2, 2, 0, 0, 0, 0)),
         ("decrypt/ssl3-rsa-cbc.pcap", ["--keylog", "decrypt/keys/ssl3-wrong-master.keylog"],
-         counts(2, 0, wrong_keys=2)),
+         cover(2, 0, 0, 2, 0, 0, 0)),
         ("decrypt/ssl3-rsa-cbc.pcap", ["--key", "decrypt/keys/server.key"],
-         counts(2, 0, no_keys=2)),
+         cover(2, 0, 0, 0, 2, 0, 0)),
         ("decrypt/three-one-keylog.pcap", ["--key", "decrypt/keys/server.key"],
-         counts(3, 0, forward_secret=3)),
+         cover(3, 0, 0, 0, 0, 3, 0)),
     ]
     for name, args, want in coverage:
         out = subprocess.run([TOOL, "--json", *args, name], capture_output=True, text=True,

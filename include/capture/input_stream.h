@@ -6,6 +6,7 @@
 #ifndef TLSX_INPUT_STREAM_H
 #define TLSX_INPUT_STREAM_H
 
+#include <stdint.h>
 #include <stdio.h>
 #include "capture/input_skip.h"
 #include "capture/input_sniff.h"
@@ -40,6 +41,12 @@ MUST_USE enum status input_source_open(const char *path, struct progress *pg,
  * archive): the captures given so far stand. */
 MUST_USE enum status input_source_next(struct input_source *s, struct input_item *item,
                                        char *err, size_t errlen);
+/* Shows every byte of the capture handed out last to fn, in order, as
+ * libpcap reads it (the pcapng blocks libpcap does not expose are found
+ * there: capture/pcapng_secrets.h); fn NULL stops it. Handing out the next
+ * capture stops it too. */
+typedef void input_tap_fn(void *ud, const uint8_t *p, size_t n);
+void input_source_tap(struct input_source *s, input_tap_fn *fn, void *ud);
 /* Why the last capture's stream stopped early (a truncated gzip, a damaged
  * member), or NULL when it was read to its end. */
 const char *input_source_read_error(const struct input_source *s);

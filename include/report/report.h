@@ -45,4 +45,12 @@ void report_ladder(FILE *f, const struct conn *c, const struct report_opts *o);
 
 const char *report_message_name(const struct conn *c, const struct message *m);
 
+/* The first decrypted application data side s sent, for a person: its
+ * first line, escaped (text_safe_buf), at most REPORT_FIRST_DATA_TEXT
+ * characters, "..." when the bytes kept end before the line does or the
+ * escapes are longer. False (out "") when there is none. */
+#define REPORT_FIRST_DATA_TEXT 64
+#define REPORT_FIRST_DATA_MAX (REPORT_FIRST_DATA_TEXT + 4)
+bool report_first_data(const struct conn *c, enum side s, char *out, size_t len);
+
 #endif

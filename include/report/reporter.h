@@ -47,6 +47,9 @@ struct keylog_cover {
     size_t missing;            /* no keys in the log for it */
     size_t forward_secret;     /* --key given, but an (EC)DHE key exchange */
     size_t unsupported;        /* a cipher suite not decrypted here */
+    /* TLS connections not in `tls`: their protected records were read
+     * before the capture's embedded secrets for them came */
+    size_t late;
 };
 
 /* Counts one connection into the key log's coverage. */

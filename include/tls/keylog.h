@@ -69,6 +69,11 @@ void keylog_set_fallback(struct keylog *k, const struct keylog *next);
  * KEYLOG_MAX_SERVER_KEYS. ST_IO: unreadable; ST_UNSUPPORTED: not an RSA key. */
 #define KEYLOG_MAX_SERVER_KEYS 16
 MUST_USE enum status keylog_add_server_key(struct keylog *k, const char *path);
+/* Whether this log or a fallback was given anything: key log bytes (a
+ * --keylog file, even an empty one; a capture's embedded secrets, which may
+ * arrive mid-capture) or a --key. A log not in use decrypts nothing and says
+ * nothing of missing keys, as no log at all. NULL is not in use. */
+bool keylog_in_use(const struct keylog *k);
 /* Whether any --key was given (here or in a fallback). */
 bool keylog_has_server_keys(const struct keylog *k);
 /* What a server key did for an RSA key exchange. */

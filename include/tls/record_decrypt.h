@@ -30,9 +30,10 @@ void tls_dec_record_bytes(struct tls_stream *s, struct conn *c, enum side from,
  * when it was opened (its content is a fact already). */
 bool tls_dec_record_done(struct tls_conn_state *t, struct tls_stream *s, struct conn *c,
                          enum side from, uint64_t frame, struct tstamp ts);
-/* A decrypted handshake message of this type went by: a Finished or a
- * KeyUpdate changes the keys at the record's end. */
-void tls_dec_saw_message(struct tls_stream *s, uint8_t type);
+/* A decrypted handshake message of this type (its body) went by: in TLS
+ * 1.3 a Finished or a KeyUpdate changes the keys at the record's end; in
+ * TLS <= 1.2 a ClientHello starts a renegotiation. */
+void tls_dec_saw_message(struct tls_stream *s, uint8_t type, struct cursor body, uint64_t frame);
 /* Stops decrypting this direction; why says so on the conn (DECRYPT_OK when
  * the secrets simply end). */
 void tls_dec_stop(struct tls_stream *s, struct conn *c, enum side from,

@@ -69,6 +69,11 @@ struct tls_stream {
     struct tls_decrypt *dec;  /* allocated only while decrypting */
     struct plain_reader plain; /* plain text before TLS, or instead of it */
     struct tls_transcript *transcript; /* the connection's, or NULL: borrowed */
+    /* the client's: a ClientHello decrypted under the first keys starts a
+     * renegotiation (RFC 5246 7.4.1.2); the next ChangeCipherSpecs switch
+     * to keys from its random */
+    uint8_t reneg_random[32];
+    uint64_t reneg_frame;     /* 0: none */
 };
 
 struct tls_conn_state {
@@ -84,8 +89,9 @@ enum tls_hello { TLS_HELLO_NONE, TLS_HELLO_CLIENT, TLS_HELLO_SERVER };
 enum tls_hello tls_sniff_hello(const uint8_t *p, size_t n, bool sslv2_too);
 
 void tls_init(struct tls_conn_state *t);
-/* The key log to decrypt with (NULL: none); with one, the handshake
- * messages are hashed so that decrypted Finished messages can be checked. */
+/* The key log to decrypt with (NULL: none); when it is in use at the
+ * connection's first bytes, the handshake messages are hashed so that
+ * decrypted Finished messages can be checked. */
 void tls_use_keylog(struct tls_conn_state *t, const struct keylog *k);
 void tls_feed(struct tls_conn_state *t, struct conn *c, enum side from, const uint8_t *p,
               size_t n, uint64_t frame, struct tstamp ts);

@@ -46,6 +46,8 @@ struct input_source {
     char *name;             /* the current item's name */
     char read_error[256];
     struct progress *pg;
+    input_tap_fn *tap;      /* sees the capture's bytes as libpcap reads them */
+    void *tap_ud;
     uint8_t block[INPUT_READ_BLOCK];
     uint8_t inner_block[INPUT_READ_BLOCK];
 };
@@ -136,16 +138,24 @@ static la_int64_t ar_seek(struct archive *a, void *ud, la_int64_t offset, int wh
 
 /* ---- the capture streams handed to libpcap ---- */
 
+/* Bytes handed to libpcap, shown to the tap first. */
+static ssize_t tapped(struct input_source *s, const char *buf, ssize_t r)
+{
+    if (r > 0 && s->tap != NULL)
+        s->tap(s->tap_ud, (const uint8_t *)buf, (size_t)r);
+    return r;
+}
+
 static ssize_t plain_cookie_read(void *ud, char *buf, size_t n)
 {
-    return fd_read(ud, buf, n);
+    return tapped(ud, buf, fd_read(ud, buf, n));
 }
 
 static ssize_t member_cookie_read(void *ud, char *buf, size_t n)
 {
     struct input_source *s = ud;
     if (s->data_head->pos < s->data_head->len)
-        return (ssize_t)replay_take(s->data_head, buf, n);
+        return tapped(s, buf, (ssize_t)replay_take(s->data_head, buf, n));
     la_ssize_t r = archive_read_data(s->data_ar, buf, n);
     if (r < 0) {
         /* libpcap reports a read error by errno; the real reason is kept */
@@ -154,7 +164,7 @@ static ssize_t member_cookie_read(void *ud, char *buf, size_t n)
         errno = EIO;
         return -1;
     }
-    return (ssize_t)r;
+    return tapped(s, buf, (ssize_t)r);
 }
 
 static int cookie_close(void *ud)
@@ -176,6 +186,7 @@ static enum status hand_out(struct input_source *s, cookie_read_function_t *rd,
     }
     setvbuf(fp, NULL, _IOFBF, INPUT_READ_BLOCK);
     s->open_fp = fp;
+    s->tap = NULL; /* the last capture's tap is gone with it */
     s->read_error[0] = '\0';
     item->what = INPUT_ITEM_CAPTURE;
     item->name = s->name;
@@ -445,6 +456,12 @@ enum status input_source_next(struct input_source *s, struct input_item *item, c
     /* whatever it holds: libpcap knows more formats than the sniffer, and
      * says best why it cannot read one */
     return hand_out(s, plain_cookie_read, item, err, errlen);
+}
+
+void input_source_tap(struct input_source *s, input_tap_fn *fn, void *ud)
+{
+    s->tap = fn;
+    s->tap_ud = ud;
 }
 
 const char *input_source_read_error(const struct input_source *s)

@@ -1,16 +1,16 @@
-/* pcapng_secrets.c: Decryption Secrets Blocks of a pcapng file (see
+/* pcapng_secrets.c: the Decryption Secrets Blocks of a pcapng stream (see
  * pcapng_secrets.h). Block layout (pcapng draft 3.1):
  *     uint32 block_type, uint32 block_total_length, body, uint32 block_total_length
- * in the byte order the Section Header Block's byte-order magic shows. */
-#include <stdbool.h>
-#include <stdio.h>
+ * in the byte order the Section Header Block's byte-order magic shows. The
+ * walker takes the bytes as libpcap's reads bring them, in pieces of any
+ * size: it keeps the header or trailer read so far, and how much of the body
+ * is still to pass; only a secrets block's body is copied. */
 #include <stdlib.h>
 #include "util/cursor.h"
 #include "capture/pcapng_secrets.h"
 
 enum {
     BT_SHB = 0x0A0D0D0A,   /* Section Header Block */
-    BT_IDB = 0x00000001,   /* Interface Description */
     BT_PB = 0x00000002,    /* Packet (obsolete) */
     BT_SPB = 0x00000003,   /* Simple Packet */
     BT_EPB = 0x00000006,   /* Enhanced Packet */
@@ -18,8 +18,33 @@ enum {
 };
 #define BYTE_ORDER_MAGIC 0x1A2B3C4Du
 #define BYTE_ORDER_SWAPPED 0x4D3C2B1Au
-/* the file's start read for the scan: the SHB, IDBs and DSBs come first */
-#define SCAN_MAX_BYTES (PCAPNG_MAX_SECRETS + (1u << 20))
+/* a secrets block's body: its own header, the secrets, padding, options */
+#define DSB_BODY_MAX (PCAPNG_MAX_SECRETS + 4096u)
+/* a kept block in `pend`: packets before it (8 bytes), length (4), key log */
+#define PEND_HEADER 12u
+
+enum walk_state {
+    W_HEAD,     /* reading a block's type and length (and an SHB's magic) */
+    W_BODY,     /* passing (or keeping) its body */
+    W_TRAILER,  /* reading its closing length */
+    W_DONE      /* not pcapng, damaged, or out of memory */
+};
+
+struct pcapng_secrets {
+    enum walk_state state;
+    bool swapped;             /* the section's byte order is not ours (big-endian read) */
+    bool in_section;
+    uint8_t hdr[12];          /* header or trailer bytes read so far */
+    size_t hdr_len, hdr_want;
+    uint32_t type, total;
+    uint32_t body_left;
+    bool keep;                /* the body is a secrets block's, copied to body */
+    struct capbuf body;
+    uint64_t packets;         /* packet blocks walked */
+    struct capbuf pend;       /* kept blocks not released yet */
+    uint64_t kept_blocks;
+    struct pcapng_secrets_counts counts;
+};
 
 static uint32_t swap32(uint32_t v)
 {
@@ -35,140 +60,227 @@ static enum status cur_u32_order(struct cursor *c, bool swapped, uint32_t *out)
     return ST_OK;
 }
 
-/* DSB body: secrets_type, secrets_length, secrets_data (padded to 32 bits), options. */
-static enum status read_dsb(struct cursor *body, bool swapped, struct capbuf *out,
-                            unsigned *found)
+struct pcapng_secrets *pcapng_secrets_new(void)
 {
+    struct pcapng_secrets *w = calloc(1, sizeof *w);
+    if (w == NULL)
+        return NULL;
+    w->hdr_want = 8;
+    capbuf_init(&w->body, DSB_BODY_MAX);
+    capbuf_init(&w->pend, PCAPNG_MAX_SECRETS + (size_t)PCAPNG_MAX_SECRET_BLOCKS * PEND_HEADER);
+    return w;
+}
+
+void pcapng_secrets_free(struct pcapng_secrets *w)
+{
+    if (w == NULL)
+        return;
+    capbuf_free(&w->body);
+    capbuf_free(&w->pend);
+    free(w);
+}
+
+static void walk_stop(struct pcapng_secrets *w, bool damaged)
+{
+    w->state = W_DONE;
+    if (damaged)
+        w->counts.lost = true;
+    capbuf_free(&w->body);
+}
+
+static void put_be(uint8_t *p, uint64_t v, unsigned n)
+{
+    for (unsigned i = 0; i < n; i++)
+        p[i] = (uint8_t)(v >> (8 * (n - 1 - i)));
+}
+
+/* A whole secrets block body: secrets_type, secrets_length, secrets_data
+ * (padded to 32 bits), options. Its key log is kept, or counted over the cap. */
+static void block_done(struct pcapng_secrets *w)
+{
+    struct cursor b = cur_make(w->body.p, w->body.len);
     uint32_t type, len;
     struct slice data;
-    TRY(cur_u32_order(body, swapped, &type));
-    TRY(cur_u32_order(body, swapped, &len));
-    TRY(cur_take(body, len, &data));
-    if (type != PCAPNG_SECRETS_TLS)
-        return ST_OK;
-    (*found)++;
-    if (data.len > out->max - out->len)
-        return ST_OK; /* over the cap: the rest is not kept */
-    TRY(capbuf_append(out, data.ptr, data.len));
-    /* a key log's last line may lack its newline: keep blocks apart */
-    return capbuf_append(out, (const uint8_t *)"\n", 1);
+    if (cur_u32_order(&b, w->swapped, &type) != ST_OK ||
+        cur_u32_order(&b, w->swapped, &len) != ST_OK || cur_take(&b, len, &data) != ST_OK ||
+        type != PCAPNG_SECRETS_TLS)
+        return;
+    w->counts.blocks++;
+    if (w->packets > 0)
+        w->counts.late++;
+    if (data.len > PCAPNG_MAX_SECRETS - w->counts.bytes ||
+        w->kept_blocks == PCAPNG_MAX_SECRET_BLOCKS) {
+        w->counts.over_cap++;
+        return;
+    }
+    uint8_t head[PEND_HEADER];
+    put_be(head, w->packets, 8);
+    put_be(head + 8, data.len, 4);
+    if (capbuf_append(&w->pend, head, sizeof head) != ST_OK ||
+        capbuf_append(&w->pend, data.ptr, data.len) != ST_OK) {
+        w->counts.nomem = true;
+        walk_stop(w, false);
+        return;
+    }
+    w->counts.bytes += data.len;
+    w->kept_blocks++;
+}
+
+/* The header is read: the block's type and length, checked. */
+static void header_done(struct pcapng_secrets *w)
+{
+    struct cursor h = cur_make(w->hdr, w->hdr_len);
+    uint32_t type_be, len_raw, magic;
+    if (cur_u32(&h, &type_be) != ST_OK || cur_u32(&h, &len_raw) != ST_OK) {
+        walk_stop(w, true);
+        return;
+    }
+    if (type_be == BT_SHB && w->hdr_len < 12) {
+        w->hdr_want = 12; /* the byte-order magic tells how to read the length */
+        return;
+    }
+    if (type_be == BT_SHB) {
+        if (cur_u32(&h, &magic) != ST_OK ||
+            (magic != BYTE_ORDER_MAGIC && magic != BYTE_ORDER_SWAPPED)) {
+            walk_stop(w, w->in_section);
+            return;
+        }
+        w->swapped = magic == BYTE_ORDER_SWAPPED;
+        w->in_section = true;
+        w->counts.pcapng = true;
+        w->type = BT_SHB;
+    } else if (!w->in_section) {
+        walk_stop(w, false); /* not pcapng */
+        return;
+    } else {
+        w->type = w->swapped ? swap32(type_be) : type_be;
+    }
+    w->total = w->swapped ? swap32(len_raw) : len_raw;
+    /* pcapng 3.1: a multiple of 4, at least the header and the trailer */
+    if (w->total < w->hdr_len + 4 || w->total % 4 != 0 || w->total > PCAPNG_MAX_BLOCK) {
+        walk_stop(w, true);
+        return;
+    }
+    if (w->type == BT_EPB || w->type == BT_SPB || w->type == BT_PB)
+        w->packets++;
+    w->body_left = w->total - (uint32_t)w->hdr_len - 4;
+    w->keep = w->type == BT_DSB;
+    capbuf_consume(&w->body, w->body.len);
+    if (w->keep && w->body_left > DSB_BODY_MAX) {
+        w->keep = false;
+        w->counts.blocks++; /* of unknown type: counted as TLS, to say it was not read */
+        w->counts.over_cap++;
+    }
+    w->state = W_BODY;
+}
+
+static void trailer_done(struct pcapng_secrets *w)
+{
+    struct cursor t = cur_make(w->hdr, w->hdr_len);
+    uint32_t total;
+    if (cur_u32_order(&t, w->swapped, &total) != ST_OK || total != w->total) {
+        walk_stop(w, true);
+        return;
+    }
+    if (w->keep)
+        block_done(w);
+    if (w->state == W_DONE)
+        return;
+    w->state = W_HEAD;
+    w->hdr_len = 0;
+    w->hdr_want = 8;
+}
+
+void pcapng_secrets_feed(struct pcapng_secrets *w, const uint8_t *p, size_t n)
+{
+    struct cursor in = cur_make(p, n);
+    struct slice s;
+    while (w->state != W_DONE && cur_left(&in) > 0) {
+        if (w->state == W_BODY) {
+            size_t k = cur_left(&in) < w->body_left ? cur_left(&in) : w->body_left;
+            if (cur_take(&in, k, &s) != ST_OK)
+                return;
+            if (w->keep && capbuf_append(&w->body, s.ptr, s.len) != ST_OK) {
+                w->counts.nomem = true;
+                walk_stop(w, false);
+                return;
+            }
+            w->body_left -= (uint32_t)k;
+            if (w->body_left == 0) {
+                w->state = W_TRAILER;
+                w->hdr_len = 0;
+                w->hdr_want = 4;
+            }
+            continue;
+        }
+        size_t want = w->hdr_want - w->hdr_len;
+        size_t k = cur_left(&in) < want ? cur_left(&in) : want;
+        if (cur_take(&in, k, &s) != ST_OK)
+            return;
+        for (size_t i = 0; i < s.len; i++)
+            w->hdr[w->hdr_len++] = s.ptr[i];
+        if (w->hdr_len < w->hdr_want)
+            continue;
+        if (w->state == W_HEAD)
+            header_done(w);
+        else
+            trailer_done(w);
+    }
+}
+
+bool pcapng_secrets_waiting(const struct pcapng_secrets *w)
+{
+    return w->pend.len > 0;
+}
+
+enum status pcapng_secrets_release(struct pcapng_secrets *w, uint64_t packets,
+                                   pcapng_secrets_fn *fn, void *ud)
+{
+    struct cursor c = cur_make(w->pend.p, w->pend.len);
+    enum status st = ST_OK;
+    size_t done = 0;
+    while (st == ST_OK && cur_left(&c) > 0) {
+        uint32_t hi, lo, len;
+        struct slice data;
+        if (cur_u32(&c, &hi) != ST_OK || cur_u32(&c, &lo) != ST_OK ||
+            cur_u32(&c, &len) != ST_OK || cur_take(&c, len, &data) != ST_OK)
+            break;
+        if (((uint64_t)hi << 32 | lo) > packets)
+            break;
+        st = fn(ud, data.ptr, data.len);
+        /* a key log's last line may lack its newline: keep blocks apart */
+        if (st == ST_OK)
+            st = fn(ud, (const uint8_t *)"\n", 1);
+        done = c.pos;
+    }
+    capbuf_consume(&w->pend, done);
+    return st;
+}
+
+void pcapng_secrets_get_counts(const struct pcapng_secrets *w, struct pcapng_secrets_counts *out)
+{
+    *out = w->counts;
+}
+
+static enum status append_out(void *ud, const uint8_t *p, size_t n)
+{
+    struct capbuf *out = ud;
+    if (n > out->max - out->len)
+        return ST_OK; /* over the caller's cap: the rest is not kept */
+    return capbuf_append(out, p, n);
 }
 
 enum status pcapng_tls_secrets_bytes(const uint8_t *p, size_t n, struct capbuf *out,
                                      unsigned *found)
 {
-    struct cursor file = cur_make(p, n);
-    bool swapped = false, in_section = false;
     *found = 0;
-    for (unsigned blocks = 0; blocks < PCAPNG_MAX_BLOCKS && cur_left(&file) >= 12; blocks++) {
-        uint32_t type_be, type, total, trailer;
-        struct cursor head = file;
-        if (cur_u32(&head, &type_be) != ST_OK)
-            break;
-        if (type_be == BT_SHB) {
-            /* the SHB's own length is in the byte order its magic shows */
-            uint32_t len_raw, magic;
-            if (cur_u32(&head, &len_raw) != ST_OK || cur_u32(&head, &magic) != ST_OK ||
-                (magic != BYTE_ORDER_MAGIC && magic != BYTE_ORDER_SWAPPED))
-                break;
-            swapped = magic == BYTE_ORDER_SWAPPED;
-            in_section = true;
-            type = BT_SHB;
-            total = swapped ? swap32(len_raw) : len_raw;
-        } else {
-            if (!in_section)
-                break; /* not pcapng */
-            type = swapped ? swap32(type_be) : type_be;
-            struct cursor lc = cur_make(p + file.pos + 4, cur_left(&file) - 4);
-            if (cur_u32_order(&lc, swapped, &total) != ST_OK)
-                break;
-        }
-        /* pcapng 3.1: a multiple of 4, at least the 12 bytes of the frame */
-        if (total < 12 || total % 4 != 0 || total > PCAPNG_MAX_BLOCK || total > cur_left(&file))
-            break;
-        struct slice block;
-        if (cur_take(&file, total, &block) != ST_OK)
-            break;
-        struct cursor b = cur_make(block.ptr, block.len), body;
-        struct slice body_bytes;
-        if (cur_skip(&b, 8) != ST_OK || cur_take(&b, total - 12, &body_bytes) != ST_OK ||
-            cur_u32_order(&b, swapped, &trailer) != ST_OK || trailer != total)
-            break;
-        if (type == BT_EPB || type == BT_SPB || type == BT_PB)
-            break; /* the first packet: secrets after it are not read */
-        if (type != BT_DSB)
-            continue;
-        body = cur_make(body_bytes.ptr, body_bytes.len);
-        enum status st = read_dsb(&body, swapped, out, found);
-        if (st == ST_NOMEM)
-            return st;
-    }
-    return ST_OK;
-}
-
-/* Appends the next block of f to head, unless it is a packet block or
- * breaks the format; false then, or at the end of the file. */
-static bool next_block(FILE *f, bool *swapped, struct capbuf *head, enum status *st)
-{
-    uint8_t hdr[12];
-    uint32_t type, total, magic;
-    if (fread(hdr, 1, 8, f) != 8)
-        return false;
-    struct cursor h = cur_make(hdr, 8);
-    if (cur_u32(&h, &type) != ST_OK)
-        return false;
-    size_t have = 8;
-    if (type == BT_SHB) {
-        if (fread(hdr + 8, 1, 4, f) != 4)
-            return false;
-        struct cursor m = cur_make(hdr + 8, 4);
-        if (cur_u32(&m, &magic) != ST_OK ||
-            (magic != BYTE_ORDER_MAGIC && magic != BYTE_ORDER_SWAPPED))
-            return false;
-        *swapped = magic == BYTE_ORDER_SWAPPED;
-        have = 12;
-    } else if (head->len == 0) {
-        return false; /* a file that does not start with an SHB is no pcapng */
-    } else if (*swapped) {
-        type = swap32(type);
-    }
-    struct cursor l = cur_make(hdr + 4, 4);
-    if (cur_u32_order(&l, *swapped, &total) != ST_OK || total < 12 || total % 4 != 0 ||
-        total > PCAPNG_MAX_BLOCK || type == BT_EPB || type == BT_SPB || type == BT_PB)
-        return false;
-    if (total > head->max - head->len)
-        return false; /* over the scan's cap */
-    *st = capbuf_append(head, hdr, have);
-    uint8_t buf[4096];
-    size_t left = total - have;
-    while (*st == ST_OK && left > 0) {
-        size_t k = left < sizeof buf ? left : sizeof buf;
-        if (fread(buf, 1, k, f) != k)
-            return false;
-        *st = capbuf_append(head, buf, k);
-        left -= k;
-    }
-    return *st == ST_OK;
-}
-
-enum status pcapng_tls_secrets(const char *path, struct capbuf *out, unsigned *found)
-{
-    *found = 0;
-    FILE *f = fopen(path, "rb");
-    if (f == NULL)
-        return ST_OK;
-    /* only the blocks before the first packet are read: a few hundred bytes
-     * in most captures, at most SCAN_MAX_BYTES */
-    struct capbuf head;
-    capbuf_init(&head, SCAN_MAX_BYTES);
-    bool swapped = false;
-    enum status st = ST_OK;
-    for (unsigned blocks = 0; blocks < PCAPNG_MAX_BLOCKS; blocks++)
-        if (!next_block(f, &swapped, &head, &st))
-            break;
-    fclose(f);
-    if (st == ST_OK && head.len > 0)
-        st = pcapng_tls_secrets_bytes(head.p, head.len, out, found);
-    capbuf_free(&head);
-    return st == ST_LIMIT ? ST_OK : st;
+    struct pcapng_secrets *w = pcapng_secrets_new();
+    ENSURE(w != NULL, ST_NOMEM);
+    pcapng_secrets_feed(w, p, n);
+    enum status st = pcapng_secrets_release(w, UINT64_MAX, append_out, out);
+    *found = w->counts.blocks;
+    if (w->counts.nomem && st == ST_OK)
+        st = ST_NOMEM;
+    pcapng_secrets_free(w);
+    return st;
 }

@@ -215,9 +215,9 @@ static void handshake_keys(struct quic_session *s, const struct conn *c, enum si
     uint8_t *state = &s->keys_state[QUIC_SPACE_HANDSHAKE][from];
     if (*state != QUIC_KEYS_UNTRIED)
         return;
-    if (s->keylog == NULL || !c->ch->present || !c->sh.present) {
+    if (!keylog_in_use(s->keylog) || !c->ch->present || !c->sh.present) {
         /* the ServerHello may still come: try again then */
-        if (s->keylog == NULL)
+        if (!keylog_in_use(s->keylog))
             *state = QUIC_KEYS_NONE;
         return;
     }
@@ -255,7 +255,7 @@ static enum status handshake(struct quic_session *s, struct packet_ctx *ctx,
             sf->decrypt = DECRYPT_FAILED;
             sf->decrypt_stop_frame = ctx->frame;
         }
-    } else if (s->keylog != NULL && sf->decrypt == DECRYPT_NONE) {
+    } else if (keylog_in_use(s->keylog) && sf->decrypt == DECRYPT_NONE) {
         sf->decrypt = DECRYPT_NO_KEYS;
     }
     /* what could not be read still shows as an encrypted flight */

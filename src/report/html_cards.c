@@ -94,6 +94,13 @@ static void offer_facts(FILE *f, const struct conn *c)
     } else if (c->ch->present) {
         fputs("<dt>server chose</dt><dd>no ServerHello</dd>", f);
     }
+    char data[REPORT_FIRST_DATA_MAX];
+    for (int s = SIDE_CLIENT; s <= SIDE_SERVER; s++)
+        if (report_first_data(c, (enum side)s, data, sizeof data)) {
+            fprintf(f, "<dt>%s data</dt><dd><code>", s == SIDE_CLIENT ? "client" : "server");
+            html_esc(f, data);
+            fputs("</code> (decrypted)</dd>", f);
+        }
     fputs("</dl>\n", f);
 }
 

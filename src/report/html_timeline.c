@@ -102,6 +102,11 @@ static void bar_tooltip(FILE *f, const struct bar *b)
     for (size_t i = 0; d != NULL && c->verdict == VERDICT_OK && i < d->n_warnings; i++)
         if (d->warnings[i] != NULL)
             html_escf(f, "\nwarning: %s", d->warnings[i]);
+    char data[REPORT_FIRST_DATA_MAX];
+    for (int s = SIDE_CLIENT; s <= SIDE_SERVER; s++)
+        if (report_first_data(c, (enum side)s, data, sizeof data))
+            html_escf(f, "\n%s data: %s (decrypted)", s == SIDE_CLIENT ? "client" : "server",
+                      data);
 }
 
 /* A failed or incomplete connection stays visible however short it is. */

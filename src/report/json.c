@@ -704,6 +704,9 @@ void report_json_summary_line(FILE *f, const struct file_facts *ff)
                    "\"unsupported_suite\":%zu}",
                 ff->keys.tls, ff->keys.covered, ff->keys.verified, ff->keys.wrong,
                 ff->keys.missing, ff->keys.forward_secret, ff->keys.unsupported);
+    /* beside it, only when some of the capture's secrets came too late */
+    if (ff->keys.given && ff->keys.late > 0)
+        fprintf(f, ",\"keylog_late\":%zu", ff->keys.late);
     fputs("}\n", f);
 }
 

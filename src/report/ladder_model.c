@@ -146,8 +146,21 @@ static void add_tls13_records(struct ladder *l, const struct conn *c, enum side 
 static void add_side(struct ladder *l, const struct conn *c, enum side s)
 {
     const struct side_facts *sf = &c->side[s];
+    /* the first application data a key log opened: on the rung of its
+     * frame, or on one of its own (after an empty TLS 1.0 record) */
+    char data[REPORT_FIRST_DATA_MAX];
+    bool plain = report_first_data(c, s, data, sizeof data);
+    bool same = plain && sf->app_plain_frame == sf->appdata_frame;
+    if (plain && (!same || conn_is_tls13(c)))
+        add(l, sf->app_plain_frame, sf->appdata_ts, s, RUNG_DATA,
+            RUNG_DECRYPTED | (same ? 0u : RUNG_NO_TIME), "application data: %s (decrypted)",
+            data);
     if (conn_is_tls13(c))
         add_tls13_records(l, c, s);
+    else if (sf->appdata_records > 0 && same)
+        add(l, sf->appdata_frame, sf->appdata_ts, s, RUNG_DATA, RUNG_DECRYPTED,
+            "application data (%u record%s): %s (decrypted)", sf->appdata_records,
+            sf->appdata_records == 1 ? "" : "s", data);
     else if (sf->appdata_records > 0)
         add(l, sf->appdata_frame, sf->appdata_ts, s, RUNG_DATA, 0u,
             "application data (%u record%s)", sf->appdata_records,

@@ -179,6 +179,11 @@ static void snap_note(FILE *f, const struct file_facts *ff)
  * usually means. */
 static void keys_note(FILE *f, const struct keylog_cover *k)
 {
+    if (k->given && k->late > 0)
+        fprintf(f, "  key log: the capture's secrets for %zu connection%s come after %s "
+                   "encrypted\n           records (a Decryption Secrets Block serves the "
+                   "packets after it): not decrypted\n",
+                k->late, k->late == 1 ? "" : "s", k->late == 1 ? "its" : "their");
     if (!k->given || k->tls == 0)
         return;
     fprintf(f, "  key log: covers %zu of %zu TLS connection%s", k->covered, k->tls,
@@ -221,16 +226,34 @@ static void file_header(FILE *f, const struct file_facts *ff, const struct repor
     snap_note(f, ff);
 }
 
+/* What each side sent first once decrypted (a request, a status line),
+ * under the connection's block or line. */
+static void first_data(FILE *f, const struct conn *c, bool failed)
+{
+    for (int s = SIDE_CLIENT; s <= SIDE_SERVER; s++) {
+        char data[REPORT_FIRST_DATA_MAX];
+        if (!report_first_data(c, (enum side)s, data, sizeof data))
+            continue;
+        const char *side = s == SIDE_CLIENT ? "client" : "server";
+        if (failed)
+            fprintf(f, "    %-11s %s  %s (decrypted)\n", "data", side, data);
+        else
+            fprintf(f, "     %-7s %s  %s (decrypted)\n", "data", side, data);
+    }
+}
+
 void report_text_connection(FILE *f, const struct conn *c, const struct report_opts *o)
 {
     const struct diagnosis *d = c->diagnosis;
     if (c->verdict == VERDICT_FAILED) {
         failed_block(f, c, o);
+        first_data(f, c, true);
     } else if (o->all && report_is_tls_attempt(c)) {
         one_line(f, c, o);
         for (size_t w = 0; d != NULL && w < d->n_warnings; w++)
             fprintf(f, "     %swarning%s %s\n", col(o, C_YELLOW), col(o, C_OFF),
                     d->warnings[w]);
+        first_data(f, c, false);
     } else {
         return;
     }

@@ -82,7 +82,7 @@ static void drain_handshake(struct tls_stream *s, struct conn *c, enum side from
         if (hs_decode(c, from, type, cur_make(body.ptr, body.len), &w) != ST_OK)
             conn_mark_malformed(c, from, "handshake message");
         if (decrypted)
-            tls_dec_saw_message(s, type);
+            tls_dec_saw_message(s, type, cur_make(body.ptr, body.len), frame);
         done = cur.pos;
         s->hs_first_frame = frame;
         s->hs_segments = 1;

@@ -26,6 +26,7 @@ struct keylog {
     const struct keylog *fallback; /* searched next, or NULL: borrowed */
     EVP_PKEY *server_keys[KEYLOG_MAX_SERVER_KEYS]; /* --key */
     size_t n_server_keys;
+    bool given;          /* key log bytes were fed (the file may hold none) */
 };
 
 /* The labels of the format; `secret` is the slot kept, or -1 for a valid
@@ -288,6 +289,7 @@ enum status keylog_feed(struct keylog *k, const uint8_t *p, size_t n)
 {
     struct cursor c = cur_make(p, n);
     uint8_t ch;
+    k->given = true;
     while (cur_u8(&c, &ch) == ST_OK) {
         if (ch == '\n') {
             if (k->line_too_long) {
@@ -341,6 +343,7 @@ enum status keylog_load_into(struct keylog *k, const char *path)
 {
     FILE *f = fopen(path, "rb");
     ENSURE(f != NULL, ST_IO);
+    k->given = true; /* an empty --keylog is still a key log: "no keys" */
     uint8_t buf[8192];
     size_t got;
     enum status st = ST_OK;
@@ -435,6 +438,14 @@ enum keylog_rsa_result keylog_rsa_premaster(const struct keylog *k, const uint8_
                                                                            : KEYLOG_RSA_FAILED;
     X509_free(cert);
     return r;
+}
+
+bool keylog_in_use(const struct keylog *k)
+{
+    for (; k != NULL; k = k->fallback)
+        if (k->given || k->n_server_keys > 0)
+            return true;
+    return false;
 }
 
 bool keylog_has_server_keys(const struct keylog *k)

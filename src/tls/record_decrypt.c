@@ -16,9 +16,9 @@
  * Handshake phase: every type 23 record is buffered (at most 2^14 + 256
  * bytes) and opened with the sender's handshake traffic keys, until its
  * Finished. Application phase, only when the key log has the sender's
- * traffic secret 0: the sequence number counts every record, but only short
- * records are opened (alerts, KeyUpdate, most tickets), so the cost still
- * does not grow with the payload. */
+ * traffic secret 0: the sequence number counts every record, but only the
+ * first application data and short records are opened (alerts, KeyUpdate,
+ * most tickets), so the cost still does not grow with the payload. */
 #define DEC_SHORT_RECORD 512
 #define DEC_MAX_EARLY_RECORDS 64
 
@@ -79,7 +79,7 @@ static void dec_begin(struct tls_conn_state *t, struct tls_stream *s, struct con
 {
     struct side_facts *sf = &c->side[from];
     /* TLS <= 1.2 starts at the sender's ChangeCipherSpec (tls_dec_ccs) */
-    if (t->keylog == NULL || (c->sh.present && !conn_is_tls13(c))) {
+    if (!keylog_in_use(t->keylog) || (c->sh.present && !conn_is_tls13(c))) {
         s->dec_phase = DEC_OFF;
         return;
     }
@@ -163,13 +163,25 @@ static enum decrypt_status rsa_master(const struct tls_conn_state *t, const stru
 void tls_dec_ccs(struct tls_conn_state *t, struct tls_stream *s, struct conn *c, enum side from,
                  uint64_t frame)
 {
-    if (t->keylog == NULL || s->dec_phase == DEC_OFF)
+    if (!keylog_in_use(t->keylog) || s->dec_phase == DEC_OFF)
         return;
-    /* a second one is a renegotiation: its keys come from a hello we could
-     * not read (RFC 5246 7.4.1.2), so decryption ends there */
+    /* a second one ends a renegotiation (RFC 5246 7.4.1.2): its keys come
+     * from the hellos decrypted under the first keys, the master secret
+     * from the key log (the handshake hashes of --key's extended master
+     * secret are the first handshake's); without them decryption ends */
+    const uint8_t *client_random = c->ch->random;
+    const struct tls_stream *cl = &t->dir[SIDE_CLIENT];
     if (s->dec_phase == DEC_TLS12) {
-        tls_dec_stop(s, c, from, DECRYPT_OK, frame);
-        return;
+        const struct keylog_entry *e =
+            cl->reneg_frame != 0 ? keylog_find(t->keylog, cl->reneg_random) : NULL;
+        if (e == NULL || !c->sh.present || c->sh.frame < cl->reneg_frame ||
+            e->secret_len[KEYLOG_MASTER_SECRET] != TLS12_MASTER_LEN ||
+            !tls12_suite_supported(c->sh.suite) || c->sh.version < 0x0301 ||
+            c->sh.version > 0x0303) {
+            tls_dec_stop(s, c, from, DECRYPT_OK, frame);
+            return;
+        }
+        client_random = cl->reneg_random;
     }
     tls_dec_free(s);
     /* RFC 5246 7.1: a ChangeCipherSpec switches the sender to the pending
@@ -183,7 +195,7 @@ void tls_dec_ccs(struct tls_conn_state *t, struct tls_stream *s, struct conn *c,
         tls_dec_stop(s, c, from, DECRYPT_UNSUPPORTED, frame);
         return;
     }
-    const struct keylog_entry *e = dec_secrets(t, c);
+    const struct keylog_entry *e = keylog_find(t->keylog, client_random);
     uint8_t master[TLS12_MASTER_LEN];
     if (e != NULL && e->secret_len[KEYLOG_MASTER_SECRET] == TLS12_MASTER_LEN) {
         memcpy(master, e->secret[KEYLOG_MASTER_SECRET], TLS12_MASTER_LEN);
@@ -207,7 +219,7 @@ void tls_dec_ccs(struct tls_conn_state *t, struct tls_stream *s, struct conn *c,
     tls13_wipe(master, sizeof master);
     if (tls12_keys_from_master(c->sh.version, c->sh.suite,
                                server_echoed(c, EXT_ENCRYPT_THEN_MAC), d->master,
-                               c->ch->random, c->sh.random, from == SIDE_CLIENT,
+                               client_random, c->sh.random, from == SIDE_CLIENT,
                                &d->keys12) != ST_OK)
         tls_dec_stop(s, c, from, DECRYPT_FAILED, frame);
 }
@@ -251,7 +263,9 @@ void tls_dec_record_start(struct tls_conn_state *t, struct tls_stream *s, struct
         tls_dec_stop(s, c, from, DECRYPT_INTERRUPTED, frame);
         return;
     }
-    if (s->dec_phase == DEC_APPLICATION && s->rlen > DEC_SHORT_RECORD) {
+    /* the first application data is opened whatever its length, as in TLS
+     * 1.2: it shows what the connection carries */
+    if (s->dec_phase == DEC_APPLICATION && s->rlen > DEC_SHORT_RECORD && d->app_opened) {
         /* not opened, but it used a sequence number (RFC 8446 5.3) */
         d->keys.seq++;
         if (s->hs.len > 0 || s->hs_skip > 0)
@@ -477,8 +491,13 @@ bool tls_dec_record_done(struct tls_conn_state *t, struct tls_stream *s, struct 
     case CT_ALERT:
         dec_alert(s, c, from, plain, len, frame, ts);
         break;
+    case CT_APPLICATION_DATA:
+        if (len > 0)
+            d->app_opened = true;
+        dec_app_plain(c, from, plain, len, frame);
+        break;
     default:
-        break; /* application data: skipped as before */
+        break;
     }
     if (s->dec == NULL)
         return true;
@@ -527,8 +546,15 @@ void tls_dec_record_bytes(struct tls_stream *s, struct conn *c, enum side from,
         tls_dec_stop(s, c, from, DECRYPT_INTERRUPTED, frame);
 }
 
-void tls_dec_saw_message(struct tls_stream *s, uint8_t type)
+void tls_dec_saw_message(struct tls_stream *s, uint8_t type, struct cursor body, uint64_t frame)
 {
+    struct slice random;
+    /* RFC 5246 7.4.1.2: client_version, then the random */
+    if (s->dec_phase == DEC_TLS12 && type == HS_CLIENT_HELLO && cur_skip(&body, 2) == ST_OK &&
+        cur_take(&body, sizeof s->reneg_random, &random) == ST_OK) {
+        memcpy(s->reneg_random, random.ptr, sizeof s->reneg_random);
+        s->reneg_frame = frame;
+    }
     if (s->dec == NULL || s->dec_phase == DEC_TLS12)
         return;
     /* RFC 8446 5.1: a key change follows these at a record boundary */

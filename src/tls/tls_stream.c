@@ -2,6 +2,7 @@
 #include <string.h>
 #include "tls/handshake.h"
 #include "tls/handshake_buffer.h"
+#include "tls/keylog.h"
 #include "tls/proxy_header.h"
 #include "tls/record_decrypt.h"
 #include "tls/sslv2.h"
@@ -132,6 +133,20 @@ static void start_stream(struct tls_stream *s, struct conn *c, enum side from,
     plain_feed(&s->plain, c, from, p, n, frame);
 }
 
+/* The handshake hashes, from the connection's first bytes, when a key log
+ * is in use by then (a capture's embedded secrets may arrive mid-capture:
+ * keylog_in_use). A connection that began before any secret keeps none: its
+ * records may still open, its Finished goes unchecked, and a capture
+ * without secrets pays nothing. Without it (out of memory) too. */
+static void start_transcript(struct tls_conn_state *t)
+{
+    if (t->transcript != NULL || t->dir[0].state != TLS_START ||
+        t->dir[1].state != TLS_START || !keylog_in_use(t->keylog))
+        return;
+    t->transcript = transcript_new();
+    t->dir[0].transcript = t->dir[1].transcript = t->transcript;
+}
+
 void tls_feed(struct tls_conn_state *t, struct conn *c, enum side from, const uint8_t *p,
               size_t n, uint64_t frame, struct tstamp ts)
 {
@@ -139,6 +154,7 @@ void tls_feed(struct tls_conn_state *t, struct conn *c, enum side from, const ui
     while (n > 0) {
         switch (s->state) {
         case TLS_START: {
+            start_transcript(t);
             /* A capture that starts mid-connection may open on a TCP
              * keep-alive: one byte already sent, sent again. It says nothing. */
             if (c->mid_stream && n == 1 && c->side[from].bytes == 1)
@@ -315,11 +331,6 @@ void tls_init(struct tls_conn_state *t)
 void tls_use_keylog(struct tls_conn_state *t, const struct keylog *k)
 {
     t->keylog = k;
-    if (k == NULL || t->transcript != NULL)
-        return;
-    /* without it (out of memory) Finished messages go unchecked */
-    t->transcript = transcript_new();
-    t->dir[0].transcript = t->dir[1].transcript = t->transcript;
 }
 
 void tls_free(struct tls_conn_state *t)

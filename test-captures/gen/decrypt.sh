@@ -146,6 +146,22 @@ tshark -r "$WORK/$name.all.pcap" -Y "tcp.stream in {$((bad - 2)),$((bad - 1)),$b
 cp "$WORK/$name.keylog" "$KEYS/$name.keylog"
 echo "  $name: bad_record_mac after $n DHE handshakes; kept streams $((bad - 2))-$bad"
 
+# A renegotiation (RFC 5246 7.4.1.2, RFC 5746): s_client's R command, s_server
+# -client_renegotiation (OpenSSL 3 refuses a client's renegotiation without it), then the HTTP
+# request under the second handshake's keys; the key log has both handshakes' CLIENT_RANDOM.
+reneg() {       # reneg NAME PORT
+    rm -f "$KEYS/$1.keylog"
+    server "$2" -client_renegotiation
+    cap_start "$OUT/$1.pcap" "tcp port $2"
+    { sleep 0.5; printf 'R\n'; sleep 0.5; request; } | timeout 10 openssl s_client \
+        -connect 127.0.0.1:"$2" -servername decrypt.test -keylogfile "$KEYS/$1.keylog" -tls1_2 \
+        -cipher ECDHE-RSA-AES128-GCM-SHA256 >"$WORK/$1.client.log" 2>&1
+    cap_stop
+    stop_bg "$SRV_PID"; SRV_PID=
+    [ "$(grep -c '^CLIENT_RANDOM' "$KEYS/$1.keylog")" = 2 ] || die "$1: no second handshake"
+}
+reneg tls12-reneg 4716
+
 # the wrong key log: another capture's (its client randoms are not these)
 cp "$KEYS/tls12-chacha.keylog" "$KEYS/other-capture.keylog"
 # keys found but wrong: tls12-gcm's client random with tls12-chacha's master secret
@@ -159,6 +175,26 @@ need editcap mergecap
 editcap --inject-secrets "tls,$KEYS/tls12-gcm.keylog" "$OUT/tls12-gcm.pcap" "$OUT/tls12-gcm-dsb.pcapng"
 editcap --inject-secrets "tls,$CAPS_DIR/certs/keys/expired-tls13.keylog" \
     "$CAPS_DIR/certs/expired-tls13.pcap" "$OUT/tls13-expired-dsb.pcapng"
+# A block with keys that do not fit: tls12-gcm's client random, another session's master secret.
+editcap --inject-secrets "tls,$KEYS/wrong-master.keylog" "$OUT/tls12-gcm.pcap" \
+    "$OUT/tls12-gcm-dsb-wrong.pcapng"
+# Secrets that arrive mid-capture, as from a capture tool that writes a block when a key log
+# line appears: the first packets of tls12-gcm without secrets, the rest with its key log
+# injected, joined by mergecap -a, which writes the second file's block where that file begins.
+# -late: the block after the TCP handshake (packet 3), before the connection's ClientHello;
+# -after: the block after packet 16 of 17, past the connection's encrypted records.
+split_inject() {  # split_inject LAST_PACKET_BEFORE OUT_FILE
+    editcap -F pcapng -r "$OUT/tls12-gcm.pcap" "$WORK/gcm-head.pcapng" "1-$1"
+    editcap -r "$OUT/tls12-gcm.pcap" "$WORK/gcm-tail.pcap" "$(($1 + 1))-100000"
+    editcap --inject-secrets "tls,$KEYS/tls12-gcm.keylog" "$WORK/gcm-tail.pcap" \
+        "$WORK/gcm-tail.pcapng"
+    mergecap -a -F pcapng -w "$2" "$WORK/gcm-head.pcapng" "$WORK/gcm-tail.pcapng"
+}
+split_inject 3 "$OUT/tls12-gcm-dsb-late.pcapng"
+split_inject 16 "$OUT/tls12-gcm-dsb-after.pcapng"
+tshark -r "$OUT/tls12-gcm-dsb-late.pcapng" -Y 'tls.handshake.type == 20' -T fields \
+    -e frame.number 2>/dev/null | grep -q . || die "tls12-gcm-dsb-late: tshark decrypts no Finished"
+
 # A key log that covers only some connections: three captures merged, one key log.
 mergecap -F pcap -w "$OUT/three-one-keylog.pcap" "$OUT/tls12-gcm.pcap" "$OUT/tls12-chacha.pcap" \
     "$OUT/tls10-cbc.pcap"
