@@ -48,7 +48,7 @@ FIELDS = ["frame.number", "ip.src", "ipv6.src", "udp.srcport", "tcp.srcport", "i
           "tls.handshake.type", "tls.handshake.extensions_server_name",
           "tls.handshake.extensions_alpn_str", "quic.cc.error_code", "quic.cc.error_code.app",
           "tls.handshake.extensions_key_share_key_exchange_length", "tls.handshake.extension.type",
-          "tls.handshake.extension.data"]
+          "tls.handshake.extension.data", "quic.retry_token"]
 
 
 def ech_of(hexdata):
@@ -161,6 +161,12 @@ def facts_of_flow(rows):
         if s == server and "8" in r["tls.handshake.type"].split("|"):
             f["alpn"] = first(r["tls.handshake.extensions_alpn_str"]) or None
             break
+    # the server's first Retry: its token's length (drafts up to 24 carry the
+    # original connection ID before it, later ones an integrity tag after it)
+    for s, d, r in rows:
+        if s == server and r["quic.retry_token"]:
+            f["retry_token_len"] = len(first(r["quic.retry_token"])) // 2
+            break
     for s, d, r in rows:
         code = r["quic.cc.error_code"] or r["quic.cc.error_code.app"]
         # in a long-header packet (Initial 0, Handshake 2): what an observer reads
@@ -196,6 +202,8 @@ def our_facts(o):
         f["ech"] = (ech["config_id"], ech["enc_length"], ech["payload_length"])
     if o.get("transport") == "quic":
         f["version"] = version_number(q.get("version"))
+    token = q.get("retry_token")
+    f["retry_token_len"] = token["length"] if token else None
     cc = q.get("connection_close")
     f["close"] = "%s %d" % (cc["from"], cc["code"]) if cc else None
     return f
@@ -233,7 +241,7 @@ def main():
                 o = mine.get(ck)
                 got = our_facts(o) if o else {}
                 for field in ("version", "sni", "ch_alpn", "key_share_lengths", "ech", "alpn",
-                              "close"):
+                              "close", "retry_token_len"):
                     if field not in ref and field not in ("close",):
                         continue
                     want = ref.get(field)

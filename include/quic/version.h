@@ -19,6 +19,10 @@ struct quic_version {
     uint8_t salt[20];          /* initial_salt (RFC 9001 5.2, RFC 9369 3.3.1) */
     const char *label_prefix;  /* "quic" or "quicv2": "quic key", "quicv2 key"... */
     bool v2_types;             /* RFC 9369 3.2: long header types renumbered */
+    /* draft-ietf-quic-transport-24 17.2.5: a Retry carries the Original
+     * Destination Connection ID (ODCID Len (8), ODCID) before its token and
+     * no integrity tag; draft-25 moved both into the tag's pseudo-packet */
+    bool retry_odcid;
 };
 
 enum { QUIC_VERSION_NEGOTIATION = 0 };

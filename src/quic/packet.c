@@ -68,6 +68,16 @@ enum status quic_packet_parse(struct cursor *dgram, struct quic_long *out)
     }
     ENSURE(out->dcid.len <= QUIC_MAX_CID && out->scid.len <= QUIC_MAX_CID, ST_MALFORMED);
     out->type = quic_version_ptype(out->known, out->first);
+    if (out->type == QUIC_PT_RETRY && out->known->retry_odcid) {
+        /* draft-24 17.2.5: ODCID Len (8), ODCID (0..160), Retry Token (..) */
+        struct slice odcid;
+        TRY(connection_id(dgram, &odcid));
+        ENSURE(odcid.len <= QUIC_MAX_CID, ST_MALFORMED);
+        TRY(cur_take(dgram, cur_left(dgram), &out->token));
+        out->packet.ptr = dgram->buf + start;
+        out->packet.len = dgram->len - start;
+        return ST_OK;
+    }
     if (out->type == QUIC_PT_RETRY) {
         /* RFC 9000 17.2.5: Retry Token (..), Retry Integrity Tag (128) */
         ENSURE(cur_left(dgram) >= RETRY_TAG_LEN, ST_TRUNCATED);

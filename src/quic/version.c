@@ -10,7 +10,7 @@
 #define SALT_D23 {0xc3, 0xee, 0xf7, 0x12, 0xc7, 0x2e, 0xbb, 0x5a, 0x11, 0xa7, \
                   0xd2, 0x43, 0x2b, 0xb4, 0x63, 0x65, 0xbe, 0xf9, 0xf5, 0x02}
 #define DRAFT(n, s) {.version = 0xff000000u + (n), .name = "draft-" #n, .salt = s, \
-                     .label_prefix = "quic", .v2_types = false}
+                     .label_prefix = "quic", .v2_types = false, .retry_odcid = (n) <= 24}
 
 /* RFC 9001 5.2 (v1; drafts 33 and 34 already used its salt), draft-ietf-quic-tls-29
  * 5.2 (drafts 29 to 32), draft-ietf-quic-tls-23 5.2 (drafts 23 to 28), RFC 9369
