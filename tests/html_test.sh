@@ -173,6 +173,11 @@ if "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;&amp;&quot;\\x01\\xff.example
     errors.append("the hostile SNI is not shown escaped (&lt;...\\x01\\xff)")
 if "&lt;b&gt;h2&lt;/b&gt;" not in html:
     errors.append("the hostile ALPN is not shown escaped")
+# a timeline tooltip's lines are broken, not printed as an escaped newline
+if "\\x0aframes" in html or "\\x0aSNI" in html:
+    errors.append("a tooltip line break shown as \\x0a")
+if not re.search(r"<title>#\d+ from [^<]*\nframes \d+-\d+", html):
+    errors.append("no tooltip with a line per fact")
 for e in errors[:30]:
     print(e)
 sys.exit(1 if errors else 0)

@@ -1,6 +1,7 @@
 /* html_timeline.c: per server, a timeline of its connections as inline SVG,
  * a bar per connection from its first to its last frame, coloured by
  * verdict; the servers with the most failures first. */
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include "util/names.h"
@@ -79,6 +80,19 @@ static void tick_label(double ms, double span, char *buf, size_t len)
 #define TL_LANE 14
 #define TL_BAR 10
 
+/* A line of the tooltip: the break written as it is (element text of an
+ * SVG title), the text escaped, where a "\n" would print as \x0a. */
+__attribute__((format(printf, 2, 3))) static void tip_line(FILE *f, const char *fmt, ...)
+{
+    char buf[2048];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    fputc('\n', f);
+    html_esc(f, buf);
+}
+
 static void bar_tooltip(FILE *f, const struct bar *b)
 {
     const struct conn *c = b->c;
@@ -92,20 +106,20 @@ static void bar_tooltip(FILE *f, const struct bar *b)
         html_escf(f, ", %s (%s)", x->id, confidence_name(x->confidence));
     if (c->verdict == VERDICT_INCOMPLETE)
         html_escf(f, " (%s)", c->incomplete_why);
-    html_escf(f, "\nframes %llu-%llu, +%.1f ms, lasted %.1f ms", (unsigned long long)c->first_frame,
+    tip_line(f, "frames %llu-%llu, +%.1f ms, lasted %.1f ms", (unsigned long long)c->first_frame,
          (unsigned long long)c->last_frame, b->t0, b->t1 - b->t0);
     if (c->sh.present && !c->sh.sslv2)
-        html_escf(f, "\n%s %s", name_version(c->sh.version).s,
+        tip_line(f, "%s %s", name_version(c->sh.version).s,
              name_suite(c->sh.suite).s);
     if (sni[0])
-        html_escf(f, "\nSNI %s", sni);
+        tip_line(f, "SNI %s", sni);
     for (size_t i = 0; d != NULL && c->verdict == VERDICT_OK && i < d->n_warnings; i++)
         if (d->warnings[i] != NULL)
-            html_escf(f, "\nwarning: %s", d->warnings[i]);
+            tip_line(f, "warning: %s", d->warnings[i]);
     char data[REPORT_FIRST_DATA_MAX];
     for (int s = SIDE_CLIENT; s <= SIDE_SERVER; s++)
         if (report_first_data(c, (enum side)s, data, sizeof data))
-            html_escf(f, "\n%s data: %s (decrypted)", s == SIDE_CLIENT ? "client" : "server",
+            tip_line(f, "%s data: %s (decrypted)", s == SIDE_CLIENT ? "client" : "server",
                       data);
 }
 
