@@ -32,8 +32,10 @@ for f in fail/no-fs-suite fail/dh-too-small fail/client-cert-required-tls12 cert
     check "test-captures/expected/$f.txt" ../"$TOOL" -a "$f.pcap"
     check "test-captures/expected/$f.ladder.txt" ../"$TOOL" -a -v --color=never "$f.pcap"
 done
-# decryption with the key logs the clients wrote (TLS 1.2): text, ladder and JSON
-for f in decrypt/tls12-finished-flipped decrypt/dhe-leading-zero-keylog decrypt/tls10-cbc; do
+# decryption with the key logs the clients wrote (TLS 1.2, and TLS 1.3 client
+# certificates): text, ladder and JSON
+for f in decrypt/tls12-finished-flipped decrypt/dhe-leading-zero-keylog decrypt/tls10-cbc \
+         decrypt/tls13-client-cert-required decrypt/tls13-client-cert-rejected; do
     k="--keylog $f.keylog"
     k=$(echo "$k" | sed 's|decrypt/|decrypt/keys/|')
     check "test-captures/expected/$f.keylog.txt" ../"$TOOL" -a $k "$f.pcap"

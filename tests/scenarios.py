@@ -5,7 +5,8 @@ whose paths are relative to test-captures/) and compares the multiset of per-con
 diagnosis given for failed and incomplete ones) with the `expect` column. Then the
 negative tests of tests/negatives.tsv (rule, capture, near, not): near misses, captures
 with a failed connection where the rule's signature is almost there, on which the rule
-must not be the diagnosis (nor a surer alternative). Checks that every rule in the
+must not be the diagnosis (nor a surer alternative). With a --keylog or --key in `args`, no
+explanation or evidence may ask for a key log or key (the user gave it). Checks that every rule in the
 table has a capture that expects it and a passing negative on a capture with a failed
 or incomplete connection that a scenario list pins down. Ends with the line
 "scenarios: N passed, N failed"."""
@@ -39,9 +40,24 @@ def connections(path, args=()):
     return [json.loads(line) for line in out.stdout.splitlines()]
 
 
+# a sentence that asks for the key log or key the user gave
+ASKS_FOR_KEYS = re.compile(r"key log[^.]{0,40} would|--keylog\) would|server's (RSA )?key would")
+
+
+def asks_for_keys(obj):
+    texts = []
+    for d in [obj.get("diagnosis") or {}] + list(obj.get("alternatives") or []):
+        texts.append(d.get("explanation") or "")
+        texts.extend(e.get("text", "") for e in d.get("evidence") or [])
+    return [t for t in texts if ASKS_FOR_KEYS.search(t)]
+
+
 def outcomes(path, args=()):
     got = collections.Counter()
+    given = "--keylog" in args or "--key" in args
     for obj in connections(path, args):
+        if given and obj["type"] == "connection" and asks_for_keys(obj):
+            got["asks for the keys given: %s" % asks_for_keys(obj)[0][:120]] += 1
         if obj["type"] != "connection" or obj["verdict"] == "not_tls":
             continue
         key = obj["verdict"]

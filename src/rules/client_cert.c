@@ -56,6 +56,24 @@ static void tls13_evidence(struct finding_draft *f, const struct conn *c, int k,
                     flight > TLS13_FLIGHT_WITH_CERT ? "large enough" : "too small");
 }
 
+/* " (decrypted)" after what a key log opened: TLS 1.3 hides the
+ * CertificateRequest, both Certificate messages and the alerts. */
+static const char *opened(bool decrypted)
+{
+    return decrypted ? " (decrypted with the key log)" : "";
+}
+
+/* Whether a message of this type and side was read by decrypting it. */
+static bool message_decrypted(const struct conn *c, enum side from, uint16_t type)
+{
+    for (uint16_t i = 0; i < c->n_messages; i++)
+        if (c->messages[i].from == from && c->messages[i].type == type)
+            return c->messages[i].decrypted;
+    return false;
+}
+
+enum { HS_CERTIFICATE = 11, HS_CERTIFICATE_REQUEST = 13 };
+
 static bool match_client_certificate_required(const struct rule *self, const struct case_facts *in,
                                               struct finding_draft *f)
 {
@@ -64,8 +82,10 @@ static bool match_client_certificate_required(const struct rule *self, const str
     bool empty = c->cert_request && c->client_certs.present && c->client_certs.count == 0;
     bool alert116 = e->alert != NULL && e->alert->description == ALERT_CERTIFICATE_REQUIRED;
     bool server_refusal = e->alert != NULL && e->alert->from == SIDE_SERVER;
+    /* the messages themselves, in clear or decrypted, before any guess from sizes */
+    bool exact = alert116 || (empty && (server_refusal || (e->closed && e->close_by == SIDE_SERVER)));
     uint32_t flight = 0;
-    int k = tls13_flight_refused(c, e, &flight);
+    int k = exact ? -1 : tls13_flight_refused(c, e, &flight);
     if (k >= 0 && flight <= TLS13_FLIGHT_WITH_CERT) {
         finding_init(f, self, CONF_MEDIUM);
         tls13_evidence(f, c, k, flight);
@@ -76,17 +96,19 @@ static bool match_client_certificate_required(const struct rule *self, const str
         f->refs = "RFC 8446 4.4.2.4, 6.2; docs/diagnoses/client_certificate_required.md";
         return true;
     }
-    if (!alert116 && !(empty && (server_refusal || (e->closed && e->close_by == SIDE_SERVER))))
+    if (!exact)
         return false;
     finding_init(f, self, CONF_HIGH);
     if (c->cert_request)
-        finding_evidence(f, c->cert_request_frame, "server  CertificateRequest");
+        finding_evidence(f, c->cert_request_frame, "server  CertificateRequest%s",
+                         opened(message_decrypted(c, SIDE_SERVER, HS_CERTIFICATE_REQUEST)));
     if (c->client_certs.present)
-        finding_evidence(f, c->client_certs.frame, "client  Certificate with %u certificates",
-                         c->client_certs.count);
+        finding_evidence(f, c->client_certs.frame, "client  Certificate with %u certificates%s",
+                         c->client_certs.count,
+                         opened(message_decrypted(c, SIDE_CLIENT, HS_CERTIFICATE)));
     if (e->alert != NULL) {
-        finding_evidence(f, e->alert->frame, "server  fatal alert %s",
-                         name_alert(e->alert->description).s);
+        finding_evidence(f, e->alert->frame, "server  fatal alert %s%s",
+                         name_alert(e->alert->description).s, opened(e->alert->decrypted));
     } else {
         finding_evidence(f, e->close_frame, "server  %s", e->rst ? "RST" : "FIN");
     }
@@ -111,7 +133,9 @@ static bool match_client_certificate_rejected(const struct rule *self, const str
     const struct conn *c = in->c;
     const struct ending *e = &in->ending;
     uint32_t flight = 0;
-    int k = tls13_flight_refused(c, e, &flight);
+    /* a server alert in clear or decrypted says itself what it is */
+    bool exact = e->alert != NULL && e->alert->from == SIDE_SERVER;
+    int k = exact ? -1 : tls13_flight_refused(c, e, &flight);
     if (k >= 0 && flight > TLS13_FLIGHT_WITH_CERT) {
         finding_init(f, self, CONF_MEDIUM);
         tls13_evidence(f, c, k, flight);
@@ -128,10 +152,11 @@ static bool match_client_certificate_rejected(const struct rule *self, const str
           e->alert->description == ALERT_HANDSHAKE_FAILURE || e->alert->description == 51))
         return false;
     finding_init(f, self, is_certificate_alert(e->alert->description) ? CONF_HIGH : CONF_MEDIUM);
-    finding_evidence(f, c->client_certs.frame, "client  Certificate with %u certificate%s",
-                     c->client_certs.count, c->client_certs.count == 1 ? "" : "s");
-    finding_evidence(f, e->alert->frame, "server  fatal alert %s",
-                     name_alert(e->alert->description).s);
+    finding_evidence(f, c->client_certs.frame, "client  Certificate with %u certificate%s%s",
+                     c->client_certs.count, c->client_certs.count == 1 ? "" : "s",
+                     opened(message_decrypted(c, SIDE_CLIENT, HS_CERTIFICATE)));
+    finding_evidence(f, e->alert->frame, "server  fatal alert %s%s",
+                     name_alert(e->alert->description).s, opened(e->alert->decrypted));
     finding_explain(f, "The client sent a certificate and the server refused it (%s). ",
                     name_alert(e->alert->description).s);
     if (e->alert->description == ALERT_UNKNOWN_CA)

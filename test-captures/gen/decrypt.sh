@@ -63,6 +63,15 @@ ossl tls12-rsa-cbc-sha1 4705 -- -tls1_2 -no_etm -cipher AES128-SHA
 ossl tls11-cbc 4706 -cipher 'DEFAULT:@SECLEVEL=0' -- -tls1_1 -cipher 'ECDHE-RSA-AES256-SHA:@SECLEVEL=0'
 ossl tls10-cbc 4707 -cipher 'DEFAULT:@SECLEVEL=0' -- -tls1 -cipher 'ECDHE-RSA-AES128-SHA:@SECLEVEL=0'
 ossl tls10-cbc-etm 4708 -cipher 'DEFAULT:@SECLEVEL=0' -- -tls1 -cipher 'DHE-RSA-AES256-SHA:@SECLEVEL=0'
+# TLS 1.3, a server that requires a client certificate (-Verify 1) and a client without one:
+# the CertificateRequest and the server's certificate_required alert are encrypted; the
+# client's key log (its handshake and traffic secrets) opens them
+ossl tls13-client-cert-required 4717 -Verify 1 -- -tls1_3
+# ... and a client whose self-signed certificate the server refuses (-verify_return_error)
+openssl req -x509 -newkey rsa:2048 -nodes -keyout "$WORK/client.key" -out "$WORK/client.pem" \
+    -days 3650 -subj /CN=rogue-client 2>/dev/null || die "cannot make the client key"
+ossl tls13-client-cert-rejected 4718 -Verify 1 -verify_return_error -- -tls1_3 \
+    -cert "$WORK/client.pem" -key "$WORK/client.key"
 
 # GnuTLS: AES-128-CCM and CCM_8 with DHE-RSA (RFC 6655), SSLKEYLOGFILE
 gnutls() {      # gnutls NAME PORT PRIORITY
