@@ -46,19 +46,30 @@ struct cert_cache_counts cert_cache_counts(const struct cert_cache *cache)
     return cache != NULL ? cache->counts : (struct cert_cache_counts){.decoded = 0};
 }
 
-static uint64_t fnv1a(const uint8_t *p, size_t n)
+/* A slot index from the DER bytes, eight at a time (a byte-at-a-time FNV-1a
+ * over every certificate of every handshake was 6% of a --json run); a
+ * collision costs only a memcmp and a decode, so speed over quality. */
+static uint64_t der_hash(const uint8_t *p, size_t n)
 {
-    uint64_t h = 1469598103934665603ull;
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ p[i]) * 1099511628211ull;
-    return h;
+    uint64_t h = 0x9e3779b97f4a7c15ull ^ n;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w;
+        memcpy(&w, p + i, sizeof w);
+        h = (h ^ w) * 0xff51afd7ed558ccdull;
+        h ^= h >> 32;
+    }
+    uint64_t tail = 0;
+    memcpy(&tail, p + i, n - i);
+    h = (h ^ tail) * 0xc4ceb9fe1a85ec53ull;
+    return h ^ (h >> 29);
 }
 
 static struct cache_slot *find(struct cert_cache *cache, const uint8_t *der, size_t len)
 {
     if (cache == NULL)
         return NULL;
-    uint64_t h = fnv1a(der, len);
+    uint64_t h = der_hash(der, len);
     struct cache_slot *s = &cache->slot[h % CERT_CACHE_SLOTS];
     if (s->x == NULL || s->hash != h || s->len != len || memcmp(s->der, der, len) != 0)
         return NULL;
@@ -102,7 +113,7 @@ void cert_cache_put(struct cert_cache *cache, const uint8_t *der, size_t len,
     if (cache == NULL)
         return;
     cache->counts.decoded++;
-    uint64_t h = fnv1a(der, len);
+    uint64_t h = der_hash(der, len);
     struct cache_slot *s = &cache->slot[h % CERT_CACHE_SLOTS];
     uint8_t *copy = malloc(len);
     if (copy == NULL || X509_up_ref(x) != 1) {
