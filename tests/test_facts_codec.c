@@ -110,6 +110,31 @@ TEST(a_flipped_byte_is_refused_or_keeps_every_bound)
     capbuf_free(&b);
 }
 
+/* A kept certificate without bytes is no fact a run writes (conn_keep_cert
+ * keeps none): refused, so that no reader takes its offset into NULL (the
+ * fuzz target found it). */
+TEST(an_empty_kept_certificate_is_refused)
+{
+    struct capbuf b = sample(failures_), again;
+    struct conn *c = NULL, *back = NULL;
+    capbuf_init(&again, FACTS_MAX_BYTES);
+    CHECK(facts_decode_conn(b.p, b.len, &c) == ST_OK && c != NULL);
+    if (c != NULL && c->server_certs.kept > 0) {
+        free(c->cert_bytes);
+        c->cert_bytes = NULL;
+        c->cert_bytes_len = 0;
+        for (uint16_t i = 0; i < c->server_certs.kept; i++)
+            c->server_certs.der[i].off = c->server_certs.der[i].len = 0;
+        CHECK(facts_encode_conn(c, &again) == ST_OK);
+        CHECK(facts_decode_conn(again.p, again.len, &back) == ST_MALFORMED && back == NULL);
+    } else {
+        CHECK(!"the sample has a server certificate");
+    }
+    conn_free(c);
+    capbuf_free(&again);
+    capbuf_free(&b);
+}
+
 TEST(another_layout_is_refused)
 {
     struct capbuf b = sample(failures_);
@@ -234,6 +259,7 @@ TEST_MAIN("facts_codec", {"real_connections_come_back_the_same", real_connection
           {"every_cut_is_refused", every_cut_is_refused},
           {"a_flipped_byte_is_refused_or_keeps_every_bound",
            a_flipped_byte_is_refused_or_keeps_every_bound},
+          {"an_empty_kept_certificate_is_refused", an_empty_kept_certificate_is_refused},
           {"another_layout_is_refused", another_layout_is_refused},
           {"times_before_1970_and_large_values_come_back",
            times_before_1970_and_large_values_come_back},

@@ -451,8 +451,10 @@ static bool ders_fit(const struct cert_msg *m, uint32_t cert_bytes_len)
 {
     if (m->kept > CONN_MAX_CERTS)
         return false;
+    /* conn_keep_cert keeps no empty certificate: a kept one has bytes */
     for (uint16_t i = 0; i < m->kept; i++)
-        if (m->der[i].off > cert_bytes_len || m->der[i].len > cert_bytes_len - m->der[i].off)
+        if (m->der[i].len == 0 || m->der[i].off > cert_bytes_len ||
+            m->der[i].len > cert_bytes_len - m->der[i].off)
             return false;
     return true;
 }
