@@ -13,9 +13,7 @@ Needs gzip, bzip2, xz, zstd, zip and tar. Ends with the line "batch: N passed, N
 import collections
 import json
 import os
-import pty
 import re
-import select
 import shutil
 import struct
 import subprocess
@@ -23,7 +21,7 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from checklib import check, report  # noqa: E402
+from checklib import check, report, run_on_pty  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TOOL = os.path.abspath(os.environ.get("TLSEXPLAIN", os.path.join(ROOT, "tlsexplain")))
@@ -284,25 +282,7 @@ def test_mix(tmp, mix, work):
 def pty_run(args, cwd, stdout_tty):
     """Runs with standard error (and standard output, if stdout_tty) on a pseudo-terminal;
     returns (exit status, bytes the terminal received)."""
-    master, slave = pty.openpty()
-    proc = subprocess.Popen([TOOL, *args], cwd=cwd, stdin=subprocess.DEVNULL, stderr=slave,
-                            stdout=slave if stdout_tty else subprocess.DEVNULL)
-    os.close(slave)
-    got = b""
-    while True:
-        ready, _, _ = select.select([master], [], [], LIMIT)
-        if not ready:
-            proc.kill()
-            break
-        try:
-            chunk = os.read(master, 65536)
-        except OSError:  # EIO: every writer has closed the terminal
-            break
-        if not chunk:
-            break
-        got += chunk
-    os.close(master)
-    return proc.wait(timeout=LIMIT), got
+    return run_on_pty([TOOL, *args], cwd, stdout_tty, LIMIT)
 
 
 LINE = re.compile(rb"\r(\d+)/(\d+) files, [0-9.]+ [kMGT]?B of [0-9.]+ [kMGT]?B, "

@@ -15,16 +15,14 @@ refused with --context batch. Ends with the line "context: N passed, N failed"."
 import glob
 import json
 import os
-import pty
 import re
-import select
 import shutil
 import subprocess
 import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from checklib import check, report  # noqa: E402
+from checklib import check, report, run_on_pty  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TOOL = os.path.abspath(os.environ.get("TLSEXPLAIN", os.path.join(ROOT, "tlsexplain")))
@@ -41,26 +39,7 @@ def run(args, cwd, stdin=None):
 
 def pty_stderr(args, cwd):
     """Runs with standard error on a pseudo-terminal; returns what the terminal received."""
-    master, slave = pty.openpty()
-    proc = subprocess.Popen([TOOL, *args], cwd=cwd, stdin=subprocess.DEVNULL, stderr=slave,
-                            stdout=subprocess.DEVNULL)
-    os.close(slave)
-    got = b""
-    while True:
-        ready, _, _ = select.select([master], [], [], LIMIT)
-        if not ready:
-            proc.kill()
-            break
-        try:
-            chunk = os.read(master, 65536)
-        except OSError:  # EIO: every writer has closed the terminal
-            break
-        if not chunk:
-            break
-        got += chunk
-    os.close(master)
-    proc.wait(timeout=LIMIT)
-    return got
+    return run_on_pty([TOOL, *args], cwd, False, LIMIT)[1]
 
 
 def failed_conn(text, file):

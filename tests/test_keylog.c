@@ -203,16 +203,6 @@ TEST(load_from_a_file)
     CHECK(keylog_find(NULL, (const uint8_t *)R1) == NULL);
 }
 
-static size_t slurp(const char *path, uint8_t *buf, size_t max)
-{
-    FILE *f = fopen(path, "rb");
-    if (f == NULL)
-        return 0;
-    size_t n = fread(buf, 1, max, f);
-    fclose(f);
-    return n;
-}
-
 /* --key: an RSA key loads; a key log is no key; a certificate whose public
  * key is not the key's finds no match, and garbage in place of the
  * encrypted pre-master does not decrypt under the matching one. */
@@ -231,7 +221,7 @@ TEST(server_keys)
     CHECK_EQ_INT(keylog_add_server_key(k, "/nonexistent/key.pem"), ST_IO);
     CHECK(keylog_has_server_keys(k));
     /* another server's certificate */
-    size_t n = slurp("test-captures/certs/pki/good.der", der, sizeof der);
+    size_t n = testlib_read_file("test-captures/certs/pki/good.der", der, sizeof der);
     CHECK(n > 0);
     CHECK_EQ_INT(keylog_rsa_premaster(k, der, n, enc, sizeof enc, pms), KEYLOG_RSA_NO_MATCH);
     /* not a certificate at all */

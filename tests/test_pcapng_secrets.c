@@ -12,16 +12,6 @@
 #include "capture/pcapng_secrets.h"
 #include "testlib.h"
 
-static size_t read_file(const char *path, uint8_t *buf, size_t max)
-{
-    FILE *f = fopen(path, "rb");
-    if (f == NULL)
-        return 0;
-    size_t n = fread(buf, 1, max, f);
-    fclose(f);
-    return n;
-}
-
 static bool has(const struct capbuf *b, const char *s)
 {
     size_t n = strlen(s);
@@ -41,7 +31,7 @@ static enum status to_capbuf(void *ud, const uint8_t *p, size_t n)
 static int file_secrets(const char *path, struct capbuf *out)
 {
     static uint8_t file[1 << 16];
-    size_t n = read_file(path, file, sizeof file);
+    size_t n = testlib_read_file(path, file, sizeof file);
     unsigned found = 0;
     capbuf_init(out, PCAPNG_MAX_SECRETS);
     if (n == 0 || pcapng_tls_secrets_bytes(file, n, out, &found) != ST_OK)
@@ -65,7 +55,7 @@ TEST(editcap_file)
 TEST(pieces_of_every_size)
 {
     static uint8_t file[1 << 16];
-    size_t n = read_file("test-captures/decrypt/tls12-gcm-dsb-late.pcapng", file, sizeof file);
+    size_t n = testlib_read_file("test-captures/decrypt/tls12-gcm-dsb-late.pcapng", file, sizeof file);
     struct capbuf whole;
     CHECK(n > 0);
     CHECK_EQ_INT(file_secrets("test-captures/decrypt/tls12-gcm-dsb-late.pcapng", &whole), 1);
@@ -93,7 +83,7 @@ TEST(pieces_of_every_size)
 TEST(released_after_the_packets_before_it)
 {
     static uint8_t file[1 << 16];
-    size_t n = read_file("test-captures/decrypt/tls12-gcm-dsb-late.pcapng", file, sizeof file);
+    size_t n = testlib_read_file("test-captures/decrypt/tls12-gcm-dsb-late.pcapng", file, sizeof file);
     struct pcapng_secrets *w = pcapng_secrets_new();
     struct capbuf out;
     CHECK(n > 0 && w != NULL);
@@ -189,7 +179,7 @@ TEST(over_the_cap_is_counted)
 TEST(hostile_bytes_end_the_walk)
 {
     static uint8_t file[1 << 16], bad[1 << 16];
-    size_t n = read_file("test-captures/decrypt/tls12-gcm-dsb-late.pcapng", file, sizeof file);
+    size_t n = testlib_read_file("test-captures/decrypt/tls12-gcm-dsb-late.pcapng", file, sizeof file);
     unsigned found;
     CHECK(n > 1200);
     for (size_t cut = 0; cut < 1200 && cut < n; cut++) {

@@ -83,6 +83,18 @@ static inline int testlib_same_hex(const unsigned char *p, size_t n, const char 
 
 #define TEST_ENTRY(name) { #name, name }
 
+/* A file's first max bytes into buf (a test's input); the count, 0 when it
+ * cannot be read. */
+static inline size_t testlib_read_file(const char *path, unsigned char *buf, size_t max)
+{
+    FILE *f = fopen(path, "rb");
+    if (f == NULL)
+        return 0;
+    size_t n = fread(buf, 1, max, f);
+    fclose(f);
+    return n;
+}
+
 static inline int testlib_main(const char *suite, const struct test_case *tests,
                                size_t n)
 {

@@ -67,6 +67,23 @@ void tls_dec_stop(struct tls_stream *s, struct conn *c, enum side from,
     tls_dec_free(s);
 }
 
+/* Decryption state for a direction about to be decrypted, its records
+ * buffered up to max; NULL without memory (decryption is then not tried). */
+static struct tls_decrypt *dec_open(struct tls_stream *s, struct side_facts *sf,
+                                    enum dec_phase phase, size_t max)
+{
+    struct tls_decrypt *d = calloc(1, sizeof *d);
+    if (d == NULL) {
+        s->dec_phase = DEC_OFF;
+        return NULL;
+    }
+    capbuf_init(&d->rec, max);
+    s->dec = d;
+    s->dec_phase = phase;
+    sf->decrypt = DECRYPT_OK;
+    return d;
+}
+
 static const struct keylog_entry *dec_secrets(const struct tls_conn_state *t,
                                               const struct conn *c)
 {
@@ -96,15 +113,9 @@ static void dec_begin(struct tls_conn_state *t, struct tls_stream *s, struct con
         tls_dec_stop(s, c, from, DECRYPT_NO_KEYS, frame);
         return;
     }
-    struct tls_decrypt *d = calloc(1, sizeof *d);
-    if (d == NULL) {
-        s->dec_phase = DEC_OFF;
+    struct tls_decrypt *d = dec_open(s, sf, DEC_HANDSHAKE, TLS13_MAX_CIPHERTEXT);
+    if (d == NULL)
         return;
-    }
-    capbuf_init(&d->rec, TLS13_MAX_CIPHERTEXT);
-    s->dec = d;
-    s->dec_phase = DEC_HANDSHAKE;
-    sf->decrypt = DECRYPT_OK;
     /* a secret of the wrong length for the suite's hash: wrong keys */
     if (tls13_traffic_keys(c->sh.suite, e->secret[which], e->secret_len[which], &d->keys) !=
         ST_OK)
@@ -206,15 +217,11 @@ void tls_dec_ccs(struct tls_conn_state *t, struct tls_stream *s, struct conn *c,
             return;
         }
     }
-    struct tls_decrypt *d = calloc(1, sizeof *d);
+    struct tls_decrypt *d = dec_open(s, &c->side[from], DEC_TLS12, TLS12_MAX_CIPHERTEXT);
     if (d == NULL) {
-        s->dec_phase = DEC_OFF;
+        tls13_wipe(master, sizeof master);
         return;
     }
-    capbuf_init(&d->rec, TLS12_MAX_CIPHERTEXT);
-    s->dec = d;
-    s->dec_phase = DEC_TLS12;
-    c->side[from].decrypt = DECRYPT_OK;
     memcpy(d->master, master, TLS12_MASTER_LEN);
     tls13_wipe(master, sizeof master);
     if (tls12_keys_from_master(c->sh.version, c->sh.suite,
