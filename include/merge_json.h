@@ -15,5 +15,9 @@ const char *merge_get_string(struct json_object *obj, const char *key);
 /* A count: an integer from 0 to 2^48 (no run counts more); a member a run
  * leaves out is 0. */
 bool merge_get_count(struct json_object *obj, const char *key, size_t *out);
+/* An "error" line's message, and whether the input opened as a capture that
+ * could not be read (it has a row in the summary table); NULL when the line
+ * carries no message. */
+const char *merge_error_of(struct json_object *obj, bool *unreadable);
 
 #endif

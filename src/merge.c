@@ -80,11 +80,11 @@ static bool merge_summary(struct merge *m, struct json_object *obj, const char *
 
 static bool merge_error(struct merge *m, struct json_object *obj, const char *file)
 {
-    const char *error = merge_get_string(obj, "error");
-    struct json_object *v;
+    bool unreadable;
+    const char *error = merge_error_of(obj, &unreadable);
     if (error == NULL)
         return false;
-    if (json_object_object_get_ex(obj, "unreadable_capture", &v) && json_object_get_boolean(v)) {
+    if (unreadable) {
         struct file_facts f = {.path = file, .unreadable = true, .error = error};
         reporter_summary.end_file(m->table, stdout, &f);
     }

@@ -254,11 +254,11 @@ static bool close_capture(struct batch_merge *b, struct json_object *obj)
 /* An input or a capture that could not be read, reported as the run did. */
 static bool pass_error(struct batch_merge *b, struct json_object *obj, const char *file)
 {
-    const char *error = merge_get_string(obj, "error");
-    struct json_object *v;
+    bool unreadable;
+    const char *error = merge_error_of(obj, &unreadable);
     if (error == NULL)
         return false;
-    if (json_object_object_get_ex(obj, "unreadable_capture", &v) && json_object_get_boolean(v)) {
+    if (unreadable) {
         struct file_facts ff = {.path = file, .unreadable = true, .error = error};
         report_set_unreadable(&b->reporters, stdout, &ff);
     } else if (b->o->mode == OUT_JSON) {

@@ -54,3 +54,12 @@ bool merge_get_count(struct json_object *obj, const char *key, size_t *out)
     *out = (size_t)n;
     return true;
 }
+
+const char *merge_error_of(struct json_object *obj, bool *unreadable)
+{
+    struct json_object *v;
+    const char *error = merge_get_string(obj, "error");
+    *unreadable = error != NULL && json_object_object_get_ex(obj, "unreadable_capture", &v) &&
+                  json_object_get_boolean(v);
+    return error;
+}
