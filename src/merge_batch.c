@@ -12,9 +12,6 @@
 #include "util/base64.h"
 #include "x509/cert.h"
 
-/* Connection ids a capture may use here: --max-connections' own cap. */
-#define BATCH_MAX_CONN_ID 100000000u
-
 struct batch_merge {
     const struct run_opts *o;
     struct cert_store *store;
@@ -24,7 +21,7 @@ struct batch_merge {
     struct report_set reporters;
     bool reporters_open;
     int rc;
-    /* the capture read now: its name, its connections by id - 1 */
+    /* the capture read now: its name, its connections in id order */
     char *file;
     struct conn **conns;
     size_t n_conns, cap_conns;
@@ -148,21 +145,18 @@ static bool enter_capture(struct batch_merge *b, const char *file)
 static bool take_facts(struct batch_merge *b, struct json_object *obj)
 {
     size_t id;
-    if (!merge_get_count(obj, "conn", &id) || id == 0 || id > BATCH_MAX_CONN_ID)
+    /* a run writes them in id order: a line cannot make room for ids it skips */
+    uint32_t last = b->n_conns > 0 ? b->conns[b->n_conns - 1]->id : 0;
+    if (!merge_get_count(obj, "conn", &id) || id <= last || id > UINT32_MAX)
         return false;
-    if (id > b->cap_conns) {
-        size_t cap = b->cap_conns ? b->cap_conns : 64;
-        while (cap < id)
-            cap *= 2;
+    if (b->n_conns == b->cap_conns) {
+        size_t cap = b->cap_conns ? b->cap_conns * 2 : 64;
         struct conn **grown = realloc(b->conns, cap * sizeof *grown);
         if (grown == NULL)
             return false;
-        memset(grown + b->cap_conns, 0, (cap - b->cap_conns) * sizeof *grown);
         b->conns = grown;
         b->cap_conns = cap;
     }
-    if (b->conns[id - 1] != NULL)
-        return false; /* the same connection twice */
     struct capbuf bytes;
     capbuf_init(&bytes, MERGE_MAX_LINE);
     struct conn *c = NULL;
@@ -173,9 +167,7 @@ static bool take_facts(struct batch_merge *b, struct json_object *obj)
         conn_free(c);
         return false;
     }
-    b->conns[id - 1] = c;
-    if (id > b->n_conns)
-        b->n_conns = id;
+    b->conns[b->n_conns++] = c;
     return true;
 }
 

@@ -9,7 +9,8 @@ the exit status of one --context batch run over all the captures.
 - A server's successes in ok.pcap explain its refusal in fail.pcap only when judged together:
   the per-capture run says medium, the merge says high and names frame 6 of ok.pcap.
 - Every test capture and every ../shared/corpus capture, one part each: the same as one run.
-- Refusals: parts without --facts, standard input, a damaged facts line, a part cut before
+- Refusals: parts without --facts, standard input, a damaged facts line, one given twice or
+  out of id order (no line makes room for ids it skips), a part cut before
   its summary line, --facts without --json.
 Ends with the line "merge-batch: N passed, N failed"."""
 import base64
@@ -99,12 +100,21 @@ def refusals(tmp):
     raw[len(raw) // 2] ^= 0xff
     obj["data"] = base64.b64encode(bytes(raw[:-3])).decode()
     garbage[facts[0]] = json.dumps(obj, separators=(",", ":"))
-    for label, body in [("base64 damaged", damaged), ("facts cut and flipped", garbage)]:
+    twice = list(lines)
+    twice.insert(facts[0] + 1, lines[facts[0]])
+    far = list(lines)
+    obj = json.loads(far[facts[0]])
+    obj["conn"] = 4000000000
+    far[facts[0]] = json.dumps(obj, separators=(",", ":"))
+    for label, body, bad_line in [("base64 damaged", damaged, facts[0] + 1),
+                                  ("facts cut and flipped", garbage, facts[0] + 1),
+                                  ("given twice", twice, facts[0] + 2),
+                                  ("with an id out of order", far, facts[0] + 1)]:
         with open(os.path.join(tmp, "bad.jsonl"), "w") as f:
             f.write("\n".join(body) + "\n")
         rc, out, err = run(["--merge", "--context", "batch", "--json", "bad.jsonl"], tmp)
         check("a facts line %s: status 2, the line counted" % label,
-              rc == 2 and "not read" in err and "line %d" % (facts[0] + 1) in err, err)
+              rc == 2 and "not read" in err and "line %d" % bad_line in err, err)
     with open(os.path.join(tmp, "cut.jsonl"), "w") as f:
         f.write("\n".join(lines[:-1]) + "\n")
     rc, _, err = run(["--merge", "--context", "batch", "--json", "cut.jsonl"], tmp)
