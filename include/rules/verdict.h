@@ -18,8 +18,10 @@ bool tls12_established(const struct conn *c);
 void verdict_decide(struct conn *c);
 /* A fatal alert in clear, or NULL. */
 const struct alert *conn_fatal_alert(const struct conn *c);
-/* The first TCP close (FIN or RST) by either side: side and frame, or false. */
-bool conn_first_close(const struct conn *c, enum side *by, bool *rst, uint64_t *frame);
+/* The first TCP close (FIN or RST) by either side: side, frame and (ts not
+ * NULL) time, or false. */
+bool conn_first_close(const struct conn *c, enum side *by, bool *rst, uint64_t *frame,
+                      struct tstamp *ts);
 
 /* The side whose bytes the network lost before they reached its peer, as
  * the peer's own ACKs tell: a hole in the side's stream that the peer never

@@ -361,7 +361,7 @@ static void close_info(FILE *f, const struct conn *c)
     enum side by;
     bool rst;
     uint64_t frame;
-    if (!conn_first_close(c, &by, &rst, &frame)) {
+    if (!conn_first_close(c, &by, &rst, &frame, NULL)) {
         fputs("null", f);
         return;
     }

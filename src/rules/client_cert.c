@@ -1,5 +1,6 @@
 /* client_cert.c: mutual TLS: the server asked for a
  * client certificate and got none, or refused the one it got. */
+#include "tls/handshake.h"
 #include "util/names.h"
 #include "rules/rules.h"
 
@@ -71,8 +72,6 @@ static bool message_decrypted(const struct conn *c, enum side from, uint16_t typ
             return c->messages[i].decrypted;
     return false;
 }
-
-enum { HS_CERTIFICATE = 11, HS_CERTIFICATE_REQUEST = 13 };
 
 static bool match_client_certificate_required(const struct rule *self, const struct case_facts *in,
                                               struct finding_draft *f)

@@ -151,14 +151,7 @@ void conn_ending(const struct conn *c, struct ending *e)
             e->enc_alert = &c->alerts[i];
             break;
         }
-    e->closed = conn_first_close(c, &e->close_by, &e->rst, &e->close_frame);
-    if (e->closed) {
-        const struct side_facts *sf = &c->side[e->close_by];
-        if (sf->rst_frame == e->close_frame)
-            e->close_ts = sf->rst_ts;
-        else
-            e->close_ts = sf->fin_ts;
-    }
+    e->closed = conn_first_close(c, &e->close_by, &e->rst, &e->close_frame, &e->close_ts);
     /* an alert sent after the peer had already closed answers the close:
      * it is a consequence, not the cause (OpenSSL's decode_error on a FIN) */
     if (e->alert != NULL && e->closed && e->alert->frame > e->close_frame &&

@@ -26,17 +26,21 @@ const struct alert *conn_fatal_alert(const struct conn *c)
     return NULL;
 }
 
-bool conn_first_close(const struct conn *c, enum side *by, bool *rst, uint64_t *frame)
+bool conn_first_close(const struct conn *c, enum side *by, bool *rst, uint64_t *frame,
+                      struct tstamp *ts)
 {
     uint64_t best = 0;
     for (int s = 0; s < 2; s++) {
         const struct side_facts *sf = &c->side[s];
         uint64_t fr[2] = {sf->fin_frame, sf->rst_frame};
+        const struct tstamp at[2] = {sf->fin_ts, sf->rst_ts};
         for (int k = 0; k < 2; k++) {
             if (fr[k] != 0 && (best == 0 || fr[k] < best)) {
                 best = fr[k];
                 *by = (enum side)s;
                 *rst = k == 1;
+                if (ts != NULL)
+                    *ts = at[k];
             }
         }
     }
@@ -193,20 +197,10 @@ int conn_hole_never_filled(const struct conn *c)
 /* A hole the receiver's own ACKs say it never filled, and a close at least
  * one timeout after the handshake began: the network lost those bytes and
  * a side gave up. A hole the capture alone missed is acknowledged. */
-static bool lost_before_receiver(const struct conn *c, uint64_t close_frame)
+static bool lost_before_receiver(const struct conn *c, struct tstamp close_ts)
 {
-    if (conn_hole_never_filled(c) < 0 || close_frame == 0)
-        return false;
     const struct side_facts *cl = &c->side[SIDE_CLIENT];
-    struct tstamp close_ts = {0, 0};
-    for (int s = 0; s < 2; s++) {
-        const struct side_facts *sf = &c->side[s];
-        if (sf->fin_frame == close_frame)
-            close_ts = sf->fin_ts;
-        if (sf->rst_frame == close_frame)
-            close_ts = sf->rst_ts;
-    }
-    return cl->first_data_frame != 0 &&
+    return conn_hole_never_filled(c) >= 0 && cl->first_data_frame != 0 &&
            tstamp_ms_between(cl->first_data_ts, close_ts) >= HOLE_WAIT_MIN_MS;
 }
 
@@ -221,7 +215,8 @@ void verdict_decide(struct conn *c)
     enum side by;
     bool rst;
     uint64_t close_frame;
-    bool closed = conn_first_close(c, &by, &rst, &close_frame);
+    struct tstamp close_ts = {0, 0};
+    bool closed = conn_first_close(c, &by, &rst, &close_frame, &close_ts);
 
     if (!tls_seen) {
         if (syn_without_time(c) || lost_before_capture(c))
@@ -263,7 +258,7 @@ void verdict_decide(struct conn *c)
                                                    : "the capture starts after the handshake");
         return;
     }
-    if (closed && lost_before_receiver(c, close_frame)) {
+    if (closed && lost_before_receiver(c, close_ts)) {
         c->verdict = VERDICT_FAILED;
         return;
     }
