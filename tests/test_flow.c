@@ -224,5 +224,82 @@ TEST(no_sink_tcp_facts_only)
     flow_table_free(&t);
 }
 
+/* on_finished that writes down the ids it was handed and keeps them all. */
+struct finished_log {
+    uint32_t ids[16];
+    size_t n;
+};
+
+static bool note_finished(void *owner, struct conn *c)
+{
+    struct finished_log *l = owner;
+    if (l->n < sizeof l->ids / sizeof l->ids[0])
+        l->ids[l->n++] = c->id;
+    return false;
+}
+
+static struct packet timed(uint16_t aport, uint64_t frame, int64_t sec, bool from_a,
+                           uint8_t flags)
+{
+    return (struct packet){.frame = frame,
+                           .ts = {.sec = sec},
+                           .src = {.family = 4, .bytes = {10, 0, 0, from_a ? 1 : 2}},
+                           .dst = {.family = 4, .bytes = {10, 0, 0, from_a ? 2 : 1}},
+                           .sport = from_a ? aport : 443,
+                           .dport = from_a ? 443 : aport,
+                           .flags = flags,
+                           .seq = from_a ? 100 : 500,
+                           .ack = from_a ? 501 : 101};
+}
+
+#define AT(t, aport, frame, sec, from_a, flags)                                          \
+    do {                                                                               \
+        struct packet p_ = timed((aport), (frame), (sec), (from_a), (flags));           \
+        CHECK_EQ_INT(flow_packet((t), &p_), ST_OK);                                    \
+    } while (0)
+
+/* The sweep (every 4096 packets) finishes a reset connection once 2 s have
+ * passed since the later side's reset, and an idle one after 300 s without
+ * a packet; nothing else. Connections 1-5: 1 reset at 0 s; 2 reset by the
+ * client at 0 s and by the server at 9 s; 3 quiet from 200 s; 4 quiet from
+ * 0 s; 5 the one that keeps talking; 6 reset by the client at 0 s and again
+ * at 9 s (its first reset counts). */
+TEST(sweep_finishes_what_is_due)
+{
+    struct finished_log log = {0};
+    struct flow_table t;
+    CHECK_EQ_INT(flow_table_init(&t, 0), ST_OK);
+    t.on_finished = note_finished;
+    t.owner = &log;
+    uint64_t frame = 0;
+    AT(&t, 1001, ++frame, 0, true, TCP_SYN);
+    AT(&t, 1001, ++frame, 0, false, TCP_RST | TCP_ACK);
+    AT(&t, 1002, ++frame, 0, true, TCP_SYN);
+    AT(&t, 1002, ++frame, 0, true, TCP_RST | TCP_ACK);
+    AT(&t, 1003, ++frame, 0, true, TCP_SYN);
+    AT(&t, 1004, ++frame, 0, true, TCP_SYN);
+    AT(&t, 1005, ++frame, 0, true, TCP_SYN);
+    AT(&t, 1006, ++frame, 0, true, TCP_SYN);
+    AT(&t, 1006, ++frame, 0, true, TCP_RST | TCP_ACK);
+    AT(&t, 1002, ++frame, 9, false, TCP_RST | TCP_ACK);
+    AT(&t, 1006, ++frame, 9, true, TCP_RST | TCP_ACK); /* the same side again: no later */
+    while (frame < 4095)
+        AT(&t, 1005, ++frame, 9, true, TCP_ACK);
+    AT(&t, 1005, ++frame, 10, true, TCP_ACK); /* the first sweep, at 10 s */
+    CHECK_EQ_INT(log.n, 2);
+    CHECK_EQ_INT(log.ids[0], 1);
+    CHECK_EQ_INT(log.ids[1], 6);
+    AT(&t, 1003, ++frame, 200, true, TCP_ACK);
+    while (frame < 8191)
+        AT(&t, 1005, ++frame, 250, true, TCP_ACK);
+    AT(&t, 1005, ++frame, 305, true, TCP_ACK); /* the second, at 305 s */
+    CHECK_EQ_INT(log.n, 4);
+    CHECK_EQ_INT(log.ids[2], 2);
+    CHECK_EQ_INT(log.ids[3], 4);
+    flow_table_finish(&t, frame);
+    flow_table_free(&t);
+}
+
 TEST_MAIN("flow", TEST_ENTRY(sink_gets_each_side_in_order), TEST_ENTRY(sink_told_of_gaps),
-          TEST_ENTRY(roles_from_the_opener), TEST_ENTRY(no_sink_tcp_facts_only))
+          TEST_ENTRY(roles_from_the_opener), TEST_ENTRY(no_sink_tcp_facts_only),
+          TEST_ENTRY(sweep_finishes_what_is_due))

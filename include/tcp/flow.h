@@ -17,6 +17,13 @@
 
 struct flow;
 
+/* Flows in some order, linked through a struct flow_link at link_offset
+ * in each (flow.c). */
+struct flow_queue {
+    struct flow *head, *tail;
+    size_t link_offset;
+};
+
 struct flow_table {
     struct flow **buckets;
     size_t n_buckets;
@@ -36,6 +43,8 @@ struct flow_table {
      * slot in conns becomes NULL. */
     bool (*on_finished)(void *owner, struct conn *c);
     void *owner;
+    struct flow_queue idle_queue;  /* unfinished flows, by last packet */
+    struct flow_queue reset_queue; /* unfinished reset flows, by time of reset */
     uint64_t let_go;         /* connections the owner took */
     uint64_t late_packets;   /* packets of a connection already let go */
     uint64_t packets;

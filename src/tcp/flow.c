@@ -28,8 +28,16 @@ struct seq_track {
     uint8_t n_recent, next_recent;
 };
 
+/* A place in one of the table's queues (struct flow_queue). */
+struct flow_link {
+    struct flow *prev, *next;
+    bool queued;
+};
+
 struct flow {
     struct flow *hnext;
+    struct flow_link idle;     /* in flow_table.idle_queue while unfinished */
+    struct flow_link reset;    /* in flow_table.reset_queue once reset, while unfinished */
     struct addr a, b;          /* a sent the first packet we saw */
     uint16_t aport, bport;
     int role;                  /* enum role */
@@ -63,6 +71,53 @@ static uint64_t hash_endpoints(const struct addr *x, uint16_t xp, const struct a
     return h1 ^ h2;
 }
 
+/* The sweep's queues: the unfinished flows in the order of their last
+ * packet (the oldest is the first to go idle) and the reset ones in the
+ * order their time of reset was set (the earliest is the first whose grace
+ * ends). A sweep looks at the heads only, so its cost is what it finishes,
+ * not the size of the table. */
+static struct flow_link *link_of(struct flow *f, const struct flow_queue *q)
+{
+    return (struct flow_link *)((char *)f + q->link_offset);
+}
+
+static void queue_remove(struct flow_queue *q, struct flow *f)
+{
+    struct flow_link *l = link_of(f, q);
+    if (!l->queued)
+        return;
+    if (l->prev != NULL)
+        link_of(l->prev, q)->next = l->next;
+    else
+        q->head = l->next;
+    if (l->next != NULL)
+        link_of(l->next, q)->prev = l->prev;
+    else
+        q->tail = l->prev;
+    *l = (struct flow_link){0};
+}
+
+static void queue_to_tail(struct flow_queue *q, struct flow *f)
+{
+    struct flow_link *l = link_of(f, q);
+    if (l->queued && q->tail == f)
+        return;
+    queue_remove(q, f);
+    l->prev = q->tail;
+    l->queued = true;
+    if (q->tail != NULL)
+        link_of(q->tail, q)->next = f;
+    else
+        q->head = f;
+    q->tail = f;
+}
+
+static void dequeue(struct flow_table *t, struct flow *f)
+{
+    queue_remove(&t->idle_queue, f);
+    queue_remove(&t->reset_queue, f);
+}
+
 enum status flow_table_init(struct flow_table *t, size_t max_conns)
 {
     memset(t, 0, sizeof *t);
@@ -70,6 +125,8 @@ enum status flow_table_init(struct flow_table *t, size_t max_conns)
     t->buckets = calloc(t->n_buckets, sizeof *t->buckets);
     ENSURE(t->buckets != NULL, ST_NOMEM);
     t->max_conns = max_conns ? max_conns : FLOW_DEFAULT_MAX_CONNS;
+    t->idle_queue.link_offset = offsetof(struct flow, idle);
+    t->reset_queue.link_offset = offsetof(struct flow, reset);
     return ST_OK;
 }
 
@@ -378,6 +435,7 @@ static void release(struct flow_table *t, struct flow *f, uint64_t frame)
 static void finish_conn(struct flow_table *t, struct flow *f)
 {
     struct conn *c = f->conn;
+    dequeue(t, f);
     if (c == NULL || t->on_finished == NULL || f->finished)
         return;
     f->finished = true;
@@ -397,22 +455,24 @@ static void finish_conn(struct flow_table *t, struct flow *f)
 #define RESET_GRACE_SECONDS 2
 #define IDLE_SECONDS 300
 
+static int64_t last_reset_sec(const struct conn *c)
+{
+    return c->side[0].rst_ts.sec > c->side[1].rst_ts.sec ? c->side[0].rst_ts.sec
+                                                         : c->side[1].rst_ts.sec;
+}
+
 static void sweep(struct flow_table *t, struct tstamp now)
 {
-    for (size_t i = 0; i < t->n_buckets; i++)
-        for (struct flow *f = t->buckets[i]; f != NULL; f = f->hnext) {
-            struct conn *c = f->conn;
-            if (c == NULL)
-                continue;
-            int64_t last_rst = c->side[0].rst_ts.sec > c->side[1].rst_ts.sec
-                                   ? c->side[0].rst_ts.sec : c->side[1].rst_ts.sec;
-            bool reset_over = f->rst && now.sec - last_rst > RESET_GRACE_SECONDS;
-            bool idle = now.sec - c->end.sec > IDLE_SECONDS;
-            if (!f->finished && (reset_over || idle)) {
-                release(t, f, c->last_frame);
-                finish_conn(t, f);
-            }
-        }
+    struct flow *f;
+    while ((f = t->reset_queue.head) != NULL &&
+           now.sec - last_reset_sec(f->conn) > RESET_GRACE_SECONDS) {
+        release(t, f, f->conn->last_frame);
+        finish_conn(t, f);
+    }
+    while ((f = t->idle_queue.head) != NULL && now.sec - f->conn->end.sec > IDLE_SECONDS) {
+        release(t, f, f->conn->last_frame);
+        finish_conn(t, f);
+    }
 }
 
 static enum status add_conn(struct flow_table *t, struct conn *c)
@@ -521,6 +581,12 @@ static void unlink_flow(struct flow_table *t, struct flow *f)
     }
 }
 
+/* How many sides have sent a reset: the sweep counts from the later one. */
+static int sides_reset(const struct conn *c)
+{
+    return (c->side[0].rst_frame != 0) + (c->side[1].rst_frame != 0);
+}
+
 static void tcp_events(struct flow *f, int ep, const struct packet *p)
 {
     struct conn *c = f->conn;
@@ -572,6 +638,7 @@ enum status flow_packet(struct flow_table *t, const struct packet *p)
     if (f != NULL && starts_new_connection(f, p)) {
         release(t, f, p->frame);
         finish_conn(t, f);
+        dequeue(t, f);
         unlink_flow(t, f);
         free(f);
         f = NULL;
@@ -591,6 +658,9 @@ enum status flow_packet(struct flow_table *t, const struct packet *p)
     struct conn *c = f->conn;
     c->last_frame = p->frame;
     c->end = p->ts;
+    if (!f->finished)
+        queue_to_tail(&t->idle_queue, f);
+    int resets_before = sides_reset(c);
     tcp_events(f, ep, p);
     track_loss(f, ep, p);
     if (f->released)
@@ -615,8 +685,12 @@ enum status flow_packet(struct flow_table *t, const struct packet *p)
     }
     if (p->flags & TCP_FIN)
         f->fin[ep] = true;
-    if (p->flags & TCP_RST)
+    if (p->flags & TCP_RST) {
         f->rst = true;
+        /* a side's first reset moves the time the grace is counted from */
+        if (sides_reset(c) > resets_before && !f->finished)
+            queue_to_tail(&t->reset_queue, f);
+    }
     /* Once both sides have closed nothing more can arrive that matters. A
      * reset is not that: the peer's data already on the way is still
      * captured after it, so its buffers go at the end of the capture. */
