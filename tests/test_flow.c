@@ -300,6 +300,66 @@ TEST(sweep_finishes_what_is_due)
     flow_table_free(&t);
 }
 
+static bool take_all(void *owner, struct conn *c)
+{
+    (void)c;
+    (*(int *)owner)++;
+    return true;
+}
+
+/* A connection let go leaves a tomb: its last ACK is a late packet, not a
+ * new connection, until a SYN uses the pair again. 3000 pairs make the
+ * tomb table grow; one IPv6 pair checks the longer addresses. */
+TEST(let_go_leaves_a_tomb)
+{
+    int taken = 0;
+    struct flow_table t;
+    CHECK_EQ_INT(flow_table_init(&t, 0), ST_OK);
+    t.on_finished = take_all;
+    t.owner = &taken;
+    uint64_t frame = 0;
+    for (uint16_t port = 2000; port < 5000; port++) {
+        AT(&t, port, ++frame, 1, true, TCP_SYN);
+        AT(&t, port, ++frame, 1, true, TCP_FIN | TCP_ACK);
+        AT(&t, port, ++frame, 1, false, TCP_FIN | TCP_ACK);
+    }
+    CHECK_EQ_INT(taken, 3000);
+    CHECK_EQ_INT(t.n_flows, 0);
+    CHECK_EQ_INT(t.tombs.n, 3000);
+    for (uint16_t port = 2000; port < 5000; port++)
+        AT(&t, port, ++frame, 1, true, TCP_ACK);
+    CHECK_EQ_INT(t.late_packets, 3000);
+    CHECK_EQ_INT(t.n_conns, 3000);
+    AT(&t, 2500, ++frame, 2, true, TCP_SYN); /* the pair used again */
+    CHECK_EQ_INT(t.n_conns, 3001);
+    CHECK_EQ_INT(t.tombs.n, 2999);
+    AT(&t, 2500, ++frame, 2, true, TCP_ACK);
+    CHECK_EQ_INT(t.late_packets, 3000);
+
+    struct packet p6 = timed(7000, ++frame, 3, true, TCP_SYN);
+    p6.src = (struct addr){.family = 6, .bytes = {0x20, 1, 0xd, 0xb8, [15] = 1}};
+    p6.dst = (struct addr){.family = 6, .bytes = {0x20, 1, 0xd, 0xb8, [15] = 2}};
+    CHECK_EQ_INT(flow_packet(&t, &p6), ST_OK);
+    p6.flags = TCP_FIN | TCP_ACK;
+    p6.frame = ++frame;
+    CHECK_EQ_INT(flow_packet(&t, &p6), ST_OK);
+    struct packet back = p6;
+    back.src = p6.dst, back.dst = p6.src, back.sport = p6.dport, back.dport = p6.sport;
+    back.frame = ++frame;
+    CHECK_EQ_INT(flow_packet(&t, &back), ST_OK);
+    CHECK_EQ_INT(taken, 3001);
+    back.flags = TCP_ACK;
+    back.frame = ++frame;
+    CHECK_EQ_INT(flow_packet(&t, &back), ST_OK);
+    CHECK_EQ_INT(t.late_packets, 3001);
+    back.dst.bytes[15] = 3; /* another IPv6 pair: a new connection */
+    CHECK_EQ_INT(flow_packet(&t, &back), ST_OK);
+    CHECK_EQ_INT(t.late_packets, 3001);
+    CHECK_EQ_INT(t.n_conns, 3003);
+    flow_table_finish(&t, frame);
+    flow_table_free(&t);
+}
+
 TEST_MAIN("flow", TEST_ENTRY(sink_gets_each_side_in_order), TEST_ENTRY(sink_told_of_gaps),
           TEST_ENTRY(roles_from_the_opener), TEST_ENTRY(no_sink_tcp_facts_only),
-          TEST_ENTRY(sweep_finishes_what_is_due))
+          TEST_ENTRY(sweep_finishes_what_is_due), TEST_ENTRY(let_go_leaves_a_tomb))

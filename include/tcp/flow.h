@@ -10,6 +10,7 @@
 #include "capture/packet.h"
 #include "tcp/left_out.h"
 #include "tcp/stream_sink.h"
+#include "tcp/tombs.h"
 #include "util/status.h"
 
 /* about 5 KB a connection: a capture of SYN floods stays near 1 GB */
@@ -45,6 +46,7 @@ struct flow_table {
     void *owner;
     struct flow_queue idle_queue;  /* unfinished flows, by last packet */
     struct flow_queue reset_queue; /* unfinished reset flows, by time of reset */
+    struct tombs tombs;      /* endpoints of the connections let go */
     uint64_t let_go;         /* connections the owner took */
     uint64_t late_packets;   /* packets of a connection already let go */
     uint64_t packets;

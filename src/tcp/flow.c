@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "tcp/classify.h"
+#include "tcp/endpoints_hash.h"
 #include "tcp/flow.h"
 #include "tcp/reassembly.h"
 
@@ -59,16 +60,7 @@ struct flow {
 static uint64_t hash_endpoints(const struct addr *x, uint16_t xp, const struct addr *y,
                                uint16_t yp)
 {
-    /* symmetric, so both directions land in the same bucket (FNV-1a over each end) */
-    uint64_t h1 = 1469598103934665603ull, h2 = 1469598103934665603ull;
-    size_t n = x->family == 4 ? 4 : 16;
-    for (size_t i = 0; i < n; i++) {
-        h1 = (h1 ^ x->bytes[i]) * 1099511628211ull;
-        h2 = (h2 ^ y->bytes[i]) * 1099511628211ull;
-    }
-    h1 = (h1 ^ xp) * 1099511628211ull;
-    h2 = (h2 ^ yp) * 1099511628211ull;
-    return h1 ^ h2;
+    return endpoints_hash(x, xp, y, yp);
 }
 
 /* The sweep's queues: the unfinished flows in the order of their last
@@ -431,22 +423,46 @@ static void release(struct flow_table *t, struct flow *f, uint64_t frame)
     f->released = true;
 }
 
-/* The connection is over: its owner may report and free it now. */
-static void finish_conn(struct flow_table *t, struct flow *f)
+/* The connection is over: its owner may report and free it now. True
+ * when it did: the flow has no connection any more. */
+static bool finish_conn(struct flow_table *t, struct flow *f)
 {
     struct conn *c = f->conn;
     dequeue(t, f);
     if (c == NULL || t->on_finished == NULL || f->finished)
-        return;
+        return false;
     f->finished = true;
     if (f->role == ROLE_UNKNOWN)
         guess_role(&t->sink, f, 0, NULL, 0);
-    if (t->on_finished(t->owner, c)) {
-        t->conns[c->id - 1] = NULL;
-        conn_free(c);
-        f->conn = NULL;
-        t->let_go++;
-    }
+    if (!t->on_finished(t->owner, c))
+        return false;
+    t->conns[c->id - 1] = NULL;
+    conn_free(c);
+    f->conn = NULL;
+    t->let_go++;
+    return true;
+}
+
+static void unlink_flow(struct flow_table *t, struct flow *f);
+
+/* A flow whose connection was let go (released already) leaves only its
+ * endpoints behind, for the packets that still come. Without the memory
+ * for that, the flow stays: nothing is lost but the bytes. */
+static void bury(struct flow_table *t, struct flow *f)
+{
+    if (tombs_add(&t->tombs, &f->a, f->aport, &f->b, f->bport) != ST_OK)
+        return;
+    dequeue(t, f);
+    unlink_flow(t, f);
+    free(f);
+}
+
+/* The flow is over (finish_conn); when the owner took the connection, the
+ * flow goes too. */
+static void finish_flow(struct flow_table *t, struct flow *f)
+{
+    if (finish_conn(t, f))
+        bury(t, f);
 }
 
 /* Reset connections (after a moment for the peer's data in flight) and idle
@@ -467,11 +483,11 @@ static void sweep(struct flow_table *t, struct tstamp now)
     while ((f = t->reset_queue.head) != NULL &&
            now.sec - last_reset_sec(f->conn) > RESET_GRACE_SECONDS) {
         release(t, f, f->conn->last_frame);
-        finish_conn(t, f);
+        finish_flow(t, f);
     }
     while ((f = t->idle_queue.head) != NULL && now.sec - f->conn->end.sec > IDLE_SECONDS) {
         release(t, f, f->conn->last_frame);
-        finish_conn(t, f);
+        finish_flow(t, f);
     }
 }
 
@@ -556,13 +572,18 @@ static struct flow *find_flow(struct flow_table *t, const struct packet *p, int 
 
 /* A SYN on a known 4-tuple is a new connection when the old one ended or
  * used another initial sequence number (port reuse). */
+static bool client_syn(const struct packet *p)
+{
+    return (p->flags & TCP_SYN) && !(p->flags & TCP_ACK);
+}
+
 static bool starts_new_connection(const struct flow *f, const struct packet *p)
 {
-    if (!(p->flags & TCP_SYN) || (p->flags & TCP_ACK))
+    if (!client_syn(p))
         return false;
     const struct conn *c = f->conn;
     if (c == NULL)
-        return true; /* the last one was let go */
+        return true; /* the last one was let go (and no tomb could be made) */
     if (f->rst || (f->fin[0] && f->fin[1]))
         return true;
     return c->side[SIDE_CLIENT].syn_count > 0 && p->seq != f->syn_seq &&
@@ -637,14 +658,20 @@ enum status flow_packet(struct flow_table *t, const struct packet *p)
     struct flow *f = find_flow(t, p, &ep);
     if (f != NULL && starts_new_connection(f, p)) {
         release(t, f, p->frame);
-        finish_conn(t, f);
+        (void)finish_conn(t, f);
         dequeue(t, f);
         unlink_flow(t, f);
         free(f);
         f = NULL;
+    } else if (f == NULL && tombs_find(&t->tombs, p)) {
+        if (!client_syn(p)) {
+            t->late_packets++; /* its connection was reported and let go */
+            return ST_OK;
+        }
+        tombs_remove(&t->tombs, p); /* the pair is used again */
     }
     if (f != NULL && f->conn == NULL) {
-        t->late_packets++; /* its connection was reported and let go */
+        t->late_packets++;
         return ST_OK;
     }
     if (f == NULL) {
@@ -696,7 +723,7 @@ enum status flow_packet(struct flow_table *t, const struct packet *p)
      * captured after it, so its buffers go at the end of the capture. */
     if (f->fin[0] && f->fin[1]) {
         release(t, f, p->frame);
-        finish_conn(t, f);
+        finish_flow(t, f);
     }
     return ST_OK;
 }
@@ -796,5 +823,6 @@ void flow_table_free(struct flow_table *t)
         conn_free(t->conns[i]);
     free(t->conns);
     left_out_free(&t->left_out);
+    tombs_free(&t->tombs);
     memset(t, 0, sizeof *t);
 }
