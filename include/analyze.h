@@ -36,6 +36,10 @@ struct rule_ctx;
  * callee may judge and report it, then return true to let it go: it is
  * freed and its slot reads NULL. Returning false keeps it for the end. */
 typedef bool analyze_finished_fn(void *ud, struct analysis *a, struct conn *c);
+/* A connection kept by the finished callback has been quiet a long while:
+ * the callee may write its facts away and return true; it is freed, its
+ * slot reads NULL, and flow_table_restore readies it once read back. */
+typedef bool analyze_stow_fn(void *ud, struct analysis *a, struct conn *c);
 /* Frame `frame` (1-based) is about to be read: e.g. the secrets a pcapng
  * capture carried before it are put into the key log. An error stops the
  * read (out of memory). */
@@ -47,6 +51,7 @@ struct analyze_opts {
     const struct keylog *keylog; /* --keylog: decrypts TLS 1.3 handshakes, or NULL */
     analyze_finished_fn *finished; /* NULL: every connection is kept to the end */
     void *finished_ud;
+    analyze_stow_fn *stow;     /* NULL: every connection kept stays in memory */
     analyze_frame_fn *before_frame; /* NULL: none */
     void *frame_ud;
     /* When not NULL, the capture is read from here (a compressed or archived

@@ -12,6 +12,9 @@
 
 /* The file's facts once it has been read (read_ok) and judged. */
 void file_report_facts(const struct analysis *a, bool read_ok, struct file_facts *f);
+/* The same without the connections held: the caller counts them
+ * (report_count_connection), in id order, stowed ones included. */
+void file_report_base(const struct analysis *a, bool read_ok, struct file_facts *f);
 /* The text report of a whole analysis, as the text reporter prints it. */
 void file_report_text(FILE *f, const struct analysis *a, const struct report_opts *o);
 /* The JSON summary line of a whole analysis. */

@@ -44,6 +44,13 @@ static bool connection_over(void *owner, struct conn *c)
     return a->opts->finished != NULL && a->opts->finished(a->opts->finished_ud, a, c);
 }
 
+/* flow_table.on_stow: the driver's callback stows it, or not. */
+static bool connection_quiet(void *owner, struct conn *c)
+{
+    struct analysis *a = owner;
+    return a->opts->stow(a->opts->finished_ud, a, c);
+}
+
 /* quic_table.new_conn: a QUIC connection is numbered and kept with the TCP ones. */
 static struct conn *new_quic_conn(void *owner)
 {
@@ -65,6 +72,8 @@ enum status analyze_file(const char *path, const struct analyze_opts *o, struct 
     a->opts = o;
     TRY(flow_table_init(&a->flows, o->max_conns));
     a->flows.on_finished = connection_over;
+    if (o->stow != NULL)
+        a->flows.on_stow = connection_quiet;
     a->flows.owner = a;
     a->flows.sink = tls_stream_sink(o->keylog);
     TRY(quic_table_init(&a->quic));

@@ -3,7 +3,7 @@
 #include "file_report.h"
 #include "report/report_set.h"
 
-void file_report_facts(const struct analysis *a, bool read_ok, struct file_facts *f)
+void file_report_base(const struct analysis *a, bool read_ok, struct file_facts *f)
 {
     *f = (struct file_facts){
         .path = a->path ? a->path : "-",
@@ -19,6 +19,11 @@ void file_report_facts(const struct analysis *a, bool read_ok, struct file_facts
         /* connections let go early all succeeded */
         .k = {.connections = (size_t)a->flows.let_go, .ok = (size_t)a->flows.let_go},
     };
+}
+
+void file_report_facts(const struct analysis *a, bool read_ok, struct file_facts *f)
+{
+    file_report_base(a, read_ok, f);
     report_count_connections(f, analysis_connections(a));
 }
 

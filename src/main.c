@@ -84,6 +84,11 @@ int main(int argc, char **argv)
         {.name = "help", .has_arg = no_argument, .val = 'h'},
         {.name = "version", .has_arg = no_argument, .val = OPT_VERSION},
         {.name = NULL}};
+    /* reports to a file or a pipe go out in large writes (glibc ignores
+     * the size unless it is given the buffer) */
+    static char out_buffer[(size_t)1 << 20];
+    if (!isatty(STDOUT_FILENO))
+        (void)setvbuf(stdout, out_buffer, _IOFBF, sizeof out_buffer);
     struct run_opts o = {.mode = OUT_TEXT, .jobs = 1, .width = 100};
     const char *color = "auto";
     bool merge = false;

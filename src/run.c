@@ -19,6 +19,9 @@
 #include "capture/input_progress.h"
 #include "capture/input_stream.h"
 #include "file_report.h"
+#include "final_pass.h"
+#include "held_store.h"
+#include "util/temp_file.h"
 #include "x509/cert.h"
 #include "tls/keylog.h"
 #include "capture_secrets.h"
@@ -47,6 +50,8 @@ struct file_run {
     const char *path;
     struct rule_ctx *ctx;
     struct spill *spill;               /* output of the connections let go */
+    struct held_store *store;          /* connections stowed until the final pass */
+    struct file_facts *facts;          /* counted by the final pass */
     struct keylog_cover keys;          /* of the connections let go */
     struct capture_secrets secrets;    /* the capture's own key log */
 };
@@ -71,20 +76,39 @@ static bool connection_over(void *ud, struct analysis *a, struct conn *c)
     return true;
 }
 
-/* The final pass: the verdict of every connection still held, then the
- * rule engine over them with the context of the whole file. */
-static enum status judge_file(struct analysis *a, struct rule_ctx *ctx)
+/* analyze_opts.stow: a connection held for the final pass, quiet a long
+ * while, waits on disk instead (held_store.h). */
+static bool connection_stowed(void *ud, struct analysis *a, struct conn *c)
 {
-    for (size_t i = 0; i < analysis_slots(a); i++) {
-        struct conn *c = analysis_conn(a, i);
-        if (c == NULL)
-            continue;
-        verdict_decide(c);
-        /* a TCP connection may be the fallback of a QUIC attempt */
-        quic_table_note_tcp(&a->quic, c, c->verdict == VERDICT_OK);
-    }
-    a->ctx = ctx;
-    return rules_diagnose(ctx, analysis_connections(a));
+    struct file_run *fr = ud;
+    (void)a;
+    if (held_store_put(&fr->store, c) != ST_OK)
+        return false;
+    capture_secrets_conn_gone(&fr->secrets, c);
+    return true;
+}
+
+/* final_pass_judge: each connection counted in id order; one read back is
+ * reported now, into the spill, as one let go early was. */
+static enum status conn_judged(void *ud, struct conn *c, bool stowed)
+{
+    struct file_run *fr = ud;
+    report_count_connection(fr->facts, c);
+    return stowed ? report_set_early(&fr->run->reporters, &fr->spill, fr->path, c) : ST_OK;
+}
+
+/* The final pass: the verdict of every connection still held, then the
+ * rule engine over them with the context of the whole file; the file's
+ * facts counted as they are judged. */
+static enum status judge_file(struct analysis *a, struct file_run *fr, struct file_facts *facts)
+{
+    file_report_base(a, true, facts);
+    fr->facts = facts;
+    a->ctx = fr->ctx;
+    TRY(final_pass_fold(a, fr->store, fr->ctx));
+    TRY(final_pass_judge(a, fr->store, fr->ctx, conn_judged, fr));
+    report_count_done(fr->facts);
+    return ST_OK;
 }
 
 /* The context a capture is judged in: its own, or the batch's. */
@@ -109,6 +133,7 @@ static int one_file(const char *path, FILE *stream, struct input_source *src,
         .keylog = run->keylog,
         .finished = connection_over,
         .finished_ud = &fr,
+        .stow = run->keep_all ? NULL : connection_stowed,
         .stream = stream,
     };
     struct analysis a;
@@ -142,7 +167,7 @@ static int one_file(const char *path, FILE *stream, struct input_source *src,
         progress_clear(run->pg); /* the message starts on a line of its own */
         report_text_error(err, path, a.error, o->color);
         rc = 2;
-    } else if (judge_file(&a, fr.ctx) != ST_OK) {
+    } else if (judge_file(&a, &fr, &facts) != ST_OK) {
         progress_clear(run->pg);
         report_text_error(err, path, "out of memory while diagnosing", o->color);
         rc = 2;
@@ -151,7 +176,6 @@ static int one_file(const char *path, FILE *stream, struct input_source *src,
             progress_clear(run->pg);
             report_text_error(err, path, a.error, o->color);
         }
-        file_report_facts(&a, true, &facts);
         facts.ctx = fr.ctx != run->batch ? fr.ctx : NULL;
         facts.keys.given = keylog_in_use(ao.keylog);
         facts.keys.tls += fr.keys.tls;
@@ -170,6 +194,7 @@ static int one_file(const char *path, FILE *stream, struct input_source *src,
     if (fr.ctx != run->batch)
         rules_ctx_free(fr.ctx);
     spill_close(fr.spill);
+    held_store_close(fr.store);
     return rc;
 }
 
@@ -369,7 +394,7 @@ static void worker_spawn(struct pool *p, size_t w)
         return;
     struct part_files *pf = &p->parts[p->n_parts];
     for (size_t k = 0; k < PARTS; k++)
-        if ((pf->f[k] = tmpfile()) == NULL) {
+        if ((pf->f[k] = temp_file()) == NULL) {
             for (size_t j = 0; j < k; j++)
                 fclose(pf->f[j]);
             return;
@@ -595,23 +620,38 @@ done:
  * reported; the contexts are then folded into the batch's in input order,
  * so -j 1 and -j N build the same. Errors are the second pass's to tell. */
 
+/* One capture of the first pass while it is read. */
+struct fold_run {
+    struct rule_ctx *ctx;
+    struct held_store *store;          /* connections stowed until the fold */
+};
+
 /* analyze_opts.finished: a connection that succeeded is folded and let go. */
 static bool connection_folded(void *ud, struct analysis *a, struct conn *c)
 {
-    struct rule_ctx *ctx = ud;
+    struct fold_run *fo = ud;
     verdict_decide(c);
     quic_table_note_tcp(&a->quic, c, c->verdict == VERDICT_OK);
     if (c->verdict != VERDICT_OK)
         return false;
-    return rules_fold(ctx, (struct conn_slots){.v = &c, .n = 1}) == ST_OK;
+    return rules_fold(fo->ctx, (struct conn_slots){.v = &c, .n = 1}) == ST_OK;
+}
+
+/* analyze_opts.stow: as in the second pass, a held connection long quiet
+ * waits on disk for the fold at the end. */
+static bool connection_fold_stowed(void *ud, struct analysis *a, struct conn *c)
+{
+    struct fold_run *fo = ud;
+    (void)a;
+    return held_store_put(&fo->store, c) == ST_OK;
 }
 
 /* The context of one capture; NULL when it cannot be read. */
 static struct rule_ctx *fold_capture(const char *path, FILE *stream, struct input_source *src,
                                      const struct run_ctx *run)
 {
-    struct rule_ctx *ctx = rules_ctx_new(&run->rules);
-    if (ctx == NULL) {
+    struct fold_run fo = {.ctx = rules_ctx_new(&run->rules)};
+    if (fo.ctx == NULL) {
         if (stream != NULL)
             fclose(stream);
         return NULL;
@@ -621,7 +661,8 @@ static struct rule_ctx *fold_capture(const char *path, FILE *stream, struct inpu
         .max_conns = run->o->max_conns,
         .keylog = run->keylog,
         .finished = connection_folded,
-        .finished_ud = ctx,
+        .finished_ud = &fo,
+        .stow = connection_fold_stowed,
         .stream = stream,
     };
     struct analysis a;
@@ -631,22 +672,16 @@ static struct rule_ctx *fold_capture(const char *path, FILE *stream, struct inpu
     /* what they lacked is the second pass's to say */
     char note[200];
     capture_secrets_end(&secrets, &a, note, sizeof note);
-    for (size_t i = 0; st == ST_OK && i < analysis_slots(&a); i++) {
-        struct conn *c = analysis_conn(&a, i);
-        if (c == NULL)
-            continue;
-        verdict_decide(c);
-        quic_table_note_tcp(&a.quic, c, c->verdict == VERDICT_OK);
-    }
     if (st == ST_OK)
-        st = rules_fold(ctx, analysis_connections(&a));
+        st = final_pass_fold(&a, fo.store, fo.ctx);
     analysis_free(&a);
     capture_secrets_free(&secrets);
+    held_store_close(fo.store);
     if (st != ST_OK) {
-        rules_ctx_free(ctx);
+        rules_ctx_free(fo.ctx);
         return NULL;
     }
-    return ctx;
+    return fo.ctx;
 }
 
 /* Folds every capture of one input into the batch context, or, in a
@@ -722,7 +757,7 @@ static enum status fold_parallel(const struct input_list *files, struct run_ctx 
         FILE *hands[256];
         pid_t pids[256];
         for (size_t i = 0; i < batch; i++) {
-            hands[i] = tmpfile();
+            hands[i] = temp_file();
             pids[i] = hands[i] != NULL ? fork() : -1;
             if (pids[i] == 0) {
                 enum status r = fold_input(&files->v[next + i], run, hands[i]);

@@ -36,6 +36,7 @@ suites() {
     echo "warnings|quick|tests/warnings_test.py"
     echo "context|quick|tests/context_test.py"
     echo "limits|quick|tests/limits_test.py"
+    echo "stow|quick|tests/stow_test.py"
     echo "merge|quick|tests/merge_test.py"
     echo "merge-batch|quick|tests/merge_batch_test.py"
     echo "slurm|quick|tests/slurm_test.sh"

@@ -55,6 +55,9 @@ MUST_USE enum status quic_table_packet(struct quic_table *t, const struct packet
  * succeeded): when it follows unanswered Initials of the same client to the
  * same server and port, it is their fallback (a fact on the QUIC connection). */
 void quic_table_note_tcp(struct quic_table *t, const struct conn *tcp, bool tls_ok);
+/* Could quic_table_note_tcp still find a fallback? When not, notes change
+ * nothing, and the final pass may take verdicts and context in one walk. */
+bool quic_table_wants_tcp(const struct quic_table *t);
 /* Frees the per-connection state; the connections stay with their owner. */
 void quic_table_free(struct quic_table *t);
 

@@ -37,6 +37,9 @@ bool report_set_keeps_connections(const struct report_set *s);
 /* Counts the judged connections into f, whose other fields the driver
  * filled from what it read (counts of the ones let go early included). */
 void report_count_connections(struct file_facts *f, struct conn_slots slots);
+/* The same one connection at a time, in id order, then done once. */
+void report_count_connection(struct file_facts *f, const struct conn *c);
+void report_count_done(struct file_facts *f);
 
 /* A connection let go while the file is read: every reporter writes its
  * part into the spill (opened on first use), copied back by

@@ -217,6 +217,15 @@ MUST_USE enum status rules_diagnose(struct rule_ctx *ctx, struct conn_slots slot
 /* The same, folding every connection into the context without judging any:
  * the first pass of --context batch. */
 MUST_USE enum status rules_fold(struct rule_ctx *ctx, struct conn_slots slots);
+/* rules_diagnose one connection at a time, for a driver that reads them
+ * back from disk (held_store.h). Every connection held, in id order,
+ * through rules_fold_one; then rules_payload_seen once (did any carry a
+ * byte?); then each through rules_fold_attempt; then each through
+ * rules_judge_one. */
+MUST_USE enum status rules_fold_one(struct rule_ctx *ctx, struct conn *c);
+void rules_payload_seen(struct rule_ctx *ctx, bool payload);
+MUST_USE enum status rules_fold_attempt(struct rule_ctx *ctx, struct conn *c);
+MUST_USE enum status rules_judge_one(struct rule_ctx *ctx, struct conn *c);
 
 /* A context spanning inputs (context.c). */
 /* The server's entry, made when new (NULL: out of memory). */

@@ -25,6 +25,19 @@ struct flow_queue {
     size_t link_offset;
 };
 
+/* A client's reset, for the bursts (flow_table_finish): of a connection
+ * held in memory (c), or stowed away (c NULL: the burst is kept here). */
+struct reset_note {
+    struct addr client;
+    struct tstamp ts;
+    uint64_t frame;
+    uint32_t id;
+    struct conn *c;
+    uint32_t burst;            /* resets in its burst, 0 when none */
+    uint64_t first_frame, last_frame;
+    struct tstamp first_ts, last_ts;
+};
+
 struct flow_table {
     struct flow **buckets;
     size_t n_buckets;
@@ -43,9 +56,19 @@ struct flow_table {
      * idle): the owner may report and free it, then returns true and its
      * slot in conns becomes NULL. */
     bool (*on_finished)(void *owner, struct conn *c);
+    /* A finished connection the owner kept, quiet for as long as an idle
+     * one would be: the owner may stow it away (its facts written out,
+     * judged at the end) and return true; it is freed, its slot in conns
+     * becomes NULL, and flow_table_restore gives it back what
+     * flow_table_finish gives the others. NULL: nothing is stowed. */
+    bool (*on_stow)(void *owner, struct conn *c);
     void *owner;
+    uint64_t stowed;         /* connections the owner stowed */
+    struct reset_note *stowed_resets; /* their clients' resets, by id after finish */
+    size_t n_stowed_resets, cap_stowed_resets;
     struct flow_queue idle_queue;  /* unfinished flows, by last packet */
     struct flow_queue reset_queue; /* unfinished reset flows, by time of reset */
+    struct flow_queue held_queue;  /* finished flows the owner kept, by last packet */
     struct tombs tombs;      /* endpoints of the connections let go */
     uint64_t let_go;         /* connections the owner took */
     uint64_t late_packets;   /* packets of a connection already let go */
@@ -59,6 +82,9 @@ MUST_USE enum status flow_packet(struct flow_table *t, const struct packet *p);
 MUST_USE enum status flow_table_add_conn(struct flow_table *t, struct conn *c);
 /* End of capture: every stream is flushed and its buffers freed. */
 void flow_table_finish(struct flow_table *t, uint64_t last_frame);
+/* After flow_table_finish: a stowed connection, its facts read back, gets
+ * the end of the capture and its reset burst, as one held in memory did. */
+void flow_table_restore(const struct flow_table *t, struct conn *c);
 /* Frees the table and every connection in it. */
 void flow_table_free(struct flow_table *t);
 

@@ -18,6 +18,8 @@
 #include "capture/input_stream.h"
 
 #define INPUT_READ_BLOCK 65536
+/* libpcap reads a record at a time: this many bytes per read(2) */
+#define INPUT_STREAM_BUFFER (256 * 1024)
 
 /* Bytes read ahead and handed out again before the rest of the stream. */
 struct replay {
@@ -50,6 +52,7 @@ struct input_source {
     void *tap_ud;
     uint8_t block[INPUT_READ_BLOCK];
     uint8_t inner_block[INPUT_READ_BLOCK];
+    char fp_buffer[INPUT_STREAM_BUFFER]; /* open_fp's: glibc takes a size only with one */
 };
 
 static void set_err(char *err, size_t n, const char *what, const char *detail)
@@ -184,7 +187,7 @@ static enum status hand_out(struct input_source *s, cookie_read_function_t *rd,
         set_err(err, errlen, "cannot open a stream", strerror(errno));
         return ST_NOMEM;
     }
-    setvbuf(fp, NULL, _IOFBF, INPUT_READ_BLOCK);
+    setvbuf(fp, s->fp_buffer, _IOFBF, sizeof s->fp_buffer);
     s->open_fp = fp;
     s->tap = NULL; /* the last capture's tap is gone with it */
     s->read_error[0] = '\0';

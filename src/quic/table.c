@@ -204,6 +204,17 @@ void quic_table_note_tcp(struct quic_table *t, const struct conn *tcp, bool tls_
     }
 }
 
+bool quic_table_wants_tcp(const struct quic_table *t)
+{
+    for (unsigned i = 0; i < QUIC_TABLE_RECENT_SILENT; i++) {
+        const struct quic_flow *f = t->recent_silent[i];
+        if (f != NULL && f->conn->quic->datagrams[SIDE_SERVER] == 0 &&
+            f->conn->quic->fallback_conn == 0)
+            return true;
+    }
+    return false;
+}
+
 void quic_table_free(struct quic_table *t)
 {
     for (size_t b = 0; b < t->n_buckets && t->buckets != NULL; b++) {

@@ -5,6 +5,7 @@
  * tables leads the bytes, so a build with another layout refuses them.
  * Reading checks each bool, enum and string as it stores it, then every
  * count against its array (facts_sane) before anything else may read it. */
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdlib.h>
@@ -234,8 +235,11 @@ static const struct layout *const all_layouts[] = {
     &der_layout, &cert_msg_layout, &alert_layout, &message_layout, &plain_layout,
     &side_layout, &conn_layout, &quic_close_layout, &quic_layout, &server_layout};
 
-/* FNV-1a over every table: a change of layout changes it. */
-static uint32_t fingerprint(void)
+/* FNV-1a over every table: a change of layout changes it. Computed once
+ * (every connection stowed for the final pass is encoded and read back). */
+static uint32_t the_fingerprint;
+
+static void compute_fingerprint(void)
 {
     uint32_t h = 2166136261u;
     for (size_t i = 0; i < sizeof all_layouts / sizeof all_layouts[0]; i++)
@@ -248,7 +252,14 @@ static uint32_t fingerprint(void)
                     h *= 16777619u;
                 }
         }
-    return h;
+    the_fingerprint = h;
+}
+
+static uint32_t fingerprint(void)
+{
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, compute_fingerprint);
+    return the_fingerprint;
 }
 
 static enum status put_uint(struct capbuf *out, uint64_t v)

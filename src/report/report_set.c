@@ -66,7 +66,7 @@ void report_count_keys(struct keylog_cover *k, const struct conn *c)
     }
 }
 
-static void add_conn(struct file_facts *f, const struct conn *c)
+void report_count_connection(struct file_facts *f, const struct conn *c)
 {
     report_count_keys(&f->keys, c);
     struct file_counts *k = &f->k;
@@ -95,7 +95,12 @@ void report_count_connections(struct file_facts *f, struct conn_slots slots)
         return;
     for (size_t i = 0; i < slots.n; i++)
         if (slots.v[i] != NULL)
-            add_conn(f, slots.v[i]);
+            report_count_connection(f, slots.v[i]);
+    report_count_done(f);
+}
+
+void report_count_done(struct file_facts *f)
+{
     f->k.tls = f->k.ok + f->k.failed + f->k.incomplete;
 }
 

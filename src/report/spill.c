@@ -1,8 +1,12 @@
 /* spill.c: reports of freed connections, kept in a temporary file (spill.h). */
+#define _GNU_SOURCE /* fopencookie */
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "report/spill.h"
+#include "util/temp_file.h"
+#include "util/window_reader.h"
 
 struct spill_entry {
     uint64_t off;
@@ -10,21 +14,63 @@ struct spill_entry {
 };
 
 struct spill {
-    FILE *f;
+    FILE *file;                /* the temporary file: its descriptor */
+    FILE *f;                   /* what reporters write to (spill_sink) */
+    uint64_t written;          /* bytes that reached the file */
     struct spill_entry *at;    /* by connection id - 1; len 0: none */
     size_t n;
     uint64_t begun;            /* offset where the report being written starts */
+    bool flushed;              /* written out, for spill_copy to read */
+    char *wbuf;                /* f's buffer: glibc takes a size only with one */
+    struct window_reader rd;   /* spill_copy's reads, in id order */
 };
+
+/* Reports go through one large buffer to a stream that only appends and
+ * counts: where a report starts is known without a system call (ftell of a
+ * file seeks), and spill_copy reads the file back with pread. */
+#define SPILL_BUFFER (256u * 1024u)
+
+static ssize_t spill_write(void *cookie, const char *buf, size_t n)
+{
+    struct spill *s = cookie;
+    size_t done = 0;
+    while (done < n) {
+        ssize_t w = write(fileno(s->file), buf + done, n - done);
+        if (w <= 0)
+            break;
+        done += (size_t)w;
+    }
+    s->written += done;
+    return done > 0 || n == 0 ? (ssize_t)done : -1;
+}
+
+/* ftell only: the stream is never moved */
+static int spill_seek(void *cookie, off64_t *pos, int whence)
+{
+    struct spill *s = cookie;
+    if (whence != SEEK_CUR || *pos != 0)
+        return -1;
+    *pos = (off64_t)s->written;
+    return 0;
+}
+
+static const cookie_io_functions_t spill_sink = {.write = spill_write, .seek = spill_seek};
 
 enum status spill_open(struct spill **out)
 {
     struct spill *s = calloc(1, sizeof *s);
     ENSURE(s != NULL, ST_NOMEM);
-    s->f = tmpfile();
+    s->file = temp_file();
+    s->f = s->file != NULL ? fopencookie(s, "w", spill_sink) : NULL;
     if (s->f == NULL) {
+        if (s->file != NULL)
+            fclose(s->file);
         free(s);
         return ST_IO;
     }
+    s->wbuf = malloc(SPILL_BUFFER);
+    if (s->wbuf != NULL) /* else stdio's small one */
+        (void)setvbuf(s->f, s->wbuf, _IOFBF, SPILL_BUFFER);
     *out = s;
     return ST_OK;
 }
@@ -33,8 +79,10 @@ void spill_close(struct spill *s)
 {
     if (s == NULL)
         return;
-    if (s->f)
-        fclose(s->f);
+    fclose(s->f);
+    fclose(s->file);
+    free(s->wbuf);
+    window_reader_free(&s->rd);
     free(s->at);
     free(s);
 }
@@ -42,8 +90,8 @@ void spill_close(struct spill *s)
 FILE *spill_begin(struct spill *s, uint32_t id)
 {
     (void)id;
-    if (fseek(s->f, 0, SEEK_END) != 0)
-        return NULL;
+    if (s->flushed)
+        return NULL; /* copying has begun: nothing more is written */
     long pos = ftell(s->f);
     if (pos < 0)
         return NULL;
@@ -76,17 +124,22 @@ bool spill_copy(struct spill *s, uint32_t id, FILE *out)
 {
     if (s == NULL || id == 0 || id > s->n || s->at[id - 1].len == 0)
         return false;
-    if (fseek(s->f, (long)s->at[id - 1].off, SEEK_SET) != 0)
-        return false;
-    char buf[8192];
-    uint64_t left = s->at[id - 1].len;
-    while (left > 0) {
-        size_t want = left < sizeof buf ? (size_t)left : sizeof buf;
-        size_t got = fread(buf, 1, want, s->f);
-        if (got == 0)
+    if (!s->flushed) {
+        if (fflush(s->f) != 0)
             return false;
-        fwrite(buf, 1, got, out);
-        left -= got;
+        s->flushed = true;
+        window_reader_init(&s->rd, fileno(s->file), SPILL_BUFFER);
+    }
+    /* a report larger than the window is read in window-sized parts */
+    uint64_t off = s->at[id - 1].off, left = s->at[id - 1].len;
+    while (left > 0) {
+        size_t want = left < SPILL_BUFFER ? (size_t)left : SPILL_BUFFER;
+        const uint8_t *p;
+        if (window_read(&s->rd, off, want, &p) != ST_OK)
+            return false;
+        fwrite(p, 1, want, out);
+        off += want;
+        left -= want;
     }
     return true;
 }

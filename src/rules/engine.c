@@ -412,6 +412,36 @@ enum status rules_finish_ok(struct rule_ctx *ctx, struct conn *c)
     return judge(c, ctx);
 }
 
+enum status rules_fold_one(struct rule_ctx *ctx, struct conn *c)
+{
+    rules_rejudge_ok(c);
+    return add_to_context(ctx, c);
+}
+
+void rules_payload_seen(struct rule_ctx *ctx, bool payload)
+{
+    if (!ctx->frozen) {
+        ctx->saw_payload = ctx->saw_payload || payload;
+        ctx->only_tcp_attempts = !ctx->saw_payload;
+    }
+}
+
+/* A TCP attempt, or plain text, counts as a failed TLS connection where
+ * TLS was expected: that needs the context, and changes it. */
+enum status rules_fold_attempt(struct rule_ctx *ctx, struct conn *c)
+{
+    if (c->verdict != VERDICT_TCP_ONLY && c->verdict != VERDICT_NOT_TLS)
+        return ST_OK;
+    rules_rejudge(c, ctx);
+    return c->verdict == VERDICT_FAILED ? add_to_context(ctx, c) : ST_OK;
+}
+
+enum status rules_judge_one(struct rule_ctx *ctx, struct conn *c)
+{
+    check_server_chain(c, ctx);
+    return judge(c, ctx);
+}
+
 /* The context from every connection still held: verdicts checked once
  * more, then TCP attempts and plain text judged where TLS was expected. A
  * frozen context (--context batch) already holds all of it. */
@@ -419,31 +449,17 @@ static enum status build_context(struct rule_ctx *ctx, struct conn_slots slots)
 {
     enum status st = ST_OK;
     bool payload = false;
-    for (size_t i = 0; i < slots.n; i++) {
+    for (size_t i = 0; i < slots.n && st == ST_OK; i++) {
         struct conn *c = slots.v[i];
         if (c == NULL)
             continue;
-        if (c->side[0].bytes > 0 || c->side[1].bytes > 0)
-            payload = true;
-        rules_rejudge_ok(c);
+        payload = payload || c->side[0].bytes > 0 || c->side[1].bytes > 0;
+        st = rules_fold_one(ctx, c);
     }
-    if (!ctx->frozen) {
-        ctx->saw_payload = ctx->saw_payload || payload;
-        ctx->only_tcp_attempts = !ctx->saw_payload;
-    }
+    rules_payload_seen(ctx, payload);
     for (size_t i = 0; i < slots.n && st == ST_OK; i++)
         if (slots.v[i] != NULL)
-            st = add_to_context(ctx, slots.v[i]);
-    /* A TCP attempt, or plain text, counts as a failed TLS connection where
-     * TLS was expected: that needs the context, and changes it. */
-    for (size_t i = 0; i < slots.n && st == ST_OK; i++) {
-        struct conn *c = slots.v[i];
-        if (c == NULL || (c->verdict != VERDICT_TCP_ONLY && c->verdict != VERDICT_NOT_TLS))
-            continue;
-        rules_rejudge(c, ctx);
-        if (c->verdict == VERDICT_FAILED)
-            st = add_to_context(ctx, c);
-    }
+            st = rules_fold_attempt(ctx, slots.v[i]);
     return st;
 }
 
@@ -455,12 +471,8 @@ enum status rules_fold(struct rule_ctx *ctx, struct conn_slots slots)
 enum status rules_diagnose(struct rule_ctx *ctx, struct conn_slots slots)
 {
     enum status st = build_context(ctx, slots);
-    for (size_t i = 0; i < slots.n && st == ST_OK; i++) {
-        struct conn *c = slots.v[i];
-        if (c == NULL)
-            continue;
-        check_server_chain(c, ctx);
-        st = judge(c, ctx);
-    }
+    for (size_t i = 0; i < slots.n && st == ST_OK; i++)
+        if (slots.v[i] != NULL)
+            st = rules_judge_one(ctx, slots.v[i]);
     return st;
 }

@@ -39,6 +39,7 @@ struct flow {
     struct flow *hnext;
     struct flow_link idle;     /* in flow_table.idle_queue while unfinished */
     struct flow_link reset;    /* in flow_table.reset_queue once reset, while unfinished */
+    struct flow_link held;     /* in flow_table.held_queue: finished, the owner kept it */
     struct addr a, b;          /* a sent the first packet we saw */
     uint16_t aport, bport;
     int role;                  /* enum role */
@@ -108,6 +109,7 @@ static void dequeue(struct flow_table *t, struct flow *f)
 {
     queue_remove(&t->idle_queue, f);
     queue_remove(&t->reset_queue, f);
+    queue_remove(&t->held_queue, f);
 }
 
 enum status flow_table_init(struct flow_table *t, size_t max_conns)
@@ -119,6 +121,7 @@ enum status flow_table_init(struct flow_table *t, size_t max_conns)
     t->max_conns = max_conns ? max_conns : FLOW_DEFAULT_MAX_CONNS;
     t->idle_queue.link_offset = offsetof(struct flow, idle);
     t->reset_queue.link_offset = offsetof(struct flow, reset);
+    t->held_queue.link_offset = offsetof(struct flow, held);
     return ST_OK;
 }
 
@@ -434,8 +437,11 @@ static bool finish_conn(struct flow_table *t, struct flow *f)
     f->finished = true;
     if (f->role == ROLE_UNKNOWN)
         guess_role(&t->sink, f, 0, NULL, 0);
-    if (!t->on_finished(t->owner, c))
+    if (!t->on_finished(t->owner, c)) {
+        if (t->on_stow != NULL)
+            queue_to_tail(&t->held_queue, f);
         return false;
+    }
     t->conns[c->id - 1] = NULL;
     conn_free(c);
     f->conn = NULL;
@@ -465,6 +471,47 @@ static void finish_flow(struct flow_table *t, struct flow *f)
         bury(t, f);
 }
 
+static void close_state(struct flow *f)
+{
+    f->conn->open_at_end = !f->rst && !(f->fin[0] && f->fin[1]);
+}
+
+/* A finished connection the owner kept, quiet as long as an idle one: it
+ * is stowed away (flow_table.on_stow), leaving what flow_table_finish
+ * would have given it: how it was closed, and its client's reset for the
+ * bursts. Packets that still come are late ones, as for a connection let
+ * go. When it cannot be stowed it stays, out of the queue. */
+static void stow(struct flow_table *t, struct flow *f)
+{
+    struct conn *c = f->conn;
+    queue_remove(&t->held_queue, f);
+    close_state(f);
+    if (c->side[SIDE_CLIENT].rst_frame != 0) {
+        if (t->n_stowed_resets == t->cap_stowed_resets) {
+            size_t n = t->cap_stowed_resets ? t->cap_stowed_resets * 2 : 64;
+            struct reset_note *grown = realloc(t->stowed_resets, n * sizeof *grown);
+            if (grown == NULL)
+                return;
+            t->stowed_resets = grown;
+            t->cap_stowed_resets = n;
+        }
+        t->stowed_resets[t->n_stowed_resets] = (struct reset_note){
+            .client = c->client,
+            .ts = c->side[SIDE_CLIENT].rst_ts,
+            .frame = c->side[SIDE_CLIENT].rst_frame,
+            .id = c->id};
+    }
+    if (!t->on_stow(t->owner, c))
+        return;
+    if (c->side[SIDE_CLIENT].rst_frame != 0)
+        t->n_stowed_resets++;
+    t->conns[c->id - 1] = NULL;
+    conn_free(c);
+    f->conn = NULL;
+    t->stowed++;
+    bury(t, f);
+}
+
 /* Reset connections (after a moment for the peer's data in flight) and idle
  * ones are over too; checked now and then, not at every packet. */
 #define SWEEP_EVERY_PACKETS 4096
@@ -489,6 +536,8 @@ static void sweep(struct flow_table *t, struct tstamp now)
         release(t, f, f->conn->last_frame);
         finish_flow(t, f);
     }
+    while ((f = t->held_queue.head) != NULL && now.sec - f->conn->end.sec > IDLE_SECONDS)
+        stow(t, f);
 }
 
 static enum status add_conn(struct flow_table *t, struct conn *c)
@@ -687,6 +736,8 @@ enum status flow_packet(struct flow_table *t, const struct packet *p)
     c->end = p->ts;
     if (!f->finished)
         queue_to_tail(&t->idle_queue, f);
+    else if (link_of(f, &t->held_queue)->queued)
+        queue_to_tail(&t->held_queue, f);
     int resets_before = sides_reset(c);
     tcp_events(f, ep, p);
     track_loss(f, ep, p);
@@ -736,59 +787,107 @@ enum status flow_packet(struct flow_table *t, const struct packet *p)
 
 static int by_client_reset(const void *a, const void *b)
 {
-    const struct conn *x = *(const struct conn *const *)a, *y = *(const struct conn *const *)b;
+    const struct reset_note *x = a, *y = b;
     if (x->client.family != y->client.family)
         return x->client.family < y->client.family ? -1 : 1;
     int d = memcmp(x->client.bytes, y->client.bytes, sizeof x->client.bytes);
     if (d != 0)
         return d;
-    double ms = tstamp_ms_between(y->side[SIDE_CLIENT].rst_ts, x->side[SIDE_CLIENT].rst_ts);
+    double ms = tstamp_ms_between(y->ts, x->ts);
     return ms < 0 ? -1 : ms > 0 ? 1 : 0;
 }
 
-static void mark_burst(struct conn **v, size_t from, size_t to)
+static int by_id(const void *a, const void *b)
+{
+    const struct reset_note *x = a, *y = b;
+    return x->id < y->id ? -1 : x->id > y->id;
+}
+
+static void mark_burst(struct reset_note *v, size_t from, size_t to)
 {
     for (size_t k = from; k < to; k++) {
-        v[k]->reset_burst = (uint32_t)(to - from);
-        v[k]->burst_first_frame = v[from]->side[SIDE_CLIENT].rst_frame;
-        v[k]->burst_first_ts = v[from]->side[SIDE_CLIENT].rst_ts;
-        v[k]->burst_last_frame = v[to - 1]->side[SIDE_CLIENT].rst_frame;
-        v[k]->burst_last_ts = v[to - 1]->side[SIDE_CLIENT].rst_ts;
+        v[k].burst = (uint32_t)(to - from);
+        v[k].first_frame = v[from].frame;
+        v[k].first_ts = v[from].ts;
+        v[k].last_frame = v[to - 1].frame;
+        v[k].last_ts = v[to - 1].ts;
     }
 }
 
-/* The connections still held that the client reset, grouped by client and
- * time: a group within BURST_WINDOW_MS of its first reset is a burst. Frame
- * numbers, not times, order resets the capture shows at the same instant. */
+static void burst_to_conn(const struct reset_note *r, struct conn *c)
+{
+    if (r->burst == 0)
+        return;
+    c->reset_burst = r->burst;
+    c->burst_first_frame = r->first_frame;
+    c->burst_first_ts = r->first_ts;
+    c->burst_last_frame = r->last_frame;
+    c->burst_last_ts = r->last_ts;
+}
+
+/* The connections held (in memory or stowed) that the client reset,
+ * grouped by client and time: a group within BURST_WINDOW_MS of its first
+ * reset is a burst. Frame numbers, not times, order resets the capture
+ * shows at the same instant. */
 static void find_reset_bursts(struct flow_table *t)
 {
-    size_t n = 0;
+    size_t n = t->n_stowed_resets;
     for (size_t i = 0; i < t->n_conns; i++)
         if (t->conns[i] != NULL && t->conns[i]->side[SIDE_CLIENT].rst_frame != 0)
             n++;
     if (n < BURST_MIN_CONNS)
         return;
     /* without memory the fact is just not found: the analysis goes on */
-    struct conn **v = malloc(n * sizeof *v);
+    struct reset_note *v = malloc(n * sizeof *v);
     if (v == NULL)
         return;
-    n = 0;
-    for (size_t i = 0; i < t->n_conns; i++)
-        if (t->conns[i] != NULL && t->conns[i]->side[SIDE_CLIENT].rst_frame != 0)
-            v[n++] = t->conns[i];
+    if (t->n_stowed_resets > 0)
+        memcpy(v, t->stowed_resets, t->n_stowed_resets * sizeof *v);
+    n = t->n_stowed_resets;
+    for (size_t i = 0; i < t->n_conns; i++) {
+        struct conn *c = t->conns[i];
+        if (c != NULL && c->side[SIDE_CLIENT].rst_frame != 0)
+            v[n++] = (struct reset_note){.client = c->client,
+                                         .ts = c->side[SIDE_CLIENT].rst_ts,
+                                         .frame = c->side[SIDE_CLIENT].rst_frame,
+                                         .id = c->id,
+                                         .c = c};
+    }
+    /* in id order first, so that resets at the same instant sort as before */
+    qsort(v, n, sizeof *v, by_id);
     qsort(v, n, sizeof *v, by_client_reset);
     size_t start = 0;
     for (size_t k = 1; k <= n; k++) {
-        bool same = k < n && addr_equal(&v[k]->client, &v[start]->client) &&
-                    tstamp_ms_between(v[start]->side[SIDE_CLIENT].rst_ts,
-                                      v[k]->side[SIDE_CLIENT].rst_ts) <= BURST_WINDOW_MS;
+        bool same = k < n && addr_equal(&v[k].client, &v[start].client) &&
+                    tstamp_ms_between(v[start].ts, v[k].ts) <= BURST_WINDOW_MS;
         if (same)
             continue;
         if (k - start >= BURST_MIN_CONNS)
             mark_burst(v, start, k);
         start = k;
     }
+    size_t kept = 0;
+    for (size_t k = 0; k < n; k++) {
+        if (v[k].c != NULL)
+            burst_to_conn(&v[k], v[k].c);
+        else
+            t->stowed_resets[kept++] = v[k];
+    }
+    if (kept > 0)
+        qsort(t->stowed_resets, kept, sizeof *t->stowed_resets, by_id);
     free(v);
+}
+
+void flow_table_restore(const struct flow_table *t, struct conn *c)
+{
+    c->capture_end = t->last_ts;
+    struct reset_note key = {.id = c->id};
+    const struct reset_note *r =
+        t->n_stowed_resets > 0 ? bsearch(&key, t->stowed_resets, t->n_stowed_resets,
+                                         sizeof key, by_id)
+                               : NULL;
+    if (r != NULL)
+        burst_to_conn(r, c);
 }
 
 void flow_table_finish(struct flow_table *t, uint64_t last_frame)
@@ -798,7 +897,7 @@ void flow_table_finish(struct flow_table *t, uint64_t last_frame)
             if (f->role == ROLE_UNKNOWN)
                 guess_role(&t->sink, f, 0, NULL, 0);
             if (f->conn != NULL) {
-                f->conn->open_at_end = !f->rst && !(f->fin[0] && f->fin[1]);
+                close_state(f);
                 f->conn->capture_end = t->last_ts;
             }
             release(t, f, last_frame);
@@ -824,5 +923,6 @@ void flow_table_free(struct flow_table *t)
     free(t->conns);
     left_out_free(&t->left_out);
     tombs_free(&t->tombs);
+    free(t->stowed_resets);
     memset(t, 0, sizeof *t);
 }

@@ -29,6 +29,10 @@ on the command line are 1-based, like Wireshark frame numbers.
   pcaptool.py drop IN OUT (--frames LIST | --src-port P --nth N)
         remove frames, e.g. --frames 1-3 (late start) or 7,9; or remove the Nth
         data segment sent from port P (a segment the capture point missed)
+  pcaptool.py join OUT --gap S IN [IN ...]
+        one capture of several, one after the other: each starts S seconds
+        after the one before it ended (time stamps moved, nothing else); the
+        inputs share a link type, the output takes the first's resolution
 """
 import argparse
 import signal
@@ -288,6 +292,30 @@ def cmd_relink(a):
     cap.write(a.output)
 
 
+def cmd_join(a):
+    first = Pcap.read(a.inputs[0])
+    unit = 1_000_000_000 if first.nanos else 1_000_000
+    out, end = [], None
+    for path in a.inputs:
+        cap = Pcap.read(path)
+        if cap.linktype != first.linktype:
+            raise SystemExit(f"{path}: link type {cap.linktype}, not {first.linktype}")
+        scale = (1 if cap.nanos == first.nanos else (1000 if first.nanos else None))
+        stamps = []
+        for ts_sec, ts_frac, _, _ in cap.packets:
+            frac = ts_frac * scale if scale else ts_frac // 1000
+            stamps.append(ts_sec * unit + frac)
+        if not stamps:
+            continue
+        shift = 0 if end is None else end + a.gap * unit - stamps[0]
+        for stamp, (_, _, orig, data) in zip(stamps, cap.packets):
+            t = stamp + shift
+            out.append([t // unit, t % unit, orig, data])
+        end = stamps[-1] + shift
+    first.packets = out
+    first.write(a.output)
+
+
 def main():
     signal.signal(signal.SIGPIPE, signal.SIG_DFL)   # quiet under `| head`
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -320,6 +348,11 @@ def main():
     p.add_argument("--src-port", type=int)
     p.add_argument("--nth", type=int)
     p.set_defaults(fn=cmd_drop)
+    p = sub.add_parser("join")
+    p.add_argument("output")
+    p.add_argument("--gap", type=int, required=True)
+    p.add_argument("inputs", nargs="+")
+    p.set_defaults(fn=cmd_join)
     a = ap.parse_args()
     a.fn(a)
 

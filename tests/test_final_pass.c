@@ -1,0 +1,148 @@
+/* test_final_pass.c: connections stowed on disk while a capture is read
+ * (held_store.c) and judged at its end (final_pass.c) come out as they do
+ * when every one stays in memory. The capture, tcp/quiet-gaps.pcap, is real
+ * captures ten minutes apart (test-captures/gen/quiet.sh): the failures of
+ * its first parts are over and quiet while thousands of packets follow. */
+#include <stdlib.h>
+#include <string.h>
+#include "analyze.h"
+#include "final_pass.h"
+#include "held_store.h"
+#include "rules/diagnosis.h"
+#include "testlib.h"
+
+#define QUIET "test-captures/tcp/quiet-gaps.pcap"
+#define MAX_SEEN 4096
+
+/* What the final pass concluded of one connection. */
+struct seen {
+    uint32_t id;
+    int verdict;
+    const char *cause;         /* the rule table's: static */
+    char explanation[160];
+    uint64_t last_frame;
+    uint32_t reset_burst;
+};
+
+struct run {
+    struct held_store *store;
+    struct seen v[MAX_SEEN];
+    size_t n;
+    size_t stowed_seen;
+};
+
+static bool keep(void *ud, struct analysis *a, struct conn *c)
+{
+    (void)ud, (void)a, (void)c;
+    return false;
+}
+
+static bool stow(void *ud, struct analysis *a, struct conn *c)
+{
+    struct run *r = ud;
+    (void)a;
+    return held_store_put(&r->store, c) == ST_OK;
+}
+
+static enum status note(void *ud, struct conn *c, bool stowed)
+{
+    struct run *r = ud;
+    if (r->n == MAX_SEEN)
+        return ST_LIMIT;
+    struct seen *s = &r->v[r->n++];
+    const struct diagnosis *d = c->diagnosis;
+    *s = (struct seen){.id = c->id, .verdict = c->verdict, .last_frame = c->last_frame,
+                       .reset_burst = c->reset_burst};
+    if (d != NULL && d->main.id != NULL) {
+        s->cause = d->main.id;
+        snprintf(s->explanation, sizeof s->explanation, "%s", d->main.explanation);
+    }
+    r->stowed_seen += stowed;
+    return ST_OK;
+}
+
+/* The capture read with connections kept to the end, stowed or not. */
+static void judge(struct run *r, bool stowing, uint64_t *stowed, int *failures_)
+{
+    struct analyze_opts ao = {.max_conns = 100000, .finished = keep, .finished_ud = r,
+                              .stow = stowing ? stow : NULL};
+    struct analysis a;
+    struct rule_ctx *ctx = rules_ctx_new(NULL);
+    CHECK(ctx != NULL);
+    CHECK(analyze_file(QUIET, &ao, &a) == ST_OK);
+    *stowed = a.flows.stowed;
+    CHECK(final_pass_fold(&a, r->store, ctx) == ST_OK);
+    CHECK(final_pass_judge(&a, r->store, ctx, note, r) == ST_OK);
+    analysis_free(&a);
+    rules_ctx_free(ctx);
+    held_store_close(r->store);
+    r->store = NULL;
+}
+
+TEST(stowed_connections_are_judged_as_in_memory)
+{
+    static struct run mem, disk;
+    uint64_t stowed_mem = 0, stowed_disk = 0;
+    judge(&mem, false, &stowed_mem, failures_);
+    judge(&disk, true, &stowed_disk, failures_);
+    CHECK_EQ_INT(stowed_mem, 0);
+    /* the first parts, quiet ten minutes: hundreds of connections */
+    CHECK(stowed_disk > 500);
+    CHECK_EQ_INT(disk.stowed_seen, stowed_disk);
+    CHECK_EQ_INT(mem.n, disk.n);
+    size_t causes = 0, bursts = 0;
+    for (size_t i = 0; i < mem.n && i < disk.n; i++) {
+        const struct seen *x = &mem.v[i], *y = &disk.v[i];
+        CHECK_EQ_INT(x->id, y->id);
+        CHECK_EQ_INT(x->verdict, y->verdict);
+        CHECK_EQ_INT(x->last_frame, y->last_frame);
+        CHECK_EQ_INT(x->reset_burst, y->reset_burst);
+        CHECK((x->cause == NULL) == (y->cause == NULL));
+        if (x->cause != NULL && y->cause != NULL) {
+            CHECK_EQ_STR(x->cause, y->cause);
+            CHECK_EQ_STR(x->explanation, y->explanation);
+            causes++;
+        }
+        bursts += x->reset_burst > 0;
+    }
+    /* the failures of every part, the reset burst among them */
+    CHECK(causes >= 20);
+    CHECK(bursts >= 3);
+}
+
+/* The store alone: facts come back in id order whatever order they were
+ * put in, with the verdict the index was given. */
+TEST(store_gives_back_in_id_order)
+{
+    struct held_store *s = NULL;
+    uint32_t ids[] = {7, 3, 9, 1, 5};
+    for (size_t i = 0; i < sizeof ids / sizeof ids[0]; i++) {
+        struct conn *c = conn_new(ids[i]);
+        CHECK(c != NULL);
+        if (c == NULL)
+            return;
+        c->client_port = (uint16_t)(1000 + ids[i]);
+        c->verdict = VERDICT_INCOMPLETE;
+        CHECK(held_store_put(&s, c) == ST_OK);
+        conn_free(c);
+    }
+    CHECK_EQ_INT(held_store_count(s), 5);
+    CHECK(held_store_seal(s) == ST_OK);
+    held_store_set_verdict(s, 2, VERDICT_FAILED);
+    uint32_t want[] = {1, 3, 5, 7, 9};
+    for (size_t i = 0; i < 5; i++) {
+        struct conn *c = NULL;
+        CHECK_EQ_INT(held_store_id(s, i), want[i]);
+        CHECK(held_store_get(s, i, &c) == ST_OK);
+        if (c == NULL)
+            continue;
+        CHECK_EQ_INT(c->id, want[i]);
+        CHECK_EQ_INT(c->client_port, 1000 + want[i]);
+        CHECK_EQ_INT(c->verdict, i == 2 ? VERDICT_FAILED : VERDICT_INCOMPLETE);
+        conn_free(c);
+    }
+    held_store_close(s);
+}
+
+TEST_MAIN("final_pass", TEST_ENTRY(stowed_connections_are_judged_as_in_memory),
+          TEST_ENTRY(store_gives_back_in_id_order))
