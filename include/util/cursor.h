@@ -28,7 +28,14 @@ static inline struct cursor cur_make(const uint8_t *buf, size_t len)
 
 static inline size_t cur_left(const struct cursor *c) { return c->len - c->pos; }
 
-MUST_USE enum status cur_u8(struct cursor *c, uint8_t *out);
+/* Inline: the parsers and the facts reader take most bytes one at a time. */
+MUST_USE static inline enum status cur_u8(struct cursor *c, uint8_t *out)
+{
+    ENSURE(cur_left(c) >= 1, ST_TRUNCATED);
+    *out = c->buf[c->pos];
+    c->pos += 1;
+    return ST_OK;
+}
 MUST_USE enum status cur_u16(struct cursor *c, uint16_t *out);
 MUST_USE enum status cur_u24(struct cursor *c, uint32_t *out);
 MUST_USE enum status cur_u32(struct cursor *c, uint32_t *out);

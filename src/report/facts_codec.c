@@ -315,7 +315,14 @@ static enum status store(uint8_t *p, size_t size, uint64_t v)
 
 static bool all_zero(const uint8_t *p, size_t n)
 {
-    for (size_t i = 0; i < n; i++)
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w;
+        memcpy(&w, p + i, 8);
+        if (w != 0)
+            return false;
+    }
+    for (; i < n; i++)
         if (p[i] != 0)
             return false;
     return true;

@@ -3,7 +3,7 @@
 #include <string.h>
 #include "util/capbuf.h"
 
-enum status capbuf_append(struct capbuf *b, const uint8_t *data, size_t n)
+enum status capbuf_append_growing(struct capbuf *b, const uint8_t *data, size_t n)
 {
     ENSURE(n <= b->max - b->len, ST_LIMIT);
     if (n > b->cap - b->len) {

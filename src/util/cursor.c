@@ -1,14 +1,6 @@
 /* cursor.c: the bounded reader (see cursor.h). */
 #include "util/cursor.h"
 
-enum status cur_u8(struct cursor *c, uint8_t *out)
-{
-    ENSURE(cur_left(c) >= 1, ST_TRUNCATED);
-    *out = c->buf[c->pos];
-    c->pos += 1;
-    return ST_OK;
-}
-
 enum status cur_u16(struct cursor *c, uint16_t *out)
 {
     ENSURE(cur_left(c) >= 2, ST_TRUNCATED);
