@@ -49,6 +49,12 @@ static enum status walk_next(struct held_walk *w, struct held_conn *h)
             h->j = w->j++;
             TRY(held_store_get(w->store, h->j, &h->c));
             flow_table_restore(&w->a->flows, h->c);
+            /* the index keeps the verdict, not what deciding it also
+             * writes (why a connection is incomplete): decided again, the
+             * same from the same facts, then the kept verdict put back */
+            uint8_t kept = h->c->verdict;
+            verdict_decide(h->c);
+            h->c->verdict = kept;
             return ST_OK;
         }
     }

@@ -360,6 +360,92 @@ TEST(let_go_leaves_a_tomb)
     flow_table_free(&t);
 }
 
+/* on_stow that notes the ids it was given and takes them all. */
+static bool stow_all(void *owner, struct conn *c)
+{
+    struct finished_log *l = owner;
+    if (l->n < sizeof l->ids / sizeof l->ids[0])
+        l->ids[l->n++] = c->id;
+    return true;
+}
+
+static bool keep_all(void *owner, struct conn *c)
+{
+    (void)owner, (void)c;
+    return false;
+}
+
+/* The same packets into a table that keeps one-SYN connections as embryos
+ * (it has an on_stow) and one that does not: 1002 SYNs once, 1003 twice
+ * (the second hatches it), then a SYN-ACK and data for 1004 (hatched by
+ * the SYN-ACK), and 1005 a full connection between them. */
+static void feed_embryo_run(struct flow_table *t, int *failures_)
+{
+    uint64_t frame = 0;
+    AT(t, 1002, ++frame, 10, true, TCP_SYN);
+    AT(t, 1003, ++frame, 11, true, TCP_SYN);
+    AT(t, 1004, ++frame, 12, true, TCP_SYN);
+    AT(t, 1005, ++frame, 12, true, TCP_SYN | TCP_ACK); /* mid-stream: no embryo */
+    AT(t, 1003, ++frame, 14, true, TCP_SYN);
+    AT(t, 1004, ++frame, 15, false, TCP_SYN | TCP_ACK);
+    struct packet p = timed(1004, ++frame, 16, true, TCP_ACK | TCP_PSH);
+    p.seq = 101;
+    p.payload = (struct slice){.ptr = (const uint8_t *)"hello", .len = 5};
+    p.payload_wire = 5;
+    CHECK_EQ_INT(flow_packet(t, &p), ST_OK);
+}
+
+TEST(one_syn_waits_as_an_embryo)
+{
+    struct finished_log stowed = {0};
+    struct flow_table e, full;
+    CHECK_EQ_INT(flow_table_init(&e, 0), ST_OK);
+    CHECK_EQ_INT(flow_table_init(&full, 0), ST_OK);
+    e.on_finished = full.on_finished = keep_all;
+    e.on_stow = stow_all;
+    e.owner = &stowed;
+    feed_embryo_run(&e, failures_);
+    feed_embryo_run(&full, failures_);
+    CHECK_EQ_INT(e.n_conns, 4);
+    CHECK_EQ_INT(full.n_conns, 4);
+    CHECK_EQ_INT(e.embryos.live, 1);   /* 1002 */
+    CHECK(e.conns[0] == NULL);          /* its slot waits */
+    CHECK_EQ_INT(e.n_flows, 3);
+    CHECK_EQ_INT(full.n_flows, 4);
+    for (size_t i = 1; i < 4; i++) {
+        const struct conn *x = e.conns[i], *y = full.conns[i];
+        CHECK(x != NULL && y != NULL);
+        if (x == NULL || y == NULL)
+            continue;
+        CHECK_EQ_INT(x->id, y->id);
+        CHECK_EQ_INT(x->client_port, y->client_port);
+        CHECK_EQ_INT(x->first_frame, y->first_frame);
+        CHECK_EQ_INT(x->last_frame, y->last_frame);
+        CHECK_EQ_INT(x->start.sec, y->start.sec);
+        CHECK_EQ_INT(x->end.sec, y->end.sec);
+        CHECK_EQ_INT(x->mid_stream, y->mid_stream);
+        CHECK_EQ_INT(x->saw_syn, y->saw_syn);
+        CHECK_EQ_INT(x->side[SIDE_CLIENT].syn_count, y->side[SIDE_CLIENT].syn_count);
+        CHECK_EQ_INT(x->side[SIDE_CLIENT].syn_frame, y->side[SIDE_CLIENT].syn_frame);
+        CHECK_EQ_INT(x->syn_prev_ts.sec, y->syn_prev_ts.sec);
+        CHECK_EQ_INT(x->syn_last_ts.sec, y->syn_last_ts.sec);
+        CHECK_EQ_INT(x->side[SIDE_CLIENT].bytes, y->side[SIDE_CLIENT].bytes);
+        CHECK_EQ_INT(x->side[SIDE_CLIENT].ttl_max, y->side[SIDE_CLIENT].ttl_max);
+    }
+    CHECK_EQ_INT(e.conns[1]->side[SIDE_CLIENT].syn_count, 2);
+    CHECK_EQ_INT(e.conns[2]->side[SIDE_CLIENT].bytes, 5);
+    /* the end: the embryo hatches as connection 1 and is stowed at once */
+    flow_table_finish(&e, 7);
+    CHECK_EQ_INT(stowed.n, 1);
+    CHECK_EQ_INT(stowed.ids[0], 1);
+    CHECK_EQ_INT(e.stowed, 1);
+    CHECK_EQ_INT(e.embryos.live, 0);
+    CHECK(e.conns[0] == NULL);
+    flow_table_free(&e);
+    flow_table_free(&full);
+}
+
 TEST_MAIN("flow", TEST_ENTRY(sink_gets_each_side_in_order), TEST_ENTRY(sink_told_of_gaps),
           TEST_ENTRY(roles_from_the_opener), TEST_ENTRY(no_sink_tcp_facts_only),
-          TEST_ENTRY(sweep_finishes_what_is_due), TEST_ENTRY(let_go_leaves_a_tomb))
+          TEST_ENTRY(sweep_finishes_what_is_due), TEST_ENTRY(let_go_leaves_a_tomb),
+          TEST_ENTRY(one_syn_waits_as_an_embryo))

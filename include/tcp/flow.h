@@ -9,12 +9,15 @@
 #include "facts/conn.h"
 #include "capture/packet.h"
 #include "tcp/left_out.h"
+#include "tcp/embryos.h"
 #include "tcp/stream_sink.h"
 #include "tcp/tombs.h"
 #include "util/status.h"
 
-/* about 5 KB a connection: a capture of SYN floods stays near 1 GB */
-#define FLOW_DEFAULT_MAX_CONNS 200000
+/* A connection over and let go, or stowed, or of one SYN only, takes under
+ * 100 bytes here: a million of them (a SYN flood, a scan) stay near 100 MB.
+ * Connections open at once take 4 KB or more each; the cap bounds those too. */
+#define FLOW_DEFAULT_MAX_CONNS 1000000
 
 struct flow;
 
@@ -70,6 +73,7 @@ struct flow_table {
     struct flow_queue reset_queue; /* unfinished reset flows, by time of reset */
     struct flow_queue held_queue;  /* finished flows the owner kept, by last packet */
     struct tombs tombs;      /* endpoints of the connections let go */
+    struct embryos embryos;  /* connections of one SYN so far (with on_stow only) */
     uint64_t let_go;         /* connections the owner took */
     uint64_t late_packets;   /* packets of a connection already let go */
     uint64_t packets;

@@ -558,10 +558,13 @@ enum status flow_table_add_conn(struct flow_table *t, struct conn *c)
     return add_conn(t, c);
 }
 
-static enum status new_flow(struct flow_table *t, const struct packet *p, struct flow **out)
+/* A new flow for p's endpoints, its connection numbered next, or numbered
+ * id when it hatches from an embryo (its slot waits in conns). */
+static enum status new_flow(struct flow_table *t, const struct packet *p, uint32_t id,
+                            struct flow **out)
 {
     *out = NULL;
-    if (t->n_conns >= t->max_conns) {
+    if (id == 0 && t->n_conns >= t->max_conns) {
         bool client_syn = (p->flags & (TCP_SYN | TCP_ACK)) == TCP_SYN;
         left_out_packet(&t->left_out, hash_endpoints(&p->src, p->sport, &p->dst, p->dport),
                         client_syn, p->seq);
@@ -573,12 +576,16 @@ static enum status new_flow(struct flow_table *t, const struct packet *p, struct
     size_t words = (t->sink.state_size + sizeof(max_align_t) - 1) / sizeof(max_align_t);
     struct flow *f = calloc(1, sizeof *f + words * sizeof(max_align_t));
     ENSURE(f != NULL, ST_NOMEM);
-    f->conn = conn_new((uint32_t)t->n_conns + 1);
+    f->conn = conn_new(id != 0 ? id : (uint32_t)t->n_conns + 1);
     if (f->conn == NULL) {
         free(f);
         return ST_NOMEM;
     }
-    enum status st = add_conn(t, f->conn);
+    enum status st = ST_OK;
+    if (id != 0)
+        t->conns[id - 1] = f->conn;
+    else
+        st = add_conn(t, f->conn);
     if (st != ST_OK) {
         conn_free(f->conn);
         free(f);
@@ -697,14 +704,48 @@ static void tcp_events(struct flow *f, int ep, const struct packet *p)
     sf->last_frame = p->frame;
 }
 
+/* A client's SYN that may wait as an embryo: nothing else of its pair
+ * seen, no payload, and an owner that stows connections (one that keeps
+ * every connection in memory gets flows from the first packet). */
+static bool embryo_syn(const struct flow_table *t, const struct packet *p)
+{
+    return t->on_stow != NULL && client_syn(p) && p->payload_wire == 0 &&
+           !(p->flags & (TCP_FIN | TCP_RST)) && t->n_conns < t->max_conns;
+}
+
+static enum status packet_in(struct flow_table *t, const struct packet *p, uint32_t id);
+
+/* An embryo's pair sent a second packet: its SYN goes through as it would
+ * have when it came, into a flow numbered as the embryo was. */
+static enum status hatch(struct flow_table *t, struct embryo *x)
+{
+    struct packet syn;
+    uint32_t id = embryos_hatch(&t->embryos, x, &syn);
+    return id != 0 ? packet_in(t, &syn, id) : ST_OK;
+}
+
 enum status flow_packet(struct flow_table *t, const struct packet *p)
 {
-    int ep = -1;
     if (tstamp_ms_between(t->last_ts, p->ts) > 0)
         t->last_ts = p->ts;
     if (++t->packets % SWEEP_EVERY_PACKETS == 0)
         sweep(t, p->ts);
+    return packet_in(t, p, 0);
+}
+
+/* One packet into the table; id: the number its new connection takes (an
+ * embryo hatching), 0 for the next. */
+static enum status packet_in(struct flow_table *t, const struct packet *p, uint32_t id)
+{
+    int ep = -1;
     struct flow *f = find_flow(t, p, &ep);
+    if (f == NULL && t->embryos.live > 0) {
+        struct embryo *x = embryos_find(&t->embryos, p);
+        if (x != NULL) {
+            TRY(hatch(t, x));
+            f = find_flow(t, p, &ep);
+        }
+    }
     if (f != NULL && starts_new_connection(f, p)) {
         release(t, f, p->frame);
         (void)finish_conn(t, f);
@@ -723,8 +764,12 @@ enum status flow_packet(struct flow_table *t, const struct packet *p)
         t->late_packets++;
         return ST_OK;
     }
+    if (f == NULL && id == 0 && embryo_syn(t, p)) {
+        TRY(embryos_add(&t->embryos, p, (uint32_t)t->n_conns + 1));
+        return add_conn(t, NULL); /* its slot, empty until it hatches */
+    }
     if (f == NULL) {
-        TRY(new_flow(t, p, &f));
+        TRY(new_flow(t, p, id, &f));
         if (f == NULL) {
             t->dropped_packets++;
             return ST_OK;
@@ -890,8 +935,43 @@ void flow_table_restore(const struct flow_table *t, struct conn *c)
         burst_to_conn(r, c);
 }
 
+/* At the end of the capture every embryo still waiting is a connection
+ * that sent one SYN: each hatches, ends as the others do, and is stowed
+ * at once, so that a million of them never take a flow each together. A
+ * block of embryos is freed once all in it have hatched. */
+static void hatch_and_stow(struct flow_table *t, uint64_t last_frame)
+{
+    for (size_t i = 0; i < t->embryos.n; i++) {
+        struct embryo *x = embryos_at(&t->embryos, i);
+        struct packet syn;
+        uint32_t id = x != NULL ? embryos_hatch(&t->embryos, x, &syn) : 0;
+        int ep;
+        struct flow *f = NULL;
+        if (id != 0 && packet_in(t, &syn, id) == ST_OK)
+            f = find_flow(t, &syn, &ep);
+        if (f != NULL && f->conn != NULL && f->conn->id == id) {
+            struct conn *c = f->conn;
+            close_state(f);
+            c->capture_end = t->last_ts;
+            release(t, f, last_frame);
+            if (t->on_stow(t->owner, c)) {
+                t->conns[id - 1] = NULL;
+                conn_free(c);
+                t->stowed++;
+                dequeue(t, f);
+                unlink_flow(t, f);
+                free(f);
+            }
+        }
+        if ((i + 1) % EMBRYO_BLOCK == 0 || i + 1 == t->embryos.n)
+            embryos_drop_block(&t->embryos, i);
+    }
+}
+
 void flow_table_finish(struct flow_table *t, uint64_t last_frame)
 {
+    if (t->embryos.live > 0)
+        hatch_and_stow(t, last_frame);
     for (size_t i = 0; i < t->n_buckets; i++)
         for (struct flow *f = t->buckets[i]; f != NULL; f = f->hnext) {
             if (f->role == ROLE_UNKNOWN)
@@ -923,6 +1003,7 @@ void flow_table_free(struct flow_table *t)
     free(t->conns);
     left_out_free(&t->left_out);
     tombs_free(&t->tombs);
+    embryos_free(&t->embryos);
     free(t->stowed_resets);
     memset(t, 0, sizeof *t);
 }

@@ -14,11 +14,13 @@
 #   1. failures (fail/*.pcap, one second apart): no shared cipher, ALPN,
 #      client aborted, no SYN-ACK, silent server, reset after the hello,
 #      bad record MAC, plain text to a TLS port, refused; then a QUIC
-#      attempt blocked with its TCP fallback, and a client resetting
-#      connections at once (tcp/mass-reset.pcap: a burst of stowed resets)
+#      attempt blocked with its TCP fallback, a client resetting
+#      connections at once (tcp/mass-reset.pcap: a burst of stowed resets),
+#      a tap that missed the end of a handshake (tcp/filtered-tap-cut.pcap)
 #   2. dhe/dhe-leading-zero.pcap: 9596 packets, sweeps stow part 1
 #   3. more failures: no shared group or signature algorithm, DH too small,
-#      record split, SNI missing, inappropriate fallback, no forward secret
+#      record split, SNI missing, inappropriate fallback, no forward secret,
+#      bytes lost before the capture point (tcp/vantage-server.pcap)
 #   4. reason/dhe-short-ys.pcap: 14058 packets, sweeps stow parts 2 and 3
 # Every part has its own server port: no connection of one part shares its
 # endpoints with another's.
@@ -29,14 +31,17 @@ TOOL="python3 $GEN_DIR/pcaptool.py"
 WORK=$(mktemp -d /tmp/tlsx-quiet.XXXXXX)
 trap 'rm -rf "$WORK"' EXIT
 
+editcap -F pcap "$CAPS"/tcp/filtered-tap-cut.pcap "$WORK/filtered-tap-cut.pcap" # it is pcapng
 $TOOL join "$WORK/part1.pcap" --gap 1 \
     "$CAPS"/fail/{no-shared-cipher,alpn-mismatch,client-aborted,no-syn-ack}.pcap \
     "$CAPS"/fail/{server-no-response,server-reset-after-hello,bad-record-mac}.pcap \
     "$CAPS"/fail/{plaintext-to-tls-port,connection-refused}.pcap \
-    "$CAPS"/quic/blocked-fallback.pcap "$CAPS"/tcp/mass-reset.pcap
+    "$CAPS"/quic/blocked-fallback.pcap "$CAPS"/tcp/mass-reset.pcap \
+    "$WORK/filtered-tap-cut.pcap"
 $TOOL join "$WORK/part3.pcap" --gap 1 \
     "$CAPS"/fail/{no-shared-group,no-shared-sigalg,dh-too-small,record-split}.pcap \
-    "$CAPS"/fail/{sni-missing,inappropriate-fallback,no-fs-suite}.pcap
+    "$CAPS"/fail/{sni-missing,inappropriate-fallback,no-fs-suite}.pcap \
+    "$CAPS"/tcp/vantage-server.pcap
 OUT=${QUIET_OUT:-$CAPS/tcp/quiet-gaps.pcap}
 $TOOL join "$OUT" --gap "${QUIET_GAP:-600}" "$WORK/part1.pcap" \
     "$CAPS/dhe/dhe-leading-zero.pcap" "$WORK/part3.pcap" "$CAPS/reason/dhe-short-ys.pcap"

@@ -1,0 +1,54 @@
+/* embryos.h: connections that have shown one client SYN and nothing else
+ * (a scan, a SYN flood, a storm of retries after an outage). The SYN is
+ * kept in 72 bytes, where a flow and its connection take 4 KB, until a
+ * second packet of the pair comes: the flow table then makes it a
+ * connection as if it had been one from the start (flow.c, hatch). */
+#ifndef TLSX_EMBRYOS_H
+#define TLSX_EMBRYOS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "capture/packet.h"
+#include "util/status.h"
+
+struct embryo {
+    uint8_t src[16], dst[16];  /* the SYN's addresses, 4 or 16 bytes used */
+    uint64_t frame;
+    int64_t sec;
+    uint32_t nsec;
+    uint32_t seq;
+    uint32_t id;               /* its connection's id; 0 once hatched */
+    uint32_t next;             /* the next in its bucket: index + 1, 0 for none */
+    uint16_t sport, dport;
+    uint8_t family, flags, ttl;
+    bool cut;
+};
+
+/* 16384 a block: 1.1 MB, freed once every one in it has hatched */
+#define EMBRYO_BLOCK_SHIFT 14
+#define EMBRYO_BLOCK ((size_t)1 << EMBRYO_BLOCK_SHIFT)
+
+struct embryos {
+    struct embryo **blocks;    /* in the order they came, which is id order */
+    size_t n_blocks;
+    size_t n;                  /* made, hatched ones included */
+    size_t live;
+    uint32_t *buckets;         /* index + 1 of a chain's first, 0 for none */
+    size_t n_buckets;          /* a power of two, or 0 */
+};
+
+/* The SYN p as connection id's embryo. */
+MUST_USE enum status embryos_add(struct embryos *e, const struct packet *p, uint32_t id);
+/* The embryo of p's pair of endpoints (either direction), or NULL. */
+struct embryo *embryos_find(const struct embryos *e, const struct packet *p);
+/* Takes x out of the table and gives back its SYN; its id is returned and
+ * cleared. */
+uint32_t embryos_hatch(struct embryos *e, struct embryo *x, struct packet *syn);
+/* The i-th made (0 <= i < e->n), hatched or not; NULL once its block is freed. */
+struct embryo *embryos_at(const struct embryos *e, size_t i);
+/* Frees the block of the i-th, every embryo in it hatched. */
+void embryos_drop_block(struct embryos *e, size_t i);
+void embryos_free(struct embryos *e);
+
+#endif

@@ -1,0 +1,151 @@
+/* embryos.c: one-SYN connections in blocks, chained by their endpoints'
+ * hash (embryos.h). */
+#include <stdlib.h>
+#include <string.h>
+#include "tcp/embryos.h"
+#include "tcp/endpoints_hash.h"
+
+static size_t addr_len(uint8_t family)
+{
+    return family == 4 ? 4 : 16;
+}
+
+static struct addr addr_of(const uint8_t *bytes, uint8_t family)
+{
+    struct addr a = {.family = family};
+    memcpy(a.bytes, bytes, addr_len(family));
+    return a;
+}
+
+static size_t bucket_of(const struct embryos *e, const struct embryo *x)
+{
+    struct addr s = addr_of(x->src, x->family), d = addr_of(x->dst, x->family);
+    return (size_t)endpoints_hash(&s, x->sport, &d, x->dport) & (e->n_buckets - 1);
+}
+
+struct embryo *embryos_at(const struct embryos *e, size_t i)
+{
+    struct embryo *b = e->blocks[i >> EMBRYO_BLOCK_SHIFT];
+    return b != NULL ? &b[i & (EMBRYO_BLOCK - 1)] : NULL;
+}
+
+static enum status grow(struct embryos *e)
+{
+    size_t n = e->n_buckets ? e->n_buckets * 2 : 4096;
+    uint32_t *nb = calloc(n, sizeof *nb);
+    ENSURE(nb != NULL, ST_NOMEM);
+    free(e->buckets);
+    e->buckets = nb;
+    e->n_buckets = n;
+    for (size_t i = 0; i < e->n; i++) {
+        struct embryo *x = embryos_at(e, i);
+        if (x == NULL || x->id == 0)
+            continue;
+        size_t k = bucket_of(e, x);
+        x->next = nb[k];
+        nb[k] = (uint32_t)(i + 1);
+    }
+    return ST_OK;
+}
+
+enum status embryos_add(struct embryos *e, const struct packet *p, uint32_t id)
+{
+    ENSURE(e->n < UINT32_MAX - 1 && id != 0, ST_LIMIT);
+    if (e->live >= e->n_buckets)
+        TRY(grow(e));
+    size_t blk = e->n >> EMBRYO_BLOCK_SHIFT;
+    if (blk == e->n_blocks) {
+        struct embryo **grown = realloc(e->blocks, (blk + 1) * sizeof *grown);
+        ENSURE(grown != NULL, ST_NOMEM);
+        e->blocks = grown;
+        e->blocks[blk] = malloc(EMBRYO_BLOCK * sizeof **e->blocks);
+        ENSURE(e->blocks[blk] != NULL, ST_NOMEM);
+        e->n_blocks = blk + 1;
+    }
+    struct embryo *x = &e->blocks[blk][e->n & (EMBRYO_BLOCK - 1)];
+    *x = (struct embryo){.frame = p->frame, .sec = p->ts.sec, .nsec = p->ts.nsec,
+                         .seq = p->seq, .id = id, .sport = p->sport, .dport = p->dport,
+                         .family = p->src.family, .flags = p->flags, .ttl = p->ttl,
+                         .cut = p->cut};
+    memcpy(x->src, p->src.bytes, addr_len(x->family));
+    memcpy(x->dst, p->dst.bytes, addr_len(x->family));
+    size_t k = bucket_of(e, x);
+    x->next = e->buckets[k];
+    e->buckets[k] = (uint32_t)(e->n + 1);
+    e->n++;
+    e->live++;
+    return ST_OK;
+}
+
+/* Does x hold p's endpoints, in either direction? */
+static bool holds(const struct embryo *x, const struct packet *p)
+{
+    size_t n = addr_len(x->family);
+    if (p->src.family != x->family || p->dst.family != x->family)
+        return false;
+    if (p->sport == x->sport && p->dport == x->dport && memcmp(p->src.bytes, x->src, n) == 0 &&
+        memcmp(p->dst.bytes, x->dst, n) == 0)
+        return true;
+    return p->sport == x->dport && p->dport == x->sport && memcmp(p->src.bytes, x->dst, n) == 0 &&
+           memcmp(p->dst.bytes, x->src, n) == 0;
+}
+
+struct embryo *embryos_find(const struct embryos *e, const struct packet *p)
+{
+    if (e->live == 0)
+        return NULL;
+    size_t k = (size_t)endpoints_hash(&p->src, p->sport, &p->dst, p->dport) & (e->n_buckets - 1);
+    for (uint32_t i = e->buckets[k]; i != 0;) {
+        struct embryo *x = embryos_at(e, i - 1);
+        if (holds(x, p))
+            return x;
+        i = x->next;
+    }
+    return NULL;
+}
+
+uint32_t embryos_hatch(struct embryos *e, struct embryo *x, struct packet *syn)
+{
+    uint32_t id = x->id;
+    if (id == 0)
+        return 0;
+    *syn = (struct packet){.frame = x->frame,
+                           .ts = {.sec = x->sec, .nsec = x->nsec},
+                           .src = addr_of(x->src, x->family),
+                           .dst = addr_of(x->dst, x->family),
+                           .sport = x->sport,
+                           .dport = x->dport,
+                           .flags = x->flags,
+                           .seq = x->seq,
+                           .ttl = x->ttl,
+                           .cut = x->cut};
+    /* out of its chain: find what points at it */
+    size_t k = bucket_of(e, x);
+    uint32_t *at = &e->buckets[k];
+    while (*at != 0 && embryos_at(e, *at - 1) != x)
+        at = &embryos_at(e, *at - 1)->next;
+    if (*at != 0)
+        *at = x->next;
+    x->id = 0;
+    x->next = 0;
+    e->live--;
+    return id;
+}
+
+void embryos_drop_block(struct embryos *e, size_t i)
+{
+    size_t blk = i >> EMBRYO_BLOCK_SHIFT;
+    if (blk < e->n_blocks) {
+        free(e->blocks[blk]);
+        e->blocks[blk] = NULL;
+    }
+}
+
+void embryos_free(struct embryos *e)
+{
+    for (size_t b = 0; b < e->n_blocks; b++)
+        free(e->blocks[b]);
+    free(e->blocks);
+    free(e->buckets);
+    memset(e, 0, sizeof *e);
+}
