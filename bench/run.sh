@@ -6,6 +6,9 @@
 #
 #   bench/run.sh                      the 100 MB capture
 #   SIZES="100M 1G" bench/run.sh      also the 1 GB one (about 5 minutes in all)
+#   SIZES=storm bench/run.sh          the connection storm: 1,000,000 SYNs to port 443
+#                                     from distinct clients (bench/make-syn-storm.py;
+#                                     stormN for N SYNs)
 #
 # Settings (environment):
 #   SIZES       capture sizes to build and measure, default "100M"
@@ -138,9 +141,12 @@ missing=""
 for t in tshark ssldump zeek ndpiReader tcpdump; do have "$t" || missing="$missing $t"; done
 
 for size in $sizes; do
-    cap=$(SIZE=$size "$here/make-large.sh")
+    case $size in
+        storm*) cap=$(python3 "$here/make-syn-storm.py" "${size#storm}" | tail -1) ;;
+        *) cap=$(SIZE=$size "$here/make-large.sh") ;;
+    esac
     big=0
-    case $size in *G) big=1 ;; esac
+    case $size in *G | storm*) big=1 ;; esac
     runs=${RUNS:-$([ $big = 1 ] && echo 1 || echo 3)}
     warmup=${WARMUP:-$([ $big = 1 ] && echo 0 || echo 1)}
     bytes=$(stat -c %s "$cap")
@@ -224,9 +230,13 @@ EOF
 done
 
 # Memory growth of tlsexplain between the sizes (DESIGN: memory grows with the
-# connections open at once, not with the size of the capture).
+# connections open at once, not with the size of the capture); not the storm.
+growth=""
+for s in $sizes; do
+    case $s in storm*) ;; *) growth="$growth $s" ;; esac
+done
 # shellcheck disable=SC2086 # one word per size
-set -- $sizes
+set -- $growth
 if [ $# -ge 2 ]; then
     python3 - "$out/tmp" "$@" <<'EOF'
 import glob, json, os, sys

@@ -39,6 +39,9 @@ struct layout {
     size_t n;
 };
 
+/* The most fields a struct's table may have: its bitmap's bits. */
+#define LAYOUT_MAX_FIELDS 256
+
 #define MEMB(T, m) (((T *)0)->m)
 #define ELEMS(T, m) (sizeof MEMB(T, m) / sizeof MEMB(T, m)[0])
 #define UINT(T, m) {offsetof(T, m), K_UINT, 1, sizeof MEMB(T, m), 0, NULL}
@@ -227,8 +230,8 @@ LAYOUT(server_layout, SUB(SS, addr, addr_layout), UINT(SS, port), UINT(SS, ok), 
 
 /* ---- the walker ---- */
 
-#define MAGIC_CONN 0x54584631u /* "TXF1" */
-#define MAGIC_CTX 0x54584331u  /* "TXC1" */
+#define MAGIC_CONN 0x54584632u /* "TXF2": fields behind a bitmap of the ones set */
+#define MAGIC_CTX 0x54584332u  /* "TXC2" */
 
 static const struct layout *const all_layouts[] = {
     &addr_layout, &u16_list_layout, &ech_layout, &ch_layout, &sh_layout, &kx_layout,
@@ -376,12 +379,30 @@ static enum status put_elem(const struct field *f, const uint8_t *p, struct capb
     return ST_MALFORMED;
 }
 
+/* Is the field all zero (an array: no element used)? */
+static bool field_empty(const struct field *f, const uint8_t *p)
+{
+    return f->count > 1 ? used_elems(p, f->count, f->size) == 0 : all_zero(p, f->size);
+}
+
+/* A struct is a bitmap of its fields that are not all zero, then those
+ * fields: most facts of most connections are zero (a connection of one SYN
+ * has a dozen set of several hundred). */
 static enum status put_struct(const struct layout *l, const uint8_t *base, struct capbuf *out)
 {
+    uint8_t map[LAYOUT_MAX_FIELDS / 8] = {0};
+    size_t map_len = (l->n + 7) / 8;
+    ENSURE(l->n <= LAYOUT_MAX_FIELDS, ST_LIMIT);
+    for (size_t i = 0; i < l->n; i++)
+        if (!field_empty(&l->f[i], base + l->f[i].off))
+            map[i / 8] |= (uint8_t)(1u << (i % 8));
+    TRY(capbuf_append(out, map, map_len));
     for (size_t i = 0; i < l->n; i++) {
         const struct field *f = &l->f[i];
         const uint8_t *p = base + f->off;
         size_t n = f->count;
+        if ((map[i / 8] & (1u << (i % 8))) == 0)
+            continue;
         if (n > 1) {
             n = used_elems(p, f->count, f->size);
             TRY(put_uint(out, n));
@@ -445,13 +466,19 @@ static enum status get_elem(const struct field *f, uint8_t *p, struct cursor *c,
     return ST_MALFORMED;
 }
 
+/* Reads into base, which is zeroed memory (calloc, or a struct cleared
+ * by the caller): a field the bitmap leaves out stays zero. */
 static enum status get_struct(const struct layout *l, uint8_t *base, struct cursor *c,
                               unsigned depth)
 {
-    ENSURE(depth < 8, ST_MALFORMED);
+    struct slice map;
+    ENSURE(depth < 8 && l->n <= LAYOUT_MAX_FIELDS, ST_MALFORMED);
+    TRY(cur_take(c, (l->n + 7) / 8, &map));
     for (size_t i = 0; i < l->n; i++) {
         const struct field *f = &l->f[i];
         uint8_t *p = base + f->off;
+        if ((map.ptr[i / 8] & (1u << (i % 8))) == 0)
+            continue; /* all zero, as the memory it is read into already is */
         uint64_t n = 1;
         if (f->count > 1) {
             TRY(get_uint(c, &n));
