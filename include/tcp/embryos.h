@@ -45,6 +45,9 @@ struct embryo *embryos_find(const struct embryos *e, const struct packet *p);
 /* Takes x out of the table and gives back its SYN; its id is returned and
  * cleared. */
 uint32_t embryos_hatch(struct embryos *e, struct embryo *x, struct packet *syn);
+/* No more lookups: every embryo left is about to hatch in order (the end
+ * of the capture), so the index is dropped and hatching skips it. */
+void embryos_close_index(struct embryos *e);
 /* The i-th made (0 <= i < e->n), hatched or not; NULL once its block is freed. */
 struct embryo *embryos_at(const struct embryos *e, size_t i);
 /* Frees the block of the i-th, every embryo in it hatched. */

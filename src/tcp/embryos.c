@@ -51,6 +51,7 @@ static enum status grow(struct embryos *e)
 enum status embryos_add(struct embryos *e, const struct packet *p, uint32_t id)
 {
     ENSURE(e->n < UINT32_MAX - 1 && id != 0, ST_LIMIT);
+    ENSURE(e->buckets != NULL || e->n == 0, ST_LIMIT); /* not after embryos_close_index */
     if (e->live >= e->n_buckets)
         TRY(grow(e));
     size_t blk = e->n >> EMBRYO_BLOCK_SHIFT;
@@ -90,9 +91,16 @@ static bool holds(const struct embryo *x, const struct packet *p)
            memcmp(p->dst.bytes, x->src, n) == 0;
 }
 
+void embryos_close_index(struct embryos *e)
+{
+    free(e->buckets);
+    e->buckets = NULL;
+    e->n_buckets = 0;
+}
+
 struct embryo *embryos_find(const struct embryos *e, const struct packet *p)
 {
-    if (e->live == 0)
+    if (e->live == 0 || e->buckets == NULL)
         return NULL;
     size_t k = (size_t)endpoints_hash(&p->src, p->sport, &p->dst, p->dport) & (e->n_buckets - 1);
     for (uint32_t i = e->buckets[k]; i != 0;) {
@@ -120,12 +128,13 @@ uint32_t embryos_hatch(struct embryos *e, struct embryo *x, struct packet *syn)
                            .ttl = x->ttl,
                            .cut = x->cut};
     /* out of its chain: find what points at it */
-    size_t k = bucket_of(e, x);
-    uint32_t *at = &e->buckets[k];
-    while (*at != 0 && embryos_at(e, *at - 1) != x)
-        at = &embryos_at(e, *at - 1)->next;
-    if (*at != 0)
-        *at = x->next;
+    if (e->buckets != NULL) {
+        uint32_t *at = &e->buckets[bucket_of(e, x)];
+        while (*at != 0 && embryos_at(e, *at - 1) != x)
+            at = &embryos_at(e, *at - 1)->next;
+        if (*at != 0)
+            *at = x->next;
+    }
     x->id = 0;
     x->next = 0;
     e->live--;

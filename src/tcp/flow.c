@@ -941,6 +941,7 @@ void flow_table_restore(const struct flow_table *t, struct conn *c)
  * block of embryos is freed once all in it have hatched. */
 static void hatch_and_stow(struct flow_table *t, uint64_t last_frame)
 {
+    embryos_close_index(&t->embryos);
     for (size_t i = 0; i < t->embryos.n; i++) {
         struct embryo *x = embryos_at(&t->embryos, i);
         struct packet syn;
