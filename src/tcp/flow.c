@@ -765,8 +765,10 @@ static enum status packet_in(struct flow_table *t, const struct packet *p, uint3
         return ST_OK;
     }
     if (f == NULL && id == 0 && embryo_syn(t, p)) {
-        TRY(embryos_add(&t->embryos, p, (uint32_t)t->n_conns + 1));
-        return add_conn(t, NULL); /* its slot, empty until it hatches */
+        /* its slot first, empty until it hatches: an embryo's id always
+         * has one */
+        TRY(add_conn(t, NULL));
+        return embryos_add(&t->embryos, p, (uint32_t)t->n_conns);
     }
     if (f == NULL) {
         TRY(new_flow(t, p, id, &f));
