@@ -3,23 +3,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include "tcp/embryos.h"
-#include "tcp/endpoints_hash.h"
-
-static size_t addr_len(uint8_t family)
-{
-    return family == 4 ? 4 : 16;
-}
-
-static struct addr addr_of(const uint8_t *bytes, uint8_t family)
-{
-    struct addr a = {.family = family};
-    memcpy(a.bytes, bytes, addr_len(family));
-    return a;
-}
+#include "tcp/endpoints.h"
 
 static size_t bucket_of(const struct embryos *e, const struct embryo *x)
 {
-    struct addr s = addr_of(x->src, x->family), d = addr_of(x->dst, x->family);
+    struct addr s = endpoints_addr(x->src, x->family), d = endpoints_addr(x->dst, x->family);
     return (size_t)endpoints_hash(&s, x->sport, &d, x->dport) & (e->n_buckets - 1);
 }
 
@@ -68,8 +56,8 @@ enum status embryos_add(struct embryos *e, const struct packet *p, uint32_t id)
                          .seq = p->seq, .id = id, .sport = p->sport, .dport = p->dport,
                          .family = p->src.family, .flags = p->flags, .ttl = p->ttl,
                          .cut = p->cut};
-    memcpy(x->src, p->src.bytes, addr_len(x->family));
-    memcpy(x->dst, p->dst.bytes, addr_len(x->family));
+    memcpy(x->src, p->src.bytes, endpoints_addr_len(x->family));
+    memcpy(x->dst, p->dst.bytes, endpoints_addr_len(x->family));
     size_t k = bucket_of(e, x);
     x->next = e->buckets[k];
     e->buckets[k] = (uint32_t)(e->n + 1);
@@ -81,14 +69,7 @@ enum status embryos_add(struct embryos *e, const struct packet *p, uint32_t id)
 /* Does x hold p's endpoints, in either direction? */
 static bool holds(const struct embryo *x, const struct packet *p)
 {
-    size_t n = addr_len(x->family);
-    if (p->src.family != x->family || p->dst.family != x->family)
-        return false;
-    if (p->sport == x->sport && p->dport == x->dport && memcmp(p->src.bytes, x->src, n) == 0 &&
-        memcmp(p->dst.bytes, x->dst, n) == 0)
-        return true;
-    return p->sport == x->dport && p->dport == x->sport && memcmp(p->src.bytes, x->dst, n) == 0 &&
-           memcmp(p->dst.bytes, x->src, n) == 0;
+    return endpoints_match(p, x->family, x->src, x->sport, x->dst, x->dport);
 }
 
 void embryos_close_index(struct embryos *e)
@@ -119,8 +100,8 @@ uint32_t embryos_hatch(struct embryos *e, struct embryo *x, struct packet *syn)
         return 0;
     *syn = (struct packet){.frame = x->frame,
                            .ts = {.sec = x->sec, .nsec = x->nsec},
-                           .src = addr_of(x->src, x->family),
-                           .dst = addr_of(x->dst, x->family),
+                           .src = endpoints_addr(x->src, x->family),
+                           .dst = endpoints_addr(x->dst, x->family),
                            .sport = x->sport,
                            .dport = x->dport,
                            .flags = x->flags,

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "tcp/classify.h"
-#include "tcp/endpoints_hash.h"
+#include "tcp/endpoints.h"
 #include "tcp/flow.h"
 #include "tcp/reassembly.h"
 

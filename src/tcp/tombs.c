@@ -3,7 +3,7 @@
 #include <stdalign.h>
 #include <stdlib.h>
 #include <string.h>
-#include "tcp/endpoints_hash.h"
+#include "tcp/endpoints.h"
 #include "tcp/tombs.h"
 
 struct tomb {
@@ -20,24 +20,10 @@ struct tomb_block {
     alignas(max_align_t) uint8_t bytes[TOMB_BLOCK_BYTES];
 };
 
-static size_t addr_len(uint8_t family)
-{
-    return family == 4 ? 4 : 16;
-}
-
 static size_t tomb_size(uint8_t family)
 {
-    size_t n = offsetof(struct tomb, addrs) + 2 * addr_len(family);
+    size_t n = offsetof(struct tomb, addrs) + 2 * endpoints_addr_len(family);
     return (n + alignof(struct tomb) - 1) / alignof(struct tomb) * alignof(struct tomb);
-}
-
-static void tomb_ends(const struct tomb *x, struct addr *a, struct addr *b)
-{
-    size_t n = addr_len(x->family);
-    *a = (struct addr){.family = x->family};
-    *b = (struct addr){.family = x->family};
-    memcpy(a->bytes, x->addrs, n);
-    memcpy(b->bytes, x->addrs + n, n);
 }
 
 static size_t bucket_of(const struct tombs *t, const struct addr *a, uint16_t ap,
@@ -49,15 +35,8 @@ static size_t bucket_of(const struct tombs *t, const struct addr *a, uint16_t ap
 /* Does x hold the packet's endpoints, in either direction? */
 static bool tomb_matches(const struct tomb *x, const struct packet *p)
 {
-    size_t n = addr_len(x->family);
-    if (p->src.family != x->family || p->dst.family != x->family)
-        return false;
-    const uint8_t *a = x->addrs, *b = x->addrs + n;
-    if (p->sport == x->aport && p->dport == x->bport && memcmp(p->src.bytes, a, n) == 0 &&
-        memcmp(p->dst.bytes, b, n) == 0)
-        return true;
-    return p->sport == x->bport && p->dport == x->aport && memcmp(p->src.bytes, b, n) == 0 &&
-           memcmp(p->dst.bytes, a, n) == 0;
+    size_t n = endpoints_addr_len(x->family);
+    return endpoints_match(p, x->family, x->addrs, x->aport, x->addrs + n, x->bport);
 }
 
 static enum status grow(struct tombs *t)
@@ -70,8 +49,9 @@ static enum status grow(struct tombs *t)
         struct tomb *x = t->buckets[i];
         while (x != NULL) {
             struct tomb *next = x->next;
-            struct addr a, b;
-            tomb_ends(x, &a, &b);
+            size_t len = endpoints_addr_len(x->family);
+            struct addr a = endpoints_addr(x->addrs, x->family);
+            struct addr b = endpoints_addr(x->addrs + len, x->family);
             size_t k = bucket_of(&grown, &a, x->aport, &b, x->bport);
             x->next = nb[k];
             nb[k] = x;
@@ -106,7 +86,7 @@ enum status tombs_add(struct tombs *t, const struct addr *a, uint16_t aport,
         TRY(grow(t));
     struct tomb *x = carve(t, tomb_size(a->family));
     ENSURE(x != NULL, ST_NOMEM);
-    size_t n = addr_len(a->family);
+    size_t n = endpoints_addr_len(a->family);
     x->aport = aport;
     x->bport = bport;
     x->family = a->family;
