@@ -61,6 +61,13 @@ static enum status walk_next(struct held_walk *w, struct held_conn *h)
     return ST_OK;
 }
 
+/* A walk that ended passed every stowed connection: one left behind is a
+ * connection not judged, never to be dropped without a word. */
+static enum status walk_done(const struct held_walk *w)
+{
+    return w->j == held_store_count(w->store) ? ST_OK : ST_IO;
+}
+
 /* Done with h for this phase: its verdict kept, its memory freed. */
 static void walk_put(struct held_walk *w, struct held_conn *h)
 {
@@ -95,7 +102,7 @@ enum status final_pass_fold(struct analysis *a, struct held_store *store, struct
         payload = payload || h.c->side[0].bytes > 0 || h.c->side[1].bytes > 0;
         st = rules_fold_one(ctx, h.c);
     }
-    if (st != ST_OK) {
+    if (st != ST_OK || (st = walk_done(&w)) != ST_OK) {
         walk_put(&w, &h);
         return st;
     }
@@ -106,7 +113,7 @@ enum status final_pass_fold(struct analysis *a, struct held_store *store, struct
          walk_put(&w, &h))
         st = rules_fold_attempt(ctx, h.c);
     walk_put(&w, &h);
-    return st;
+    return st != ST_OK ? st : walk_done(&w);
 }
 
 enum status final_pass_judge(struct analysis *a, struct held_store *store,
@@ -122,5 +129,5 @@ enum status final_pass_judge(struct analysis *a, struct held_store *store,
             st = each(ud, h.c, h.stowed);
     }
     walk_put(&w, &h);
-    return st;
+    return st != ST_OK ? st : walk_done(&w);
 }

@@ -66,6 +66,8 @@ enum status held_store_put(struct held_store **sp, const struct conn *c)
         s->at = grown;
         s->cap = n;
     }
+    /* after a failed write the file's end is not known: nothing more */
+    ENSURE(!ferror(s->f), ST_IO);
     s->buf.len = 0;
     TRY(facts_encode_conn(c, &s->buf));
     ENSURE(s->buf.len <= UINT32_MAX, ST_LIMIT);
@@ -92,7 +94,7 @@ enum status held_store_seal(struct held_store *s)
     if (s == NULL || s->sealed)
         return ST_OK;
     s->sealed = true;
-    ENSURE(fflush(s->f) == 0, ST_IO);
+    ENSURE(fflush(s->f) == 0 && !ferror(s->f), ST_IO);
     window_reader_init(&s->rd, fileno(s->f), HELD_READ_WINDOW);
     qsort(s->at, s->n, sizeof *s->at, by_id);
     return ST_OK;

@@ -167,9 +167,13 @@ static int one_file(const char *path, FILE *stream, struct input_source *src,
         progress_clear(run->pg); /* the message starts on a line of its own */
         report_text_error(err, path, a.error, o->color);
         rc = 2;
-    } else if (judge_file(&a, &fr, &facts) != ST_OK) {
+    } else if ((st = judge_file(&a, &fr, &facts)) != ST_OK) {
         progress_clear(run->pg);
-        report_text_error(err, path, "out of memory while diagnosing", o->color);
+        report_text_error(err, path,
+                          st == ST_NOMEM ? "out of memory while diagnosing"
+                                         : "connections kept in a temporary file could not be "
+                                           "read back (is TMPDIR full?): not reported",
+                          o->color);
         rc = 2;
     } else {
         if (a.damaged) {
@@ -188,6 +192,16 @@ static int one_file(const char *path, FILE *stream, struct input_source *src,
         facts.keys.late = fr.secrets.late;
         report_set_file(&run->reporters, out, analysis_connections(&a), &facts, fr.spill);
         rc = facts.k.failed > 0 ? 1 : 0;
+        if (spill_lost(fr.spill) > 0) {
+            char lost[160];
+            snprintf(lost, sizeof lost,
+                     "%zu connection reports could not be read back from the temporary file "
+                     "(is TMPDIR full?): they are missing above",
+                     spill_lost(fr.spill));
+            progress_clear(run->pg);
+            report_text_error(err, path, lost, o->color);
+            rc = 2;
+        }
     }
     analysis_free(&a);
     capture_secrets_free(&fr.secrets);

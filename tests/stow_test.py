@@ -12,6 +12,8 @@ import gzip
 import json
 import os
 import re
+import resource
+import signal
 import subprocess
 import sys
 import tempfile
@@ -108,6 +110,27 @@ def main():
         # and causes are the same
         check("TMPDIR that does not exist: the same verdicts and causes",
               judged(in_tmpdir(os.path.join(tmp, "none"))) == judged(base))
+
+        # a full disk: temporary files may not grow past 64 KB (RLIMIT_FSIZE;
+        # SIGXFSZ ignored, so a write fails with EFBIG as on ENOSPC). No report
+        # may come out wrong, and the ones that cannot be read back are
+        # counted and said, with exit status 2.
+        def small_files():
+            signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+            resource.setrlimit(resource.RLIMIT_FSIZE, (65536, 65536))
+
+        p = subprocess.run([TOOL, "--json", QUIET], capture_output=True, timeout=LIMIT,
+                           preexec_fn=small_files)
+        whole = disk.splitlines()
+        got = p.stdout.decode("utf-8", "replace").splitlines()
+        said = re.search(r"(\d+) connection reports could not be read back .*TMPDIR",
+                         p.stderr.decode("utf-8", "replace"))
+        check("TMPDIR full: exit 2, the lost reports counted and said",
+              p.returncode == 2 and said is not None and int(said.group(1)) > 0,
+              "exit %d" % p.returncode)
+        check("TMPDIR full: every line printed is the full report's, none lost unsaid",
+              set(got) <= set(whole) and said is not None and
+              len(got) + int(said.group(1)) == len(whole), "%d printed" % len(got))
 
         _, b_mem = run(["--json", "--context", "batch", close])
         _, b_disk = run(["--json", "--context", "batch", QUIET])

@@ -19,5 +19,8 @@ FILE *spill_begin(struct spill *s, uint32_t id);
 MUST_USE enum status spill_end(struct spill *s, uint32_t id);
 /* Copies connection id's report to out; false when there is none. */
 bool spill_copy(struct spill *s, uint32_t id, FILE *out);
+/* Reports spill_copy could not give back (the temporary file could not be
+ * written: a full disk): the driver says so. */
+size_t spill_lost(const struct spill *s);
 
 #endif

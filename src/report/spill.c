@@ -21,6 +21,8 @@ struct spill {
     size_t n;
     uint64_t begun;            /* offset where the report being written starts */
     bool flushed;              /* written out, for spill_copy to read */
+    size_t lost;               /* reports written that could not be read back */
+    bool write_failed;         /* from then on where a report lies is not known */
     char *wbuf;                /* f's buffer: glibc takes a size only with one */
     struct window_reader rd;   /* spill_copy's reads, in id order */
 };
@@ -36,8 +38,10 @@ static ssize_t spill_write(void *cookie, const char *buf, size_t n)
     size_t done = 0;
     while (done < n) {
         ssize_t w = write(fileno(s->file), buf + done, n - done);
-        if (w <= 0)
+        if (w <= 0) {
+            s->write_failed = true;
             break;
+        }
         done += (size_t)w;
     }
     s->written += done;
@@ -105,6 +109,10 @@ enum status spill_end(struct spill *s, uint32_t id)
     ENSURE(pos >= 0 && id > 0, ST_IO);
     if ((uint64_t)pos == s->begun)
         return ST_OK; /* nothing written: no entry, so the index does not grow */
+    if (s->write_failed) {
+        s->lost++; /* written after a failed write: not to be found again */
+        return ST_OK;
+    }
     if (id > s->n) {
         size_t n = s->n ? s->n : 1024;
         while (n < id)
@@ -124,10 +132,11 @@ bool spill_copy(struct spill *s, uint32_t id, FILE *out)
 {
     if (s == NULL || id == 0 || id > s->n || s->at[id - 1].len == 0)
         return false;
+    /* a full disk shows here too: a report the buffer took and the file
+     * did not is missing when read, and counted */
     if (!s->flushed) {
-        if (fflush(s->f) != 0)
-            return false;
         s->flushed = true;
+        (void)fflush(s->f);
         window_reader_init(&s->rd, fileno(s->file), SPILL_BUFFER);
     }
     /* a report larger than the window is read in window-sized parts */
@@ -135,11 +144,18 @@ bool spill_copy(struct spill *s, uint32_t id, FILE *out)
     while (left > 0) {
         size_t want = left < SPILL_BUFFER ? (size_t)left : SPILL_BUFFER;
         const uint8_t *p;
-        if (window_read(&s->rd, off, want, &p) != ST_OK)
+        if (window_read(&s->rd, off, want, &p) != ST_OK) {
+            s->lost++;
             return false;
+        }
         fwrite(p, 1, want, out);
         off += want;
         left -= want;
     }
     return true;
+}
+
+size_t spill_lost(const struct spill *s)
+{
+    return s != NULL ? s->lost : 0;
 }
