@@ -21,6 +21,7 @@
 #include "file_report.h"
 #include "final_pass.h"
 #include "held_store.h"
+#include "tcp/classify.h"
 #include "util/temp_file.h"
 #include "x509/cert.h"
 #include "tls/keylog.h"
@@ -302,8 +303,9 @@ static int one_input(struct input_entry *e, struct run_ctx *run, FILE *out, FILE
  * the exit status and where in those files the input's part lies. The
  * parent prints each input's parts in input order, so the output does not
  * depend on N nor on which worker ends first. A worker keeps its process
- * and its files from one input to the next: heap pages and libcrypto's
- * caches stay warm, and no file is made per input. */
+ * and its files from one input to the next: heap pages, libcrypto's caches
+ * and nDPI's module (while nDPI has learnt nothing in it, see classify.c)
+ * stay warm, and no file is made per input. */
 
 enum job_state {
     JOB_WAITING, /* not handed to a worker yet */
@@ -979,5 +981,6 @@ done:
     cert_cache_free(certs);
     keylog_free(keys);
     input_list_free(&files);
+    classifier_release_all();
     return rc;
 }

@@ -7,7 +7,8 @@ nanosecond pcap inside archives, a damaged (cut) gzip, an empty file, a text fil
 of text. Checks exit statuses, the skipped inputs and their reasons (JSON lines and the text
 summary), summary counts against the per-connection lines, that every compressed or
 archived copy (also a zstd capture inside a zip) is analysed exactly as the plain file, identical output with -j 1 and -j 2,
---files-from (a file and standard input), standard input itself, and the progress line on
+--files-from (a file and standard input), standard input itself, every corpus capture read
+alone as in one run over the corpus (nDPI's module is reused between captures), and the progress line on
 a pseudo-terminal (and its absence with --quiet or when standard error is not a terminal).
 Needs gzip, bzip2, xz, zstd, zip and tar. Ends with the line "batch: N passed, N failed"."""
 import collections
@@ -321,6 +322,30 @@ def test_progress(tmp):
           and "\r" not in err, repr(err[:100]))
 
 
+def test_alone_as_in_batch():
+    """nDPI's module is kept from one capture to the next while nDPI has learnt nothing in
+    it. Every capture of the corpus read alone (a module of its own) must give the lines it
+    gives in one run over the whole corpus, with -j 1 (one module for most of them, one of
+    them teaches nDPI a BitTorrent host pair) and -j 2."""
+    for jobs in ("1", "2"):
+        rc, out, err = run(["--json", "-j", jobs, CORPUS])
+        by_file, captures = collections.defaultdict(list), set()
+        for line in out.splitlines():
+            o = json.loads(line)
+            by_file[o.get("file")].append(line)
+            if o["type"] == "summary":
+                captures.add(o["file"])
+        differ, named = [], 0
+        for path in sorted(captures):
+            alone = run(["--json", path])[1].splitlines()
+            named += sum('"application_protocol":"' in line for line in alone)
+            if alone != by_file[path]:
+                differ.append(os.path.relpath(path, CORPUS))
+        check("-j %s: each corpus capture alone gives what it gives in the batch (%d captures, "
+              "%d streams named by nDPI)" % (jobs, len(captures), named),
+              not differ and len(captures) > 100 and named > 50, ", ".join(differ[:5]))
+
+
 def main():
     for tool in ("gzip", "bzip2", "xz", "zstd", "zip", "tar"):
         if shutil.which(tool) is None:
@@ -332,6 +357,7 @@ def main():
         mix, work = build_mix(tmp)
         test_mix(tmp, mix, work)
         test_progress(tmp)
+        test_alone_as_in_batch()
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return report("batch")

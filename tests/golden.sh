@@ -24,9 +24,12 @@ check() {   # check EXPECTED_FILE COMMAND...
         printf '%s\n' "$out" | diff -u "$exp" - | head -20
     fi
 }
-for f in $(cd test-captures && find basic fail certs dhe reason nearmiss pq tcp -name '*.pcap' | sort); do
+for f in $(cd test-captures && find basic fail certs dhe reason nearmiss pq tcp ndpi -name '*.pcap' | sort); do
     check "test-captures/expected/${f%.pcap}.jsonl" ../"$TOOL" --json "$f"
 done
+# nDPI's module is reused from one capture to the next only while it has
+# learnt nothing: the opaque stream stays unnamed after the BitTorrent peers
+check "test-captures/expected/ndpi/after-bt-peers.jsonl" ../"$TOOL" --json ndpi/bt-peers.pcap ndpi/opaque-peers.pcap
 for f in fail/no-fs-suite fail/dh-too-small fail/client-cert-required-tls12 certs/expired-tls12 \
          certs/chain-incomplete-tls12 fail/capture-snaplen basic/tls13-hrr; do
     check "test-captures/expected/$f.txt" ../"$TOOL" -a "$f.pcap"

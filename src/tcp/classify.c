@@ -13,14 +13,54 @@
 
 struct classifier {
     struct ndpi_detection_module_struct *ndpi;
+    bool kept_for_reuse; /* the process's one reusable module */
 };
 
 struct classify_flow {
     struct ndpi_flow_struct *f;
 };
 
-enum status classifier_new(struct classifier **out)
+/* Building nDPI's module costs about 0.3 ms of IP prefix trees and string
+ * automata, tearing it down as much again: over a directory of small
+ * captures that was two thirds of the run. So a process keeps one module
+ * from one capture to the next, but only while it is as built: nDPI 4.2
+ * writes to its module after the build in one way only, by allocating a
+ * cache (BitTorrent, STUN, Zoom, Teams, Ookla, mining, TLS certificates,
+ * tinc) the first time a dissector wants one, and then filling it. Those
+ * caches would carry what one capture taught nDPI into the next, so the
+ * answer for a capture would depend on the captures read before it in the
+ * same process, and with --jobs on timing. Every allocation nDPI makes
+ * goes through the hooks below; once every flow is freed, a module holding
+ * more blocks than when it was built has grown a cache and is dropped. */
+static size_t ndpi_live_blocks;
+
+static void *counted_malloc(size_t n)
 {
+    void *p = malloc(n);
+    if (p != NULL)
+        ndpi_live_blocks++;
+    return p;
+}
+
+static void counted_free(void *p)
+{
+    if (p != NULL)
+        ndpi_live_blocks--;
+    free(p);
+}
+
+static struct {
+    struct classifier *c;  /* NULL: none kept */
+    bool lent;             /* a flow table has it */
+    size_t blocks_built;   /* ndpi_live_blocks when it was built */
+} reuse;
+
+static size_t modules_built;
+
+static enum status build(struct classifier **out)
+{
+    set_ndpi_malloc(counted_malloc); /* before nDPI's first allocation */
+    set_ndpi_free(counted_free);
     struct classifier *c = calloc(1, sizeof *c);
     ENSURE(c != NULL, ST_NOMEM);
     c->ndpi = ndpi_init_detection_module(ndpi_no_prefs);
@@ -32,7 +72,32 @@ enum status classifier_new(struct classifier **out)
     NDPI_BITMASK_SET_ALL(all);
     ndpi_set_protocol_detection_bitmask2(c->ndpi, &all);
     ndpi_finalize_initialization(c->ndpi);
+    modules_built++;
     *out = c;
+    return ST_OK;
+}
+
+static void destroy(struct classifier *c)
+{
+    ndpi_exit_detection_module(c->ndpi);
+    free(c);
+}
+
+enum status classifier_new(struct classifier **out)
+{
+    if (reuse.lent) /* a second table at once: it gets a module of its own */
+        return build(out);
+    if (reuse.c != NULL && ndpi_live_blocks != reuse.blocks_built) {
+        destroy(reuse.c); /* something of the last capture stayed in it */
+        reuse.c = NULL;
+    }
+    if (reuse.c == NULL) {
+        TRY(build(&reuse.c));
+        reuse.c->kept_for_reuse = true;
+        reuse.blocks_built = ndpi_live_blocks;
+    }
+    reuse.lent = true;
+    *out = reuse.c;
     return ST_OK;
 }
 
@@ -40,8 +105,24 @@ void classifier_free(struct classifier *c)
 {
     if (c == NULL)
         return;
-    ndpi_exit_detection_module(c->ndpi);
-    free(c);
+    if (!c->kept_for_reuse) {
+        destroy(c);
+        return;
+    }
+    reuse.lent = false; /* judged at the next classifier_new, when flows are gone */
+}
+
+void classifier_release_all(void)
+{
+    if (reuse.c != NULL && !reuse.lent) {
+        destroy(reuse.c);
+        reuse.c = NULL;
+    }
+}
+
+size_t classifier_modules_built(void)
+{
+    return modules_built;
 }
 
 static const char *name_of(struct classifier *c, ndpi_protocol p)
