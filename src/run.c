@@ -353,6 +353,7 @@ struct pool {
     unsigned char *state;    /* enum job_state per input */
     struct job_done *done;   /* per input */
     size_t *set;             /* per input: the part_files it is in */
+    size_t *order;           /* inputs in the order they are handed out */
 };
 
 /* A socket pair (not a pipe) so that writing to a worker that died is an
@@ -557,25 +558,69 @@ static void pool_wait(struct pool *p)
     }
 }
 
-/* Hands the next inputs to the free workers. */
+/* Hands the next inputs, in p->order, to the free workers. */
 static void pool_dispatch(struct pool *p, size_t *next)
 {
     for (size_t w = 0; w < p->n_ws && *next < p->files->n; w++) {
         struct worker *wk = &p->ws[w];
         if (wk->pid < 0 || wk->busy)
             continue;
-        while (*next < p->files->n && p->files->v[*next].skip != SKIP_WHY_NONE)
-            p->state[(*next)++] = JOB_PARENT; /* nothing to read: the parent lists it */
+        while (*next < p->files->n && p->state[p->order[*next]] != JOB_WAITING)
+            (*next)++; /* the parent took it when no worker was left */
         if (*next == p->files->n)
             break;
-        if (!sock_full(wk->sock, next, sizeof *next, true)) {
+        size_t input = p->order[*next];
+        if (!sock_full(wk->sock, &input, sizeof input, true)) {
             worker_stop(wk);
             continue; /* the input goes to another worker */
         }
         wk->busy = true;
-        wk->input = *next;
-        p->state[(*next)++] = JOB_SENT;
+        wk->input = input;
+        p->state[input] = JOB_SENT;
+        (*next)++;
     }
+}
+
+static bool pool_busy(const struct pool *p)
+{
+    for (size_t w = 0; w < p->n_ws; w++)
+        if (p->ws[w].busy)
+            return true;
+    return false;
+}
+
+/* The order inputs are handed out in: the largest first, so that the last
+ * ones are small and the workers end together (longest processing time
+ * first); inputs with nothing to read are the parent's to list. */
+struct order_key {
+    uint64_t bytes;
+    size_t input;
+};
+
+static int larger_first(const void *a, const void *b)
+{
+    const struct order_key *x = a, *y = b;
+    if (x->bytes != y->bytes)
+        return x->bytes > y->bytes ? -1 : 1;
+    return x->input < y->input ? -1 : 1;
+}
+
+static void pool_order(struct pool *p)
+{
+    struct order_key *keys = calloc(p->files->n, sizeof *keys);
+    for (size_t i = 0; i < p->files->n; i++) {
+        if (p->files->v[i].skip != SKIP_WHY_NONE)
+            p->state[i] = JOB_PARENT;
+        p->order[i] = i;
+        if (keys != NULL)
+            keys[i] = (struct order_key){.bytes = p->files->v[i].bytes, .input = i};
+    }
+    if (keys == NULL)
+        return; /* input order, as good but for the last worker's wait */
+    qsort(keys, p->files->n, sizeof *keys, larger_first);
+    for (size_t i = 0; i < p->files->n; i++)
+        p->order[i] = keys[i].input;
+    free(keys);
 }
 
 static int run_parallel(struct input_list *files, struct run_ctx *run)
@@ -584,7 +629,8 @@ static int run_parallel(struct input_list *files, struct run_ctx *run)
     int rc = 0;
     if (p == NULL || (p->state = calloc(files->n, 1)) == NULL ||
         (p->done = calloc(files->n, sizeof *p->done)) == NULL ||
-        (p->set = calloc(files->n, sizeof *p->set)) == NULL) {
+        (p->set = calloc(files->n, sizeof *p->set)) == NULL ||
+        (p->order = calloc(files->n, sizeof *p->order)) == NULL) {
         /* the parent reads every input itself */
         for (size_t i = 0; i < files->n; i++)
             rc = worst(rc, one_input(&files->v[i], run, stdout, stderr));
@@ -601,18 +647,17 @@ static int run_parallel(struct input_list *files, struct run_ctx *run)
     fflush(stderr);
     for (size_t w = 0; w < p->n_ws; w++)
         worker_spawn(p, w);
+    pool_order(p);
     size_t next = 0, printed = 0;
     while (printed < files->n) {
         pool_dispatch(p, &next);
-        if (p->state[printed] == JOB_SENT) {
+        if (p->state[printed] == JOB_SENT ||
+            (p->state[printed] == JOB_WAITING && pool_busy(p))) {
             pool_wait(p);
             continue;
         }
-        if (p->state[printed] == JOB_WAITING) { /* no worker is left to take it */
+        if (p->state[printed] == JOB_WAITING) /* no worker is left to take it */
             p->state[printed] = JOB_PARENT;
-            if (next == printed)
-                next++;
-        }
         rc = worst(rc, job_print(p, printed));
         printed++;
     }
@@ -626,6 +671,7 @@ done:
         free(p->state);
         free(p->done);
         free(p->set);
+        free(p->order);
     }
     free(p);
     return rc;

@@ -7,8 +7,8 @@ nanosecond pcap inside archives, a damaged (cut) gzip, an empty file, a text fil
 of text. Checks exit statuses, the skipped inputs and their reasons (JSON lines and the text
 summary), summary counts against the per-connection lines, that every compressed or
 archived copy (also a zstd capture inside a zip) is analysed exactly as the plain file, identical output with -j 1 and -j 2,
---files-from (a file and standard input), standard input itself, every corpus capture read
-alone as in one run over the corpus (nDPI's module is reused between captures), and the progress line on
+--files-from (a file and standard input), standard input itself, a worker killed on its
+input (a named pipe), every corpus capture read alone as in one run over the corpus (nDPI's module is reused between captures), and the progress line on
 a pseudo-terminal (and its absence with --quiet or when standard error is not a terminal).
 Needs gzip, bzip2, xz, zstd, zip and tar. Ends with the line "batch: N passed, N failed"."""
 import collections
@@ -346,6 +346,62 @@ def test_alone_as_in_batch():
               not differ and len(captures) > 100 and named > 50, ", ".join(differ[:5]))
 
 
+def children(pid):
+    kids = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open("/proc/%s/stat" % entry) as f:
+                    fields = f.read().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid:
+                kids.append(int(entry))
+    return kids
+
+
+def wchan(pid):
+    try:
+        with open("/proc/%d/wchan" % pid) as f:
+            return f.read()
+    except OSError:
+        return ""
+
+
+def test_worker_dies(tmp):
+    """-j 2: a worker killed on an input (a named pipe nobody writes, so the worker waits in
+    open() until it is killed) is reported in that input's place, its replacement goes on,
+    and every other input is printed in input order. The pipe comes first on the command
+    line: inputs are handed out largest first, so the parent has the others done before it
+    learns the first one's fate."""
+    fifo = os.path.join(tmp, "stuck.pcap")
+    os.mkfifo(fifo)
+    names = [fifo] + [os.path.join(CAPTURES, "basic", n) for n in ("tls12.pcap", "tls13.pcap",
+                                                                    "tls10.pcap")]
+    proc = subprocess.Popen([TOOL, "-s", "-j", "2"] + names, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    killed = False
+    for _ in range(200):
+        for kid in children(proc.pid):
+            if wchan(kid) == "wait_for_partner":  # the kernel's wait in a FIFO's open()
+                os.kill(kid, 9)
+                killed = True
+        if killed:
+            break
+        subprocess.run(["sleep", "0.05"])
+    try:
+        out, err = proc.communicate(timeout=30)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        out, err = proc.communicate()
+    rows = [line.split()[0] for line in out.splitlines() if line.startswith(CAPTURES)]
+    check("-j 2, a worker killed on its input: that input said to have died, the others "
+          "printed in input order, exit status 2",
+          killed and proc.returncode == 2 and "stuck.pcap: the analysis died" in err
+          and rows == names[1:], "killed=%s rc=%s rows=%s err=%r" % (killed, proc.returncode,
+                                                                      rows, err[:200]))
+
+
 def main():
     for tool in ("gzip", "bzip2", "xz", "zstd", "zip", "tar"):
         if shutil.which(tool) is None:
@@ -358,6 +414,7 @@ def main():
         test_mix(tmp, mix, work)
         test_progress(tmp)
         test_alone_as_in_batch()
+        test_worker_dies(tmp)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return report("batch")
