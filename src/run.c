@@ -297,10 +297,10 @@ static int one_input(struct input_entry *e, struct run_ctx *run, FILE *out, FILE
 }
 
 /* --jobs: a pool of N worker processes, forked once. The parent hands a
- * worker the number of the next input as soon as that worker is free; the
- * worker appends the input's output, its messages, its summary rows and the
- * members it passed over to its own four temporary files and answers with
- * the exit status and where in those files the input's part lies. The
+ * worker the number of the next input (the largest first) as soon as that
+ * worker is free; the worker appends the input's output, its messages, its
+ * summary rows and the members it passed over to its own four temporary
+ * files and answers with the exit status and where in those files the input's part lies. The
  * parent prints each input's parts in input order, so the output does not
  * depend on N nor on which worker ends first. A worker keeps its process
  * and its files from one input to the next: heap pages, libcrypto's caches
