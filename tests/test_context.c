@@ -19,10 +19,8 @@ static struct rule_ctx *capture_ctx(uint16_t suite, uint64_t frame, uint32_t ref
     ctx->saw_payload = true;
     s->ok = 1;
     s->ok_frame = frame;
-    s->suites[0] = suite;
-    s->suite_count[0] = 1;
-    s->suite_frame[0] = frame;
-    s->n_suites = 1;
+    if (server_list_note(s, SERVER_SUITES, suite, 1, frame, 0) != ST_OK)
+        return ctx; /* the test sees no suite */
     s->refused = refused;
     s->refused_frame = refused ? frame + 10 : 0;
     return ctx;
@@ -105,6 +103,12 @@ TEST(value_lists_stay_capped)
     }
     if (batch != NULL) {
         CHECK_EQ_INT(batch->servers[0].n_suites, 32);
+        CHECK_EQ_INT(batch->servers[0].cap_suites, 32);
+        /* grown from one entry to 32 in blocks, the first values kept in order */
+        CHECK_EQ_INT(batch->servers[0].suites[0], 0x1000);
+        CHECK_EQ_INT(batch->servers[0].suites[31], 0x1000 + 31);
+        CHECK_EQ_INT(batch->servers[0].suite_frame[31], 32);
+        CHECK_EQ_INT(batch->servers[0].suite_file[31], 32);
         CHECK_EQ_INT(batch->servers[0].ok, 40);
     }
     rules_ctx_free(batch);
@@ -127,6 +131,11 @@ TEST(hand_off_read_back_whole_cut_or_damaged)
         CHECK_EQ_INT(back->n_servers, 2);
         CHECK(back->saw_payload);
         CHECK_EQ_INT(back->servers[0].refused, 2);
+        CHECK_EQ_INT(back->servers[0].n_suites, 1);
+        CHECK_EQ_INT(back->servers[0].suites[0], 0x002f);
+        CHECK_EQ_INT(back->servers[0].suite_count[0], 1);
+        CHECK_EQ_INT(back->servers[0].suite_frame[0], 6);
+        CHECK_EQ_INT(back->servers[1].n_suites, 0);
         CHECK_EQ_INT(back->servers[1].port, 8443);
         CHECK(ctx_server(back, &(struct conn){.server = server_b, .server_port = 8443}) != NULL);
     }

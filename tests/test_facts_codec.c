@@ -187,10 +187,10 @@ TEST(a_context_comes_back_whole)
         return;
     ctx->saw_payload = true;
     s->ok = 3;
-    s->suites[0] = 0xc02f;
-    s->suite_count[0] = 3;
-    s->suite_frame[0] = 6;
-    s->n_suites = 1;
+    CHECK(server_list_note(s, SERVER_SUITES, 0xc02f, 3, 6, 0) == ST_OK);
+    CHECK(server_list_note(s, SERVER_SUITES, 0x1301, 1, 40, 0) == ST_OK);
+    CHECK(server_list_note(s, SERVER_VERSIONS, 0x0303, 3, 6, 0) == ST_OK);
+    CHECK(server_list_note(s, SERVER_GROUPS, 0x001d, 0, 7, 0) == ST_OK);
     s->saw_sni = true;
     memcpy(s->cert_key, "RSA", 4);
     t->refused = 1;
@@ -201,8 +201,25 @@ TEST(a_context_comes_back_whole)
     CHECK(facts_decode_ctx(b.p, b.len, back) == ST_OK);
     CHECK_EQ_INT(back->n_servers, 2);
     CHECK(back->saw_payload);
-    CHECK(memcmp(&back->servers[0], s, sizeof *s) == 0);
-    CHECK(memcmp(&back->servers[1], t, sizeof *t) == 0);
+    const struct server_stats *s2 = &back->servers[0], *t2 = &back->servers[1];
+    CHECK_EQ_INT(s2->ok, 3);
+    CHECK(s2->saw_sni);
+    CHECK_EQ_STR(s2->cert_key, "RSA");
+    CHECK_EQ_INT(s2->n_suites, 2);
+    CHECK_EQ_INT(s2->suites[0], 0xc02f);
+    CHECK_EQ_INT(s2->suite_count[0], 3);
+    CHECK_EQ_INT(s2->suite_frame[0], 6);
+    CHECK_EQ_INT(s2->suites[1], 0x1301);
+    CHECK_EQ_INT(s2->suite_frame[1], 40);
+    CHECK_EQ_INT(s2->n_versions, 1);
+    CHECK_EQ_INT(s2->versions[0], 0x0303);
+    CHECK_EQ_INT(s2->version_count[0], 3);
+    CHECK_EQ_INT(s2->n_groups, 1);
+    CHECK_EQ_INT(s2->groups[0], 0x001d);
+    CHECK_EQ_INT(s2->group_frame[0], 7);
+    CHECK_EQ_INT(t2->refused, 1);
+    CHECK_EQ_INT(t2->refused_frame, 99);
+    CHECK_EQ_INT(t2->n_suites, 0);
     /* a server listed twice is not a context a run writes: server b's
      * address and port (family, length, bytes, port as LEB128) made a's */
     static const uint8_t b_bytes[] = {6, 4, 0x20, 0x01, 0x0d, 0xb8, 0xfb, 0x41};

@@ -56,20 +56,26 @@ struct server_stats {
     /* DHE handshakes whose public value was shorter than p (a leading zero
      * stripped), and the full-length ones, by outcome */
     uint32_t dhe_short_ok, dhe_short_failed, dhe_full_ok, dhe_full_failed;
-    uint16_t suites[32];       /* suites it chose in handshakes that succeeded */
-    uint32_t suite_count[32];
-    uint64_t suite_frame[32];  /* the first ServerHello choosing each */
-    uint32_t suite_file[32];
-    uint8_t n_suites;
-    uint16_t versions[8];      /* versions it chose */
-    uint32_t version_count[8];
-    uint64_t version_frame[8];
-    uint32_t version_file[8];
-    uint8_t n_versions;
-    uint16_t groups[8];
-    uint64_t group_frame[8];
-    uint32_t group_file[8];
-    uint8_t n_groups;
+    /* What it chose in handshakes that succeeded: suites, versions and
+     * groups, each value once with how often (suites and versions), the
+     * first frame choosing it and that frame's capture. n_* entries of each
+     * array; the arrays of one list share a block of cap_* entries, grown
+     * by server_list_room (server_lists.c) up to SERVER_MAX_*: a server
+     * seen once costs a few bytes, not room for every value it might use. */
+    uint16_t *suites;
+    uint32_t *suite_count;
+    uint64_t *suite_frame;
+    uint32_t *suite_file;
+    uint8_t n_suites, cap_suites;
+    uint16_t *versions;
+    uint32_t *version_count;
+    uint64_t *version_frame;
+    uint32_t *version_file;
+    uint8_t n_versions, cap_versions;
+    uint16_t *groups;
+    uint64_t *group_frame;
+    uint32_t *group_file;
+    uint8_t n_groups, cap_groups;
     bool saw_sni, saw_no_sni_ok;
     uint32_t tls_seen;         /* connections with TLS bytes */
     /* The offers it answered and the ones it refused before any ServerHello,
@@ -226,6 +232,22 @@ MUST_USE enum status rules_fold_one(struct rule_ctx *ctx, struct conn *c);
 void rules_payload_seen(struct rule_ctx *ctx, bool payload);
 MUST_USE enum status rules_fold_attempt(struct rule_ctx *ctx, struct conn *c);
 MUST_USE enum status rules_judge_one(struct rule_ctx *ctx, struct conn *c);
+
+/* The lists of struct server_stats (server_lists.c). */
+#define SERVER_MAX_SUITES 32
+#define SERVER_MAX_VERSIONS 8
+#define SERVER_MAX_GROUPS 8
+enum server_list { SERVER_SUITES, SERVER_VERSIONS, SERVER_GROUPS };
+/* Room for one more entry in the list: ST_LIMIT when it holds its most. */
+MUST_USE enum status server_list_room(struct server_stats *s, enum server_list which);
+/* Notes value v: count more times, and frame and file when it is new. A
+ * full list keeps the values it has (ST_OK); ST_NOMEM. */
+MUST_USE enum status server_list_note(struct server_stats *s, enum server_list which, uint16_t v,
+                                      uint32_t count, uint64_t frame, uint32_t file);
+/* Frees the lists' blocks; the entry keeps its counters. */
+void server_lists_free(struct server_stats *s);
+/* Lists read from elsewhere must fit their bounds. */
+bool server_lists_sane(const struct server_stats *s);
 
 /* A context spanning inputs (context.c). */
 /* The server's entry, made when new (NULL: out of memory). */

@@ -72,7 +72,7 @@ _Static_assert(sizeof(struct message) == 32, "message changed: update facts_code
 _Static_assert(sizeof(struct alert) == 40, "alert changed: update facts_codec.c");
 _Static_assert(sizeof(struct cert_msg) == 104, "cert_msg changed: update facts_codec.c");
 _Static_assert(sizeof(struct quic_facts) == 680, "quic_facts changed: update facts_codec.c");
-_Static_assert(sizeof(struct server_stats) == 1120, "server_stats changed: update facts_codec.c");
+_Static_assert(sizeof(struct server_stats) == 376, "server_stats changed: update facts_codec.c");
 
 LAYOUT(addr_layout, UINT(struct addr, family), BYTES(struct addr, bytes));
 
@@ -216,10 +216,6 @@ LAYOUT(server_layout, SUB(SS, addr, addr_layout), UINT(SS, port), UINT(SS, ok), 
        UINT(SS, ok_forward_secret), UINT(SS, ok_not_forward_secret), UINT(SS, dhe_ok),
        UINT(SS, dhe_failed_bad_record_mac), UINT(SS, ecdhe_ok), UINT(SS, dhe_short_ok),
        UINT(SS, dhe_short_failed), UINT(SS, dhe_full_ok), UINT(SS, dhe_full_failed),
-       UINTS(SS, suites), UINTS(SS, suite_count), UINTS(SS, suite_frame), UINTS(SS, suite_file),
-       UINT(SS, n_suites), UINTS(SS, versions), UINTS(SS, version_count),
-       UINTS(SS, version_frame), UINTS(SS, version_file), UINT(SS, n_versions),
-       UINTS(SS, groups), UINTS(SS, group_frame), UINTS(SS, group_file), UINT(SS, n_groups),
        BOOL(SS, saw_sni), BOOL(SS, saw_no_sni_ok), UINT(SS, tls_seen), UINT(SS, refused),
        UINT(SS, ok_quic), UINTS(SS, ok_with), UINTS(SS, refused_with), UINT(SS, refused_frame),
        UINT(SS, ok_frame), UINT(SS, refused_file), UINT(SS, ok_file), STR(SS, cert_key),
@@ -227,11 +223,14 @@ LAYOUT(server_layout, SUB(SS, addr, addr_layout), UINT(SS, port), UINT(SS, ok), 
        UINT(SS, n_ske_sigalgs), UINT(SS, unknown_ca_frame), UINT(SS, unknown_ca_file),
        UINTS(SS, refused_by_client), UINT(SS, n_refused_by_client));
 #undef SS
+/* The lists of struct server_stats (suites, versions, groups) live in
+ * blocks of their own: each follows the server's fields as its length,
+ * then value, count, frame and file of each entry (server_lists_put). */
 
 /* ---- the walker ---- */
 
 #define MAGIC_CONN 0x54584632u /* "TXF2": fields behind a bitmap of the ones set */
-#define MAGIC_CTX 0x54584332u  /* "TXC2" */
+#define MAGIC_CTX 0x54584333u  /* "TXC3": the server lists after each server */
 
 static const struct layout *const all_layouts[] = {
     &addr_layout, &u16_list_layout, &ech_layout, &ch_layout, &sh_layout, &kx_layout,
@@ -636,23 +635,68 @@ enum status facts_decode_conn(const uint8_t *p, size_t n, struct conn **out)
 
 /* ---- contexts ---- */
 
+static enum status list_put(struct capbuf *out, uint8_t n, const uint16_t *val,
+                            const uint32_t *count, const uint64_t *frame, const uint32_t *file)
+{
+    TRY(put_uint(out, n));
+    for (uint8_t i = 0; i < n; i++) {
+        TRY(put_uint(out, val[i]));
+        TRY(put_uint(out, count != NULL ? count[i] : 0));
+        TRY(put_uint(out, frame[i]));
+        TRY(put_uint(out, file[i]));
+    }
+    return ST_OK;
+}
+
+static enum status server_lists_put(const struct server_stats *s, struct capbuf *out)
+{
+    TRY(list_put(out, s->n_suites, s->suites, s->suite_count, s->suite_frame, s->suite_file));
+    TRY(list_put(out, s->n_versions, s->versions, s->version_count, s->version_frame,
+                 s->version_file));
+    return list_put(out, s->n_groups, s->groups, NULL, s->group_frame, s->group_file);
+}
+
+/* Each list as server_lists_put wrote it; a value listed twice is malformed. */
+static enum status server_lists_get(struct cursor *cur, struct server_stats *s)
+{
+    static const uint8_t max[] = {SERVER_MAX_SUITES, SERVER_MAX_VERSIONS, SERVER_MAX_GROUPS};
+    const uint8_t *n[] = {&s->n_suites, &s->n_versions, &s->n_groups};
+    for (int w = SERVER_SUITES; w <= SERVER_GROUPS; w++) {
+        uint64_t len;
+        TRY(get_uint(cur, &len));
+        ENSURE(len <= max[w], ST_MALFORMED);
+        for (uint64_t i = 0; i < len; i++) {
+            uint64_t val, count, frame, file;
+            TRY(get_uint(cur, &val));
+            TRY(get_uint(cur, &count));
+            TRY(get_uint(cur, &frame));
+            TRY(get_uint(cur, &file));
+            ENSURE(val <= UINT16_MAX && count <= UINT32_MAX && file <= UINT32_MAX, ST_MALFORMED);
+            uint8_t before = *n[w];
+            TRY(server_list_note(s, (enum server_list)w, (uint16_t)val, (uint32_t)count, frame,
+                                 (uint32_t)file));
+            ENSURE(*n[w] == before + 1, ST_MALFORMED);
+        }
+    }
+    return ST_OK;
+}
+
 enum status facts_encode_ctx(const struct rule_ctx *ctx, struct capbuf *out)
 {
     TRY(put_uint(out, MAGIC_CTX));
     TRY(put_uint(out, fingerprint()));
     TRY(put_uint(out, ctx->saw_payload ? 1 : 0));
     TRY(put_uint(out, ctx->n_servers));
-    for (size_t i = 0; i < ctx->n_servers; i++)
+    for (size_t i = 0; i < ctx->n_servers; i++) {
         TRY(put_struct(&server_layout, (const uint8_t *)&ctx->servers[i], out));
+        TRY(server_lists_put(&ctx->servers[i], out));
+    }
     return ST_OK;
 }
 
 static bool server_sane(const struct server_stats *s)
 {
-    return s->n_suites <= ELEMS(struct server_stats, suites) &&
-           s->n_versions <= ELEMS(struct server_stats, versions) &&
-           s->n_groups <= ELEMS(struct server_stats, groups) &&
-           s->n_ske_sigalgs <= ELEMS(struct server_stats, ske_sigalgs) &&
+    return s->n_ske_sigalgs <= ELEMS(struct server_stats, ske_sigalgs) &&
            s->n_refused_by_client <= ELEMS(struct server_stats, refused_by_client);
 }
 
@@ -671,13 +715,22 @@ enum status facts_decode_ctx(const uint8_t *p, size_t n, struct rule_ctx *ctx)
     for (uint64_t i = 0; i < servers; i++) {
         struct server_stats o;
         memset(&o, 0, sizeof o);
-        TRY(get_struct(&server_layout, (uint8_t *)&o, &cur, 0));
-        ENSURE(server_sane(&o), ST_MALFORMED);
-        struct server_stats *s = ctx_server_add(ctx, &o.addr, o.port);
-        ENSURE(s != NULL, ST_NOMEM);
+        enum status st = get_struct(&server_layout, (uint8_t *)&o, &cur, 0);
+        if (st == ST_OK)
+            st = server_lists_get(&cur, &o);
+        if (st == ST_OK && !server_sane(&o))
+            st = ST_MALFORMED;
+        struct server_stats *s = st == ST_OK ? ctx_server_add(ctx, &o.addr, o.port) : NULL;
+        if (st == ST_OK && s == NULL)
+            st = ST_NOMEM;
         /* a server listed twice is malformed: the first stays */
-        ENSURE(s->tls_seen == 0 && s->ok == 0 && s->failed == 0 && s->refused == 0,
-               ST_MALFORMED);
+        if (st == ST_OK && (s->tls_seen != 0 || s->ok != 0 || s->failed != 0 || s->refused != 0))
+            st = ST_MALFORMED;
+        if (st != ST_OK) {
+            server_lists_free(&o);
+            return st;
+        }
+        server_lists_free(s);
         *s = o;
     }
     return cur_end(&cur);

@@ -37,7 +37,7 @@ static void merge_value(uint16_t *vals, uint32_t *counts, uint64_t *frames, uint
     (*n)++;
 }
 
-static void merge_server(struct server_stats *s, const struct server_stats *o, uint32_t id)
+static enum status merge_server(struct server_stats *s, const struct server_stats *o, uint32_t id)
 {
     if (s->refused == 0 && o->refused > 0) {
         s->refused_frame = o->refused_frame;
@@ -65,16 +65,14 @@ static void merge_server(struct server_stats *s, const struct server_stats *o, u
         s->refused_with[ft] += o->refused_with[ft];
     }
     for (uint8_t i = 0; i < o->n_suites; i++)
-        merge_value(s->suites, s->suite_count, s->suite_frame, s->suite_file, &s->n_suites, 32,
-                    o->suites[i], o->suite_count[i], o->suite_frame[i],
-                    file_ref(o->suite_file[i], id));
+        TRY(server_list_note(s, SERVER_SUITES, o->suites[i], o->suite_count[i],
+                             o->suite_frame[i], file_ref(o->suite_file[i], id)));
     for (uint8_t i = 0; i < o->n_versions; i++)
-        merge_value(s->versions, s->version_count, s->version_frame, s->version_file,
-                    &s->n_versions, 8, o->versions[i], o->version_count[i], o->version_frame[i],
-                    file_ref(o->version_file[i], id));
+        TRY(server_list_note(s, SERVER_VERSIONS, o->versions[i], o->version_count[i],
+                             o->version_frame[i], file_ref(o->version_file[i], id)));
     for (uint8_t i = 0; i < o->n_groups; i++)
-        merge_value(s->groups, NULL, s->group_frame, s->group_file, &s->n_groups, 8, o->groups[i],
-                    0, o->group_frame[i], file_ref(o->group_file[i], id));
+        TRY(server_list_note(s, SERVER_GROUPS, o->groups[i], 0, o->group_frame[i],
+                             file_ref(o->group_file[i], id)));
     for (uint8_t i = 0; i < o->n_ske_sigalgs; i++)
         merge_value(s->ske_sigalgs, NULL, NULL, NULL, &s->n_ske_sigalgs, 8, o->ske_sigalgs[i], 0,
                     0, 0);
@@ -93,6 +91,7 @@ static void merge_server(struct server_stats *s, const struct server_stats *o, u
         s->unknown_ca_frame = o->unknown_ca_frame;
         s->unknown_ca_file = file_ref(o->unknown_ca_file, id);
     }
+    return ST_OK;
 }
 
 enum status rules_ctx_merge(struct rule_ctx *into, const struct rule_ctx *from, const char *file)
@@ -118,7 +117,7 @@ enum status rules_ctx_merge(struct rule_ctx *into, const struct rule_ctx *from, 
         const struct server_stats *o = &from->servers[i];
         struct server_stats *s = ctx_server_add(into, &o->addr, o->port);
         ENSURE(s != NULL, ST_NOMEM);
-        merge_server(s, o, id);
+        TRY(merge_server(s, o, id));
     }
     return ST_OK;
 }
@@ -127,14 +126,69 @@ enum status rules_ctx_merge(struct rule_ctx *into, const struct rule_ctx *from, 
 #define CTX_MAGIC 0x544c5358u /* "TLSX" */
 #define CTX_MAX_SERVERS (1u << 24)
 
+/* One entry of a server's list in a hand-off. */
+struct list_entry {
+    uint64_t frame;
+    uint32_t count, file;
+    uint16_t val;
+};
+
+static enum status entry_write(FILE *f, uint64_t frame, uint32_t count, uint32_t file,
+                               uint16_t val)
+{
+    struct list_entry e;
+    memset(&e, 0, sizeof e); /* no uninitialised padding in the file */
+    e.frame = frame, e.count = count, e.file = file, e.val = val;
+    ENSURE(fwrite(&e, sizeof e, 1, f) == 1, ST_IO);
+    return ST_OK;
+}
+
+static enum status list_write(FILE *f, uint8_t n, const uint16_t *val, const uint32_t *count,
+                              const uint64_t *frame, const uint32_t *file)
+{
+    for (uint8_t i = 0; i < n; i++)
+        TRY(entry_write(f, frame[i], count != NULL ? count[i] : 0, file[i], val[i]));
+    return ST_OK;
+}
+
+static enum status lists_write(FILE *f, const struct server_stats *s)
+{
+    TRY(list_write(f, s->n_suites, s->suites, s->suite_count, s->suite_frame, s->suite_file));
+    TRY(list_write(f, s->n_versions, s->versions, s->version_count, s->version_frame,
+                   s->version_file));
+    return list_write(f, s->n_groups, s->groups, NULL, s->group_frame, s->group_file);
+}
+
+/* The lists after a server read with its struct: its n_* say how many
+ * entries follow; the pointers read are the writer's, never used. */
+static enum status lists_read(FILE *f, struct server_stats *s)
+{
+    const uint8_t n[3] = {s->n_suites, s->n_versions, s->n_groups};
+    s->suites = NULL, s->suite_count = NULL, s->suite_frame = NULL, s->suite_file = NULL;
+    s->versions = NULL, s->version_count = NULL, s->version_frame = NULL, s->version_file = NULL;
+    s->groups = NULL, s->group_frame = NULL, s->group_file = NULL;
+    s->n_suites = s->cap_suites = s->n_versions = s->cap_versions = 0;
+    s->n_groups = s->cap_groups = 0;
+    ENSURE(n[0] <= SERVER_MAX_SUITES && n[1] <= SERVER_MAX_VERSIONS && n[2] <= SERVER_MAX_GROUPS,
+           ST_IO);
+    for (int w = SERVER_SUITES; w <= SERVER_GROUPS; w++)
+        for (uint8_t i = 0; i < n[w]; i++) {
+            struct list_entry e;
+            ENSURE(fread(&e, sizeof e, 1, f) == 1, ST_IO);
+            TRY(server_list_note(s, (enum server_list)w, e.val, e.count, e.frame, e.file));
+        }
+    return ST_OK;
+}
+
 enum status rules_ctx_write(FILE *f, const struct rule_ctx *ctx)
 {
     uint32_t head[3] = {CTX_MAGIC, ctx->saw_payload, (uint32_t)ctx->n_servers};
     ENSURE(ctx->n_servers < CTX_MAX_SERVERS, ST_LIMIT);
     ENSURE(fwrite(head, sizeof head, 1, f) == 1, ST_IO);
-    if (ctx->n_servers > 0)
-        ENSURE(fwrite(ctx->servers, sizeof *ctx->servers, ctx->n_servers, f) == ctx->n_servers,
-               ST_IO);
+    for (size_t i = 0; i < ctx->n_servers; i++) {
+        ENSURE(fwrite(&ctx->servers[i], sizeof ctx->servers[i], 1, f) == 1, ST_IO);
+        TRY(lists_write(f, &ctx->servers[i]));
+    }
     return ST_OK;
 }
 
@@ -148,11 +202,17 @@ enum status rules_ctx_read(FILE *f, struct rule_ctx *ctx)
         struct server_stats o;
         ENSURE(fread(&o, sizeof o, 1, f) == 1, ST_IO);
         o.cert_key[sizeof o.cert_key - 1] = '\0';
-        ENSURE(o.n_suites <= 32 && o.n_versions <= 8 && o.n_groups <= 8 &&
-                   o.n_ske_sigalgs <= 8 && o.n_refused_by_client <= 4,
-               ST_IO);
-        struct server_stats *s = ctx_server_add(ctx, &o.addr, o.port);
-        ENSURE(s != NULL, ST_NOMEM);
+        enum status st = lists_read(f, &o);
+        if (st == ST_OK && (o.n_ske_sigalgs > 8 || o.n_refused_by_client > 4))
+            st = ST_IO;
+        struct server_stats *s = st == ST_OK ? ctx_server_add(ctx, &o.addr, o.port) : NULL;
+        if (st == ST_OK && s == NULL)
+            st = ST_NOMEM;
+        if (st != ST_OK) {
+            server_lists_free(&o);
+            return st;
+        }
+        server_lists_free(s); /* a server written twice: the last stays */
         *s = o;
     }
     return ST_OK;

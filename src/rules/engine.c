@@ -158,14 +158,12 @@ static enum status add_to_context(struct rule_ctx *ctx, const struct conn *c)
         s->dhe_ok++;
     if (suite != NULL && suite->kx == REG_KX_ECDHE)
         s->ecdhe_ok++;
-    note_value(s->suites, s->suite_count, s->suite_frame, &s->n_suites, 32, c->sh.suite,
-               c->sh.frame);
-    note_value(s->versions, s->version_count, s->version_frame, &s->n_versions, 8, c->sh.version,
-               c->sh.frame);
+    TRY(server_list_note(s, SERVER_SUITES, c->sh.suite, 1, c->sh.frame, 0));
+    TRY(server_list_note(s, SERVER_VERSIONS, c->sh.version, 1, c->sh.frame, 0));
     uint16_t group = c->sh.key_share_group ? c->sh.key_share_group : c->kx.ec_group;
     if (group)
-        note_value(s->groups, NULL, s->group_frame, &s->n_groups, 8, group,
-                   c->kx.ske_frame ? c->kx.ske_frame : c->sh.frame);
+        TRY(server_list_note(s, SERVER_GROUPS, group, 1,
+                             c->kx.ske_frame ? c->kx.ske_frame : c->sh.frame, 0));
     return ST_OK;
 }
 
@@ -369,6 +367,8 @@ void rules_ctx_free(struct rule_ctx *ctx)
 {
     if (ctx == NULL)
         return;
+    for (size_t i = 0; i < ctx->n_servers; i++)
+        server_lists_free(&ctx->servers[i]);
     free(ctx->servers);
     free(ctx->server_index);
     for (size_t i = 0; i < ctx->n_files; i++)
