@@ -445,7 +445,52 @@ TEST(one_syn_waits_as_an_embryo)
     flow_table_free(&full);
 }
 
+/* A SYN alone for as long as an idle connection (300 s) hatches and is
+ * stowed during the read, its endpoints left as a tomb; a block of embryos
+ * is freed as soon as it is full and every one in it has hatched; one 299 s
+ * quiet waits. */
+TEST(quiet_embryos_are_stowed_during_the_read)
+{
+    struct finished_log stowed = {0};
+    struct flow_table t;
+    CHECK_EQ_INT(flow_table_init(&t, 0), ST_OK);
+    t.on_finished = keep_all;
+    t.on_stow = stow_all;
+    t.owner = &stowed;
+    uint64_t frame = 0;
+    const uint16_t first = 1000, n = (uint16_t)(EMBRYO_BLOCK + 10);
+    for (uint16_t k = 0; k < n; k++)
+        AT(&t, (uint16_t)(first + k), ++frame, 10, true, TCP_SYN);
+    AT(&t, (uint16_t)(first + n), ++frame, 101, true, TCP_SYN); /* 299 s quiet at 400 s */
+    CHECK_EQ_INT(t.embryos.live, n + 1);
+    CHECK_EQ_INT(t.embryos.n_blocks, 2);
+    AT(&t, first, ++frame, 101, false, TCP_SYN | TCP_ACK); /* the first hatches */
+    while ((frame + 1) % 4096 != 0)
+        AT(&t, first, ++frame, 101, true, TCP_ACK);
+    CHECK_EQ_INT(t.stowed, 0); /* the sweeps so far came at 10 s and 101 s */
+    AT(&t, first, ++frame, 400, true, TCP_ACK); /* a sweep at 400 s */
+    CHECK_EQ_INT(t.stowed, n - 1);
+    CHECK_EQ_INT(t.embryos.live, 1);
+    CHECK(embryos_at(&t.embryos, 0) == NULL);              /* full, all hatched: freed */
+    CHECK(embryos_at(&t.embryos, EMBRYO_BLOCK) != NULL);   /* still being filled */
+    CHECK(t.conns[1] == NULL && t.conns[n - 1] == NULL);   /* stowed */
+    CHECK(t.conns[0] != NULL);
+    /* the peer of a stowed one answers late: a late packet; a new SYN from
+     * another of them: a new connection */
+    size_t conns = t.n_conns;
+    AT(&t, (uint16_t)(first + 5), ++frame, 401, false, TCP_SYN | TCP_ACK);
+    CHECK_EQ_INT(t.late_packets, 1);
+    CHECK_EQ_INT(t.n_conns, conns);
+    AT(&t, (uint16_t)(first + 6), ++frame, 401, true, TCP_SYN);
+    CHECK_EQ_INT(t.n_conns, conns + 1);
+    flow_table_finish(&t, frame);
+    CHECK_EQ_INT(t.embryos.live, 0);
+    CHECK_EQ_INT(t.stowed, n + 1); /* the 299 s one and the new SYN, at the end */
+    flow_table_free(&t);
+}
+
 TEST_MAIN("flow", TEST_ENTRY(sink_gets_each_side_in_order), TEST_ENTRY(sink_told_of_gaps),
           TEST_ENTRY(roles_from_the_opener), TEST_ENTRY(no_sink_tcp_facts_only),
           TEST_ENTRY(sweep_finishes_what_is_due), TEST_ENTRY(let_go_leaves_a_tomb),
-          TEST_ENTRY(one_syn_waits_as_an_embryo))
+          TEST_ENTRY(one_syn_waits_as_an_embryo),
+          TEST_ENTRY(quiet_embryos_are_stowed_during_the_read))

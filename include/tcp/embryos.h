@@ -25,26 +25,32 @@ struct embryo {
     bool cut;
 };
 
-/* 16384 a block: 1.1 MB, freed once every one in it has hatched */
+/* 16384 a block: 1.1 MB, freed as soon as every one in it has hatched
+ * (a block still being filled waits to be full) */
 #define EMBRYO_BLOCK_SHIFT 14
 #define EMBRYO_BLOCK ((size_t)1 << EMBRYO_BLOCK_SHIFT)
 
 struct embryos {
     struct embryo **blocks;    /* in the order they came, which is id order */
+    uint32_t *block_live;      /* per block: those in it not hatched yet */
     size_t n_blocks;
     size_t n;                  /* made, hatched ones included */
     size_t live;
+    size_t oldest;             /* every one made before it has hatched */
     uint32_t *buckets;         /* index + 1 of a chain's first, 0 for none */
     size_t n_buckets;          /* a power of two, or 0 */
 };
 
 /* The SYN p as connection id's embryo. */
 MUST_USE enum status embryos_add(struct embryos *e, const struct packet *p, uint32_t id);
-/* The embryo of p's pair of endpoints (either direction), or NULL. */
-struct embryo *embryos_find(const struct embryos *e, const struct packet *p);
-/* Takes x out of the table and gives back its SYN; its id is returned and
- * cleared. */
-uint32_t embryos_hatch(struct embryos *e, struct embryo *x, struct packet *syn);
+/* The index + 1 of the embryo of p's pair of endpoints (either direction),
+ * or 0. */
+size_t embryos_find(const struct embryos *e, const struct packet *p);
+/* The index of the first made that has not hatched, or e->n. */
+size_t embryos_oldest(struct embryos *e);
+/* Takes the i-th out of the table and gives back its SYN; its id is
+ * returned and cleared (0: it had hatched). */
+uint32_t embryos_hatch(struct embryos *e, size_t i, struct packet *syn);
 /* No more lookups: every embryo left is about to hatch in order (the end
  * of the capture), so the index is dropped and hatching skips it. */
 void embryos_close_index(struct embryos *e);

@@ -47,8 +47,12 @@ enum status embryos_add(struct embryos *e, const struct packet *p, uint32_t id)
         struct embryo **grown = realloc(e->blocks, (blk + 1) * sizeof *grown);
         ENSURE(grown != NULL, ST_NOMEM);
         e->blocks = grown;
+        uint32_t *live = realloc(e->block_live, (blk + 1) * sizeof *live);
+        ENSURE(live != NULL, ST_NOMEM);
+        e->block_live = live;
         e->blocks[blk] = malloc(EMBRYO_BLOCK * sizeof **e->blocks);
         ENSURE(e->blocks[blk] != NULL, ST_NOMEM);
+        e->block_live[blk] = 0;
         e->n_blocks = blk + 1;
     }
     struct embryo *x = &e->blocks[blk][e->n & (EMBRYO_BLOCK - 1)];
@@ -63,6 +67,7 @@ enum status embryos_add(struct embryos *e, const struct packet *p, uint32_t id)
     e->buckets[k] = (uint32_t)(e->n + 1);
     e->n++;
     e->live++;
+    e->block_live[blk]++;
     return ST_OK;
 }
 
@@ -79,23 +84,39 @@ void embryos_close_index(struct embryos *e)
     e->n_buckets = 0;
 }
 
-struct embryo *embryos_find(const struct embryos *e, const struct packet *p)
+size_t embryos_find(const struct embryos *e, const struct packet *p)
 {
     if (e->live == 0 || e->buckets == NULL)
-        return NULL;
+        return 0;
     size_t k = (size_t)endpoints_hash(&p->src, p->sport, &p->dst, p->dport) & (e->n_buckets - 1);
     for (uint32_t i = e->buckets[k]; i != 0;) {
         struct embryo *x = embryos_at(e, i - 1);
         if (holds(x, p))
-            return x;
+            return i;
         i = x->next;
     }
-    return NULL;
+    return 0;
 }
 
-uint32_t embryos_hatch(struct embryos *e, struct embryo *x, struct packet *syn)
+size_t embryos_oldest(struct embryos *e)
 {
-    uint32_t id = x->id;
+    while (e->oldest < e->n) {
+        struct embryo *x = embryos_at(e, e->oldest);
+        if (x == NULL) /* a block freed: all in it hatched */
+            e->oldest = ((e->oldest >> EMBRYO_BLOCK_SHIFT) + 1) << EMBRYO_BLOCK_SHIFT;
+        else if (x->id == 0)
+            e->oldest++;
+        else
+            return e->oldest;
+    }
+    e->oldest = e->n;
+    return e->n;
+}
+
+uint32_t embryos_hatch(struct embryos *e, size_t i, struct packet *syn)
+{
+    struct embryo *x = i < e->n ? embryos_at(e, i) : NULL;
+    uint32_t id = x != NULL ? x->id : 0;
     if (id == 0)
         return 0;
     *syn = (struct packet){.frame = x->frame,
@@ -119,6 +140,9 @@ uint32_t embryos_hatch(struct embryos *e, struct embryo *x, struct packet *syn)
     x->id = 0;
     x->next = 0;
     e->live--;
+    size_t blk = i >> EMBRYO_BLOCK_SHIFT;
+    if (--e->block_live[blk] == 0 && (blk + 1) << EMBRYO_BLOCK_SHIFT <= e->n)
+        embryos_drop_block(e, i); /* full, and every one in it hatched */
     return id;
 }
 
@@ -136,6 +160,7 @@ void embryos_free(struct embryos *e)
     for (size_t b = 0; b < e->n_blocks; b++)
         free(e->blocks[b]);
     free(e->blocks);
+    free(e->block_live);
     free(e->buckets);
     memset(e, 0, sizeof *e);
 }

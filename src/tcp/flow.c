@@ -524,6 +524,8 @@ static int64_t last_reset_sec(const struct conn *c)
                                                          : c->side[1].rst_ts.sec;
 }
 
+static void stow_embryo(struct flow_table *t, size_t i, uint64_t last_frame, bool tomb);
+
 static void sweep(struct flow_table *t, struct tstamp now)
 {
     struct flow *f;
@@ -538,6 +540,12 @@ static void sweep(struct flow_table *t, struct tstamp now)
     }
     while ((f = t->held_queue.head) != NULL && now.sec - f->conn->end.sec > IDLE_SECONDS)
         stow(t, f);
+    /* embryos come in capture order: the oldest first */
+    size_t i;
+    struct embryo *x;
+    while ((i = embryos_oldest(&t->embryos)) < t->embryos.n &&
+           (x = embryos_at(&t->embryos, i)) != NULL && now.sec - x->sec > IDLE_SECONDS)
+        stow_embryo(t, i, x->frame, true);
 }
 
 static enum status add_conn(struct flow_table *t, struct conn *c)
@@ -717,10 +725,10 @@ static enum status packet_in(struct flow_table *t, const struct packet *p, uint3
 
 /* An embryo's pair sent a second packet: its SYN goes through as it would
  * have when it came, into a flow numbered as the embryo was. */
-static enum status hatch(struct flow_table *t, struct embryo *x)
+static enum status hatch(struct flow_table *t, size_t i)
 {
     struct packet syn;
-    uint32_t id = embryos_hatch(&t->embryos, x, &syn);
+    uint32_t id = embryos_hatch(&t->embryos, i, &syn);
     return id != 0 ? packet_in(t, &syn, id) : ST_OK;
 }
 
@@ -740,9 +748,9 @@ static enum status packet_in(struct flow_table *t, const struct packet *p, uint3
     int ep = -1;
     struct flow *f = find_flow(t, p, &ep);
     if (f == NULL && t->embryos.live > 0) {
-        struct embryo *x = embryos_find(&t->embryos, p);
-        if (x != NULL) {
-            TRY(hatch(t, x));
+        size_t at = embryos_find(&t->embryos, p);
+        if (at != 0) {
+            TRY(hatch(t, at - 1));
             f = find_flow(t, p, &ep);
         }
     }
@@ -937,35 +945,46 @@ void flow_table_restore(const struct flow_table *t, struct conn *c)
         burst_to_conn(r, c);
 }
 
-/* At the end of the capture every embryo still waiting is a connection
- * that sent one SYN: each hatches, ends as the others do, and is stowed
- * at once, so that a million of them never take a flow each together. A
- * block of embryos is freed once all in it have hatched. */
+/* The i-th embryo hatches, ends as the others do and is stowed at once:
+ * at the end of the capture, or once it has been as quiet as an idle
+ * connection (then its endpoints stay as a tomb, for packets that still
+ * come). Connections that sent one SYN never take a flow each together. */
+static void stow_embryo(struct flow_table *t, size_t i, uint64_t last_frame, bool tomb)
+{
+    struct packet syn;
+    uint32_t id = embryos_hatch(&t->embryos, i, &syn);
+    int ep;
+    struct flow *f = NULL;
+    if (id != 0 && packet_in(t, &syn, id) == ST_OK)
+        f = find_flow(t, &syn, &ep);
+    if (f == NULL || f->conn == NULL || f->conn->id != id)
+        return;
+    struct conn *c = f->conn;
+    close_state(f);
+    c->capture_end = t->last_ts;
+    release(t, f, last_frame);
+    if (!t->on_stow(t->owner, c))
+        return;
+    t->conns[id - 1] = NULL;
+    conn_free(c);
+    f->conn = NULL;
+    t->stowed++;
+    if (tomb) {
+        bury(t, f);
+        return;
+    }
+    dequeue(t, f);
+    unlink_flow(t, f);
+    free(f);
+}
+
+/* At the end, every embryo still waiting; a block is freed once all in it
+ * have hatched. */
 static void hatch_and_stow(struct flow_table *t, uint64_t last_frame)
 {
     embryos_close_index(&t->embryos);
-    for (size_t i = 0; i < t->embryos.n; i++) {
-        struct embryo *x = embryos_at(&t->embryos, i);
-        struct packet syn;
-        uint32_t id = x != NULL ? embryos_hatch(&t->embryos, x, &syn) : 0;
-        int ep;
-        struct flow *f = NULL;
-        if (id != 0 && packet_in(t, &syn, id) == ST_OK)
-            f = find_flow(t, &syn, &ep);
-        if (f != NULL && f->conn != NULL && f->conn->id == id) {
-            struct conn *c = f->conn;
-            close_state(f);
-            c->capture_end = t->last_ts;
-            release(t, f, last_frame);
-            if (t->on_stow(t->owner, c)) {
-                t->conns[id - 1] = NULL;
-                conn_free(c);
-                t->stowed++;
-                dequeue(t, f);
-                unlink_flow(t, f);
-                free(f);
-            }
-        }
+    for (size_t i = embryos_oldest(&t->embryos); i < t->embryos.n; i++) {
+        stow_embryo(t, i, last_frame, false);
         if ((i + 1) % EMBRYO_BLOCK == 0 || i + 1 == t->embryos.n)
             embryos_drop_block(&t->embryos, i);
     }
