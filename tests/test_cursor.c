@@ -66,5 +66,21 @@ TEST(peek_and_rest)
     CHECK_EQ_INT(cur_left(&c), 0);
 }
 
+TEST(span_to_a_byte)
+{
+    static const uint8_t b[] = {'a', 'b', '\n', 'c', '\n'};
+    struct cursor c = cur_make(b, sizeof b);
+    CHECK_EQ_INT(cur_span_to(&c, '\n'), 2);
+    CHECK_EQ_INT(cur_left(&c), 5); /* nothing moved */
+    CHECK(cur_skip(&c, 3) == ST_OK);
+    CHECK_EQ_INT(cur_span_to(&c, '\n'), 1);
+    CHECK_EQ_INT(cur_span_to(&c, 'z'), 2); /* none: all that is left */
+    CHECK(cur_skip(&c, 2) == ST_OK);
+    CHECK_EQ_INT(cur_span_to(&c, '\n'), 0);
+    struct cursor empty = cur_make(NULL, 0);
+    CHECK_EQ_INT(cur_span_to(&empty, '\n'), 0);
+}
+
 TEST_MAIN("cursor", TEST_ENTRY(reads_in_order), TEST_ENTRY(short_reads_fail_without_moving),
-          TEST_ENTRY(vectors_open_exact_children), TEST_ENTRY(peek_and_rest))
+          TEST_ENTRY(vectors_open_exact_children), TEST_ENTRY(peek_and_rest),
+          TEST_ENTRY(span_to_a_byte))

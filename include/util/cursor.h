@@ -48,6 +48,9 @@ MUST_USE enum status cur_vec(struct cursor *c, unsigned prefix, struct cursor *c
 MUST_USE enum status cur_end(const struct cursor *c);
 /* Looks at byte `at` ahead of pos without moving. */
 MUST_USE enum status cur_peek_u8(const struct cursor *c, size_t at, uint8_t *out);
+/* How many bytes from pos come before the first `byte`; cur_left when
+ * none does. Nothing moves. */
+size_t cur_span_to(const struct cursor *c, uint8_t byte);
 /* Copies the bytes that remain into a child cursor and moves to the end. */
 struct cursor cur_rest(struct cursor *c);
 

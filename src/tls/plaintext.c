@@ -218,15 +218,17 @@ void plain_feed(struct plain_reader *r, struct conn *c, enum side from, const ui
     r->seen += (uint32_t)take;
     if (binary)
         return;
-    uint8_t ch;
-    while (cur_u8(&cur, &ch) == ST_OK) {
-        if (ch == '\n') {
-            end_line(r, c, from, frame);
-            continue;
-        }
-        if (r->line_len < sizeof r->line)
-            r->line[r->line_len++] = ch;
-        else
+    /* a line at a time: its bytes up to the newline in one copy */
+    struct slice part;
+    while (cur_take(&cur, cur_span_to(&cur, '\n'), &part) == ST_OK) {
+        size_t room = sizeof r->line - r->line_len;
+        size_t keep = part.len < room ? part.len : room;
+        memcpy(r->line + r->line_len, part.ptr, keep);
+        r->line_len = (uint16_t)(r->line_len + keep);
+        if (keep < part.len)
             r->line_cut = true;
+        if (cur_skip(&cur, 1) != ST_OK)
+            break; /* no newline yet: the line goes on in the next segment */
+        end_line(r, c, from, frame);
     }
 }

@@ -1,4 +1,5 @@
 /* cursor.c: the bounded reader (see cursor.h). */
+#include <string.h>
 #include "util/cursor.h"
 
 enum status cur_u16(struct cursor *c, uint16_t *out)
@@ -27,6 +28,14 @@ enum status cur_u32(struct cursor *c, uint32_t *out)
            ((uint32_t)p[2] << 8) | p[3];
     c->pos += 4;
     return ST_OK;
+}
+
+size_t cur_span_to(const struct cursor *c, uint8_t byte)
+{
+    if (cur_left(c) == 0)
+        return 0;
+    const uint8_t *at = memchr(c->buf + c->pos, byte, cur_left(c));
+    return at != NULL ? (size_t)(at - (c->buf + c->pos)) : cur_left(c);
 }
 
 enum status cur_skip(struct cursor *c, size_t n)
