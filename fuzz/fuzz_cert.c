@@ -72,7 +72,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
     free(info);
     struct cert_chain_report rep;
-    (void)cert_check_chain(der, der_len, n, times[(flags >> 4) & 3], snis[flags >> 6],
-                           (flags & 4) ? store : NULL, &rep);
+    /* any status will do for such bytes: the check must return, in bounds */
+    enum status st = cert_check_chain(der, der_len, n, times[(flags >> 4) & 3], snis[flags >> 6],
+                                      (flags & 4) ? store : NULL, &rep);
+    (void)st;
     return 0;
 }

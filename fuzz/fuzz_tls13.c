@@ -261,10 +261,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     a.flows.conns = conns;
     a.flows.n_conns = 1;
     static const uint16_t ports[] = {443};
-    struct rule_opts ro = {ports, 1, NULL};
+    struct rule_opts ro = {.tls_ports = ports, .n_tls_ports = 1};
     a.ctx = rules_ctx_new(&ro);
     if (a.ctx != NULL && rules_diagnose(a.ctx, analysis_connections(&a)) == ST_OK && devnull != NULL) {
-        struct report_opts o = {true, true, false, 100};
+        struct report_opts o = {.all = true, .verbose = true, .width = 100};
         /* FUZZ_TLS13_SHOW=1: the facts on stderr, to check a seed decrypts */
         report_json_connection(getenv("FUZZ_TLS13_SHOW") ? stderr : devnull, "fuzz", c, NULL);
         file_report_text(devnull, &a, &o);

@@ -115,10 +115,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     a.flows.n_conns = 1;
     a.frames = frame;
     static const uint16_t ports[] = {443};
-    struct rule_opts ro = {ports, 1, NULL};
+    struct rule_opts ro = {.tls_ports = ports, .n_tls_ports = 1};
     a.ctx = rules_ctx_new(&ro);
     if (a.ctx != NULL && rules_diagnose(a.ctx, analysis_connections(&a)) == ST_OK && devnull != NULL) {
-        struct report_opts o = {true, true, false, 100};
+        struct report_opts o = {.all = true, .verbose = true, .width = 100};
         report_json_connection(devnull, "fuzz", c, NULL);
         file_report_json_summary(devnull, &a);
         file_report_text(devnull, &a, &o);

@@ -12,7 +12,7 @@ ASAN_CC ?= $(CC)
 ASAN_DIR = build-asan
 ASAN_SAN = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 ASAN_CFLAGS = -std=c11 -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L -Iinclude -g -O1 \
-	-Wall -Wextra $(ASAN_SAN)
+	-Wall -Wextra -Werror $(ASAN_SAN)
 # the libraries of the top-level Makefile, also when this file is used alone
 ASAN_LIBS = $(or $(LIBS),$(shell sed -n 's/^LIBS *= *//p' Makefile))
 ASAN_SRC = $(wildcard src/*.c src/*/*.c)

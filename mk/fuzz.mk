@@ -36,7 +36,7 @@ TLSX_CORPUS ?= ../shared/corpus
 FUZZ_SEED_DIRS ?= test-captures $(TLSX_CORPUS) tests/regress
 FUZZ_SAN = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 FUZZ_CFLAGS = -std=c11 -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L -Iinclude -g -O1 \
-	-Wall -Wextra -Wno-unused-parameter
+	-Wall -Wextra -Werror -Wno-unused-parameter
 # the libraries of the top-level Makefile, also when this file is used alone
 FUZZ_LIBS = $(or $(LIBS),$(shell sed -n 's/^LIBS *= *//p' Makefile))
 FUZZ_DIR = build/fuzz
