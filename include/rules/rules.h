@@ -60,7 +60,7 @@ struct server_stats {
      * groups, each value once with how often (suites and versions), the
      * first frame choosing it and that frame's capture. n_* entries of each
      * array; the arrays of one list share a block of cap_* entries, grown
-     * by server_list_room (server_lists.c) up to SERVER_MAX_*: a server
+     * by server_list_note (server_lists.c) up to SERVER_MAX_*: a server
      * seen once costs a few bytes, not room for every value it might use. */
     uint16_t *suites;
     uint32_t *suite_count;
@@ -238,16 +238,12 @@ MUST_USE enum status rules_judge_one(struct rule_ctx *ctx, struct conn *c);
 #define SERVER_MAX_VERSIONS 8
 #define SERVER_MAX_GROUPS 8
 enum server_list { SERVER_SUITES, SERVER_VERSIONS, SERVER_GROUPS };
-/* Room for one more entry in the list: ST_LIMIT when it holds its most. */
-MUST_USE enum status server_list_room(struct server_stats *s, enum server_list which);
 /* Notes value v: count more times, and frame and file when it is new. A
  * full list keeps the values it has (ST_OK); ST_NOMEM. */
 MUST_USE enum status server_list_note(struct server_stats *s, enum server_list which, uint16_t v,
                                       uint32_t count, uint64_t frame, uint32_t file);
 /* Frees the lists' blocks; the entry keeps its counters. */
 void server_lists_free(struct server_stats *s);
-/* Lists read from elsewhere must fit their bounds. */
-bool server_lists_sane(const struct server_stats *s);
 
 /* A context spanning inputs (context.c). */
 /* The server's entry, made when new (NULL: out of memory). */

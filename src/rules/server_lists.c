@@ -1,7 +1,7 @@
 /* server_lists.c: the suites, versions and groups a server chose, kept in
  * blocks that grow with what the capture shows (see rules.h). A capture of
  * a scan has one handshake with each of 100,000 servers: room for 32 suites
- * and 8 versions and groups in each would be 84 MB of zeros. */
+ * and 8 versions and groups in each would be 83 MB, nearly all zeros. */
 #include <stdlib.h>
 #include <string.h>
 #include "rules/rules.h"
@@ -42,7 +42,8 @@ static size_t block_size(size_t cap, bool counted)
                   sizeof(uint16_t));
 }
 
-enum status server_list_room(struct server_stats *s, enum server_list which)
+/* Room for one more entry in the list: ST_LIMIT when it holds its most. */
+static enum status server_list_room(struct server_stats *s, enum server_list which)
 {
     struct list_ref l = list_of(s, which);
     if (*l.n < *l.cap)
@@ -107,11 +108,4 @@ void server_lists_free(struct server_stats *s)
             *l.count = NULL;
         *l.n = *l.cap = 0;
     }
-}
-
-bool server_lists_sane(const struct server_stats *s)
-{
-    return s->n_suites <= s->cap_suites && s->cap_suites <= SERVER_MAX_SUITES &&
-           s->n_versions <= s->cap_versions && s->cap_versions <= SERVER_MAX_VERSIONS &&
-           s->n_groups <= s->cap_groups && s->cap_groups <= SERVER_MAX_GROUPS;
 }

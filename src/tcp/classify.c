@@ -20,9 +20,9 @@ struct classify_flow {
     struct ndpi_flow_struct *f;
 };
 
-/* Building nDPI's module costs about 0.3 ms of IP prefix trees and string
- * automata, tearing it down as much again: over a directory of small
- * captures that was two thirds of the run. So a process keeps one module
+/* Building nDPI's module (IP prefix trees, string automata) takes about
+ * 8 ms, tearing it down 2.5 ms: over a directory of small captures that
+ * was 70% of the run. So a process keeps one module
  * from one capture to the next, but only while it is as built: nDPI 4.2
  * writes to its module after the build in one way only, by allocating a
  * cache (BitTorrent, STUN, Zoom, Teams, Ookla, mining, TLS certificates,
