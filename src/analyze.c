@@ -161,7 +161,12 @@ enum status analyze_file(const char *path, const struct analyze_opts *o, struct 
     if (filtering)
         pcap_freecode(&prog);
     pcap_close(pc);
-    flow_table_finish(&a->flows, frame);
+    enum status st_end = flow_table_finish(&a->flows, frame);
+    if (st_end != ST_OK) {
+        if (a->error[0] == '\0') /* a read stopped earlier keeps its reason */
+            set_error(a, "stopped: %s", status_name(st_end));
+        a->damaged = true;
+    }
     return ST_OK;
 }
 

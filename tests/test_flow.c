@@ -148,7 +148,7 @@ TEST(sink_gets_each_side_in_order)
     CHECK_EQ_INT(t.n_conns, 1);
     CHECK_EQ_INT(t.conns[0]->client_port, 40000);
     CHECK_EQ_INT(t.conns[0]->side[SIDE_CLIENT].bytes, 6);
-    flow_table_finish(&t, w.frame);
+    CHECK_EQ_INT(flow_table_finish(&t, w.frame), ST_OK);
     flow_table_free(&t);
     CHECK_EQ_INT(log.releases, 1); /* not twice */
 }
@@ -215,7 +215,7 @@ TEST(no_sink_tcp_facts_only)
     FEED(&t, &w, false, TCP_SYN | TCP_ACK, 500, 101, NULL);
     FEED(&t, &w, true, TCP_ACK | TCP_PSH, 101, 501, "\x16\x03\x01\x01\x05" "hello");
     FEED(&t, &w, false, TCP_RST, 501, 0, NULL);
-    flow_table_finish(&t, w.frame);
+    CHECK_EQ_INT(flow_table_finish(&t, w.frame), ST_OK);
     CHECK_EQ_INT(t.n_conns, 1);
     CHECK_EQ_INT(t.conns[0]->side[SIDE_CLIENT].bytes, 10);
     CHECK(t.conns[0]->side[SIDE_SERVER].rst_frame == 4);
@@ -296,7 +296,7 @@ TEST(sweep_finishes_what_is_due)
     CHECK_EQ_INT(log.n, 4);
     CHECK_EQ_INT(log.ids[2], 2);
     CHECK_EQ_INT(log.ids[3], 4);
-    flow_table_finish(&t, frame);
+    CHECK_EQ_INT(flow_table_finish(&t, frame), ST_OK);
     flow_table_free(&t);
 }
 
@@ -356,7 +356,7 @@ TEST(let_go_leaves_a_tomb)
     CHECK_EQ_INT(flow_packet(&t, &back), ST_OK);
     CHECK_EQ_INT(t.late_packets, 3001);
     CHECK_EQ_INT(t.n_conns, 3003);
-    flow_table_finish(&t, frame);
+    CHECK_EQ_INT(flow_table_finish(&t, frame), ST_OK);
     flow_table_free(&t);
 }
 
@@ -435,7 +435,7 @@ TEST(one_syn_waits_as_an_embryo)
     CHECK_EQ_INT(e.conns[1]->side[SIDE_CLIENT].syn_count, 2);
     CHECK_EQ_INT(e.conns[2]->side[SIDE_CLIENT].bytes, 5);
     /* the end: the embryo hatches as connection 1 and is stowed at once */
-    flow_table_finish(&e, 7);
+    CHECK_EQ_INT(flow_table_finish(&e, 7), ST_OK);
     CHECK_EQ_INT(stowed.n, 1);
     CHECK_EQ_INT(stowed.ids[0], 1);
     CHECK_EQ_INT(e.stowed, 1);
@@ -483,7 +483,7 @@ TEST(quiet_embryos_are_stowed_during_the_read)
     CHECK_EQ_INT(t.n_conns, conns);
     AT(&t, (uint16_t)(first + 6), ++frame, 401, true, TCP_SYN);
     CHECK_EQ_INT(t.n_conns, conns + 1);
-    flow_table_finish(&t, frame);
+    CHECK_EQ_INT(flow_table_finish(&t, frame), ST_OK);
     CHECK_EQ_INT(t.embryos.live, 0);
     CHECK_EQ_INT(t.stowed, n + 1); /* the 299 s one and the new SYN, at the end */
     flow_table_free(&t);

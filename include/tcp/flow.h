@@ -84,8 +84,10 @@ MUST_USE enum status flow_table_init(struct flow_table *t, size_t max_conns);
 MUST_USE enum status flow_packet(struct flow_table *t, const struct packet *p);
 /* A connection found outside TCP (QUIC): numbered and listed with the others. */
 MUST_USE enum status flow_table_add_conn(struct flow_table *t, struct conn *c);
-/* End of capture: every stream is flushed and its buffers freed. */
-void flow_table_finish(struct flow_table *t, uint64_t last_frame);
+/* End of capture: every stream is flushed and its buffers freed. ST_NOMEM
+ * when a connection that sent one SYN could not be made (the others are
+ * finished all the same). */
+MUST_USE enum status flow_table_finish(struct flow_table *t, uint64_t last_frame);
 /* After flow_table_finish: a stowed connection, its facts read back, gets
  * the end of the capture and its reset burst, as one held in memory did. */
 void flow_table_restore(const struct flow_table *t, struct conn *c);

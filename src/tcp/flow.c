@@ -524,9 +524,9 @@ static int64_t last_reset_sec(const struct conn *c)
                                                          : c->side[1].rst_ts.sec;
 }
 
-static void stow_embryo(struct flow_table *t, size_t i, uint64_t last_frame, bool tomb);
+static enum status stow_embryo(struct flow_table *t, size_t i, uint64_t last_frame, bool tomb);
 
-static void sweep(struct flow_table *t, struct tstamp now)
+static enum status sweep(struct flow_table *t, struct tstamp now)
 {
     struct flow *f;
     while ((f = t->reset_queue.head) != NULL &&
@@ -545,7 +545,8 @@ static void sweep(struct flow_table *t, struct tstamp now)
     struct embryo *x;
     while ((i = embryos_oldest(&t->embryos)) < t->embryos.n &&
            (x = embryos_at(&t->embryos, i)) != NULL && now.sec - x->sec > IDLE_SECONDS)
-        stow_embryo(t, i, x->frame, true);
+        TRY(stow_embryo(t, i, x->frame, true));
+    return ST_OK;
 }
 
 static enum status add_conn(struct flow_table *t, struct conn *c)
@@ -737,7 +738,7 @@ enum status flow_packet(struct flow_table *t, const struct packet *p)
     if (tstamp_ms_between(t->last_ts, p->ts) > 0)
         t->last_ts = p->ts;
     if (++t->packets % SWEEP_EVERY_PACKETS == 0)
-        sweep(t, p->ts);
+        TRY(sweep(t, p->ts));
     return packet_in(t, p, 0);
 }
 
@@ -949,51 +950,54 @@ void flow_table_restore(const struct flow_table *t, struct conn *c)
  * at the end of the capture, or once it has been as quiet as an idle
  * connection (then its endpoints stay as a tomb, for packets that still
  * come). Connections that sent one SYN never take a flow each together. */
-static void stow_embryo(struct flow_table *t, size_t i, uint64_t last_frame, bool tomb)
+static enum status stow_embryo(struct flow_table *t, size_t i, uint64_t last_frame, bool tomb)
 {
     struct packet syn;
     uint32_t id = embryos_hatch(&t->embryos, i, &syn);
+    if (id == 0)
+        return ST_OK;
+    TRY(packet_in(t, &syn, id));
     int ep;
-    struct flow *f = NULL;
-    if (id != 0 && packet_in(t, &syn, id) == ST_OK)
-        f = find_flow(t, &syn, &ep);
+    struct flow *f = find_flow(t, &syn, &ep);
     if (f == NULL || f->conn == NULL || f->conn->id != id)
-        return;
+        return ST_OK;
     struct conn *c = f->conn;
     close_state(f);
     c->capture_end = t->last_ts;
     release(t, f, last_frame);
     if (!t->on_stow(t->owner, c))
-        return;
+        return ST_OK; /* it stays a flow, finished with the others */
     t->conns[id - 1] = NULL;
     conn_free(c);
     f->conn = NULL;
     t->stowed++;
     if (tomb) {
         bury(t, f);
-        return;
+        return ST_OK;
     }
     dequeue(t, f);
     unlink_flow(t, f);
     free(f);
+    return ST_OK;
 }
 
 /* At the end, every embryo still waiting; a block is freed once all in it
  * have hatched. */
-static void hatch_and_stow(struct flow_table *t, uint64_t last_frame)
+static enum status hatch_and_stow(struct flow_table *t, uint64_t last_frame)
 {
     embryos_close_index(&t->embryos);
     for (size_t i = embryos_oldest(&t->embryos); i < t->embryos.n; i++) {
-        stow_embryo(t, i, last_frame, false);
+        TRY(stow_embryo(t, i, last_frame, false));
         if ((i + 1) % EMBRYO_BLOCK == 0 || i + 1 == t->embryos.n)
             embryos_drop_block(&t->embryos, i);
     }
+    return ST_OK;
 }
 
-void flow_table_finish(struct flow_table *t, uint64_t last_frame)
+enum status flow_table_finish(struct flow_table *t, uint64_t last_frame)
 {
-    if (t->embryos.live > 0)
-        hatch_and_stow(t, last_frame);
+    /* out of memory hatching: the others are still finished below */
+    enum status st = t->embryos.live > 0 ? hatch_and_stow(t, last_frame) : ST_OK;
     for (size_t i = 0; i < t->n_buckets; i++)
         for (struct flow *f = t->buckets[i]; f != NULL; f = f->hnext) {
             if (f->role == ROLE_UNKNOWN)
@@ -1005,6 +1009,7 @@ void flow_table_finish(struct flow_table *t, uint64_t last_frame)
             release(t, f, last_frame);
         }
     find_reset_bursts(t);
+    return st;
 }
 
 void flow_table_free(struct flow_table *t)
