@@ -18,6 +18,8 @@ struct held_store;
 /* Writes c's facts away; the store is made at the first (*s NULL). ST_IO
  * when no temporary file can be had: the caller keeps c in memory. */
 MUST_USE enum status held_store_put(struct held_store **s, const struct conn *c);
+/* Of those, the ones written as their place in a shape (held_store.c). */
+size_t held_store_in_place(const struct held_store *s);
 /* Stowed connections (0 for NULL). */
 size_t held_store_count(const struct held_store *s);
 /* No more puts: the index is sorted by id for reading. */

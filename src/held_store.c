@@ -5,6 +5,7 @@
 #include "held_store.h"
 #include "report/facts_codec.h"
 #include "util/capbuf.h"
+#include "util/cursor.h"
 #include "util/temp_file.h"
 #include "util/window_reader.h"
 
@@ -13,6 +14,21 @@ struct held_entry {
     uint32_t len;
     uint32_t id;
     uint8_t verdict;
+    uint8_t shape;             /* 0: its facts; k: shape k-1 in its own place */
+};
+
+/* A storm of connections that tried one same thing, a SYN nobody answered
+ * say, differ only in their place (struct conn_place). The first of each
+ * kind is written in full and kept decoded as a shape; the others are
+ * written as their place alone, about 150 bytes, and read back as the
+ * shape in their place: the connection decoding their facts would give
+ * (facts_same_flat). Shapes are few and their number bounded; a
+ * connection like none of them is written in full. */
+#define HELD_MAX_SHAPES 16
+
+struct held_shape {
+    struct conn *c;            /* decoded from what was written */
+    struct conn_place place;   /* its own */
 };
 
 struct held_store {
@@ -24,6 +40,11 @@ struct held_store {
     char *wbuf;                /* f's buffer: glibc takes a size only with one */
     struct window_reader rd;   /* ... and as read back, in id order */
     bool sealed;
+    struct held_shape shape[HELD_MAX_SHAPES];
+    size_t n_shapes;
+    size_t last_shape;         /* the one the last put matched: tried first */
+    struct conn *probe;        /* a put's connection in a shape's place */
+    size_t in_place;           /* connections written as their place */
 };
 
 /* The largest facts a connection can have, with every array full, well
@@ -53,6 +74,39 @@ static enum status open_store(struct held_store **out)
     return ST_OK;
 }
 
+/* The shape c has (its index + 1), or 0. */
+static size_t shape_of(struct held_store *s, const struct conn *c)
+{
+    if (s->n_shapes == 0 || !conn_is_flat(c))
+        return 0;
+    if (s->probe == NULL && (s->probe = malloc(sizeof *s->probe)) == NULL)
+        return 0;
+    memcpy(s->probe, c, sizeof *c);
+    for (size_t k = 0; k < s->n_shapes; k++) {
+        size_t i = (s->last_shape + k) % s->n_shapes;
+        conn_place_give(s->probe, &s->shape[i].place);
+        if (facts_same_flat(s->probe, s->shape[i].c)) {
+            s->last_shape = i;
+            return i + 1;
+        }
+    }
+    return 0;
+}
+
+/* c, just written in full, becomes a shape when it is flat and there is
+ * room; without memory it just does not. */
+static void shape_add(struct held_store *s, const struct conn *c)
+{
+    struct conn *d = NULL;
+    if (s->n_shapes == HELD_MAX_SHAPES || !conn_is_flat(c) ||
+        facts_decode_conn(s->buf.p, s->buf.len, &d) != ST_OK)
+        return;
+    struct held_shape *h = &s->shape[s->n_shapes];
+    h->c = d;
+    conn_place_take(d, &h->place);
+    s->last_shape = s->n_shapes++;
+}
+
 enum status held_store_put(struct held_store **sp, const struct conn *c)
 {
     if (*sp == NULL)
@@ -69,13 +123,31 @@ enum status held_store_put(struct held_store **sp, const struct conn *c)
     /* after a failed write the file's end is not known: nothing more */
     ENSURE(!ferror(s->f), ST_IO);
     s->buf.len = 0;
-    TRY(facts_encode_conn(c, &s->buf));
+    size_t shape = shape_of(s, c);
+    if (shape != 0) {
+        struct conn_place place;
+        conn_place_take(c, &place);
+        TRY(capbuf_append(&s->buf, (const uint8_t *)&place, sizeof place));
+        s->in_place++;
+    } else {
+        TRY(facts_encode_conn(c, &s->buf));
+    }
     ENSURE(s->buf.len <= UINT32_MAX, ST_LIMIT);
     ENSURE(fwrite(s->buf.p, 1, s->buf.len, s->f) == s->buf.len, ST_IO);
-    s->at[s->n++] = (struct held_entry){
-        .off = s->end, .len = (uint32_t)s->buf.len, .id = c->id, .verdict = c->verdict};
+    s->at[s->n++] = (struct held_entry){.off = s->end,
+                                        .len = (uint32_t)s->buf.len,
+                                        .id = c->id,
+                                        .verdict = c->verdict,
+                                        .shape = (uint8_t)shape};
     s->end += s->buf.len;
+    if (shape == 0)
+        shape_add(s, c);
     return ST_OK;
+}
+
+size_t held_store_in_place(const struct held_store *s)
+{
+    return s != NULL ? s->in_place : 0;
 }
 
 size_t held_store_count(const struct held_store *s)
@@ -115,6 +187,25 @@ void held_store_set_verdict(struct held_store *s, size_t i, uint8_t verdict)
     s->at[i].verdict = verdict;
 }
 
+/* The shape's connection in the place the entry holds. */
+static enum status get_in_place(const struct held_store *s, const struct held_entry *e,
+                                const uint8_t *p, struct conn **out)
+{
+    ENSURE(e->shape <= s->n_shapes, ST_MALFORMED);
+    struct cursor cur = cur_make(p, e->len);
+    struct slice bytes;
+    TRY(cur_take(&cur, sizeof(struct conn_place), &bytes));
+    TRY(cur_end(&cur));
+    struct conn_place place;
+    memcpy(&place, bytes.ptr, sizeof place);
+    struct conn *c = malloc(sizeof *c);
+    ENSURE(c != NULL, ST_NOMEM);
+    memcpy(c, s->shape[e->shape - 1].c, sizeof *c); /* flat: nothing shared */
+    conn_place_give(c, &place);
+    *out = c;
+    return ST_OK;
+}
+
 enum status held_store_get(struct held_store *s, size_t i, struct conn **out)
 {
     *out = NULL;
@@ -122,7 +213,10 @@ enum status held_store_get(struct held_store *s, size_t i, struct conn **out)
     const struct held_entry *e = &s->at[i];
     const uint8_t *p;
     TRY(window_read(&s->rd, e->off, e->len, &p));
-    TRY(facts_decode_conn(p, e->len, out));
+    if (e->shape != 0)
+        TRY(get_in_place(s, e, p, out));
+    else
+        TRY(facts_decode_conn(p, e->len, out));
     (*out)->verdict = e->verdict;
     return ST_OK;
 }
@@ -136,5 +230,8 @@ void held_store_close(struct held_store *s)
     free(s->at);
     capbuf_free(&s->buf);
     window_reader_free(&s->rd);
+    for (size_t k = 0; k < s->n_shapes; k++)
+        conn_free(s->shape[k].c);
+    free(s->probe);
     free(s);
 }

@@ -58,6 +58,19 @@ for name in sorted(os.listdir(d)):
     if not os.path.exists(hp):
         continue
     tl, hl = text_ladders(os.path.join(d, name)), html_ladders(hp)
+    # the page draws the first HTML_MAX_DETAILS failed connections and says
+    # how many more it leaves to the text (tcp/syn-storm.pcap has 240)
+    m = re.search(r"(\d+) more failed connections are not drawn here",
+                  open(hp, encoding="utf-8", errors="replace").read())
+    more = int(m.group(1)) if m else 0
+    if more:
+        drawn = sorted(tl)[:len(tl) - more]
+        if len(hl) + more == len(tl) and sorted(hl) == drawn:
+            passed += 1
+        else:
+            failed += 1
+            print("FAIL %s: %d drawn and %d more, the text has %d" % (base, len(hl), more, len(tl)))
+        tl = {cid: tl[cid] for cid in drawn}
     for cid in sorted(set(tl) | set(hl)):
         if tl.get(cid) == hl.get(cid) and tl.get(cid):
             passed += 1

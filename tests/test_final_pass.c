@@ -29,6 +29,7 @@ struct run {
     struct seen v[MAX_SEEN];
     size_t n;
     size_t stowed_seen;
+    size_t in_place;           /* stowed as their place in a shape */
 };
 
 static bool keep(void *ud, struct analysis *a, struct conn *c)
@@ -62,21 +63,45 @@ static enum status note(void *ud, struct conn *c, bool stowed)
 }
 
 /* The capture read with connections kept to the end, stowed or not. */
-static void judge(struct run *r, bool stowing, uint64_t *stowed, int *failures_)
+static void judge_file(const char *path, struct run *r, bool stowing, uint64_t *stowed,
+                       int *failures_)
 {
     struct analyze_opts ao = {.max_conns = 100000, .finished = keep, .finished_ud = r,
                               .stow = stowing ? stow : NULL};
     struct analysis a;
     struct rule_ctx *ctx = rules_ctx_new(NULL);
     CHECK(ctx != NULL);
-    CHECK(analyze_file(QUIET, &ao, &a) == ST_OK);
+    CHECK(analyze_file(path, &ao, &a) == ST_OK);
     *stowed = a.flows.stowed;
     CHECK(final_pass_fold(&a, r->store, ctx) == ST_OK);
     CHECK(final_pass_judge(&a, r->store, ctx, note, r) == ST_OK);
     analysis_free(&a);
     rules_ctx_free(ctx);
+    r->in_place = held_store_in_place(r->store);
     held_store_close(r->store);
     r->store = NULL;
+}
+
+static void judge(struct run *r, bool stowing, uint64_t *stowed, int *failures_)
+{
+    judge_file(QUIET, r, stowing, stowed, failures_);
+}
+
+/* The same conclusions, connection by connection. */
+static void same_conclusions(const struct run *mem, const struct run *disk, int *failures_)
+{
+    CHECK_EQ_INT(mem->n, disk->n);
+    for (size_t i = 0; i < mem->n && i < disk->n; i++) {
+        const struct seen *x = &mem->v[i], *y = &disk->v[i];
+        CHECK_EQ_INT(x->id, y->id);
+        CHECK_EQ_INT(x->verdict, y->verdict);
+        CHECK_EQ_INT(x->last_frame, y->last_frame);
+        CHECK((x->cause == NULL) == (y->cause == NULL));
+        if (x->cause != NULL && y->cause != NULL) {
+            CHECK_EQ_STR(x->cause, y->cause);
+            CHECK_EQ_STR(x->explanation, y->explanation);
+        }
+    }
 }
 
 TEST(stowed_connections_are_judged_as_in_memory)
@@ -89,25 +114,95 @@ TEST(stowed_connections_are_judged_as_in_memory)
     /* the first parts, quiet ten minutes: hundreds of connections */
     CHECK(stowed_disk > 500);
     CHECK_EQ_INT(disk.stowed_seen, stowed_disk);
-    CHECK_EQ_INT(mem.n, disk.n);
+    same_conclusions(&mem, &disk, failures_);
     size_t causes = 0, bursts = 0;
     for (size_t i = 0; i < mem.n && i < disk.n; i++) {
-        const struct seen *x = &mem.v[i], *y = &disk.v[i];
-        CHECK_EQ_INT(x->id, y->id);
-        CHECK_EQ_INT(x->verdict, y->verdict);
-        CHECK_EQ_INT(x->last_frame, y->last_frame);
-        CHECK_EQ_INT(x->reset_burst, y->reset_burst);
-        CHECK((x->cause == NULL) == (y->cause == NULL));
-        if (x->cause != NULL && y->cause != NULL) {
-            CHECK_EQ_STR(x->cause, y->cause);
-            CHECK_EQ_STR(x->explanation, y->explanation);
-            causes++;
-        }
-        bursts += x->reset_burst > 0;
+        CHECK_EQ_INT(mem.v[i].reset_burst, disk.v[i].reset_burst);
+        causes += mem.v[i].cause != NULL;
+        bursts += mem.v[i].reset_burst > 0;
     }
     /* the failures of every part, the reset burst among them */
     CHECK(causes >= 20);
     CHECK(bursts >= 3);
+}
+
+/* tcp/syn-storm.pcap (gen/syn_storm.sh): 16 connections of one SYN each
+ * at its end, stowed when the capture ends. The first is written in full,
+ * the 15 others as their place; each is judged as in memory, its own
+ * ports, frames and times in its explanation. */
+TEST(a_storm_is_stowed_in_place)
+{
+    static struct run mem, disk;
+    uint64_t stowed_mem = 0, stowed_disk = 0;
+    judge_file("test-captures/tcp/syn-storm.pcap", &mem, false, &stowed_mem, failures_);
+    judge_file("test-captures/tcp/syn-storm.pcap", &disk, true, &stowed_disk, failures_);
+    CHECK_EQ_INT(mem.n, 256);
+    CHECK_EQ_INT(stowed_mem, 0);
+    CHECK_EQ_INT(stowed_disk, 16);
+    CHECK_EQ_INT(disk.in_place, 15);
+    same_conclusions(&mem, &disk, failures_);
+}
+
+/* A connection of one SYN, as the flow table makes it. */
+static struct conn *lone_syn(uint32_t id, uint16_t port, uint64_t frame)
+{
+    struct conn *c = conn_new(id);
+    if (c == NULL)
+        return NULL;
+    c->client = (struct addr){.family = 4, .bytes = {127, 0, 0, 1}};
+    c->server = (struct addr){.family = 4, .bytes = {127, 0, 0, 2}};
+    c->client_port = port;
+    c->server_port = 443;
+    c->first_frame = c->last_frame = c->side[SIDE_CLIENT].syn_frame = frame;
+    c->side[SIDE_CLIENT].last_frame = frame;
+    c->start = c->end = c->syn_ts = c->syn_last_ts = (struct tstamp){.sec = (int64_t)frame};
+    c->side[SIDE_CLIENT].syn_count = 1;
+    c->saw_syn = true;
+    c->verdict = VERDICT_FAILED;
+    return c;
+}
+
+/* Near misses: a connection that differs from the shape in anything but
+ * its place (a second SYN, a ClientHello) is written in full, and each
+ * comes back as it went in. */
+TEST(only_the_place_may_differ)
+{
+    struct held_store *s = NULL;
+    struct conn *v[5] = {lone_syn(1, 1001, 1), lone_syn(2, 1002, 2), lone_syn(3, 1003, 3),
+                         lone_syn(4, 1004, 4), lone_syn(5, 1005, 5)};
+    for (size_t i = 0; i < 5; i++)
+        if (v[i] == NULL)
+            return;
+    v[2]->side[SIDE_CLIENT].syn_count = 2;                 /* not its place */
+    struct client_hello *ch = conn_client_hello(v[3]);     /* not flat */
+    CHECK(ch != NULL);
+    if (ch == NULL)
+        return;
+    ch->present = true;
+    v[4]->server = (struct addr){.family = 4, .bytes = {127, 0, 0, 3}}; /* its place */
+    for (size_t i = 0; i < 5; i++)
+        CHECK(held_store_put(&s, v[i]) == ST_OK);
+    /* 1 makes the shape; 2 and 5 are in its place; 3 and 4 are not */
+    CHECK_EQ_INT(held_store_in_place(s), 2);
+    CHECK(held_store_seal(s) == ST_OK);
+    for (size_t i = 0; i < 5; i++) {
+        struct conn *c = NULL;
+        CHECK(held_store_get(s, i, &c) == ST_OK);
+        if (c == NULL)
+            continue;
+        CHECK_EQ_INT(c->id, i + 1);
+        CHECK_EQ_INT(c->client_port, 1001 + i);
+        CHECK_EQ_INT(c->first_frame, i + 1);
+        CHECK_EQ_INT(c->side[SIDE_CLIENT].syn_frame, i + 1);
+        CHECK_EQ_INT(c->syn_ts.sec, (int64_t)i + 1);
+        CHECK_EQ_INT(c->side[SIDE_CLIENT].syn_count, i == 2 ? 2 : 1);
+        CHECK_EQ_INT(c->ch->present, i == 3);
+        CHECK_EQ_INT(c->server.bytes[3], i == 4 ? 3 : 2);
+        conn_free(c);
+    }
+    for (size_t i = 0; i < 5; i++)
+        conn_free(v[i]);
+    held_store_close(s);
 }
 
 /* The store alone: facts come back in id order whatever order they were
@@ -145,4 +240,5 @@ TEST(store_gives_back_in_id_order)
 }
 
 TEST_MAIN("final_pass", TEST_ENTRY(stowed_connections_are_judged_as_in_memory),
+          TEST_ENTRY(a_storm_is_stowed_in_place), TEST_ENTRY(only_the_place_may_differ),
           TEST_ENTRY(store_gives_back_in_id_order))

@@ -401,6 +401,25 @@ void conn_add_alert(struct conn *c, const struct alert *a);
 void conn_mark_malformed(struct conn *c, enum side from, const char *what);
 /* Copies a certificate's DER bytes; false when the cap is reached. */
 bool conn_keep_cert(struct conn *c, struct cert_msg *m, const uint8_t *der, size_t len);
+/* Where and when a connection is, apart from what happened on it: its
+ * number, endpoints, frames and times. Connections that tried the same
+ * thing (a storm of SYNs nobody answered) differ only in these, so the
+ * held store writes such a connection as its place alone (held_store.c). */
+struct conn_place {
+    uint32_t id;
+    struct addr client, server;
+    uint16_t client_port, server_port;
+    uint64_t first_frame, last_frame;
+    struct tstamp start, end, syn_ts, syn_prev_ts, syn_last_ts, capture_end;
+    uint64_t syn_frame[2], side_last_frame[2];
+};
+
+/* Owns nothing but itself: no ClientHello, messages, certificates, QUIC
+ * facts nor diagnosis of its own. */
+bool conn_is_flat(const struct conn *c);
+/* *out is cleared first: its padding is written out as it is. */
+void conn_place_take(const struct conn *c, struct conn_place *out);
+void conn_place_give(struct conn *c, const struct conn_place *in);
 static inline const char *side_name(enum side s) { return s == SIDE_CLIENT ? "client" : "server"; }
 
 #endif

@@ -23,6 +23,10 @@ MUST_USE enum status facts_encode_conn(const struct conn *c, struct capbuf *out)
  * anything else (including another build's layout). */
 MUST_USE enum status facts_decode_conn(const uint8_t *p, size_t n, struct conn **out);
 
+/* Both connections are flat (conn_is_flat) and every fact the encoding
+ * holds agrees: decoding either one's encoding gives the same connection. */
+bool facts_same_flat(const struct conn *a, const struct conn *b);
+
 /* A capture's own context (its servers, before any batch folding). */
 MUST_USE enum status facts_encode_ctx(const struct rule_ctx *ctx, struct capbuf *out);
 /* Into ctx, empty and not frozen. */

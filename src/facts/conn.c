@@ -51,6 +51,56 @@ void conn_free(struct conn *c)
     free(c);
 }
 
+bool conn_is_flat(const struct conn *c)
+{
+    return c->ch_owned == NULL && c->messages == NULL && c->n_messages == 0 &&
+           c->cert_bytes == NULL && c->cert_bytes_len == 0 && c->kx.rsa_premaster == NULL &&
+           c->diagnosis == NULL && c->quic == NULL;
+}
+
+void conn_place_take(const struct conn *c, struct conn_place *out)
+{
+    memset(out, 0, sizeof *out);
+    out->id = c->id;
+    out->client = c->client;
+    out->server = c->server;
+    out->client_port = c->client_port;
+    out->server_port = c->server_port;
+    out->first_frame = c->first_frame;
+    out->last_frame = c->last_frame;
+    out->start = c->start;
+    out->end = c->end;
+    out->syn_ts = c->syn_ts;
+    out->syn_prev_ts = c->syn_prev_ts;
+    out->syn_last_ts = c->syn_last_ts;
+    out->capture_end = c->capture_end;
+    for (int s = 0; s < 2; s++) {
+        out->syn_frame[s] = c->side[s].syn_frame;
+        out->side_last_frame[s] = c->side[s].last_frame;
+    }
+}
+
+void conn_place_give(struct conn *c, const struct conn_place *in)
+{
+    c->id = in->id;
+    c->client = in->client;
+    c->server = in->server;
+    c->client_port = in->client_port;
+    c->server_port = in->server_port;
+    c->first_frame = in->first_frame;
+    c->last_frame = in->last_frame;
+    c->start = in->start;
+    c->end = in->end;
+    c->syn_ts = in->syn_ts;
+    c->syn_prev_ts = in->syn_prev_ts;
+    c->syn_last_ts = in->syn_last_ts;
+    c->capture_end = in->capture_end;
+    for (int s = 0; s < 2; s++) {
+        c->side[s].syn_frame = in->syn_frame[s];
+        c->side[s].last_frame = in->side_last_frame[s];
+    }
+}
+
 void conn_add_message(struct conn *c, uint64_t frame, struct tstamp ts, enum side from,
                       uint16_t type,
                       bool encrypted)

@@ -489,6 +489,50 @@ static enum status get_struct(const struct layout *l, uint8_t *base, struct curs
     return ST_OK;
 }
 
+/* ---- sameness: what decoding two encodings would tell apart ---- */
+
+static bool same_struct(const struct layout *l, const uint8_t *a, const uint8_t *b);
+
+static bool same_elem(const struct field *f, const uint8_t *a, const uint8_t *b)
+{
+    switch (f->kind) {
+    case K_SUB:
+        return same_struct(f->sub, a, b);
+    case K_TS: { /* its padding is not encoded */
+        struct tstamp x, y;
+        memcpy(&x, a, sizeof x);
+        memcpy(&y, b, sizeof y);
+        return x.sec == y.sec && x.nsec == y.nsec;
+    }
+    case K_UINT:
+    case K_BOOL:
+    case K_ENUM:
+    case K_BYTES:
+    case K_STR:
+        break;
+    }
+    return memcmp(a, b, f->size) == 0;
+}
+
+static bool same_struct(const struct layout *l, const uint8_t *a, const uint8_t *b)
+{
+    for (size_t i = 0; i < l->n; i++) {
+        const struct field *f = &l->f[i];
+        for (size_t k = 0; k < f->count; k++)
+            if (!same_elem(f, a + f->off + k * f->size, b + f->off + k * f->size))
+                return false;
+    }
+    return true;
+}
+
+bool facts_same_flat(const struct conn *a, const struct conn *b)
+{
+    if (!conn_is_flat(a) || !conn_is_flat(b))
+        return false;
+    return memcmp(a, b, sizeof *a) == 0 ||
+           same_struct(&conn_layout, (const uint8_t *)a, (const uint8_t *)b);
+}
+
 /* ---- the invariants the readers of a connection rely on ---- */
 
 static bool ders_fit(const struct cert_msg *m, uint32_t cert_bytes_len)
