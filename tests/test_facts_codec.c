@@ -173,6 +173,56 @@ TEST(times_before_1970_and_large_values_come_back)
     capbuf_free(&b);
 }
 
+/* facts_same_flat says two connections are the same exactly when
+ * decoding their encodings would: a flat connection of a real capture and
+ * its decoded copy are the same; a field deep in a side's arrays tells them
+ * apart; a time's padding, which is not encoded, does not; a connection
+ * with a ClientHello of its own is never flat. */
+TEST(sameness_is_what_decoding_tells_apart)
+{
+    static const char *const caps[] = {"test-captures/tcp/syn-storm.pcap",
+                                       "test-captures/tcp/mass-reset.pcap",
+                                       "test-captures/fail/connection-refused.pcap"};
+    size_t flat = 0;
+    for (size_t k = 0; k < sizeof caps / sizeof caps[0]; k++) {
+        struct analyze_opts ao = {.max_conns = 1000};
+        struct analysis a;
+        CHECK(analyze_file(caps[k], &ao, &a) == ST_OK);
+        for (size_t i = 0; i < analysis_slots(&a); i++) {
+            struct conn *c = analysis_conn(&a, i), *back = NULL;
+            if (c == NULL || !conn_is_flat(c))
+                continue;
+            verdict_decide(c);
+            struct capbuf b;
+            capbuf_init(&b, FACTS_MAX_BYTES);
+            CHECK(facts_encode_conn(c, &b) == ST_OK);
+            CHECK(facts_decode_conn(b.p, b.len, &back) == ST_OK);
+            capbuf_free(&b);
+            if (back == NULL)
+                continue;
+            flat++;
+            CHECK(facts_same_flat(c, back));
+            unsigned char *pad = (unsigned char *)&back->start + 12;
+            *pad ^= 0xff;
+            CHECK(facts_same_flat(c, back));
+            back->side[SIDE_SERVER].retx_ts[7].nsec ^= 1;
+            CHECK(!facts_same_flat(c, back));
+            conn_free(back);
+        }
+        analysis_free(&a);
+    }
+    CHECK(flat >= 250);
+    struct conn *x = conn_new(1), *y = conn_new(1);
+    CHECK(x != NULL && y != NULL);
+    if (x != NULL && y != NULL) {
+        CHECK(facts_same_flat(x, y));
+        CHECK(conn_client_hello(y) != NULL);
+        CHECK(!facts_same_flat(x, y));
+    }
+    conn_free(x);
+    conn_free(y);
+}
+
 static const struct addr server_a = {.family = 4, .bytes = {10, 1, 1, 5}};
 static const struct addr server_b = {.family = 6, .bytes = {0x20, 0x01, 0x0d, 0xb8}};
 
@@ -280,5 +330,6 @@ TEST_MAIN("facts_codec", {"real_connections_come_back_the_same", real_connection
           {"another_layout_is_refused", another_layout_is_refused},
           {"times_before_1970_and_large_values_come_back",
            times_before_1970_and_large_values_come_back},
+          {"sameness_is_what_decoding_tells_apart", sameness_is_what_decoding_tells_apart},
           {"a_context_comes_back_whole", a_context_comes_back_whole},
           {"base64_as_rfc_4648_writes_it", base64_as_rfc_4648_writes_it})
