@@ -1,6 +1,7 @@
 /* test_flow.c: the flow table through its stream sink: what it hands the
  * parser, in which order and for which side, and that it needs none. */
 #include <string.h>
+#include "tcp/endpoints.h"
 #include "tcp/flow.h"
 #include "testlib.h"
 
@@ -445,6 +446,43 @@ TEST(one_syn_waits_as_an_embryo)
     flow_table_free(&full);
 }
 
+/* Two embryos in one bucket: when one hatches the other is still found
+ * (the bucket's bloom is made again from those left, not cleared), a pair
+ * never seen is not, and once both have hatched the bucket's bloom is
+ * empty. */
+TEST(embryos_sharing_a_bucket_are_each_found)
+{
+    struct embryos e = {0};
+    struct packet a = {.frame = 1, .src = {.family = 4, .bytes = {10, 0, 0, 1}},
+                       .dst = {.family = 4, .bytes = {192, 0, 2, 10}},
+                       .sport = 40000, .dport = 443, .flags = TCP_SYN};
+    CHECK_EQ_INT(embryos_add(&e, &a, 1), ST_OK);
+    size_t mask = e.n_buckets - 1, k = endpoints_hash(&a.src, a.sport, &a.dst, a.dport) & mask;
+    struct packet b = a, never = a;
+    b.frame = 2;
+    for (b.sport = 40001; (endpoints_hash(&b.src, b.sport, &b.dst, b.dport) & mask) != k;)
+        b.sport++;
+    never.sport = b.sport;
+    for (never.sport++; (endpoints_hash(&never.src, never.sport, &never.dst, never.dport) & mask) != k;)
+        never.sport++;
+    CHECK_EQ_INT(embryos_add(&e, &b, 2), ST_OK);
+    CHECK_EQ_INT(embryos_find(&e, &a), 1);
+    CHECK_EQ_INT(embryos_find(&e, &b), 2);
+    CHECK_EQ_INT(embryos_find(&e, &never), 0);
+    struct packet syn;
+    CHECK_EQ_INT(embryos_hatch(&e, 0, &syn), 1);
+    CHECK_EQ_INT(syn.sport, 40000);
+    CHECK_EQ_INT(embryos_find(&e, &a), 0);
+    CHECK_EQ_INT(embryos_find(&e, &b), 2);   /* the other in the bucket */
+    struct packet reply = b;                  /* the other direction finds it too */
+    reply.src = b.dst, reply.dst = b.src, reply.sport = b.dport, reply.dport = b.sport;
+    CHECK_EQ_INT(embryos_find(&e, &reply), 2);
+    CHECK_EQ_INT(embryos_hatch(&e, 1, &syn), 2);
+    CHECK_EQ_INT(e.bloom[k], 0);
+    CHECK_EQ_INT(embryos_find(&e, &b), 0);
+    embryos_free(&e);
+}
+
 /* A SYN alone for as long as an idle connection (300 s) hatches and is
  * stowed during the read, its endpoints left as a tomb; a block of embryos
  * is freed as soon as it is full and every one in it has hatched; one 299 s
@@ -493,4 +531,5 @@ TEST_MAIN("flow", TEST_ENTRY(sink_gets_each_side_in_order), TEST_ENTRY(sink_told
           TEST_ENTRY(roles_from_the_opener), TEST_ENTRY(no_sink_tcp_facts_only),
           TEST_ENTRY(sweep_finishes_what_is_due), TEST_ENTRY(let_go_leaves_a_tomb),
           TEST_ENTRY(one_syn_waits_as_an_embryo),
-          TEST_ENTRY(quiet_embryos_are_stowed_during_the_read))
+          TEST_ENTRY(quiet_embryos_are_stowed_during_the_read),
+          TEST_ENTRY(embryos_sharing_a_bucket_are_each_found))

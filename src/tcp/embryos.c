@@ -5,10 +5,22 @@
 #include "tcp/embryos.h"
 #include "tcp/endpoints.h"
 
-static size_t bucket_of(const struct embryos *e, const struct embryo *x)
+static uint64_t hash_of(const struct embryo *x)
 {
     struct addr s = endpoints_addr(x->src, x->family), d = endpoints_addr(x->dst, x->family);
-    return (size_t)endpoints_hash(&s, x->sport, &d, x->dport) & (e->n_buckets - 1);
+    return endpoints_hash(&s, x->sport, &d, x->dport);
+}
+
+static size_t bucket_of(const struct embryos *e, uint64_t h)
+{
+    return (size_t)h & (e->n_buckets - 1);
+}
+
+/* Its bit in its bucket's bloom: from the hash's top bits, which do not
+ * pick the bucket. */
+static uint8_t bloom_bit(uint64_t h)
+{
+    return (uint8_t)(1u << (h >> 61));
 }
 
 struct embryo *embryos_at(const struct embryos *e, size_t i)
@@ -21,17 +33,26 @@ static enum status grow(struct embryos *e)
 {
     size_t n = e->n_buckets ? e->n_buckets * 2 : 4096;
     uint32_t *nb = calloc(n, sizeof *nb);
-    ENSURE(nb != NULL, ST_NOMEM);
+    uint8_t *bloom = calloc(n, 1);
+    if (nb == NULL || bloom == NULL) {
+        free(nb);
+        free(bloom);
+        return ST_NOMEM;
+    }
     free(e->buckets);
+    free(e->bloom);
     e->buckets = nb;
+    e->bloom = bloom;
     e->n_buckets = n;
     for (size_t i = 0; i < e->n; i++) {
         struct embryo *x = embryos_at(e, i);
         if (x == NULL || x->id == 0)
             continue;
-        size_t k = bucket_of(e, x);
+        uint64_t h = hash_of(x);
+        size_t k = bucket_of(e, h);
         x->next = nb[k];
         nb[k] = (uint32_t)(i + 1);
+        bloom[k] |= bloom_bit(h);
     }
     return ST_OK;
 }
@@ -62,9 +83,11 @@ enum status embryos_add(struct embryos *e, const struct packet *p, uint32_t id)
                          .cut = p->cut};
     memcpy(x->src, p->src.bytes, endpoints_addr_len(x->family));
     memcpy(x->dst, p->dst.bytes, endpoints_addr_len(x->family));
-    size_t k = bucket_of(e, x);
+    uint64_t h = hash_of(x);
+    size_t k = bucket_of(e, h);
     x->next = e->buckets[k];
     e->buckets[k] = (uint32_t)(e->n + 1);
+    e->bloom[k] |= bloom_bit(h);
     e->n++;
     e->live++;
     e->block_live[blk]++;
@@ -80,7 +103,9 @@ static bool holds(const struct embryo *x, const struct packet *p)
 void embryos_close_index(struct embryos *e)
 {
     free(e->buckets);
+    free(e->bloom);
     e->buckets = NULL;
+    e->bloom = NULL;
     e->n_buckets = 0;
 }
 
@@ -88,7 +113,10 @@ size_t embryos_find(const struct embryos *e, const struct packet *p)
 {
     if (e->live == 0 || e->buckets == NULL)
         return 0;
-    size_t k = (size_t)endpoints_hash(&p->src, p->sport, &p->dst, p->dport) & (e->n_buckets - 1);
+    uint64_t h = endpoints_hash(&p->src, p->sport, &p->dst, p->dport);
+    size_t k = bucket_of(e, h);
+    if ((e->bloom[k] & bloom_bit(h)) == 0)
+        return 0;
     for (uint32_t i = e->buckets[k]; i != 0;) {
         struct embryo *x = embryos_at(e, i - 1);
         if (holds(x, p))
@@ -129,13 +157,19 @@ uint32_t embryos_hatch(struct embryos *e, size_t i, struct packet *syn)
                            .seq = x->seq,
                            .ttl = x->ttl,
                            .cut = x->cut};
-    /* out of its chain: find what points at it */
+    /* out of its chain: find what points at it; the bloom is made again
+     * from those left (chains are short: the table grows at one a bucket) */
     if (e->buckets != NULL) {
-        uint32_t *at = &e->buckets[bucket_of(e, x)];
+        size_t k = bucket_of(e, hash_of(x));
+        uint32_t *at = &e->buckets[k];
         while (*at != 0 && embryos_at(e, *at - 1) != x)
             at = &embryos_at(e, *at - 1)->next;
         if (*at != 0)
             *at = x->next;
+        uint8_t bloom = 0;
+        for (uint32_t j = e->buckets[k]; j != 0; j = embryos_at(e, j - 1)->next)
+            bloom |= bloom_bit(hash_of(embryos_at(e, j - 1)));
+        e->bloom[k] = bloom;
     }
     x->id = 0;
     x->next = 0;
@@ -162,5 +196,6 @@ void embryos_free(struct embryos *e)
     free(e->blocks);
     free(e->block_live);
     free(e->buckets);
+    free(e->bloom);
     memset(e, 0, sizeof *e);
 }
