@@ -332,12 +332,20 @@ struct job_done {
     long from[PARTS], to[PARTS];
 };
 
+/* Inputs a worker holds at once: the one it reads and, when the next is
+ * small, that one too, sent ahead so that the worker does not wait for the
+ * parent between two small captures (over 141 captures of a few kB each,
+ * -j 2 was slower than -j 1). A large input is never queued behind
+ * another: the largest-first order keeps the workers ending together. */
+#define WORKER_QUEUE 2
+#define WORKER_QUEUE_BYTES ((uint64_t)4 << 20)
+
 struct worker {
     pid_t pid;               /* -1: none */
     int sock;                /* the parent's end of the socket pair */
     size_t files;            /* index of its part_files */
-    size_t input;
-    bool busy;
+    size_t queue[WORKER_QUEUE]; /* inputs sent, in the order it reads them */
+    size_t queued;
 };
 
 /* Workers forked in a run at most, replacements included. */
@@ -354,6 +362,8 @@ struct pool {
     struct job_done *done;   /* per input */
     size_t *set;             /* per input: the part_files it is in */
     size_t *order;           /* inputs in the order they are handed out */
+    size_t *again;           /* inputs sent to a worker lost before it began them */
+    size_t n_again;
 };
 
 /* A socket pair (not a pipe) so that writing to a worker that died is an
@@ -446,6 +456,19 @@ static void worker_stop(struct worker *w)
     *w = (struct worker){.pid = -1, .sock = -1};
 }
 
+/* A worker that died or stopped answering: it died on the input it was
+ * reading; those queued behind it go to another worker. */
+static void worker_lost(struct pool *p, struct worker *w)
+{
+    for (size_t k = 0; k < w->queued; k++) {
+        size_t input = w->queue[k];
+        p->state[input] = k == 0 ? JOB_DIED : JOB_WAITING;
+        if (k > 0)
+            p->again[p->n_again++] = input;
+    }
+    worker_stop(w);
+}
+
 /* Copies bytes [from, to) of f to dst; false on a short read. */
 static bool part_copy(FILE *f, long from, long to, FILE *dst)
 {
@@ -534,7 +557,7 @@ static void pool_wait(struct pool *p)
     struct pollfd pfd[256];
     size_t who[256], n = 0;
     for (size_t w = 0; w < p->n_ws; w++)
-        if (p->ws[w].busy) {
+        if (p->ws[w].queued > 0) {
             pfd[n] = (struct pollfd){.fd = p->ws[w].sock, .events = POLLIN};
             who[n++] = w;
         }
@@ -545,46 +568,72 @@ static void pool_wait(struct pool *p)
             continue;
         struct worker *w = &p->ws[who[i]];
         struct job_done d;
-        if (sock_full(w->sock, &d, sizeof d, false) && d.input == w->input && parts_sane(&d)) {
-            w->busy = false;
+        if (sock_full(w->sock, &d, sizeof d, false) && d.input == w->queue[0] &&
+            parts_sane(&d)) {
+            memmove(w->queue, w->queue + 1, --w->queued * sizeof w->queue[0]);
             p->state[d.input] = JOB_DONE;
             p->done[d.input] = d;
             p->set[d.input] = w->files;
             continue;
         }
-        p->state[w->input] = JOB_DIED;
-        worker_stop(w);
+        worker_lost(p, w);
         worker_spawn(p, who[i]);
     }
 }
 
-/* Hands the next inputs, in p->order, to the free workers. */
+/* The next input to hand out, not taken yet; false when none is waiting.
+ * Inputs given back by a lost worker come first. */
+static bool pool_peek(struct pool *p, size_t *next, size_t *input)
+{
+    while (p->n_again > 0 && p->state[p->again[p->n_again - 1]] != JOB_WAITING)
+        p->n_again--;
+    if (p->n_again > 0) {
+        *input = p->again[p->n_again - 1];
+        return true;
+    }
+    while (*next < p->files->n && p->state[p->order[*next]] != JOB_WAITING)
+        (*next)++; /* the parent took it when no worker was left */
+    if (*next == p->files->n)
+        return false;
+    *input = p->order[*next];
+    return true;
+}
+
+static void pool_take(struct pool *p, size_t *next)
+{
+    if (p->n_again > 0)
+        p->n_again--;
+    else
+        (*next)++;
+}
+
+/* Hands the next inputs, in p->order, to the workers: first one to each
+ * idle worker, then a second to each that has one, when it is small. */
 static void pool_dispatch(struct pool *p, size_t *next)
 {
-    for (size_t w = 0; w < p->n_ws && *next < p->files->n; w++) {
-        struct worker *wk = &p->ws[w];
-        if (wk->pid < 0 || wk->busy)
-            continue;
-        while (*next < p->files->n && p->state[p->order[*next]] != JOB_WAITING)
-            (*next)++; /* the parent took it when no worker was left */
-        if (*next == p->files->n)
-            break;
-        size_t input = p->order[*next];
-        if (!sock_full(wk->sock, &input, sizeof input, true)) {
-            worker_stop(wk);
-            continue; /* the input goes to another worker */
+    for (size_t depth = 0; depth < WORKER_QUEUE; depth++)
+        for (size_t w = 0; w < p->n_ws; w++) {
+            struct worker *wk = &p->ws[w];
+            size_t input;
+            if (wk->pid < 0 || wk->queued != depth || !pool_peek(p, next, &input))
+                continue;
+            if (depth > 0 && p->files->v[input].bytes > WORKER_QUEUE_BYTES)
+                return; /* it waits for an idle worker */
+            pool_take(p, next);
+            if (!sock_full(wk->sock, &input, sizeof input, true)) {
+                p->again[p->n_again++] = input; /* it goes to another worker */
+                worker_lost(p, wk);
+                continue;
+            }
+            wk->queue[wk->queued++] = input;
+            p->state[input] = JOB_SENT;
         }
-        wk->busy = true;
-        wk->input = input;
-        p->state[input] = JOB_SENT;
-        (*next)++;
-    }
 }
 
 static bool pool_busy(const struct pool *p)
 {
     for (size_t w = 0; w < p->n_ws; w++)
-        if (p->ws[w].busy)
+        if (p->ws[w].queued > 0)
             return true;
     return false;
 }
@@ -630,7 +679,8 @@ static int run_parallel(struct input_list *files, struct run_ctx *run)
     if (p == NULL || (p->state = calloc(files->n, 1)) == NULL ||
         (p->done = calloc(files->n, sizeof *p->done)) == NULL ||
         (p->set = calloc(files->n, sizeof *p->set)) == NULL ||
-        (p->order = calloc(files->n, sizeof *p->order)) == NULL) {
+        (p->order = calloc(files->n, sizeof *p->order)) == NULL ||
+        (p->again = calloc(files->n, sizeof *p->again)) == NULL) {
         /* the parent reads every input itself */
         for (size_t i = 0; i < files->n; i++)
             rc = worst(rc, one_input(&files->v[i], run, stdout, stderr));
@@ -672,6 +722,7 @@ done:
         free(p->done);
         free(p->set);
         free(p->order);
+        free(p->again);
     }
     free(p);
     return rc;

@@ -368,18 +368,11 @@ def wchan(pid):
         return ""
 
 
-def test_worker_dies(tmp):
-    """-j 2: a worker killed on an input (a named pipe nobody writes, so the worker waits in
-    open() until it is killed) is reported in that input's place, its replacement goes on,
-    and every other input is printed in input order. The pipe comes first on the command
-    line: inputs are handed out largest first, so the parent has the others done before it
-    learns the first one's fate."""
-    fifo = os.path.join(tmp, "stuck.pcap")
-    os.mkfifo(fifo)
-    names = [fifo] + [os.path.join(CAPTURES, "basic", n) for n in ("tls12.pcap", "tls13.pcap",
-                                                                    "tls10.pcap")]
-    proc = subprocess.Popen([TOOL, "-s", "-j", "2"] + names, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+def kill_stuck_worker(args):
+    """Runs tlsexplain with args and kills the worker that waits in a named pipe's open()
+    (the kernel's wait_for_partner); returns (killed, exit status, stdout, stderr)."""
+    proc = subprocess.Popen([TOOL, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True)
     killed = False
     for _ in range(200):
         for kid in children(proc.pid):
@@ -394,13 +387,47 @@ def test_worker_dies(tmp):
     except subprocess.TimeoutExpired:
         proc.kill()
         out, err = proc.communicate()
+    return killed, proc.returncode, out, err
+
+
+def test_worker_dies(tmp):
+    """-j 2: a worker killed on an input (a named pipe nobody writes, so the worker waits in
+    open() until it is killed) is reported in that input's place, its replacement goes on,
+    and every other input is printed in input order. The pipe comes first on the command
+    line: inputs are handed out largest first, so the parent has the others done before it
+    learns the first one's fate."""
+    fifo = os.path.join(tmp, "stuck.pcap")
+    os.mkfifo(fifo)
+    names = [fifo] + [os.path.join(CAPTURES, "basic", n) for n in ("tls12.pcap", "tls13.pcap",
+                                                                    "tls10.pcap")]
+    killed, rc, out, err = kill_stuck_worker(["-s", "-j", "2"] + names)
     rows = [line.split()[0] for line in out.splitlines() if line.startswith(CAPTURES)]
     check("-j 2, a worker killed on its input: that input said to have died, the others "
           "printed in input order, exit status 2",
-          killed and proc.returncode == 2 and "stuck.pcap: the analysis died" in err
-          and rows == names[1:], "killed=%s rc=%s rows=%s err=%r" % (killed, proc.returncode,
+          killed and rc == 2 and "stuck.pcap: the analysis died" in err
+          and rows == names[1:], "killed=%s rc=%s rows=%s err=%r" % (killed, rc,
                                                                       rows, err[:200]))
 
+
+def test_queued_behind_a_death(tmp):
+    """-j 2: a worker is sent the next input while it reads one, when the next is small; when
+    it dies, the input queued behind the one it died on goes to another worker. Inputs (two
+    empty files, a pipe nobody writes, a capture) are handed out largest first, then by input
+    order, one to each worker and then a second to each: the capture and the first empty file
+    to one, the pipe and the second empty file to the other, queued behind the pipe."""
+    fifo = os.path.join(tmp, "stuck2.pcap")
+    os.mkfifo(fifo)
+    e1, e2 = os.path.join(tmp, "empty1.pcap"), os.path.join(tmp, "empty2.pcap")
+    for e in (e1, e2):
+        open(e, "wb").close()
+    cap = os.path.join(CAPTURES, "basic", "tls12.pcap")
+    names = [fifo, e1, e2, cap]
+    killed, rc, out, err = kill_stuck_worker(["-s", "-j", "2"] + names)
+    rows = [line.split()[0] for line in out.splitlines() if line.startswith((tmp, CAPTURES))]
+    check("-j 2, the input queued behind a worker's death: read by another, printed in its "
+          "place", killed and rc == 2 and "stuck2.pcap: the analysis died" in err
+          and "empty2.pcap: cannot read" in err and rows == names[1:],
+          "killed=%s rc=%s rows=%s err=%r" % (killed, rc, rows, err[:300]))
 
 def main():
     for tool in ("gzip", "bzip2", "xz", "zstd", "zip", "tar"):
@@ -415,6 +442,7 @@ def main():
         test_progress(tmp)
         test_alone_as_in_batch()
         test_worker_dies(tmp)
+        test_queued_behind_a_death(tmp)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return report("batch")
