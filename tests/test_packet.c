@@ -1,6 +1,8 @@
 /* test_packet.c: the link layers added for issue 11 (NFLOG, PPP, Cisco HDLC)
  * and the TCP SACK option, on hand-built frames: whole, every prefix, and
- * with broken lengths. */
+ * with broken lengths; addresses as addr_format writes them. */
+#include <arpa/inet.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -181,5 +183,38 @@ TEST(ppp_and_hdlc)
     check_prefixes(failures_, DLT_C_HDLC_NUM, frame, 4 + sizeof ip_sack);
 }
 
-TEST_MAIN("packet", TEST_ENTRY(sack_block), TEST_ENTRY(sack_broken_lengths), TEST_ENTRY(nflog),
+/* addr_format writes what inet_ntop and "%s:%u" (IPv6: "[%s]:%u") wrote,
+ * cut as snprintf cuts. */
+TEST(addresses_formatted_as_inet_ntop_does)
+{
+    static const struct {
+        struct addr a;
+        uint16_t port;
+    } v[] = {
+        {{.family = 4, .bytes = {0, 0, 0, 0}}, 0},
+        {{.family = 4, .bytes = {255, 255, 255, 255}}, 65535},
+        {{.family = 4, .bytes = {10, 0, 100, 9}}, 443},
+        {{.family = 6, .bytes = {0}}, 1},
+        {{.family = 6, .bytes = {0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1}}, 8443},
+        {{.family = 6, .bytes = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 192, 0, 2, 1}}, 80},
+        {{.family = 6, .bytes = {0xfe, 0x80, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14}}, 65535},
+    };
+    for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {
+        char ip[INET6_ADDRSTRLEN], want[80], got[80];
+        inet_ntop(v[i].a.family == 4 ? AF_INET : AF_INET6, v[i].a.bytes, ip, sizeof ip);
+        snprintf(want, sizeof want, v[i].a.family == 4 ? "%s:%u" : "[%s]:%u", ip, v[i].port);
+        addr_format(&v[i].a, v[i].port, got, sizeof got);
+        CHECK_EQ_STR(got, want);
+        for (size_t cut = 1; cut < 12; cut++) {
+            char short_want[12], short_got[12];
+            size_t n = strlen(want) < cut - 1 ? strlen(want) : cut - 1; /* as snprintf cuts */
+            memcpy(short_want, want, n);
+            short_want[n] = '\0';
+            addr_format(&v[i].a, v[i].port, short_got, cut);
+            CHECK_EQ_STR(short_got, short_want);
+        }
+    }
+}
+
+TEST_MAIN("packet", TEST_ENTRY(addresses_formatted_as_inet_ntop_does), TEST_ENTRY(sack_block), TEST_ENTRY(sack_broken_lengths), TEST_ENTRY(nflog),
           TEST_ENTRY(nflog_hostile), TEST_ENTRY(ppp_and_hdlc))

@@ -621,16 +621,48 @@ enum status packet_decode(int dlt, const uint8_t *data, size_t caplen, size_t wi
     return ST_OK;
 }
 
+/* v in decimal at p; the end. */
+static char *put_decimal(char *p, unsigned v)
+{
+    char digits[10];
+    size_t n = 0;
+    do
+        digits[n++] = (char)('0' + v % 10);
+    while ((v /= 10) != 0);
+    while (n > 0)
+        *p++ = digits[--n];
+    return p;
+}
+
+/* Written out by hand, not with inet_ntop and a format string: every
+ * connection's endpoints are formatted for its report, and in a storm of a
+ * million attempts that was 9% of the run. IPv6 keeps inet_ntop (RFC 5952's
+ * zero compression). */
 void addr_format(const struct addr *a, uint16_t port, char *out, size_t outlen)
 {
-    char ip[INET6_ADDRSTRLEN] = "?";
+    char text[INET6_ADDRSTRLEN + 8], *p = text;
     if (a->family == 4) {
-        inet_ntop(AF_INET, a->bytes, ip, sizeof ip);
-        snprintf(out, outlen, "%s:%u", ip, port);
+        for (int i = 0; i < 4; i++) {
+            if (i > 0)
+                *p++ = '.';
+            p = put_decimal(p, a->bytes[i]);
+        }
     } else {
+        char ip[INET6_ADDRSTRLEN] = "?";
         inet_ntop(AF_INET6, a->bytes, ip, sizeof ip);
-        snprintf(out, outlen, "[%s]:%u", ip, port);
+        size_t n = strlen(ip);
+        *p++ = '[';
+        memcpy(p, ip, n);
+        p += n;
+        *p++ = ']';
     }
+    *p++ = ':';
+    p = put_decimal(p, port);
+    if (outlen == 0)
+        return;
+    size_t n = (size_t)(p - text) < outlen ? (size_t)(p - text) : outlen - 1; /* as snprintf cuts */
+    memcpy(out, text, n);
+    out[n] = '\0';
 }
 
 bool addr_equal(const struct addr *a, const struct addr *b)
