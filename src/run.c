@@ -1011,6 +1011,7 @@ static enum status open_reporters(struct run_ctx *run)
     };
     TRY(report_set_open(&run->reporters, pick, n, &rep));
     run->keep_all = report_set_keeps_connections(&run->reporters);
+    run->rules.no_words = report_set_counts_only(&run->reporters);
     return ST_OK;
 }
 

@@ -26,6 +26,7 @@ suites() {
     echo "golden|quick|tests/golden.sh"
     echo "evidence-check|quick|tests/evidence_check.py"
     echo "consistency|quick|tests/consistency.py"
+    echo "summary|quick|tests/summary_test.py"
     echo "calibration|quick|tests/calibration.py"
     echo "include-direction|quick|tests/include_direction.sh"
     echo "include-direction-self-test|quick|tests/include_direction.sh --self-test"

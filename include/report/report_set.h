@@ -33,6 +33,8 @@ MUST_USE enum status report_set_open(struct report_set *s, const struct report_p
 void report_set_close(struct report_set *s);
 /* Does an entry need every connection until the end of the file? */
 bool report_set_keeps_connections(const struct report_set *s);
+/* Every reporter reads a diagnosis's id alone (-s): see rule_opts.no_words. */
+bool report_set_counts_only(const struct report_set *s);
 
 /* Counts the judged connections into f, whose other fields the driver
  * filled from what it read (counts of the ones let go early included). */

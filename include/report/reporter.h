@@ -81,6 +81,9 @@ struct reporter_ops {
     const char *name;
     /* true: needs every connection alive until end_file (none let go early) */
     bool keeps_connections;
+    /* true: reads of a diagnosis its id and title only, never its words
+     * (explanation, fix, evidence, reasons), so the rules need not write them */
+    bool counts_only;
     /* dest: the file a reporter writes of its own (--html FILE), NULL for
      * the others, which write to the out stream they are given. Returns
      * NULL when out of memory. */

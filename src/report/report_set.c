@@ -33,6 +33,14 @@ bool report_set_keeps_connections(const struct report_set *s)
     return false;
 }
 
+bool report_set_counts_only(const struct report_set *s)
+{
+    for (size_t i = 0; i < s->n; i++)
+        if (!s->ops[i]->counts_only)
+            return false;
+    return s->n > 0;
+}
+
 static void add_cause(struct file_facts *f, const struct finding *x)
 {
     for (size_t i = 0; i < f->n_causes; i++)

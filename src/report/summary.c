@@ -272,6 +272,7 @@ static void summary_take(void *self, FILE *rows)
 
 const struct reporter_ops reporter_summary = {
     .name = "summary",
+    .counts_only = true,
     .open = summary_open,
     .begin_file = summary_begin_file,
     .connection = summary_connection,
@@ -284,6 +285,7 @@ const struct reporter_ops reporter_summary = {
 
 const struct reporter_ops reporter_totals = {
     .name = "totals",
+    .counts_only = true,
     .open = totals_open,
     .begin_file = summary_begin_file,
     .connection = summary_connection,

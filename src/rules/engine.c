@@ -254,6 +254,7 @@ static enum status diagnose(struct conn *c, const struct rule_ctx *ctx, struct d
     bool have_fallback = false;
     struct case_facts in = {.c = c, .ctx = ctx, .server = ctx_server(ctx, c)};
     conn_ending(c, &in.ending);
+    w->f.no_words = ctx->opts->no_words; /* finding_init keeps it */
     for (size_t i = 0; i < rules_count; i++) {
         const struct rule *r = rules_table[i];
         if (!r->match(r, &in, &w->f))

@@ -8,7 +8,9 @@
 
 void finding_init(struct finding_draft *f, const struct rule *r, enum confidence conf)
 {
+    bool no_words = f->no_words;
     memset(f, 0, sizeof *f);
+    f->no_words = no_words;
     f->id = r->id;
     f->title = r->title;
     f->confidence = conf;
@@ -19,15 +21,19 @@ void finding_evidence(struct finding_draft *f, uint64_t frame, const char *fmt, 
     if (f->n_evidence >= FINDING_MAX_EVIDENCE || frame == 0)
         return;
     size_t i = f->n_evidence++;
+    f->evidence[i].frame = frame;
+    if (f->no_words)
+        return;
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(f->evidence[i].text, sizeof f->evidence[i].text, fmt, ap);
     va_end(ap);
-    f->evidence[i].frame = frame;
 }
 
 void finding_explain(struct finding_draft *f, const char *fmt, ...)
 {
+    if (f->no_words)
+        return;
     size_t used = strlen(f->explanation);
     va_list ap;
     va_start(ap, fmt);
@@ -37,6 +43,8 @@ void finding_explain(struct finding_draft *f, const char *fmt, ...)
 
 void finding_fix(struct finding_draft *f, const char *fmt, ...)
 {
+    if (f->no_words)
+        return;
     size_t used = strlen(f->fix);
     va_list ap;
     va_start(ap, fmt);
@@ -180,7 +188,8 @@ static void add_reason(struct finding_draft *f, uint64_t frame, enum evidence_so
     r->refutes = refutes;
     r->source = (uint8_t)src;
     r->ref = ref;
-    vsnprintf(r->fact, sizeof r->fact, fmt, ap);
+    if (!f->no_words)
+        vsnprintf(r->fact, sizeof r->fact, fmt, ap);
 }
 
 void finding_weigh(struct finding_draft *f, uint64_t frame, enum evidence_source src, int weight,
