@@ -10,7 +10,7 @@ PREFIX ?= /usr/local
 WARN = -Wall -Wextra -Werror -Wswitch-enum -Wshadow -Wformat=2 -Wno-format-nonliteral
 CFLAGS ?= -O2 -g
 ALL_CFLAGS = -std=c11 -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L $(WARN) -Iinclude $(CFLAGS)
-LIBS = -lpcap -lcrypto -lndpi -larchive -ljson-c -lm
+LIBS = -lpcap -lcrypto -lndpi -ljson-c -lm
 
 SRC = $(wildcard src/*.c src/*/*.c)
 LIB_SRC = $(filter-out src/main.c,$(SRC))
@@ -30,7 +30,7 @@ build/%.o: %.c $(wildcard include/*.h include/*/*.h)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 # the unit tests also link libssl: test_registry compares the suites with OpenSSL's table
-TEST_LIBS = -lssl
+TEST_LIBS = -lssl -larchive
 build/tests/%: tests/%.c $(LIB_OBJ) $(wildcard tests/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIB_OBJ) $(TEST_LIBS) $(LIBS)

@@ -12,6 +12,7 @@ input (a named pipe), every corpus capture read alone as in one run over the cor
 a pseudo-terminal (and its absence with --quiet or when standard error is not a terminal).
 Needs gzip, bzip2, xz, zstd, zip and tar. Ends with the line "batch: N passed, N failed"."""
 import collections
+import gzip
 import json
 import os
 import re
@@ -429,6 +430,35 @@ def test_queued_behind_a_death(tmp):
           and "empty2.pcap: cannot read" in err and rows == names[1:],
           "killed=%s rc=%s rows=%s err=%r" % (killed, rc, rows, err[:300]))
 
+def test_libarchive_on_demand(tmp):
+    """libarchive is loaded when the first compressed or archived input comes, not before
+    (LD_DEBUG=files lists what the dynamic loader loads); when it cannot be loaded (an
+    LD_PRELOAD shim makes its dlopen fail, as on a system without libarchive13) a compressed
+    input gets a clear message and exit status 2, and the plain capture beside it is read."""
+    plain = os.path.join(CAPTURES, "basic", "tls12.pcap")
+    packed = os.path.join(tmp, "again.pcap.gz")
+    with open(plain, "rb") as f, gzip.open(packed, "wb") as g:
+        g.write(f.read())
+
+    def loads_libarchive(args):
+        p = subprocess.run([TOOL, "-s", *args], capture_output=True, text=True, timeout=60,
+                           env=dict(os.environ, LD_DEBUG="files"))
+        return "file=libarchive" in p.stderr
+
+    check("a plain capture does not load libarchive, a gzip one does",
+          not loads_libarchive([plain]) and loads_libarchive([packed]))
+    shim = os.path.join(tmp, "no_libarchive.so")
+    built = subprocess.run(["cc", "-shared", "-fPIC", "-o", shim,
+                            os.path.join(ROOT, "tests", "shims", "no_libarchive.c")],
+                           capture_output=True, text=True).returncode == 0
+    p = subprocess.run([TOOL, "-s", plain, packed], capture_output=True, text=True,
+                       timeout=60, env=dict(os.environ, LD_PRELOAD=shim))
+    rows = [line.split()[0] for line in p.stdout.splitlines() if line.startswith((tmp, CAPTURES))]
+    check("libarchive missing: the gzip input said so, the plain capture read, exit 2",
+          built and p.returncode == 2 and rows == [plain]
+          and "again.pcap.gz: cannot decompress or unpack without libarchive" in p.stderr,
+          "built=%s rc=%s rows=%s err=%r" % (built, p.returncode, rows, p.stderr[:300]))
+
 def main():
     for tool in ("gzip", "bzip2", "xz", "zstd", "zip", "tar"):
         if shutil.which(tool) is None:
@@ -443,6 +473,7 @@ def main():
         test_alone_as_in_batch()
         test_worker_dies(tmp)
         test_queued_behind_a_death(tmp)
+        test_libarchive_on_demand(tmp)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return report("batch")

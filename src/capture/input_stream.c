@@ -4,8 +4,6 @@
  * disk. The first bytes are read ahead to tell the kind, then replayed, so a
  * pipe works as well as a file. */
 #define _GNU_SOURCE /* fopencookie */
-#include <archive.h>
-#include <archive_entry.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -14,6 +12,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "capture/archive_lib.h"
 #include "capture/input_progress.h"
 #include "capture/input_stream.h"
 
@@ -34,6 +33,7 @@ struct input_source {
     bool seekable;          /* a regular file: libarchive may skip and seek */
     enum input_kind kind;
     struct replay head;     /* the file's first bytes */
+    const struct archive_lib *al; /* loaded for compressed or archived input */
     struct archive *ar;     /* compressed or archived input, else NULL */
     bool ended;
     FILE *open_fp;          /* the capture handed out and not closed yet */
@@ -112,7 +112,7 @@ static la_ssize_t ar_read(struct archive *a, void *ud, const void **out)
     struct input_source *s = ud;
     ssize_t r = fd_read(s, s->block, sizeof s->block);
     if (r < 0) {
-        archive_set_error(a, errno, "read failed: %s", strerror(errno));
+        s->al->archive_set_error(a, errno, "read failed: %s", strerror(errno));
         return -1;
     }
     *out = s->block;
@@ -159,10 +159,10 @@ static ssize_t member_cookie_read(void *ud, char *buf, size_t n)
     struct input_source *s = ud;
     if (s->data_head->pos < s->data_head->len)
         return tapped(s, buf, (ssize_t)replay_take(s->data_head, buf, n));
-    la_ssize_t r = archive_read_data(s->data_ar, buf, n);
+    la_ssize_t r = s->al->archive_read_data(s->data_ar, buf, n);
     if (r < 0) {
         /* libpcap reports a read error by errno; the real reason is kept */
-        const char *why = archive_error_string(s->data_ar);
+        const char *why = s->al->archive_error_string(s->data_ar);
         snprintf(s->read_error, sizeof s->read_error, "%s", why ? why : "read failed");
         errno = EIO;
         return -1;
@@ -210,25 +210,31 @@ static ssize_t fd_fill(void *ud, void *buf, size_t n)
 
 static enum status open_archive(struct input_source *s, char *err, size_t errlen)
 {
-    s->ar = archive_read_new();
+    char why[200];
+    s->al = archive_lib(why, sizeof why);
+    if (s->al == NULL) {
+        set_err(err, errlen, "cannot decompress or unpack without libarchive", why);
+        return ST_IO;
+    }
+    s->ar = s->al->archive_read_new();
     ENSURE(s->ar != NULL, ST_NOMEM);
     /* only what the sniffer sends here: no filter that runs an outside program */
-    archive_read_support_filter_gzip(s->ar);
-    archive_read_support_filter_bzip2(s->ar);
-    archive_read_support_filter_xz(s->ar);
-    archive_read_support_filter_zstd(s->ar);
-    archive_read_support_format_tar(s->ar);
-    archive_read_support_format_zip(s->ar);
-    archive_read_support_format_raw(s->ar); /* a compressed file that is no archive */
-    archive_read_set_callback_data(s->ar, s);
-    archive_read_set_read_callback(s->ar, ar_read);
-    archive_read_set_skip_callback(s->ar, ar_skip);
+    s->al->archive_read_support_filter_gzip(s->ar);
+    s->al->archive_read_support_filter_bzip2(s->ar);
+    s->al->archive_read_support_filter_xz(s->ar);
+    s->al->archive_read_support_filter_zstd(s->ar);
+    s->al->archive_read_support_format_tar(s->ar);
+    s->al->archive_read_support_format_zip(s->ar);
+    s->al->archive_read_support_format_raw(s->ar); /* a compressed file that is no archive */
+    s->al->archive_read_set_callback_data(s->ar, s);
+    s->al->archive_read_set_read_callback(s->ar, ar_read);
+    s->al->archive_read_set_skip_callback(s->ar, ar_skip);
     if (s->seekable) /* then zip reads the central directory, as unzip does */
-        archive_read_set_seek_callback(s->ar, ar_seek);
-    if (archive_read_open1(s->ar) != ARCHIVE_OK) {
+        s->al->archive_read_set_seek_callback(s->ar, ar_seek);
+    if (s->al->archive_read_open1(s->ar) != ARCHIVE_OK) {
         bool archive = s->kind == INPUT_ZIP || s->kind == INPUT_TAR;
         set_err(err, errlen, archive ? "cannot read the archive" : "cannot decompress",
-                archive_error_string(s->ar));
+                s->al->archive_error_string(s->ar));
         return ST_IO;
     }
     return ST_OK;
@@ -314,14 +320,14 @@ static enum status set_name(struct input_source *s, const char *member)
 static ssize_t member_fill(void *ud, void *buf, size_t n)
 {
     struct input_source *s = ud;
-    la_ssize_t r = archive_read_data(s->ar, buf, n);
+    la_ssize_t r = s->al->archive_read_data(s->ar, buf, n);
     return r < 0 ? -1 : (ssize_t)r;
 }
 
 static ssize_t inner_fill(void *ud, void *buf, size_t n)
 {
     struct input_source *s = ud;
-    la_ssize_t r = archive_read_data(s->inner, buf, n);
+    la_ssize_t r = s->al->archive_read_data(s->inner, buf, n);
     return r < 0 ? -1 : (ssize_t)r;
 }
 
@@ -332,10 +338,10 @@ static la_ssize_t inner_read(struct archive *a, void *ud, const void **out)
     *out = s->inner_block;
     if (s->member.pos < s->member.len)
         return (la_ssize_t)replay_take(&s->member, s->inner_block, sizeof s->inner_block);
-    la_ssize_t r = archive_read_data(s->ar, s->inner_block, sizeof s->inner_block);
+    la_ssize_t r = s->al->archive_read_data(s->ar, s->inner_block, sizeof s->inner_block);
     if (r < 0) {
-        const char *why = archive_error_string(s->ar);
-        archive_set_error(a, EIO, "%s", why ? why : "read failed");
+        const char *why = s->al->archive_error_string(s->ar);
+        s->al->archive_set_error(a, EIO, "%s", why ? why : "read failed");
         return -1;
     }
     return r;
@@ -344,7 +350,7 @@ static la_ssize_t inner_read(struct archive *a, void *ud, const void **out)
 static void close_inner(struct input_source *s)
 {
     if (s->inner != NULL)
-        archive_read_free(s->inner);
+        s->al->archive_read_free(s->inner);
     s->inner = NULL;
 }
 
@@ -363,18 +369,18 @@ static enum status skip_item(struct input_item *item, const char *name, enum inp
 static enum status open_inner(struct input_source *s, struct input_item *item, char *err,
                               size_t errlen)
 {
-    s->inner = archive_read_new();
+    s->inner = s->al->archive_read_new();
     ENSURE(s->inner != NULL, ST_NOMEM);
-    archive_read_support_filter_gzip(s->inner);
-    archive_read_support_filter_bzip2(s->inner);
-    archive_read_support_filter_xz(s->inner);
-    archive_read_support_filter_zstd(s->inner);
-    archive_read_support_format_raw(s->inner);
-    archive_read_set_callback_data(s->inner, s);
-    archive_read_set_read_callback(s->inner, inner_read);
+    s->al->archive_read_support_filter_gzip(s->inner);
+    s->al->archive_read_support_filter_bzip2(s->inner);
+    s->al->archive_read_support_filter_xz(s->inner);
+    s->al->archive_read_support_filter_zstd(s->inner);
+    s->al->archive_read_support_format_raw(s->inner);
+    s->al->archive_read_set_callback_data(s->inner, s);
+    s->al->archive_read_set_read_callback(s->inner, inner_read);
     struct archive_entry *e = NULL;
-    if (archive_read_open1(s->inner) != ARCHIVE_OK ||
-        archive_read_next_header(s->inner, &e) != ARCHIVE_OK ||
+    if (s->al->archive_read_open1(s->inner) != ARCHIVE_OK ||
+        s->al->archive_read_next_header(s->inner, &e) != ARCHIVE_OK ||
         fill_head(&s->inner_head, inner_fill, s) < 0)
         return skip_item(item, s->name, SKIP_WHY_COMPRESSED_DAMAGED);
     enum input_kind k = input_sniff(s->inner_head.buf, s->inner_head.len);
@@ -396,7 +402,7 @@ static enum status next_packed(struct input_source *s, struct input_item *item, 
     close_inner(s);
     for (unsigned retries = 0;;) {
         struct archive_entry *e = NULL;
-        int r = archive_read_next_header(s->ar, &e);
+        int r = s->al->archive_read_next_header(s->ar, &e);
         if (r == ARCHIVE_EOF) {
             s->ended = true;
             item->what = INPUT_ITEM_END;
@@ -407,22 +413,22 @@ static enum status next_packed(struct input_source *s, struct input_item *item, 
         if (r != ARCHIVE_OK && r != ARCHIVE_WARN) {
             s->ended = true;
             set_err(err, errlen, "archive damaged, read stopped early",
-                    archive_error_string(s->ar));
+                    s->al->archive_error_string(s->ar));
             return ST_IO;
         }
-        bool raw = archive_format(s->ar) == ARCHIVE_FORMAT_RAW;
-        if (!raw && archive_entry_filetype(e) == AE_IFDIR)
+        bool raw = s->al->archive_format(s->ar) == ARCHIVE_FORMAT_RAW;
+        if (!raw && s->al->archive_entry_filetype(e) == AE_IFDIR)
             continue; /* folders in an archive are not inputs */
-        TRY(set_name(s, raw ? NULL : archive_entry_pathname(e) ? archive_entry_pathname(e)
+        TRY(set_name(s, raw ? NULL : s->al->archive_entry_pathname(e) ? s->al->archive_entry_pathname(e)
                                                                : "?"));
-        if (!raw && archive_entry_filetype(e) != AE_IFREG)
+        if (!raw && s->al->archive_entry_filetype(e) != AE_IFREG)
             return skip_item(item, s->name, SKIP_WHY_NOT_REGULAR);
-        if (archive_entry_is_data_encrypted(e))
+        if (s->al->archive_entry_is_data_encrypted(e))
             return skip_item(item, s->name, SKIP_WHY_ENCRYPTED);
         if (fill_head(&s->member, member_fill, s) < 0) {
             s->ended = true;
             set_err(err, errlen, raw ? "cannot decompress" : "archive damaged, read stopped early",
-                    archive_error_string(s->ar));
+                    s->al->archive_error_string(s->ar));
             return ST_IO;
         }
         enum input_kind k = input_sniff(s->member.buf, s->member.len);
@@ -484,7 +490,7 @@ void input_source_close(struct input_source *s)
     close_open_capture(s);
     close_inner(s);
     if (s->ar != NULL)
-        archive_read_free(s->ar);
+        s->al->archive_read_free(s->ar);
     if (s->own_fd)
         close(s->fd);
     progress_file_done(s->pg);
