@@ -6,6 +6,7 @@
 #include "report/facts_codec.h"
 #include "util/capbuf.h"
 #include "util/cursor.h"
+#include "util/hash.h"
 #include "util/temp_file.h"
 #include "util/window_reader.h"
 
@@ -29,6 +30,7 @@ struct held_entry {
 struct held_shape {
     struct conn *c;            /* decoded from what was written */
     struct conn_place place;   /* its own */
+    uint64_t digest;           /* of its bytes out of any place (place_digest) */
 };
 
 struct held_store {
@@ -74,22 +76,39 @@ static enum status open_store(struct held_store **out)
     return ST_OK;
 }
 
-/* The shape c has (its index + 1), or 0. */
+/* The bytes of the probe (a copy of a connection) out of any place: a
+ * connection and its shape have the same, unless their padding differs,
+ * and then the shape is just missed. */
+static uint64_t place_digest(struct conn *probe)
+{
+    static const struct conn_place nowhere;
+    conn_place_give(probe, &nowhere);
+    return hash_bytes(probe, sizeof *probe);
+}
+
+static bool probe_is(struct held_store *s, size_t i)
+{
+    conn_place_give(s->probe, &s->shape[i].place);
+    return facts_same_flat(s->probe, s->shape[i].c);
+}
+
+/* The shape c has (its index + 1), or 0. The one the last put matched is
+ * tried first (a storm is of one kind at a time); the others only when
+ * their digest is c's, so a connection like none of them costs a copy and
+ * a hash, not a comparison per shape. */
 static size_t shape_of(struct held_store *s, const struct conn *c)
 {
-    if (s->n_shapes == 0 || !conn_is_flat(c))
-        return 0;
-    if (s->probe == NULL && (s->probe = malloc(sizeof *s->probe)) == NULL)
+    if (s->n_shapes == 0 || !conn_is_flat(c) || s->probe == NULL)
         return 0;
     memcpy(s->probe, c, sizeof *c);
-    for (size_t k = 0; k < s->n_shapes; k++) {
-        size_t i = (s->last_shape + k) % s->n_shapes;
-        conn_place_give(s->probe, &s->shape[i].place);
-        if (facts_same_flat(s->probe, s->shape[i].c)) {
+    if (probe_is(s, s->last_shape))
+        return s->last_shape + 1;
+    uint64_t d = place_digest(s->probe);
+    for (size_t i = 0; i < s->n_shapes; i++)
+        if (i != s->last_shape && s->shape[i].digest == d && probe_is(s, i)) {
             s->last_shape = i;
             return i + 1;
         }
-    }
     return 0;
 }
 
@@ -98,12 +117,17 @@ static size_t shape_of(struct held_store *s, const struct conn *c)
 static void shape_add(struct held_store *s, const struct conn *c)
 {
     struct conn *d = NULL;
-    if (s->n_shapes == HELD_MAX_SHAPES || !conn_is_flat(c) ||
-        facts_decode_conn(s->buf.p, s->buf.len, &d) != ST_OK)
+    if (s->n_shapes == HELD_MAX_SHAPES || !conn_is_flat(c))
+        return;
+    if (s->probe == NULL && (s->probe = malloc(sizeof *s->probe)) == NULL)
+        return;
+    if (facts_decode_conn(s->buf.p, s->buf.len, &d) != ST_OK)
         return;
     struct held_shape *h = &s->shape[s->n_shapes];
     h->c = d;
     conn_place_take(d, &h->place);
+    memcpy(s->probe, d, sizeof *d);
+    h->digest = place_digest(s->probe);
     s->last_shape = s->n_shapes++;
 }
 

@@ -157,6 +157,7 @@ static struct conn *lone_syn(uint32_t id, uint16_t port, uint64_t frame)
     c->side[SIDE_CLIENT].last_frame = frame;
     c->start = c->end = c->syn_ts = c->syn_last_ts = (struct tstamp){.sec = (int64_t)frame};
     c->side[SIDE_CLIENT].syn_count = 1;
+    c->side[SIDE_CLIENT].ttl_min = c->side[SIDE_CLIENT].ttl_max = 64;
     c->saw_syn = true;
     c->verdict = VERDICT_FAILED;
     return c;
@@ -164,7 +165,9 @@ static struct conn *lone_syn(uint32_t id, uint16_t port, uint64_t frame)
 
 /* Near misses: a connection that differs from the shape in anything but
  * its place (a second SYN, a ClientHello) is written in full, and each
- * comes back as it went in. */
+ * comes back as it went in. One that differs in its place only (its TTL,
+ * its server) is written as its place, also after a connection of another
+ * kind (found by its digest, not as the shape the last one matched). */
 TEST(only_the_place_may_differ)
 {
     struct held_store *s = NULL;
@@ -180,6 +183,7 @@ TEST(only_the_place_may_differ)
         return;
     ch->present = true;
     v[4]->server = (struct addr){.family = 4, .bytes = {127, 0, 0, 3}}; /* its place */
+    v[1]->side[SIDE_CLIENT].ttl_min = v[1]->side[SIDE_CLIENT].ttl_max = 50; /* so is its TTL */
     for (size_t i = 0; i < 5; i++)
         CHECK(held_store_put(&s, v[i]) == ST_OK);
     /* 1 makes the shape; 2 and 5 are in its place; 3 and 4 are not */
@@ -198,6 +202,7 @@ TEST(only_the_place_may_differ)
         CHECK_EQ_INT(c->side[SIDE_CLIENT].syn_count, i == 2 ? 2 : 1);
         CHECK_EQ_INT(c->ch->present, i == 3);
         CHECK_EQ_INT(c->server.bytes[3], i == 4 ? 3 : 2);
+        CHECK_EQ_INT(c->side[SIDE_CLIENT].ttl_max, i == 1 ? 50 : 64);
         conn_free(c);
     }
     for (size_t i = 0; i < 5; i++)

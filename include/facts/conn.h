@@ -402,9 +402,11 @@ void conn_mark_malformed(struct conn *c, enum side from, const char *what);
 /* Copies a certificate's DER bytes; false when the cap is reached. */
 bool conn_keep_cert(struct conn *c, struct cert_msg *m, const uint8_t *der, size_t len);
 /* Where and when a connection is, apart from what happened on it: its
- * number, endpoints, frames and times. Connections that tried the same
- * thing (a storm of SYNs nobody answered) differ only in these, so the
- * held store writes such a connection as its place alone (held_store.c). */
+ * number, endpoints, frames and times, and the TTLs its packets came with
+ * (clients of a storm are as many hops away as they are). Connections that
+ * tried the same thing (a storm of SYNs nobody answered) differ only in
+ * these, so the held store writes such a connection as its place alone
+ * (held_store.c). */
 struct conn_place {
     uint32_t id;
     struct addr client, server;
@@ -412,6 +414,7 @@ struct conn_place {
     uint64_t first_frame, last_frame;
     struct tstamp start, end, syn_ts, syn_prev_ts, syn_last_ts, capture_end;
     uint64_t syn_frame[2], side_last_frame[2];
+    uint8_t ttl_min[2], ttl_max[2];
 };
 
 /* Owns nothing but itself: no ClientHello, messages, certificates, QUIC

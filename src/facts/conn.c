@@ -77,6 +77,8 @@ void conn_place_take(const struct conn *c, struct conn_place *out)
     for (int s = 0; s < 2; s++) {
         out->syn_frame[s] = c->side[s].syn_frame;
         out->side_last_frame[s] = c->side[s].last_frame;
+        out->ttl_min[s] = c->side[s].ttl_min;
+        out->ttl_max[s] = c->side[s].ttl_max;
     }
 }
 
@@ -98,6 +100,8 @@ void conn_place_give(struct conn *c, const struct conn_place *in)
     for (int s = 0; s < 2; s++) {
         c->side[s].syn_frame = in->syn_frame[s];
         c->side[s].last_frame = in->side_last_frame[s];
+        c->side[s].ttl_min = in->ttl_min[s];
+        c->side[s].ttl_max = in->ttl_max[s];
     }
 }
 

@@ -7,6 +7,7 @@
 #include <openssl/x509.h>
 #include <stdlib.h>
 #include <string.h>
+#include "util/hash.h"
 #include "x509/cert.h"
 
 #define CERT_CACHE_SLOTS 1024
@@ -48,21 +49,10 @@ struct cert_cache_counts cert_cache_counts(const struct cert_cache *cache)
 
 /* A slot index from the DER bytes, eight at a time (a byte-at-a-time FNV-1a
  * over every certificate of every handshake was 6% of a --json run); a
- * collision costs only a memcmp and a decode, so speed over quality. */
+ * collision costs only a memcmp and a decode. */
 static uint64_t der_hash(const uint8_t *p, size_t n)
 {
-    uint64_t h = 0x9e3779b97f4a7c15ull ^ n;
-    size_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-        uint64_t w;
-        memcpy(&w, p + i, sizeof w);
-        h = (h ^ w) * 0xff51afd7ed558ccdull;
-        h ^= h >> 32;
-    }
-    uint64_t tail = 0;
-    memcpy(&tail, p + i, n - i);
-    h = (h ^ tail) * 0xc4ceb9fe1a85ec53ull;
-    return h ^ (h >> 29);
+    return hash_bytes(p, n);
 }
 
 static struct cache_slot *find(struct cert_cache *cache, const uint8_t *der, size_t len)
