@@ -21,7 +21,7 @@ struct held_entry {
 /* A storm of connections that tried one same thing, a SYN nobody answered
  * say, differ only in their place (struct conn_place). The first of each
  * kind is written in full and kept decoded as a shape; the others are
- * written as their place alone, about 150 bytes, and read back as the
+ * written as their place alone, 200 bytes, and read back as the
  * shape in their place: the connection decoding their facts would give
  * (facts_same_flat). Shapes are few and their number bounded; a
  * connection like none of them is written in full. */
