@@ -58,51 +58,31 @@ bool conn_is_flat(const struct conn *c)
            c->diagnosis == NULL && c->quic == NULL;
 }
 
+/* Each field of struct conn_place with the connection's field it holds:
+ * taking and giving walk this one list, so they cannot disagree. */
+#define CONN_PLACE_FIELDS(X)                                                                \
+    X(id, id) X(client, client) X(server, server) X(client_port, client_port)               \
+    X(server_port, server_port) X(first_frame, first_frame) X(last_frame, last_frame)       \
+    X(start, start) X(end, end) X(syn_ts, syn_ts) X(syn_prev_ts, syn_prev_ts)               \
+    X(syn_last_ts, syn_last_ts) X(capture_end, capture_end)                                 \
+    X(syn_frame[0], side[0].syn_frame) X(syn_frame[1], side[1].syn_frame)                   \
+    X(side_last_frame[0], side[0].last_frame) X(side_last_frame[1], side[1].last_frame)     \
+    X(ttl_min[0], side[0].ttl_min) X(ttl_min[1], side[1].ttl_min)                           \
+    X(ttl_max[0], side[0].ttl_max) X(ttl_max[1], side[1].ttl_max)
+
 void conn_place_take(const struct conn *c, struct conn_place *out)
 {
     memset(out, 0, sizeof *out);
-    out->id = c->id;
-    out->client = c->client;
-    out->server = c->server;
-    out->client_port = c->client_port;
-    out->server_port = c->server_port;
-    out->first_frame = c->first_frame;
-    out->last_frame = c->last_frame;
-    out->start = c->start;
-    out->end = c->end;
-    out->syn_ts = c->syn_ts;
-    out->syn_prev_ts = c->syn_prev_ts;
-    out->syn_last_ts = c->syn_last_ts;
-    out->capture_end = c->capture_end;
-    for (int s = 0; s < 2; s++) {
-        out->syn_frame[s] = c->side[s].syn_frame;
-        out->side_last_frame[s] = c->side[s].last_frame;
-        out->ttl_min[s] = c->side[s].ttl_min;
-        out->ttl_max[s] = c->side[s].ttl_max;
-    }
+#define PLACE_TAKE(place, conn) out->place = c->conn;
+    CONN_PLACE_FIELDS(PLACE_TAKE)
+#undef PLACE_TAKE
 }
 
 void conn_place_give(struct conn *c, const struct conn_place *in)
 {
-    c->id = in->id;
-    c->client = in->client;
-    c->server = in->server;
-    c->client_port = in->client_port;
-    c->server_port = in->server_port;
-    c->first_frame = in->first_frame;
-    c->last_frame = in->last_frame;
-    c->start = in->start;
-    c->end = in->end;
-    c->syn_ts = in->syn_ts;
-    c->syn_prev_ts = in->syn_prev_ts;
-    c->syn_last_ts = in->syn_last_ts;
-    c->capture_end = in->capture_end;
-    for (int s = 0; s < 2; s++) {
-        c->side[s].syn_frame = in->syn_frame[s];
-        c->side[s].last_frame = in->side_last_frame[s];
-        c->side[s].ttl_min = in->ttl_min[s];
-        c->side[s].ttl_max = in->ttl_max[s];
-    }
+#define PLACE_GIVE(place, conn) c->conn = in->place;
+    CONN_PLACE_FIELDS(PLACE_GIVE)
+#undef PLACE_GIVE
 }
 
 void conn_add_message(struct conn *c, uint64_t frame, struct tstamp ts, enum side from,

@@ -47,19 +47,14 @@ struct cert_cache_counts cert_cache_counts(const struct cert_cache *cache)
     return cache != NULL ? cache->counts : (struct cert_cache_counts){.decoded = 0};
 }
 
-/* A slot index from the DER bytes, eight at a time (a byte-at-a-time FNV-1a
- * over every certificate of every handshake was 6% of a --json run); a
- * collision costs only a memcmp and a decode. */
-static uint64_t der_hash(const uint8_t *p, size_t n)
-{
-    return hash_bytes(p, n);
-}
-
 static struct cache_slot *find(struct cert_cache *cache, const uint8_t *der, size_t len)
 {
     if (cache == NULL)
         return NULL;
-    uint64_t h = der_hash(der, len);
+    /* a slot from the DER bytes, eight at a time (a byte-at-a-time FNV-1a
+     * over every certificate of every handshake was 6% of a --json run); a
+     * collision costs only a memcmp and a decode */
+    uint64_t h = hash_bytes(der, len);
     struct cache_slot *s = &cache->slot[h % CERT_CACHE_SLOTS];
     if (s->x == NULL || s->hash != h || s->len != len || memcmp(s->der, der, len) != 0)
         return NULL;
@@ -103,7 +98,7 @@ void cert_cache_put(struct cert_cache *cache, const uint8_t *der, size_t len,
     if (cache == NULL)
         return;
     cache->counts.decoded++;
-    uint64_t h = der_hash(der, len);
+    uint64_t h = hash_bytes(der, len);
     struct cache_slot *s = &cache->slot[h % CERT_CACHE_SLOTS];
     uint8_t *copy = malloc(len);
     if (copy == NULL || X509_up_ref(x) != 1) {
